@@ -1,0 +1,50 @@
+# The two commands a newcomer needs (README.md):
+#   make run    install what is missing, build, and run iceway with its built-in defaults
+#   make test   install what is missing, build, and run the whole test suite
+# Everything else here is a step of those two.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+CMAKE_FLAGS ?=
+
+.PHONY: run test deps test-deps build build-test unit-asan fuzz integration-deps clean
+
+deps:
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS) --target iceway
+
+run: build
+	$(BUILD)/app/iceway
+
+# The full suite: the fuzzers for a bounded time, the unit tests under ASan/UBSan, then a
+# -Werror build with every test (unit, and integration with real clients); ctest's summary
+# of that last run is the final word.
+test: test-deps
+	$(MAKE) fuzz
+	$(MAKE) unit-asan
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=ON -DICEWAY_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	tests/integration/setup.sh
+	cd $(BUILD) && ctest --output-on-failure
+
+unit-asan:
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DICEWAY_TESTS=ON -DICEWAY_IO=OFF -DICEWAY_SANITIZE=ON -DICEWAY_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit -j 2
+
+fuzz:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=OFF -DICEWAY_IO=OFF -DICEWAY_FUZZ=ON $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,10 @@
+# Warnings for the project's own targets (third-party headers come in as -isystem).
+add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
+                    -Wnull-dereference -Wimplicit-fallthrough)
+if(ICEWAY_WERROR)
+  add_compile_options(-Werror)
+endif()
+if(ICEWAY_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

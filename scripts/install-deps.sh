@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages iceway needs, only those missing, so `make run` and
+# `make test` work on a fresh machine with nothing but these two commands.
+#   scripts/install-deps.sh build   what building and running needs
+#   scripts/install-deps.sh test    that, plus the real clients the tests drive
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config git
+  libboost-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev
+  libtoml11-dev libcli11-dev libspdlog-dev libcpp-jwt-dev libsystemd-dev
+)
+test_packages=(
+  libgtest-dev libgmock-dev
+  coturn                      # only its client tools: turnutils_stunclient, _uclient, _peer
+  clang libclang-rt-14-dev    # libFuzzer and sanitizers
+  nodejs npm chromium         # peerjs, y-webrtc and the browser tests
+  prometheus                  # promtool and a real scraper for the dashboard test
+  systemd iproute2 procps
+)
+
+packages=("${build_packages[@]}")
+if [[ "${1:-build}" == test ]]; then packages+=("${test_packages[@]}"); fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "iceway: installing missing Debian packages: ${missing[*]}"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "iceway: run as root or install sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+$sudo apt-get update -qq
+# coturn's package would start a TURN server of its own; iceway's tests use only its
+# client tools, so keep the service from starting where a policy layer allows that.
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

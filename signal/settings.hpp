@@ -1,0 +1,44 @@
+#pragma once
+// The signaling part's slice of the configuration (SPEC §3 [signal], §6 limits).
+// app/config.cpp fills it from TOML and flags and validates it; signal/ only reads it.
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/endpoint.hpp"
+
+namespace iceway::signaling {
+
+struct Settings {
+  Endpoint listen = *Endpoint::parse("0.0.0.0:8080");
+  bool require_token = false;
+  std::string token_secret;                 // HS256 secret for signaling JWTs
+  std::vector<std::string> allowed_origins; // empty = any
+  std::vector<std::string> api_keys;        // for GET /api/v1/ice-servers
+  bool development_mode = false;            // no config file: anonymous ice-servers allowed
+
+  // Limits (SPEC §6), each configurable.
+  std::size_t max_frame_bytes = 64 * 1024;
+  std::size_t max_json_depth = 32;
+  double messages_per_second = 50;          // token bucket rate per connection
+  double message_burst = 100;
+  std::size_t max_connections_per_ip = 100;
+  std::size_t max_rooms_per_connection = 16;
+  std::size_t max_peers_per_room = 64;
+  std::size_t max_send_queue_bytes = 1024 * 1024;  // slow reader bound, then close 1008
+  std::chrono::seconds ping_interval{20};
+  std::chrono::seconds idle_timeout{60};
+  bool permessage_deflate = false;
+
+  // PeerJS-compatible endpoint (the `peer` npm server's options).
+  std::string peerjs_path = "/peerjs";
+  std::string peerjs_key = "peerjs";
+  bool peerjs_discovery = false;
+  std::chrono::milliseconds peerjs_expire_timeout{5000};
+  std::chrono::milliseconds peerjs_alive_timeout{90000};
+  std::size_t peerjs_concurrent_limit = 5000;
+  std::size_t peerjs_queue_per_peer = 64;
+};
+
+}  // namespace iceway::signaling

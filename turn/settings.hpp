@@ -1,0 +1,60 @@
+#pragma once
+// The TURN part's slice of the configuration (SPEC §3 [server], [turn], [auth], [peers]).
+// app/config.cpp fills it from TOML and flags and validates it; the TURN core only reads it.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/endpoint.hpp"
+
+namespace iceway::turn {
+
+struct StaticUser {
+  std::string name;
+  std::string password;
+};
+
+// An IPv4 or IPv6 prefix such as 10.0.0.0/8 or fc00::/7.
+struct CidrText {
+  std::string text;  // as written, for messages
+};
+
+struct Settings {
+  std::string realm = "iceway";
+  std::string software = "iceway";         // SOFTWARE attribute value (version appended by app/)
+  // external_ip = "PUBLIC" or "PUBLIC/PRIVATE" (coturn's external-ip): the advertised relay
+  // address is `public_ip` wherever the relay socket is bound to `private_ip` (or always when
+  // private is unset).
+  std::optional<IpAddress> external_public_ip;
+  std::optional<IpAddress> external_private_ip;
+
+  std::vector<Endpoint> listen;             // STUN/TURN on UDP and TCP
+  std::vector<Endpoint> tls_listen;         // used when a certificate is configured
+  std::optional<IpAddress> relay_ipv4;      // resolved by app/: never empty when IPv4 relays exist
+  std::optional<IpAddress> relay_ipv6;      // empty = no IPv6 relays (440)
+  std::uint16_t relay_port_min = 49152;
+  std::uint16_t relay_port_max = 65535;
+  std::chrono::seconds default_lifetime{600};  // RFC 8656 §7.2
+  std::chrono::seconds max_lifetime{3600};
+  std::chrono::seconds permission_lifetime{300};  // RFC 8656 §9
+  std::chrono::seconds channel_lifetime{600};     // RFC 8656 §12
+  std::size_t max_allocations = 10000;
+  std::size_t max_allocations_per_user = 10;
+  std::size_t max_allocations_per_ip = 20;
+  std::uint64_t bandwidth_per_allocation = 0;  // bytes/s, 0 = unlimited
+
+  // [auth]
+  std::vector<std::string> secrets;         // REST-API shared secrets; first signs, all verify
+  std::chrono::seconds credential_ttl{24 * 3600};
+  std::vector<StaticUser> users;
+  std::chrono::seconds nonce_lifetime{600};
+
+  // [peers]
+  bool allow_loopback_peers = false;
+  std::vector<std::string> peer_allow;      // CIDRs allowed even if in the default deny list
+  std::vector<std::string> peer_deny;       // CIDRs denied in addition
+};
+
+}  // namespace iceway::turn
