@@ -1,0 +1,587 @@
+// TOML file + environment + overrides -> validated Config (see config.hpp for the contract).
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <toml.hpp>
+
+#include "app/config.hpp"
+#include "app/config_values.hpp"
+#include "common/hex.hpp"
+
+namespace iceway::app {
+
+std::string ConfigProblem::to_string() const {
+  std::string text = where.empty() ? key : where + ": " + key;
+  return text + ": " + message;
+}
+
+EnvironmentLookup process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+namespace {
+
+// The schema: every section and key the file accepts. Unknown keys are problems, so a typo
+// ("max_alocations") is reported instead of silently ignored.
+const std::map<std::string, std::set<std::string>>& schema() {
+  static const std::map<std::string, std::set<std::string>> kSchema = {
+      {"server", {"realm", "threads", "external_ip", "public_host", "drain_timeout"}},
+      {"turn",
+       {"listen", "tls_listen", "relay_ipv4", "relay_ipv6", "relay_ports", "max_lifetime", "default_lifetime",
+        "permission_lifetime", "channel_lifetime", "max_allocations", "max_allocations_per_user",
+        "max_allocations_per_ip", "bandwidth_per_allocation"}},
+      {"auth", {"secrets", "secret_file", "credential_ttl", "api_keys", "api_key_file", "users", "nonce_lifetime"}},
+      {"peers", {"allow_loopback", "allow", "deny"}},
+      {"signal",
+       {"listen", "require_token", "token_secret", "token_secret_file", "allowed_origins", "max_frame_bytes",
+        "max_json_depth", "messages_per_second", "message_burst", "max_connections_per_ip",
+        "max_rooms_per_connection", "max_peers_per_room", "max_send_queue_bytes", "ping_interval", "idle_timeout",
+        "permessage_deflate", "peerjs"}},
+      {"signal.peerjs",
+       {"path", "key", "discovery", "expire_timeout", "alive_timeout", "concurrent_limit", "queue_per_peer"}},
+      {"admin", {"listen"}},
+      {"tls", {"cert", "key"}},
+      {"log", {"level", "format"}},
+  };
+  return kSchema;
+}
+
+std::string where_of(const toml::value& value) {
+  auto location = value.location();
+  if (location.file_name() == "--set") return "--set";
+  if (location.line() == 0) return location.file_name();
+  return location.file_name() + ":" + std::to_string(location.line());
+}
+
+// Reads typed values out of the TOML tree, recording a problem (with key and line) for every
+// value of the wrong type or outside its range instead of stopping at the first.
+class Reader {
+ public:
+  Reader(const toml::value& root, std::vector<ConfigProblem>& problems) : root_(root), problems_(problems) {}
+
+  const toml::value* find(const std::string& dotted) const {
+    const toml::value* node = &root_;
+    std::string_view rest = dotted;
+    while (!rest.empty()) {
+      auto dot = rest.find('.');
+      std::string part(rest.substr(0, dot));
+      if (!node->is_table()) return nullptr;
+      auto& table = node->as_table();
+      auto it = table.find(part);
+      if (it == table.end()) return nullptr;
+      node = &it->second;
+      rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+    }
+    return node;
+  }
+
+  void problem(const std::string& key, const toml::value* value, std::string message) {
+    problems_.push_back({key, value ? where_of(*value) : std::string(), std::move(message)});
+  }
+
+  bool read(const std::string& key, std::string& out) {
+    auto* value = find(key);
+    if (!value) return false;
+    if (!value->is_string()) return type_error(key, *value, "a string");
+    out = value->as_string().str;
+    return true;
+  }
+  bool read(const std::string& key, bool& out) {
+    auto* value = find(key);
+    if (!value) return false;
+    if (!value->is_boolean()) return type_error(key, *value, "true or false");
+    out = value->as_boolean();
+    return true;
+  }
+  template <class Integer>
+  bool read_integer(const std::string& key, Integer& out, std::int64_t min, std::int64_t max) {
+    auto* value = find(key);
+    if (!value) return false;
+    if (!value->is_integer()) return type_error(key, *value, "a whole number");
+    auto number = value->as_integer();
+    if (number < min || number > max) {
+      problem(key, value, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", not " +
+                              std::to_string(number));
+      return false;
+    }
+    out = static_cast<Integer>(number);
+    return true;
+  }
+  bool read_number(const std::string& key, double& out, double min) {
+    auto* value = find(key);
+    if (!value) return false;
+    double number = 0;
+    if (value->is_integer()) number = static_cast<double>(value->as_integer());
+    else if (value->is_floating()) number = value->as_floating();
+    else return type_error(key, *value, "a number");
+    if (number < min) {
+      problem(key, value, "must be at least " + std::to_string(min));
+      return false;
+    }
+    out = number;
+    return true;
+  }
+  bool read(const std::string& key, std::vector<std::string>& out) {
+    auto* value = find(key);
+    if (!value) return false;
+    if (!value->is_array()) return type_error(key, *value, "a list of strings");
+    std::vector<std::string> items;
+    for (auto& item : value->as_array()) {
+      if (!item.is_string()) return type_error(key, item, "a list of strings");
+      items.push_back(item.as_string().str);
+    }
+    out = std::move(items);
+    return true;
+  }
+  template <class Rep, class Period>
+  bool read_duration(const std::string& key, std::chrono::duration<Rep, Period>& out, std::chrono::milliseconds min) {
+    auto* value = find(key);
+    if (!value) return false;
+    std::chrono::milliseconds parsed{0};
+    if (value->is_integer() && value->as_integer() >= 0) {
+      parsed = std::chrono::seconds(value->as_integer());
+    } else if (value->is_string()) {
+      auto result = parse_duration(value->as_string().str);
+      if (!result) {
+        problem(key, value, result.error());
+        return false;
+      }
+      parsed = result.value();
+    } else {
+      return type_error(key, *value, "a duration such as \"30s\" or \"1h\"");
+    }
+    if (parsed < min) {
+      problem(key, value, "must be at least " + format_duration(min));
+      return false;
+    }
+    out = std::chrono::duration_cast<std::chrono::duration<Rep, Period>>(parsed);
+    return true;
+  }
+  template <class Integer>
+  bool read_bytes(const std::string& key, Integer& out, std::uint64_t min, std::uint64_t max) {
+    auto* value = find(key);
+    if (!value) return false;
+    std::uint64_t parsed = 0;
+    if (value->is_integer() && value->as_integer() >= 0) {
+      parsed = static_cast<std::uint64_t>(value->as_integer());
+    } else if (value->is_string()) {
+      auto result = parse_bytes(value->as_string().str);
+      if (!result) {
+        problem(key, value, result.error());
+        return false;
+      }
+      parsed = result.value();
+    } else {
+      return type_error(key, *value, "a byte count such as 65536 or \"64KiB\"");
+    }
+    if (parsed < min || parsed > max) {
+      problem(key, value, "must be between " + std::to_string(min) + " and " + std::to_string(max) + " bytes");
+      return false;
+    }
+    out = static_cast<Integer>(parsed);
+    return true;
+  }
+  bool read_endpoint(const std::string& key, Endpoint& out, std::uint16_t default_port) {
+    std::string text;
+    if (!read(key, text)) return false;
+    auto endpoint = Endpoint::parse(text, default_port);
+    if (!endpoint) {
+      problem(key, find(key), "\"" + text + "\" is not an address such as \"0.0.0.0:3478\" or \"[::]:3478\"");
+      return false;
+    }
+    out = *endpoint;
+    return true;
+  }
+  bool read_endpoints(const std::string& key, std::vector<Endpoint>& out, std::uint16_t default_port) {
+    std::vector<std::string> texts;
+    if (!read(key, texts)) return false;
+    std::vector<Endpoint> endpoints;
+    for (auto& text : texts) {
+      auto endpoint = Endpoint::parse(text, default_port);
+      if (!endpoint) {
+        problem(key, find(key), "\"" + text + "\" is not an address such as \"0.0.0.0:3478\" or \"[::]:3478\"");
+        return false;
+      }
+      endpoints.push_back(*endpoint);
+    }
+    out = std::move(endpoints);
+    return true;
+  }
+  bool read_address(const std::string& key, std::optional<IpAddress>& out, AddressFamily family) {
+    std::string text;
+    if (!read(key, text) || text.empty()) return false;
+    auto address = IpAddress::parse(text);
+    if (!address || address->family() != family) {
+      problem(key, find(key),
+              "\"" + text + "\" is not an " + (family == AddressFamily::ipv4 ? "IPv4" : "IPv6") + " address");
+      return false;
+    }
+    out = *address;
+    return true;
+  }
+
+  // Reports keys the schema does not know, with the closest section name in the message.
+  void check_unknown_keys() {
+    if (!root_.is_table()) return;
+    for (auto& [section, value] : root_.as_table()) {
+      auto known = schema().find(section);
+      if (known == schema().end()) {
+        problem(section, &value, "unknown section; known sections: [server], [turn], [auth], [peers], [signal], [admin], [tls], [log]");
+        continue;
+      }
+      if (!value.is_table()) {
+        problem(section, &value, "must be a table ([" + section + "])");
+        continue;
+      }
+      check_table(section, value, known->second);
+    }
+  }
+
+ private:
+  void check_table(const std::string& section, const toml::value& table, const std::set<std::string>& known) {
+    for (auto& [key, value] : table.as_table()) {
+      std::string dotted = section + "." + key;
+      if (!known.contains(key)) {
+        problem(dotted, &value, "unknown key (see docs/configuration.md for the keys of [" + section + "])");
+        continue;
+      }
+      if (auto sub = schema().find(dotted); sub != schema().end()) {
+        if (!value.is_table()) problem(dotted, &value, "must be a table ([" + dotted + "])");
+        else check_table(dotted, value, sub->second);
+      }
+    }
+  }
+  bool type_error(const std::string& key, const toml::value& value, const std::string& expected) {
+    problem(key, &value, "must be " + expected);
+    return false;
+  }
+
+  const toml::value& root_;
+  std::vector<ConfigProblem>& problems_;
+};
+
+// Splits secrets given in one string (environment variable or file): one per line or comma;
+// blank lines and '#' comments are ignored.
+std::vector<std::string> split_secrets(const std::string& text) {
+  std::vector<std::string> out;
+  std::string current;
+  auto flush = [&] {
+    auto begin = current.find_first_not_of(" \t\r");
+    auto end = current.find_last_not_of(" \t\r");
+    if (begin != std::string::npos && current[begin] != '#') out.push_back(current.substr(begin, end - begin + 1));
+    current.clear();
+  };
+  for (char c : text) {
+    if (c == '\n' || c == ',') flush();
+    else current.push_back(c);
+  }
+  flush();
+  return out;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return std::nullopt;
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// "section.key=value": the value is parsed as a TOML value (so lists and numbers work), and
+// taken as a plain string when it is not valid TOML ("--set turn.relay_ports=49152-50000").
+bool apply_override(toml::value& root, const std::string& assignment, std::vector<ConfigProblem>& problems) {
+  auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0) {
+    problems.push_back({assignment, "--set", "expected section.key=value"});
+    return false;
+  }
+  std::string dotted = assignment.substr(0, equals);
+  std::string value_text = assignment.substr(equals + 1);
+  toml::value parsed;
+  try {
+    std::istringstream stream("v = " + value_text + "\n");
+    parsed = toml::parse(stream, "--set").as_table().at("v");
+  } catch (const std::exception&) {
+    std::istringstream stream("v = \"\"\"" + value_text + "\"\"\"\n");
+    try {
+      parsed = toml::parse(stream, "--set").as_table().at("v");
+    } catch (const std::exception&) {
+      problems.push_back({dotted, "--set", "cannot read the value \"" + value_text + "\""});
+      return false;
+    }
+  }
+  toml::value* node = &root;
+  std::string_view rest = dotted;
+  while (true) {
+    auto dot = rest.find('.');
+    std::string part(rest.substr(0, dot));
+    if (dot == std::string_view::npos) {
+      node->as_table()[part] = parsed;
+      return true;
+    }
+    auto& table = node->as_table();
+    auto it = table.find(part);
+    if (it == table.end()) it = table.emplace(part, toml::table{}).first;
+    if (!it->second.is_table()) {
+      problems.push_back({dotted, "--set", "\"" + part + "\" is not a table"});
+      return false;
+    }
+    node = &it->second;
+    rest = rest.substr(dot + 1);
+  }
+}
+
+std::string default_random_secret() {
+  unsigned char bytes[24];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  return to_hex(ByteSpan(reinterpret_cast<const std::byte*>(bytes), sizeof bytes));
+}
+
+// The first specific (not 0.0.0.0 or ::) address of a family among the listeners.
+std::optional<IpAddress> first_specific(const std::vector<Endpoint>& listeners, AddressFamily family) {
+  for (auto& endpoint : listeners)
+    if (endpoint.address.family() == family && !endpoint.address.is_unspecified()) return endpoint.address;
+  return std::nullopt;
+}
+
+void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) {
+  auto& server = config.server;
+  auto& turn = config.turn;
+  auto& signal = config.signal;
+
+  in.read("server.realm", turn.realm);
+  if (turn.realm.empty()) in.problem("server.realm", in.find("server.realm"), "must not be empty");
+  in.read_integer("server.threads", server.threads, 0, 1024);
+  in.read("server.external_ip", server.external_ip);
+  in.read("server.public_host", server.public_host);
+  in.read_duration("server.drain_timeout", server.drain_timeout, std::chrono::milliseconds(0));
+  if (!server.external_ip.empty()) {
+    auto external = parse_external_ip(server.external_ip);
+    if (!external) {
+      in.problem("server.external_ip", in.find("server.external_ip"), external.error());
+    } else {
+      turn.external_public_ip = external.value().public_ip;
+      turn.external_private_ip = external.value().private_ip;
+    }
+  }
+
+  in.read_endpoints("turn.listen", turn.listen, 3478);
+  in.read_endpoints("turn.tls_listen", turn.tls_listen, 5349);
+  in.read_address("turn.relay_ipv4", turn.relay_ipv4, AddressFamily::ipv4);
+  in.read_address("turn.relay_ipv6", turn.relay_ipv6, AddressFamily::ipv6);
+  std::string ports;
+  if (in.read("turn.relay_ports", ports)) {
+    auto range = parse_port_range(ports);
+    if (!range) in.problem("turn.relay_ports", in.find("turn.relay_ports"), range.error());
+    else std::tie(turn.relay_port_min, turn.relay_port_max) = range.value();
+  }
+  in.read_duration("turn.max_lifetime", turn.max_lifetime, std::chrono::seconds(1));
+  in.read_duration("turn.default_lifetime", turn.default_lifetime, std::chrono::seconds(1));
+  in.read_duration("turn.permission_lifetime", turn.permission_lifetime, std::chrono::seconds(1));
+  in.read_duration("turn.channel_lifetime", turn.channel_lifetime, std::chrono::seconds(1));
+  // RFC 8656 §7.2: the default lifetime is capped by the maximum, never the other way round.
+  turn.default_lifetime = std::min(turn.default_lifetime, turn.max_lifetime);
+  in.read_integer("turn.max_allocations", turn.max_allocations, 0, 10'000'000);
+  in.read_integer("turn.max_allocations_per_user", turn.max_allocations_per_user, 0, 10'000'000);
+  in.read_integer("turn.max_allocations_per_ip", turn.max_allocations_per_ip, 0, 10'000'000);
+  in.read_bytes("turn.bandwidth_per_allocation", turn.bandwidth_per_allocation, 0, std::uint64_t{1} << 40);
+
+  in.read("auth.secrets", turn.secrets);
+  std::string secret_file;
+  if (in.read("auth.secret_file", secret_file) && !secret_file.empty()) {
+    if (!turn.secrets.empty()) {
+      in.problem("auth.secret_file", in.find("auth.secret_file"), "set auth.secrets or auth.secret_file, not both");
+    } else if (auto text = read_file(secret_file)) {
+      turn.secrets = split_secrets(*text);
+      if (turn.secrets.empty())
+        in.problem("auth.secret_file", in.find("auth.secret_file"), secret_file + " holds no secret (one per line)");
+    } else {
+      in.problem("auth.secret_file", in.find("auth.secret_file"), "cannot read " + secret_file);
+    }
+  }
+  in.read_duration("auth.credential_ttl", turn.credential_ttl, std::chrono::seconds(60));
+  in.read_duration("auth.nonce_lifetime", turn.nonce_lifetime, std::chrono::seconds(10));
+  in.read("auth.api_keys", signal.api_keys);
+  std::string api_key_file;
+  if (in.read("auth.api_key_file", api_key_file) && !api_key_file.empty()) {
+    if (auto text = read_file(api_key_file)) {
+      for (auto& key : split_secrets(*text)) signal.api_keys.push_back(key);
+    } else {
+      in.problem("auth.api_key_file", in.find("auth.api_key_file"), "cannot read " + api_key_file);
+    }
+  }
+  if (auto* users = in.find("auth.users")) {
+    if (!users->is_array()) {
+      in.problem("auth.users", users, "must be a list such as [{ name = \"alice\", password = \"...\" }]");
+    } else {
+      for (auto& user : users->as_array()) {
+        if (!user.is_table() || !user.contains("name") || !user.contains("password") ||
+            !user.as_table().at("name").is_string() || !user.as_table().at("password").is_string() ||
+            user.as_table().size() != 2) {
+          in.problem("auth.users", &user, "each user is { name = \"...\", password = \"...\" }");
+          continue;
+        }
+        turn.users.push_back({user.as_table().at("name").as_string().str, user.as_table().at("password").as_string().str});
+        if (turn.users.back().name.empty() || turn.users.back().name.find(':') != std::string::npos)
+          in.problem("auth.users", &user, "a user name must be non-empty and contain no ':' (':' marks REST-API usernames)");
+      }
+    }
+  }
+
+  in.read("peers.allow_loopback", turn.allow_loopback_peers);
+  in.read("peers.allow", turn.peer_allow);
+  in.read("peers.deny", turn.peer_deny);
+
+  in.read_endpoint("signal.listen", signal.listen, 8080);
+  in.read("signal.require_token", signal.require_token);
+  in.read("signal.token_secret", signal.token_secret);
+  std::string token_secret_file;
+  if (in.read("signal.token_secret_file", token_secret_file) && !token_secret_file.empty()) {
+    if (auto text = read_file(token_secret_file); text && !split_secrets(*text).empty()) {
+      signal.token_secret = split_secrets(*text).front();
+    } else {
+      in.problem("signal.token_secret_file", in.find("signal.token_secret_file"), "cannot read a secret from " + token_secret_file);
+    }
+  }
+  in.read("signal.allowed_origins", signal.allowed_origins);
+  in.read_bytes("signal.max_frame_bytes", signal.max_frame_bytes, 256, 16 * 1024 * 1024);
+  in.read_integer("signal.max_json_depth", signal.max_json_depth, 2, 1000);
+  in.read_number("signal.messages_per_second", signal.messages_per_second, 0.1);
+  in.read_number("signal.message_burst", signal.message_burst, 1);
+  in.read_integer("signal.max_connections_per_ip", signal.max_connections_per_ip, 1, 10'000'000);
+  in.read_integer("signal.max_rooms_per_connection", signal.max_rooms_per_connection, 1, 100'000);
+  in.read_integer("signal.max_peers_per_room", signal.max_peers_per_room, 2, 1'000'000);
+  in.read_bytes("signal.max_send_queue_bytes", signal.max_send_queue_bytes, 4096, std::uint64_t{1} << 32);
+  in.read_duration("signal.ping_interval", signal.ping_interval, std::chrono::seconds(1));
+  in.read_duration("signal.idle_timeout", signal.idle_timeout, std::chrono::seconds(1));
+  in.read("signal.permessage_deflate", signal.permessage_deflate);
+  in.read("signal.peerjs.path", signal.peerjs_path);
+  if (signal.peerjs_path.empty() || signal.peerjs_path.front() != '/')
+    in.problem("signal.peerjs.path", in.find("signal.peerjs.path"), "must start with '/'");
+  in.read("signal.peerjs.key", signal.peerjs_key);
+  in.read("signal.peerjs.discovery", signal.peerjs_discovery);
+  in.read_duration("signal.peerjs.expire_timeout", signal.peerjs_expire_timeout, std::chrono::milliseconds(100));
+  in.read_duration("signal.peerjs.alive_timeout", signal.peerjs_alive_timeout, std::chrono::milliseconds(1000));
+  in.read_integer("signal.peerjs.concurrent_limit", signal.peerjs_concurrent_limit, 1, 10'000'000);
+  in.read_integer("signal.peerjs.queue_per_peer", signal.peerjs_queue_per_peer, 0, 100'000);
+
+  in.read_endpoint("admin.listen", config.admin.listen, 9641);
+  in.read("tls.cert", config.tls.cert);
+  in.read("tls.key", config.tls.key);
+  if (config.tls.cert.empty() != config.tls.key.empty()) {
+    in.problem(config.tls.cert.empty() ? "tls.cert" : "tls.key", in.find("tls"), "set both tls.cert and tls.key, or neither");
+  } else if (config.tls.enabled()) {
+    for (auto key : {"tls.cert", "tls.key"}) {
+      auto& path = std::string(key) == "tls.cert" ? config.tls.cert : config.tls.key;
+      if (!read_file(path)) in.problem(key, in.find(key), "cannot read " + path);
+    }
+  }
+  in.read("log.level", config.log.level);
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
+  if (!kLevels.contains(config.log.level))
+    in.problem("log.level", in.find("log.level"), "must be one of trace, debug, info, warn, error, off");
+  in.read("log.format", config.log.format);
+  if (config.log.format != "text" && config.log.format != "json")
+    in.problem("log.format", in.find("log.format"), "must be \"text\" or \"json\"");
+  (void)problems;
+}
+
+}  // namespace
+
+const std::vector<std::string>& known_config_keys() {
+  static const std::vector<std::string> kKeys = [] {
+    std::vector<std::string> keys;
+    for (auto& [section, names] : schema())
+      for (auto& name : names)
+        if (!schema().contains(section + "." + name)) keys.push_back(section + "." + name);
+    return keys;
+  }();
+  return kKeys;
+}
+
+LoadResult load_config(const LoadOptions& options) {
+  LoadResult result;
+  Config config;
+  config.turn.listen = {*Endpoint::parse("0.0.0.0:3478"), *Endpoint::parse("[::]:3478")};
+  config.turn.tls_listen = {*Endpoint::parse("0.0.0.0:5349")};
+
+  toml::value root = toml::table{};
+  if (options.path) {
+    config.source = *options.path;
+    try {
+      root = toml::parse(*options.path);
+    } catch (const std::exception& error) {
+      // toml11's message already names the file, line and column and shows the line.
+      result.problems.push_back({"", "", error.what()});
+      return result;
+    }
+  }
+  for (auto& assignment : options.overrides) apply_override(root, assignment, result.problems);
+
+  Reader in(root, result.problems);
+  in.check_unknown_keys();
+  read_all(in, config, result.problems);
+
+  auto env = options.environment ? options.environment : process_environment();
+  if (auto secrets = env("ICEWAY_SECRETS"); secrets && !secrets->empty()) {
+    config.turn.secrets = split_secrets(*secrets);
+    if (config.turn.secrets.empty()) result.problems.push_back({"auth.secrets", "environment ICEWAY_SECRETS", "holds no secret"});
+  }
+  if (auto keys = env("ICEWAY_API_KEYS"); keys && !keys->empty()) config.signal.api_keys = split_secrets(*keys);
+  if (auto token = env("ICEWAY_TOKEN_SECRET"); token && !token->empty()) config.signal.token_secret = *token;
+
+  if (config.signal.require_token && config.signal.token_secret.empty())
+    result.problems.push_back({"signal.token_secret", "", "signal.require_token is on but no token secret is set"});
+
+  if (config.turn.secrets.empty() && config.turn.users.empty()) {
+    if (options.path) {
+      result.problems.push_back({"auth.secrets", config.source,
+                                 "no TURN secret and no user: set auth.secrets (or auth.secret_file, or the "
+                                 "ICEWAY_SECRETS environment variable) so clients can authenticate"});
+    } else {
+      // SPEC §2: with no config file iceway runs on one machine with a generated secret.
+      config.development_mode = true;
+      config.signal.development_mode = true;
+      config.turn.secrets = {options.random_secret ? options.random_secret() : default_random_secret()};
+      result.warnings.push_back("development mode: no config file, so a random TURN secret was generated and "
+                                "anything may fetch credentials; use --config for a real deployment");
+    }
+  }
+
+  // Resolve what "empty" means for addresses (SPEC §3 comments).
+  if (config.server.threads == 0) config.server.threads = std::max(1u, std::thread::hardware_concurrency());
+  auto local = options.local_address ? options.local_address : AddressLookup([](AddressFamily) { return std::optional<IpAddress>(); });
+  if (!config.turn.relay_ipv4) {
+    config.turn.relay_ipv4 = first_specific(config.turn.listen, AddressFamily::ipv4);
+    if (!config.turn.relay_ipv4) config.turn.relay_ipv4 = local(AddressFamily::ipv4);
+    if (!config.turn.relay_ipv4) {
+      config.turn.relay_ipv4 = IpAddress::v4(0x7f000001);
+      result.warnings.push_back("no non-loopback IPv4 address found: relaying on 127.0.0.1 only (set turn.relay_ipv4)");
+    }
+  }
+  if (!config.turn.relay_ipv6) {
+    config.turn.relay_ipv6 = first_specific(config.turn.listen, AddressFamily::ipv6);
+    if (!config.turn.relay_ipv6) config.turn.relay_ipv6 = local(AddressFamily::ipv6);
+  }
+  if (config.server.public_host.empty()) {
+    if (config.turn.external_public_ip) config.server.public_host = config.turn.external_public_ip->to_string();
+    else if (auto specific = first_specific(config.turn.listen, AddressFamily::ipv4)) config.server.public_host = specific->to_string();
+    else if (auto address = local(AddressFamily::ipv4)) config.server.public_host = address->to_string();
+    else config.server.public_host = "127.0.0.1";
+  }
+
+  if (result.problems.empty()) result.config = std::move(config);
+  return result;
+}
+
+}  // namespace iceway::app

@@ -1,0 +1,305 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace iceway::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("iceway-config-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::string& text) {
+    auto path = (dir_ / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  LoadResult load(std::optional<std::string> path, std::vector<std::string> overrides = {}) {
+    LoadOptions options;
+    options.path = std::move(path);
+    options.overrides = std::move(overrides);
+    options.environment = [this](const std::string& name) -> std::optional<std::string> {
+      auto it = env_.find(name);
+      if (it == env_.end()) return std::nullopt;
+      return it->second;
+    };
+    options.local_address = [](AddressFamily family) -> std::optional<IpAddress> {
+      if (family == AddressFamily::ipv4) return IpAddress::parse("192.0.2.10");
+      return std::nullopt;
+    };
+    options.random_secret = [] { return std::string("dev-secret"); };
+    return load_config(options);
+  }
+
+  static std::string problems_of(const LoadResult& result) {
+    std::string text;
+    for (auto& problem : result.problems) text += problem.to_string() + "\n";
+    return text;
+  }
+
+  std::filesystem::path dir_;
+  std::map<std::string, std::string> env_;
+};
+
+TEST_F(ConfigTest, NoFileMeansDevelopmentModeWithTheSpecDefaults) {
+  auto result = load(std::nullopt);
+  ASSERT_TRUE(result.config) << problems_of(result);
+  const Config& config = *result.config;
+  EXPECT_TRUE(config.development_mode);
+  EXPECT_TRUE(config.signal.development_mode);
+  EXPECT_EQ(config.turn.secrets, std::vector<std::string>{"dev-secret"});
+  ASSERT_EQ(config.turn.listen.size(), 2u);
+  EXPECT_EQ(config.turn.listen[0].to_string(), "0.0.0.0:3478");
+  EXPECT_EQ(config.turn.listen[1].to_string(), "[::]:3478");
+  EXPECT_EQ(config.turn.tls_listen[0].to_string(), "0.0.0.0:5349");
+  EXPECT_EQ(config.signal.listen.to_string(), "0.0.0.0:8080");
+  EXPECT_EQ(config.admin.listen.to_string(), "127.0.0.1:9641");
+  EXPECT_EQ(config.turn.realm, "iceway");
+  EXPECT_EQ(config.turn.relay_port_min, 49152);
+  EXPECT_EQ(config.turn.relay_port_max, 65535);
+  EXPECT_EQ(config.turn.max_lifetime, 3600s);
+  EXPECT_EQ(config.turn.default_lifetime, 600s);
+  EXPECT_EQ(config.turn.credential_ttl, 24h);
+  EXPECT_EQ(config.server.drain_timeout, 30s);
+  EXPECT_GE(config.server.threads, 1u);
+  // SPEC §3: relay_ipv4 defaults to the first non-loopback IPv4 address when listening on any.
+  EXPECT_EQ(config.turn.relay_ipv4->to_string(), "192.0.2.10");
+  EXPECT_FALSE(config.turn.relay_ipv6);
+  EXPECT_EQ(config.server.public_host, "192.0.2.10");
+  ASSERT_EQ(result.warnings.size(), 1u);
+  EXPECT_NE(result.warnings[0].find("development mode"), std::string::npos);
+}
+
+TEST_F(ConfigTest, ReadsEveryDocumentedKey) {
+  auto secret_file = write("secrets", "# rotation: first signs\nnew-secret\nold-secret\n");
+  auto path = write("iceway.toml", R"(
+[server]
+realm = "example.org"
+threads = 3
+external_ip = "203.0.113.7/10.0.0.5"
+drain_timeout = "5s"
+
+[turn]
+listen = ["10.0.0.5:3478"]
+tls_listen = ["10.0.0.5:443"]
+relay_ipv6 = "2001:db8::5"
+relay_ports = "50000-50100"
+max_lifetime = "2h"
+max_allocations = 7
+max_allocations_per_user = 2
+max_allocations_per_ip = 3
+bandwidth_per_allocation = "1M"
+
+[auth]
+secret_file = ")" + secret_file + R"("
+credential_ttl = "1h"
+api_keys = ["key-1"]
+users = [{ name = "tool", password = "pw" }]
+
+[peers]
+allow_loopback = true
+allow = ["10.0.0.0/8"]
+deny = ["198.51.100.0/24"]
+
+[signal]
+listen = "127.0.0.1:8443"
+require_token = true
+token_secret = "jwt-secret"
+allowed_origins = ["https://app.example.org"]
+
+[signal.peerjs]
+key = "mykey"
+discovery = true
+
+[admin]
+listen = "127.0.0.1:9999"
+
+[log]
+level = "debug"
+format = "json"
+)");
+  auto result = load(path);
+  ASSERT_TRUE(result.config) << problems_of(result);
+  const Config& config = *result.config;
+  EXPECT_FALSE(config.development_mode);
+  EXPECT_EQ(config.turn.realm, "example.org");
+  EXPECT_EQ(config.server.threads, 3u);
+  EXPECT_EQ(config.turn.external_public_ip->to_string(), "203.0.113.7");
+  EXPECT_EQ(config.turn.external_private_ip->to_string(), "10.0.0.5");
+  EXPECT_EQ(config.server.public_host, "203.0.113.7");
+  EXPECT_EQ(config.server.drain_timeout, 5s);
+  EXPECT_EQ(config.turn.relay_ipv4->to_string(), "10.0.0.5");  // the specific listen address
+  EXPECT_EQ(config.turn.relay_ipv6->to_string(), "2001:db8::5");
+  EXPECT_EQ(config.turn.tls_listen[0].port, 443);
+  EXPECT_EQ(config.turn.relay_port_min, 50000);
+  EXPECT_EQ(config.turn.relay_port_max, 50100);
+  EXPECT_EQ(config.turn.max_lifetime, 2h);
+  EXPECT_EQ(config.turn.max_allocations, 7u);
+  EXPECT_EQ(config.turn.max_allocations_per_user, 2u);
+  EXPECT_EQ(config.turn.max_allocations_per_ip, 3u);
+  EXPECT_EQ(config.turn.bandwidth_per_allocation, 1'000'000u);
+  EXPECT_EQ(config.turn.secrets, (std::vector<std::string>{"new-secret", "old-secret"}));
+  EXPECT_EQ(config.turn.credential_ttl, 1h);
+  EXPECT_EQ(config.signal.api_keys, std::vector<std::string>{"key-1"});
+  ASSERT_EQ(config.turn.users.size(), 1u);
+  EXPECT_EQ(config.turn.users[0].name, "tool");
+  EXPECT_TRUE(config.turn.allow_loopback_peers);
+  EXPECT_EQ(config.turn.peer_allow, std::vector<std::string>{"10.0.0.0/8"});
+  EXPECT_EQ(config.turn.peer_deny, std::vector<std::string>{"198.51.100.0/24"});
+  EXPECT_EQ(config.signal.listen.to_string(), "127.0.0.1:8443");
+  EXPECT_TRUE(config.signal.require_token);
+  EXPECT_EQ(config.signal.token_secret, "jwt-secret");
+  EXPECT_EQ(config.signal.allowed_origins, std::vector<std::string>{"https://app.example.org"});
+  EXPECT_EQ(config.signal.peerjs_key, "mykey");
+  EXPECT_TRUE(config.signal.peerjs_discovery);
+  EXPECT_EQ(config.admin.listen.port, 9999);
+  EXPECT_EQ(config.log.level, "debug");
+  EXPECT_EQ(config.log.format, "json");
+}
+
+TEST_F(ConfigTest, EveryProblemIsReportedWithKeyAndLine) {
+  auto path = write("bad.toml", R"([server]
+realm = ""
+threads = "four"
+
+[turn]
+relay_ports = "60000-50000"
+max_alocations = 5
+listen = ["nowhere:3478"]
+
+[log]
+level = "loud"
+
+[auth]
+secrets = ["s"]
+)");
+  auto result = load(path);
+  ASSERT_FALSE(result.config);
+  struct Expected {
+    const char* key;
+    int line;
+  };
+  const Expected expected[] = {{"server.realm", 2},     {"server.threads", 3}, {"turn.relay_ports", 6},
+                               {"turn.max_alocations", 7}, {"turn.listen", 8},    {"log.level", 11}};
+  for (const auto& e : expected) {
+    SCOPED_TRACE(e.key);
+    bool found = false;
+    for (auto& problem : result.problems) {
+      if (problem.key == e.key) {
+        found = true;
+        EXPECT_EQ(problem.where, path + ":" + std::to_string(e.line)) << problem.to_string();
+      }
+    }
+    EXPECT_TRUE(found) << problems_of(result);
+  }
+  EXPECT_EQ(result.problems.size(), std::size(expected)) << problems_of(result);
+}
+
+TEST_F(ConfigTest, SyntaxErrorNamesTheFileAndLine) {
+  auto path = write("broken.toml", "[server]\nrealm = \"unterminated\n");
+  auto result = load(path);
+  ASSERT_FALSE(result.config);
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_NE(result.problems[0].message.find("broken.toml"), std::string::npos) << result.problems[0].message;
+}
+
+TEST_F(ConfigTest, AFileWithoutSecretOrUserIsAProblemNotDevelopmentMode) {
+  auto path = write("nosecret.toml", "[server]\nrealm = \"x\"\n");
+  auto result = load(path);
+  ASSERT_FALSE(result.config);
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_EQ(result.problems[0].key, "auth.secrets");
+}
+
+TEST_F(ConfigTest, OverridesBeatTheFileAndParseAsToml) {
+  auto path = write("base.toml", "[auth]\nsecrets = [\"s\"]\n[turn]\nmax_allocations = 5\n");
+  auto result = load(path, {"turn.max_allocations=9", "turn.relay_ports=40000-40010",
+                            "turn.listen=[\"127.0.0.1:0\"]", "peers.allow_loopback=true", "server.realm=plain text"});
+  ASSERT_TRUE(result.config) << problems_of(result);
+  EXPECT_EQ(result.config->turn.max_allocations, 9u);
+  EXPECT_EQ(result.config->turn.relay_port_min, 40000);
+  EXPECT_EQ(result.config->turn.listen.at(0).to_string(), "127.0.0.1:0");
+  EXPECT_TRUE(result.config->turn.allow_loopback_peers);
+  EXPECT_EQ(result.config->turn.realm, "plain text");
+}
+
+TEST_F(ConfigTest, BadOverrideIsReportedAsFromTheCommandLine) {
+  auto result = load(std::nullopt, {"turn.max_allocations=-1", "nonsense"});
+  ASSERT_FALSE(result.config);
+  ASSERT_EQ(result.problems.size(), 2u) << problems_of(result);
+  for (auto& problem : result.problems) EXPECT_EQ(problem.where, "--set") << problem.to_string();
+}
+
+TEST_F(ConfigTest, SecretsFromTheEnvironmentReplaceTheFile) {
+  env_["ICEWAY_SECRETS"] = "env-a,env-b";
+  env_["ICEWAY_API_KEYS"] = "k1\nk2";
+  env_["ICEWAY_TOKEN_SECRET"] = "tok";
+  auto path = write("env.toml", "[auth]\nsecrets = [\"file\"]\n");
+  auto result = load(path);
+  ASSERT_TRUE(result.config) << problems_of(result);
+  EXPECT_EQ(result.config->turn.secrets, (std::vector<std::string>{"env-a", "env-b"}));
+  EXPECT_EQ(result.config->signal.api_keys, (std::vector<std::string>{"k1", "k2"}));
+  EXPECT_EQ(result.config->signal.token_secret, "tok");
+}
+
+TEST_F(ConfigTest, EnvironmentSecretAvoidsDevelopmentMode) {
+  env_["ICEWAY_SECRETS"] = "from-env";
+  auto result = load(std::nullopt);
+  ASSERT_TRUE(result.config) << problems_of(result);
+  EXPECT_FALSE(result.config->development_mode);
+  EXPECT_EQ(result.config->turn.secrets, std::vector<std::string>{"from-env"});
+}
+
+TEST_F(ConfigTest, TlsNeedsBothReadableFiles) {
+  auto cert = write("cert.pem", "x");
+  auto only_cert = load(std::nullopt, {"tls.cert=" + cert});
+  ASSERT_FALSE(only_cert.config);
+  EXPECT_EQ(only_cert.problems.at(0).key, "tls.key");
+  auto missing = load(std::nullopt, {"tls.cert=" + cert, "tls.key=/nonexistent/key.pem"});
+  ASSERT_FALSE(missing.config);
+  EXPECT_EQ(missing.problems.at(0).key, "tls.key");
+  EXPECT_NE(missing.problems.at(0).message.find("/nonexistent/key.pem"), std::string::npos);
+}
+
+TEST_F(ConfigTest, RequireTokenWithoutSecretIsAProblem) {
+  auto result = load(std::nullopt, {"signal.require_token=true"});
+  ASSERT_FALSE(result.config);
+  EXPECT_EQ(result.problems.at(0).key, "signal.token_secret");
+}
+
+TEST_F(ConfigTest, DefaultLifetimeIsCappedByTheMaximum) {
+  auto result = load(std::nullopt, {"turn.max_lifetime=\"5m\""});
+  ASSERT_TRUE(result.config) << problems_of(result);
+  EXPECT_EQ(result.config->turn.default_lifetime, 300s);
+}
+
+TEST_F(ConfigTest, KnownKeysIncludeTheSpecKeys) {
+  const auto& keys = known_config_keys();
+  for (const char* key : {"server.realm", "server.threads", "server.external_ip", "server.public_host",
+                          "server.drain_timeout", "turn.listen", "turn.tls_listen", "turn.relay_ipv4",
+                          "turn.relay_ipv6", "turn.relay_ports", "turn.max_lifetime", "turn.max_allocations",
+                          "turn.max_allocations_per_user", "turn.max_allocations_per_ip",
+                          "turn.bandwidth_per_allocation", "auth.secrets", "auth.secret_file", "auth.credential_ttl",
+                          "auth.api_keys", "auth.users", "peers.allow_loopback", "peers.allow", "peers.deny",
+                          "signal.listen", "signal.require_token", "signal.token_secret", "signal.allowed_origins",
+                          "admin.listen", "tls.cert", "tls.key", "log.level", "log.format"}) {
+    SCOPED_TRACE(key);
+    EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end());
+  }
+}
+
+}  // namespace
+}  // namespace iceway::app
