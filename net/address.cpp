@@ -1,0 +1,83 @@
+#include "net/address.hpp"
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+namespace iceway::net {
+
+socklen_t to_sockaddr(const Endpoint& endpoint, sockaddr_storage& out) {
+  std::memset(&out, 0, sizeof out);
+  if (endpoint.address.is_v4()) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&out);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(endpoint.port);
+    std::memcpy(&v4->sin_addr, endpoint.address.bytes().data(), 4);
+    return sizeof(sockaddr_in);
+  }
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out);
+  v6->sin6_family = AF_INET6;
+  v6->sin6_port = htons(endpoint.port);
+  std::memcpy(&v6->sin6_addr, endpoint.address.bytes().data(), 16);
+  return sizeof(sockaddr_in6);
+}
+
+Endpoint from_sockaddr(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    std::array<std::uint8_t, 4> bytes;
+    std::memcpy(bytes.data(), &v4->sin_addr, 4);
+    return {IpAddress::v4(bytes), ntohs(v4->sin_port)};
+  }
+  auto* v6 = reinterpret_cast<const sockaddr_in6*>(address);
+  std::array<std::uint8_t, 16> bytes;
+  std::memcpy(bytes.data(), &v6->sin6_addr, 16);
+  static constexpr std::uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(bytes.data(), kMappedPrefix, 12) == 0)
+    return {IpAddress::v4(std::array<std::uint8_t, 4>{bytes[12], bytes[13], bytes[14], bytes[15]}), ntohs(v6->sin6_port)};
+  return {IpAddress::v6(bytes), ntohs(v6->sin6_port)};
+}
+
+boost::asio::ip::address to_asio(const IpAddress& address) {
+  if (address.is_v4()) {
+    boost::asio::ip::address_v4::bytes_type bytes;
+    std::memcpy(bytes.data(), address.bytes().data(), 4);
+    return boost::asio::ip::address_v4(bytes);
+  }
+  boost::asio::ip::address_v6::bytes_type bytes;
+  std::memcpy(bytes.data(), address.bytes().data(), 16);
+  return boost::asio::ip::address_v6(bytes);
+}
+
+IpAddress from_asio(const boost::asio::ip::address& address) {
+  if (address.is_v4()) return IpAddress::v4(address.to_v4().to_bytes());
+  auto v6 = address.to_v6();
+  if (v6.is_v4_mapped()) return IpAddress::v4(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_bytes());
+  return IpAddress::v6(v6.to_bytes());
+}
+
+boost::asio::ip::udp::endpoint to_udp(const Endpoint& endpoint) { return {to_asio(endpoint.address), endpoint.port}; }
+boost::asio::ip::tcp::endpoint to_tcp(const Endpoint& endpoint) { return {to_asio(endpoint.address), endpoint.port}; }
+Endpoint from_asio(const boost::asio::ip::udp::endpoint& endpoint) { return {from_asio(endpoint.address()), endpoint.port()}; }
+Endpoint from_asio(const boost::asio::ip::tcp::endpoint& endpoint) { return {from_asio(endpoint.address()), endpoint.port()}; }
+
+std::optional<IpAddress> first_local_address(AddressFamily family) {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return std::nullopt;
+  std::optional<IpAddress> found;
+  for (ifaddrs* entry = list; entry && !found; entry = entry->ifa_next) {
+    if (!entry->ifa_addr) continue;
+    int wanted = family == AddressFamily::ipv4 ? AF_INET : AF_INET6;
+    if (entry->ifa_addr->sa_family != wanted) continue;
+    IpAddress address = from_sockaddr(entry->ifa_addr).address;
+    if (address.is_loopback() || address.is_unspecified()) continue;
+    // fe80::/10 needs a scope id to be usable and cannot be a relay address.
+    if (address.is_v6() && address.bytes()[0] == 0xfe && (address.bytes()[1] & 0xc0) == 0x80) continue;
+    found = address;
+  }
+  ::freeifaddrs(list);
+  return found;
+}
+
+}  // namespace iceway::net

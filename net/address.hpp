@@ -1,0 +1,30 @@
+#pragma once
+// Conversions between iceway::Endpoint (the cores' value type) and the socket layer's
+// sockaddr and Asio endpoints. Only net/ and the I/O libraries include this.
+#include <sys/socket.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include "common/endpoint.hpp"
+
+namespace iceway::net {
+
+// Returns the sockaddr length written (sizeof sockaddr_in or sockaddr_in6).
+socklen_t to_sockaddr(const Endpoint& endpoint, sockaddr_storage& out);
+// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) from dual-stack sockets come back as IPv4, so
+// one client has one identity whichever socket it used.
+Endpoint from_sockaddr(const sockaddr* address);
+
+boost::asio::ip::address to_asio(const IpAddress& address);
+IpAddress from_asio(const boost::asio::ip::address& address);
+boost::asio::ip::udp::endpoint to_udp(const Endpoint& endpoint);
+boost::asio::ip::tcp::endpoint to_tcp(const Endpoint& endpoint);
+Endpoint from_asio(const boost::asio::ip::udp::endpoint& endpoint);
+Endpoint from_asio(const boost::asio::ip::tcp::endpoint& endpoint);
+
+// The first non-loopback, non-link-local address of a family on this host (getifaddrs),
+// used for defaults such as the relay address (SPEC §3).
+std::optional<IpAddress> first_local_address(AddressFamily family);
+
+}  // namespace iceway::net

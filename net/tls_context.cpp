@@ -1,0 +1,32 @@
+#include "net/tls_context.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+namespace iceway::net {
+
+namespace {
+std::string openssl_reason(const boost::system::error_code& error) {
+  std::string reason = error.message();
+  return reason.empty() ? "unknown OpenSSL error" : reason;
+}
+}  // namespace
+
+Result<TlsContextPtr, std::string> make_server_tls_context(const std::string& cert_chain_file,
+                                                           const std::string& key_file) {
+  auto context = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+  // TLS 1.2 and 1.3 only: what browsers speak for turns: and wss:.
+  context->set_options(boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::no_sslv2 |
+                       boost::asio::ssl::context::no_sslv3 | boost::asio::ssl::context::no_tlsv1 |
+                       boost::asio::ssl::context::no_tlsv1_1 | boost::asio::ssl::context::single_dh_use);
+  boost::system::error_code error;
+  context->use_certificate_chain_file(cert_chain_file, error);
+  if (error) return failure("cannot load certificate " + cert_chain_file + ": " + openssl_reason(error));
+  context->use_private_key_file(key_file, boost::asio::ssl::context::pem, error);
+  if (error) return failure("cannot load key " + key_file + ": " + openssl_reason(error));
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1)
+    return failure("key " + key_file + " does not match certificate " + cert_chain_file);
+  return context;
+}
+
+}  // namespace iceway::net

@@ -1,0 +1,19 @@
+#pragma once
+// Builds the OpenSSL server context for turns: and https:/wss: from a certificate chain and
+// key file. A reload (SIGHUP) builds a new context; connections keep the one they started
+// with (shared_ptr), new connections get the new one, so nothing is dropped.
+#include <boost/asio/ssl/context.hpp>
+#include <memory>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace iceway::net {
+
+using TlsContextPtr = std::shared_ptr<boost::asio::ssl::context>;
+
+// Errors name the file and OpenSSL's reason ("cannot load key /etc/...: no start line").
+Result<TlsContextPtr, std::string> make_server_tls_context(const std::string& cert_chain_file,
+                                                           const std::string& key_file);
+
+}  // namespace iceway::net

@@ -1,0 +1,90 @@
+#include "net/udp_socket.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "net/address.hpp"
+
+namespace iceway::net {
+
+UdpSocket::UdpSocket(boost::asio::io_context& context, ReceiveBatch& batch) : socket_(context), batch_(batch) {}
+
+UdpSocket::~UdpSocket() { close(); }
+
+std::error_code UdpSocket::open(const Endpoint& local, const UdpSocketOptions& options) {
+  boost::system::error_code error;
+  auto endpoint = to_udp(local);
+  socket_.open(endpoint.protocol(), error);
+  if (error) return error;
+  int fd = socket_.native_handle();
+  int one = 1;
+  if (local.address.is_v6()) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (options.reuse_port && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+    return {errno, std::system_category()};
+  if (options.receive_buffer_bytes > 0)
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &options.receive_buffer_bytes, sizeof options.receive_buffer_bytes);
+  if (options.send_buffer_bytes > 0)
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &options.send_buffer_bytes, sizeof options.send_buffer_bytes);
+  socket_.bind(endpoint, error);
+  if (error) {
+    socket_.close();
+    return error;
+  }
+  socket_.non_blocking(true, error);
+  local_ = from_asio(socket_.local_endpoint(error));
+  return error;
+}
+
+void UdpSocket::start(DatagramHandler& handler) {
+  handler_ = &handler;
+  do_wait();
+}
+
+void UdpSocket::do_wait() {
+  socket_.async_wait(boost::asio::ip::udp::socket::wait_read,
+                     [self = shared_from_this()](const boost::system::error_code& error) { self->on_readable(error); });
+}
+
+void UdpSocket::on_readable(const boost::system::error_code& error) {
+  if (error || !handler_ || !socket_.is_open()) return;  // closed or cancelled: an expected ending
+  std::array<mmsghdr, ReceiveBatch::kMessages> headers{};
+  std::array<iovec, ReceiveBatch::kMessages> vectors{};
+  for (std::size_t i = 0; i < ReceiveBatch::kMessages; ++i) {
+    vectors[i] = {batch_.slots[i].data(), ReceiveBatch::kSlotBytes};
+    headers[i].msg_hdr.msg_iov = &vectors[i];
+    headers[i].msg_hdr.msg_iovlen = 1;
+    headers[i].msg_hdr.msg_name = &batch_.sources[i];
+  }
+  // Drain a bounded number of batches per wake-up so one busy socket cannot starve the
+  // worker's other sockets and timers.
+  for (int round = 0; round < 8; ++round) {
+    for (auto& header : headers) header.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    int count = ::recvmmsg(socket_.native_handle(), headers.data(), ReceiveBatch::kMessages, MSG_DONTWAIT, nullptr);
+    if (count <= 0) break;  // EAGAIN: drained; other errors (ICMP-reported) are per-datagram and not fatal
+    for (int i = 0; i < count; ++i) {
+      if (headers[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any valid STUN/TURN datagram
+      Endpoint from = from_sockaddr(reinterpret_cast<const sockaddr*>(&batch_.sources[i]));
+      handler_->on_datagram(ByteSpan(batch_.slots[i].data(), headers[i].msg_len), from, *this);
+      if (!handler_) return;  // the handler closed this socket
+    }
+    if (count < static_cast<int>(ReceiveBatch::kMessages)) break;
+  }
+  if (socket_.is_open()) do_wait();
+}
+
+bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination) {
+  sockaddr_storage address;
+  socklen_t length = to_sockaddr(destination, address);
+  if (destination.address.is_v4() && local_.address.is_v6()) return false;  // v6-only socket
+  ssize_t sent = ::sendto(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT,
+                          reinterpret_cast<const sockaddr*>(&address), length);
+  return sent == static_cast<ssize_t>(data.size());
+}
+
+void UdpSocket::close() {
+  handler_ = nullptr;
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+}
+
+}  // namespace iceway::net

@@ -1,0 +1,76 @@
+#pragma once
+// A UDP socket that drains the kernel in batches (recvmmsg) and hands each datagram to a
+// DatagramHandler, and sends without blocking. Used for the STUN/TURN listeners (one per
+// worker and address, SO_REUSEPORT so the kernel spreads clients over workers) and for TURN
+// relay sockets. Knows no protocol.
+//
+// Threading: all calls on the owning worker's thread. Lifetime: owned through shared_ptr
+// because a pending wait holds a reference; close() stops delivery at once, so the handler
+// may be destroyed right after close() even while the socket object lingers.
+#include <sys/socket.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <cstddef>
+#include <memory>
+#include <system_error>
+
+#include "common/bytes.hpp"
+#include "common/endpoint.hpp"
+
+namespace iceway::net {
+
+class UdpSocket;
+
+class DatagramHandler {
+ public:
+  // `data` is valid only during the call (it lives in the worker's receive batch).
+  virtual void on_datagram(ByteSpan data, const Endpoint& from, UdpSocket& socket) = 0;
+
+ protected:
+  ~DatagramHandler() = default;
+};
+
+// One worker's receive buffers. 64 KiB slots so no datagram is truncated (ChannelData may
+// carry up to 65535 bytes); 16 slots per recvmmsg is where batching stops paying on loopback.
+struct ReceiveBatch {
+  static constexpr std::size_t kMessages = 16;
+  static constexpr std::size_t kSlotBytes = 65536;
+  std::array<std::array<std::byte, kSlotBytes>, kMessages> slots;
+  std::array<sockaddr_storage, kMessages> sources;
+};
+
+struct UdpSocketOptions {
+  bool reuse_port = false;
+  int receive_buffer_bytes = 0;  // 0 = kernel default
+  int send_buffer_bytes = 0;
+};
+
+class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
+ public:
+  UdpSocket(boost::asio::io_context& context, ReceiveBatch& batch);
+  ~UdpSocket();
+
+  // Binds to `local` (IPv6 sockets are v6-only, so 0.0.0.0 and [::] can both be bound).
+  std::error_code open(const Endpoint& local, const UdpSocketOptions& options);
+  Endpoint local_endpoint() const { return local_; }
+  // Starts delivering datagrams to `handler`, which must outlive the socket or its close().
+  void start(DatagramHandler& handler);
+  // Sends without blocking; a full kernel buffer drops the datagram (UDP semantics) and
+  // returns false so the caller can count it.
+  bool send_to(ByteSpan data, const Endpoint& destination);
+  void close();
+  bool is_open() const { return socket_.is_open(); }
+
+ private:
+  void do_wait();
+  void on_readable(const boost::system::error_code& error);
+
+  boost::asio::ip::udp::socket socket_;
+  ReceiveBatch& batch_;
+  DatagramHandler* handler_ = nullptr;
+  Endpoint local_;
+};
+
+}  // namespace iceway::net

@@ -1,0 +1,34 @@
+#include "net/worker.hpp"
+
+#include <pthread.h>
+
+#include <string>
+
+namespace iceway::net {
+
+Worker::Worker(unsigned index)
+    : index_(index), guard_(boost::asio::make_work_guard(context_)), receive_batch_(std::make_unique<ReceiveBatch>()) {}
+
+Worker::~Worker() {
+  stop();
+  join();
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] {
+    std::string name = "iceway-w" + std::to_string(index_);
+    ::pthread_setname_np(::pthread_self(), name.c_str());
+    context_.run();
+  });
+}
+
+void Worker::stop() {
+  guard_.reset();
+  context_.stop();
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace iceway::net

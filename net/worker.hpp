@@ -1,0 +1,40 @@
+#pragma once
+// One worker thread with its own io_context (STYLE.md "One owner per piece of state"). Every
+// socket, allocation and counter a worker owns is touched only from its thread; another
+// thread that needs something from it posts to context().
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "net/udp_socket.hpp"
+
+namespace iceway::net {
+
+class Worker {
+ public:
+  explicit Worker(unsigned index);
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+  ~Worker();
+
+  unsigned index() const { return index_; }
+  boost::asio::io_context& context() { return context_; }
+  // Receive buffers shared by every UDP socket of this worker; safe because one thread
+  // drains one socket at a time.
+  ReceiveBatch& receive_batch() { return *receive_batch_; }
+
+  void start();  // runs the io_context on a new thread until stop()
+  void stop();   // lets run() return once the current handlers finish
+  void join();
+
+ private:
+  unsigned index_;
+  boost::asio::io_context context_{1};  // concurrency hint 1: one thread, Asio can skip locking
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+  std::unique_ptr<ReceiveBatch> receive_batch_;
+  std::thread thread_;
+};
+
+}  // namespace iceway::net
