@@ -1,1 +1,13 @@
+# The iceway executable: app/ wires every part together.
+configure_file(${CMAKE_CURRENT_SOURCE_DIR}/build_info.hpp.in ${CMAKE_CURRENT_BINARY_DIR}/generated/app/build_info.hpp @ONLY)
 
+add_executable(iceway
+  cli.cpp
+  logging.cpp
+  main.cpp
+  server.cpp
+  systemd_notify.cpp
+)
+target_include_directories(iceway PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/generated)
+target_link_libraries(iceway PRIVATE iceway_config iceway_turn_io iceway_net CLI11::CLI11 spdlog::spdlog
+                      nlohmann_json::nlohmann_json PkgConfig::SYSTEMD)

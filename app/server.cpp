@@ -1,0 +1,265 @@
+#include "app/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <boost/asio/post.hpp>
+#include <iostream>
+#include <sstream>
+
+#include "app/build_info.hpp"
+#include "app/logging.hpp"
+#include "app/systemd_notify.hpp"
+
+namespace iceway::app {
+
+std::string software_name() { return std::string("iceway/") + kVersion; }
+std::string version_text() { return std::string("iceway ") + kVersion + " (git " + kGitRevision + ")"; }
+
+namespace {
+
+std::string join(const std::vector<Endpoint>& endpoints) {
+  std::string text;
+  for (auto& endpoint : endpoints) text += (text.empty() ? "" : ", ") + endpoint.to_string();
+  return text;
+}
+
+// Whether a failed bind of this address may be skipped: the default listens on [::] too, and
+// a host without IPv6 must still start.
+bool ipv6_unavailable(const Endpoint& endpoint, const std::error_code& error) {
+  return endpoint.address.is_v6() &&
+         (error == std::errc::address_family_not_supported || error == std::errc::address_not_available);
+}
+
+std::string url_host(const std::string& host) {
+  return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
+Server::Server(Config config, LoadOptions reload_options)
+    : config_(std::move(config)),
+      reload_options_(std::move(reload_options)),
+      signals_(control_, SIGINT, SIGTERM, SIGHUP),
+      watchdog_timer_(control_),
+      drain_timer_(control_) {}
+
+Server::~Server() {
+  for (auto& worker : workers_) worker->stop();
+  for (auto& worker : workers_) worker->join();
+}
+
+Result<bool, std::string> Server::start() {
+  config_.turn.software = software_name();
+  auto turn_settings = std::make_shared<const turn::Settings>(config_.turn);
+  if (config_.tls.enabled()) {
+    auto tls = net::make_server_tls_context(config_.tls.cert, config_.tls.key);
+    if (!tls) return failure(tls.error());
+    tls_ = tls.value();
+  }
+  for (unsigned i = 0; i < config_.server.threads; ++i) {
+    workers_.push_back(std::make_unique<net::Worker>(i));
+    turn_workers_.push_back(std::make_unique<turn::io::TurnWorker>(*workers_.back(), turn_settings));
+  }
+
+  // Every worker opens its own socket on each address (SO_REUSEPORT). With port 0 the first
+  // worker's socket picks the port and the others, and the TCP side, reuse it, so one
+  // address serves UDP and TCP as the URLs say.
+
+  for (auto listen : config_.turn.listen) {
+    Endpoint udp = listen;
+    bool skipped = false;
+    for (auto& worker : turn_workers_) {
+      auto error = worker->listen_udp(udp);
+      if (error && ipv6_unavailable(udp, error)) {
+        skipped = true;
+        break;
+      }
+      if (error)
+        return failure("cannot listen on udp " + udp.to_string() + ": " + error.message() +
+                       (error == std::errc::address_in_use ? " (is another STUN/TURN server, e.g. coturn, running?)" : ""));
+      if (udp.port == 0) udp.port = worker->udp_endpoints().back().port;
+    }
+    if (skipped) {
+      spdlog::warn("IPv6 is not available here: not listening on {}", listen.to_string());
+      continue;
+    }
+    bound_.stun_udp.push_back(udp);
+    Endpoint tcp = udp;  // same port as UDP, also when it was chosen by the kernel
+    for (auto& worker : turn_workers_) {
+      if (auto error = worker->listen_tcp(tcp, nullptr))
+        return failure("cannot listen on tcp " + tcp.to_string() + ": " + error.message());
+    }
+    bound_.stun_tcp.push_back(tcp);
+  }
+  if (tls_) {
+    for (auto listen : config_.turn.tls_listen) {
+      Endpoint tls = listen;
+      for (auto& worker : turn_workers_) {
+        auto error = worker->listen_tcp(tls, tls_);
+        if (error && ipv6_unavailable(tls, error)) break;
+        if (error) return failure("cannot listen on tls " + tls.to_string() + ": " + error.message());
+        if (tls.port == 0) tls.port = worker->tcp_endpoints().back().port;
+      }
+      bound_.stun_tls.push_back(tls);
+    }
+  }
+  if (bound_.stun_udp.empty()) return failure("no STUN/TURN listener could be opened (turn.listen)");
+
+  for (auto& worker : workers_) worker->start();
+  signals_.async_wait([this](const boost::system::error_code& error, int number) {
+    if (!error) on_signal(number);
+  });
+  schedule_watchdog();
+  print_banner();
+  notify_ready("serving STUN/TURN on " + join(bound_.stun_udp));
+  return true;
+}
+
+int Server::run() {
+  control_.run();
+  return exit_code_;
+}
+
+void Server::on_signal(int signal_number) {
+  if (signal_number == SIGHUP) {
+    reload();
+  } else if (draining_) {
+    spdlog::info("second stop signal: stopping now");
+    finish();
+    return;
+  } else {
+    begin_drain(signal_number == SIGINT);
+  }
+  signals_.async_wait([this](const boost::system::error_code& error, int number) {
+    if (!error) on_signal(number);
+  });
+}
+
+void Server::reload() {
+  notify_reloading();
+  auto result = load_config(reload_options_);
+  if (!result.config) {
+    for (auto& problem : result.problems) spdlog::error("reload: {}", problem.to_string());
+    spdlog::error("reload: the new configuration has {} problem(s); still running with the old one",
+                  result.problems.size());
+    notify_ready("reload failed; running with the previous configuration");
+    return;
+  }
+  Config next = std::move(*result.config);
+  if (config_.development_mode) next.turn.secrets = config_.turn.secrets;  // keep the printed dev secret
+  next.turn.software = config_.turn.software;
+
+  std::vector<std::string> changed;
+  std::vector<std::string> need_restart;
+  if (next.turn.listen != config_.turn.listen || next.turn.tls_listen != config_.turn.tls_listen)
+    need_restart.push_back("turn.listen/tls_listen");
+  if (next.server.threads != config_.server.threads) need_restart.push_back("server.threads");
+  if (next.signal.listen != config_.signal.listen) need_restart.push_back("signal.listen");
+  if (next.admin.listen != config_.admin.listen) need_restart.push_back("admin.listen");
+  if (next.turn.secrets != config_.turn.secrets) changed.push_back("auth secrets");
+  if (next.signal.api_keys != config_.signal.api_keys) changed.push_back("API keys");
+  if (next.log.level != config_.log.level || next.log.format != config_.log.format) changed.push_back("logging");
+  if (next.turn.peer_allow != config_.turn.peer_allow || next.turn.peer_deny != config_.turn.peer_deny ||
+      next.turn.allow_loopback_peers != config_.turn.allow_loopback_peers)
+    changed.push_back("peer policy");
+  if (next.turn.max_allocations != config_.turn.max_allocations ||
+      next.turn.max_allocations_per_user != config_.turn.max_allocations_per_user ||
+      next.turn.max_allocations_per_ip != config_.turn.max_allocations_per_ip ||
+      next.turn.bandwidth_per_allocation != config_.turn.bandwidth_per_allocation ||
+      next.turn.max_lifetime != config_.turn.max_lifetime)
+    changed.push_back("TURN limits");
+
+  if (next.tls.enabled()) {
+    auto tls = net::make_server_tls_context(next.tls.cert, next.tls.key);
+    if (!tls) {
+      spdlog::error("reload: {}; keeping the previous certificate", tls.error());
+    } else if (tls_) {
+      tls_ = tls.value();
+      for (std::size_t i = 0; i < workers_.size(); ++i)
+        boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get(), tls = tls_] { worker->set_tls_context(tls); });
+      changed.push_back("TLS certificate");
+    } else {
+      need_restart.push_back("tls (TLS listeners open at start)");
+    }
+  }
+
+  setup_logging(next.log.level, next.log.format);
+  auto settings = std::make_shared<const turn::Settings>(next.turn);
+  for (std::size_t i = 0; i < workers_.size(); ++i)
+    boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get(), settings] { worker->apply_settings(settings); });
+  next.server.threads = config_.server.threads;
+  config_ = std::move(next);
+  spdlog::info("reload: configuration applied from {}; changed: {}", config_.source,
+               changed.empty() ? std::string("nothing") : [&] {
+                 std::string text;
+                 for (auto& item : changed) text += (text.empty() ? "" : ", ") + item;
+                 return text;
+               }());
+  for (auto& item : need_restart) spdlog::warn("reload: {} changed but needs a restart to take effect", item);
+  notify_ready("configuration reloaded");
+}
+
+void Server::begin_drain(bool immediate) {
+  draining_ = true;
+  notify_stopping(immediate ? "stopping" : "draining");
+  for (std::size_t i = 0; i < workers_.size(); ++i)
+    boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get()] { worker->stop_accepting(); });
+  if (immediate) {
+    spdlog::info("interrupted: stopping");
+    finish();
+    return;
+  }
+  // Nothing relays yet on a STUN-only server, so there is nothing to wait for.
+  spdlog::info("SIGTERM: no new connections; stopping");
+  finish();
+}
+
+void Server::finish() {
+  drain_timer_.cancel();
+  watchdog_timer_.cancel();
+  signals_.cancel();
+  for (std::size_t i = 0; i < workers_.size(); ++i)
+    boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get()] { worker->close_all(); });
+  for (auto& worker : workers_) worker->stop();
+  for (auto& worker : workers_) worker->join();
+  turn_workers_.clear();
+  control_.stop();
+  spdlog::info("stopped");
+}
+
+void Server::schedule_watchdog() {
+  auto interval = watchdog_ping_interval();
+  if (!interval) return;
+  watchdog_timer_.expires_after(*interval);
+  watchdog_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    notify_watchdog();
+    schedule_watchdog();
+  });
+}
+
+void Server::print_banner() const {
+  const std::string host = url_host(config_.server.public_host);
+  std::ostringstream out;
+  out << version_text() << " is running with " << config_.source << "\n";
+  auto port_of = [](const std::vector<Endpoint>& endpoints) { return endpoints.empty() ? 0 : endpoints.front().port; };
+  out << "  STUN/TURN    udp " << join(bound_.stun_udp) << "; tcp " << join(bound_.stun_tcp) << "\n";
+  out << "               stun:" << host << ":" << port_of(bound_.stun_udp) << "  turn:" << host << ":"
+      << port_of(bound_.stun_udp) << "\n";
+  if (!bound_.stun_tls.empty())
+    out << "  TURN/TLS     tls " << join(bound_.stun_tls) << "  turns:" << host << ":" << port_of(bound_.stun_tls) << "\n";
+  else
+    out << "  TURN/TLS     off (set [tls] cert and key to serve turns: on " << join(config_.turn.tls_listen) << ")\n";
+  out << "  Relays       udp " << (config_.turn.relay_ipv4 ? config_.turn.relay_ipv4->to_string() : "-") << " "
+      << config_.turn.relay_port_min << "-" << config_.turn.relay_port_max << "\n";
+  if (config_.development_mode) {
+    out << "  Dev secret   " << config_.turn.secrets.front()
+        << "\n               development mode: this secret is random and new at every start; use --config for real use\n";
+  }
+  out << "  Try it       turnutils_stunclient -p " << port_of(bound_.stun_udp) << " "
+      << (config_.server.public_host.empty() ? "127.0.0.1" : config_.server.public_host) << "\n";
+  std::cout << out.str() << std::flush;
+}
+
+}  // namespace iceway::app

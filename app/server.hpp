@@ -1,0 +1,66 @@
+#pragma once
+// The running server: wires the parts together (STYLE.md: app/ is the only place that knows
+// them all). Owns the worker threads and each worker's TURN side, the control thread's
+// signal handling (SIGHUP reload, SIGTERM/SIGINT drain and stop) and sd_notify.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+#include "common/result.hpp"
+#include "net/tls_context.hpp"
+#include "net/worker.hpp"
+#include "turn/io/turn_worker.hpp"
+
+namespace iceway::app {
+
+class Server {
+ public:
+  Server(Config config, LoadOptions reload_options);
+  ~Server();
+
+  // Opens every listener; an error names the address and the reason, and nothing is left
+  // half-started (the caller exits non-zero).
+  Result<bool, std::string> start();
+  // Runs the control loop on the calling thread until a stop signal has been handled.
+  // Returns the process exit code.
+  int run();
+
+  // The addresses actually bound (port 0 resolved), for the banner and tests.
+  struct Bound {
+    std::vector<Endpoint> stun_udp;
+    std::vector<Endpoint> stun_tcp;
+    std::vector<Endpoint> stun_tls;
+  };
+  const Bound& bound() const { return bound_; }
+
+ private:
+  void on_signal(int signal_number);
+  void reload();
+  void begin_drain(bool immediate);
+  void finish();
+  void schedule_watchdog();
+  void print_banner() const;
+
+  Config config_;
+  LoadOptions reload_options_;
+  boost::asio::io_context control_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer watchdog_timer_;
+  boost::asio::steady_timer drain_timer_;
+  std::vector<std::unique_ptr<net::Worker>> workers_;
+  std::vector<std::unique_ptr<turn::io::TurnWorker>> turn_workers_;
+  net::TlsContextPtr tls_;
+  Bound bound_;
+  bool draining_ = false;
+  int exit_code_ = 0;
+};
+
+// The SOFTWARE attribute and Server header value: "iceway/0.1.0".
+std::string software_name();
+std::string version_text();  // "iceway 0.1.0 (git abc123)"
+
+}  // namespace iceway::app

@@ -1,0 +1,72 @@
+// Starts the real iceway binary for an integration test and reads back what it bound.
+// Every test gets its own process on loopback with port 0 everywhere, so tests can run in
+// parallel and never collide with a server on the machine.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+
+export const ICEWAY_BIN = process.env.ICEWAY_BIN || new URL('../../../build/app/iceway', import.meta.url).pathname;
+
+// Default flags: loopback only, ephemeral ports, loopback relays, one thread per core.
+export function loopbackArgs({ ipv6 = true, threads = 2 } = {}) {
+  const args = ['--listen', '127.0.0.1:0', '--relay-ip', '127.0.0.1', '--threads', String(threads),
+    '--signal-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--log-level', 'debug'];
+  if (ipv6) args.push('--listen', '[::1]:0', '--relay-ipv6', '::1');
+  return args;
+}
+
+function parseEndpoints(line) {
+  return [...line.matchAll(/(\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]):(\d+)/g)].map((m) => ({
+    host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]), family: m[1].startsWith('[') ? 6 : 4,
+  }));
+}
+
+// Resolves once the banner is printed: { child, udp: [...], tcp: [...], tls: [...], output() }.
+export async function startIceway(args = loopbackArgs(), { env = {}, timeoutMs = 15000 } = {}) {
+  const child = spawn(ICEWAY_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const server = { child, udp: [], tcp: [], tls: [], output: () => stdout + stderr };
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`iceway did not start in ${timeoutMs} ms:\n${stdout}${stderr}`)), timeoutMs);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`iceway exited with ${code}:\n${stdout}${stderr}`)); });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!stdout.includes('Try it')) return;
+      clearTimeout(timer);
+      for (const line of stdout.split('\n')) {
+        const stun = line.match(/^\s+STUN\/TURN\s+udp (.*); tcp (.*)$/);
+        if (stun) { server.udp = parseEndpoints(stun[1]); server.tcp = parseEndpoints(stun[2]); }
+        const tls = line.match(/^\s+TURN\/TLS\s+tls (.*?)\s+turns:/);
+        if (tls) server.tls = parseEndpoints(tls[1]);
+      }
+      child.removeAllListeners('exit');
+      resolve();
+    });
+  });
+  return server;
+}
+
+// Sends SIGTERM and waits for the exit code (kills after a timeout so a hung test ends).
+export async function stopIceway(server, signal = 'SIGTERM', timeoutMs = 10000) {
+  if (server.child.exitCode !== null) return server.child.exitCode;
+  const exited = once(server.child, 'exit');
+  server.child.kill(signal);
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), timeoutMs);
+  const [code] = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+// Runs a command to completion with a time bound; resolves { code, stdout, stderr }.
+export function run(command, args, { timeoutMs = 20000, env = {} } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+  });
+}

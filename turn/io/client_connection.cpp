@@ -1,0 +1,175 @@
+#include "turn/io/client_connection.hpp"
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <cstring>
+
+#include "net/address.hpp"
+#include "stun/stream_framer.hpp"
+
+namespace iceway::turn::io {
+
+namespace {
+
+template <class Stream>
+class Connection final : public ClientConnection, public std::enable_shared_from_this<Connection<Stream>> {
+ public:
+  Connection(Stream stream, FiveTuple tuple, FrameHandler& handler, std::chrono::seconds idle_timeout,
+             std::shared_ptr<void> keep_alive = {})
+      : ClientConnection(tuple),
+        keep_alive_(std::move(keep_alive)),
+        stream_(std::move(stream)),
+        timer_(stream_.get_executor()),
+        handler_(&handler),
+        idle_timeout_(idle_timeout) {
+    // Grows to kMaxStreamFrameSize only for a client that sends a frame that large.
+    buffer_.resize(4096);
+  }
+
+  void start() {
+    if constexpr (std::is_same_v<Stream, boost::asio::ssl::stream<boost::asio::ip::tcp::socket>>) {
+      arm_timer(kFrameTimeout);  // the handshake has the same bound as a frame
+      stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](const boost::system::error_code& error) {
+                                if (error) return self->close();
+                                self->do_read();
+                              });
+    } else {
+      do_read();
+    }
+  }
+
+  bool send(ByteSpan bytes) override { return send(bytes, {}); }
+
+  bool send(ByteSpan first, ByteSpan second) override {
+    std::size_t size = first.size() + second.size();
+    if (closed_ || queued_bytes_ + size > kMaxQueuedBytes) return false;
+    std::vector<std::byte> frame(size);
+    if (!first.empty()) std::memcpy(frame.data(), first.data(), first.size());
+    if (!second.empty()) std::memcpy(frame.data() + first.size(), second.data(), second.size());
+    queued_bytes_ += size;
+    queue_.push_back(std::move(frame));
+    if (queue_.size() == 1) do_write();
+    return true;
+  }
+
+  void close() override {
+    if (closed_) return;
+    closed_ = true;
+    timer_.cancel();
+    boost::system::error_code ignored;
+    lowest_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    lowest_layer().close(ignored);
+    queue_.clear();
+    queued_bytes_ = 0;
+    if (auto* handler = std::exchange(handler_, nullptr)) handler->on_closed(*this);
+  }
+
+  void set_idle_timeout(std::chrono::seconds timeout) override {
+    idle_timeout_ = timeout;
+    if (!closed_ && filled_ == 0) arm_timer(idle_timeout_);
+  }
+
+ private:
+  boost::asio::ip::tcp::socket& lowest_layer() {
+    if constexpr (std::is_same_v<Stream, boost::asio::ip::tcp::socket>) return stream_;
+    else return stream_.next_layer();
+  }
+
+  void arm_timer(std::chrono::seconds timeout) {
+    timer_.expires_after(timeout);
+    timer_.async_wait([self = this->shared_from_this()](const boost::system::error_code& error) {
+      if (!error) self->close();  // stalled mid-frame, silent too long, or handshake too slow
+    });
+  }
+
+  void do_read() {
+    if (closed_) return;
+    // A partial frame must complete soon; between frames the idle timeout applies.
+    arm_timer(filled_ == 0 ? idle_timeout_ : kFrameTimeout);
+    stream_.async_read_some(
+        boost::asio::buffer(buffer_.data() + filled_, buffer_.size() - filled_),
+        [self = this->shared_from_this()](const boost::system::error_code& error, std::size_t count) {
+          self->on_read(error, count);
+        });
+  }
+
+  void on_read(const boost::system::error_code& error, std::size_t count) {
+    if (error || closed_) return close();  // peer closed or reset: an expected ending
+    filled_ += count;
+    std::size_t offset = 0;
+    while (!closed_) {
+      auto frame = stun::next_frame(ByteSpan(buffer_.data() + offset, filled_ - offset));
+      if (frame.status == stun::FrameStatus::invalid) return close();
+      if (frame.status == stun::FrameStatus::need_more) {
+        if (frame.size > buffer_.size()) buffer_.resize(std::min(frame.size, stun::kMaxStreamFrameSize));
+        break;
+      }
+      handler_->on_frame(ByteSpan(buffer_.data() + offset, frame.size), *this);
+      offset += frame.size;
+    }
+    if (closed_) return;
+    // Keep the partial frame at the front of the buffer for the next read.
+    if (offset > 0) {
+      std::memmove(buffer_.data(), buffer_.data() + offset, filled_ - offset);
+      filled_ -= offset;
+    }
+    do_read();
+  }
+
+  void do_write() {
+    auto& front = queue_.front();
+    boost::asio::async_write(stream_, boost::asio::buffer(front.data(), front.size()),
+                             [self = this->shared_from_this()](const boost::system::error_code& error, std::size_t) {
+                               self->on_write(error);
+                             });
+  }
+
+  void on_write(const boost::system::error_code& error) {
+    if (error || closed_) return close();
+    queued_bytes_ -= queue_.front().size();
+    queue_.pop_front();
+    if (!queue_.empty()) do_write();
+  }
+
+  std::shared_ptr<void> keep_alive_;  // the TLS context this connection's SSL object came from
+  Stream stream_;
+  boost::asio::steady_timer timer_;
+  FrameHandler* handler_;
+  std::chrono::seconds idle_timeout_;
+  std::vector<std::byte> buffer_;
+  std::size_t filled_ = 0;
+  std::deque<std::vector<std::byte>> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool closed_ = false;
+};
+
+FiveTuple tuple_of(boost::asio::ip::tcp::socket& socket, Transport transport) {
+  boost::system::error_code ignored;
+  return {net::from_asio(socket.remote_endpoint(ignored)), net::from_asio(socket.local_endpoint(ignored)), transport};
+}
+
+}  // namespace
+
+std::shared_ptr<ClientConnection> start_tcp_connection(boost::asio::ip::tcp::socket socket, FrameHandler& handler,
+                                                       std::chrono::seconds idle_timeout) {
+  auto tuple = tuple_of(socket, Transport::tcp);
+  auto connection =
+      std::make_shared<Connection<boost::asio::ip::tcp::socket>>(std::move(socket), tuple, handler, idle_timeout);
+  connection->start();
+  return connection;
+}
+
+std::shared_ptr<ClientConnection> start_tls_connection(boost::asio::ip::tcp::socket socket,
+                                                       std::shared_ptr<boost::asio::ssl::context> tls,
+                                                       FrameHandler& handler, std::chrono::seconds idle_timeout) {
+  auto tuple = tuple_of(socket, Transport::tls);
+  using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+  // The connection keeps the context it started with alive, even after a reload swaps it.
+  auto connection = std::make_shared<Connection<TlsStream>>(TlsStream(std::move(socket), *tls), tuple, handler,
+                                                            idle_timeout, tls);
+  connection->start();
+  return connection;
+}
+
+}  // namespace iceway::turn::io
