@@ -53,9 +53,6 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv, int& exit_c
   bool allow_loopback = false;
   app.add_flag("--allow-loopback-peers", allow_loopback, "Allow relaying to 127.0.0.0/8 and ::1 (tests only)");
 
-  auto* credentials = app.add_subcommand("credentials", "Print a ready RTCConfiguration {\"iceServers\":[...]} JSON");
-  credentials->add_option("--user,-u", line.credentials_user, "User id put in the REST-API username")->required();
-  credentials->add_option("--ttl,-t", line.credentials_ttl, "Lifetime such as 1h (default: auth.credential_ttl)");
 
   try {
     app.parse(argc, argv);
@@ -79,7 +76,6 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv, int& exit_c
 
   if (version) line.command = CommandLine::Command::version;
   else if (check) line.command = CommandLine::Command::check_config;
-  else if (*credentials) line.command = CommandLine::Command::credentials;
   exit_code = 0;
   return line;
 }

@@ -1,5 +1,5 @@
 // iceway's entry point: parse the command line, load and validate the configuration, then
-// run the server or a one-shot command (--check-config, --version, credentials).
+// run the server or a one-shot command (--check-config, --version).
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -53,11 +53,6 @@ int main(int argc, char** argv) {
   }
   iceway::app::setup_logging(loaded.config->log.level, loaded.config->log.format);
   for (auto& warning : loaded.warnings) spdlog::warn("{}", warning);
-
-  if (line->command == CommandLine::Command::credentials) {
-    std::cerr << "iceway: the credentials command needs the TURN part\n";
-    return 1;
-  }
 
   iceway::app::Server server(std::move(*loaded.config), options);
   auto started = server.start();

@@ -66,10 +66,20 @@ Result<bool, std::string> Server::start() {
   // worker's socket picks the port and the others, and the TCP side, reuse it, so one
   // address serves UDP and TCP as the URLs say.
 
+  std::optional<std::uint16_t> chosen_port;  // the kernel's pick for the first port-0 listener
   for (auto listen : config_.turn.listen) {
     Endpoint udp = listen;
     bool skipped = false;
-    for (auto& worker : turn_workers_) {
+    std::size_t first = 0;
+    // Port 0 on several addresses (127.0.0.1:0 and [::1]:0): try the port already chosen so
+    // both families share one port, as a client expects of one stun: URL's port.
+    if (udp.port == 0 && chosen_port) {
+      udp.port = *chosen_port;
+      if (turn_workers_.front()->listen_udp(udp)) udp.port = 0;
+      else first = 1;
+    }
+    for (std::size_t i = first; i < turn_workers_.size(); ++i) {
+      auto& worker = turn_workers_[i];
       auto error = worker->listen_udp(udp);
       if (error && ipv6_unavailable(udp, error)) {
         skipped = true;
@@ -80,6 +90,7 @@ Result<bool, std::string> Server::start() {
                        (error == std::errc::address_in_use ? " (is another STUN/TURN server, e.g. coturn, running?)" : ""));
       if (udp.port == 0) udp.port = worker->udp_endpoints().back().port;
     }
+    if (listen.port == 0 && !chosen_port && !skipped) chosen_port = udp.port;
     if (skipped) {
       spdlog::warn("IPv6 is not available here: not listening on {}", listen.to_string());
       continue;

@@ -101,6 +101,7 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     while (!closed_) {
       auto frame = stun::next_frame(ByteSpan(buffer_.data() + offset, filled_ - offset));
       if (frame.status == stun::FrameStatus::invalid) return close();
+      if (frame.kind == stun::FrameKind::channel_data && !channel_data_allowed_ && filled_ > offset) return close();
       if (frame.status == stun::FrameStatus::need_more) {
         if (frame.size > buffer_.size()) buffer_.resize(std::min(frame.size, stun::kMaxStreamFrameSize));
         break;

@@ -53,10 +53,15 @@ class ClientConnection {
   virtual void close() = 0;
   // How long the connection may stay silent; an allocation raises it to its lifetime.
   virtual void set_idle_timeout(std::chrono::seconds timeout) = 0;
+  // ChannelData is meaningful only once this connection has an allocation (RFC 8656 §12):
+  // before that, a frame that starts like ChannelData closes the connection at once instead
+  // of waiting for up to 64 KiB of it (an HTTP request's "GET " looks like a channel number).
+  void set_channel_data_allowed(bool allowed) { channel_data_allowed_ = allowed; }
 
  protected:
   explicit ClientConnection(FiveTuple tuple) : five_tuple_(tuple) {}
   FiveTuple five_tuple_;
+  bool channel_data_allowed_ = false;
 };
 
 // Starts serving a plain TCP connection. `server` is the listener's address (for the 5-tuple).
