@@ -1,0 +1,59 @@
+#include "stun/attribute_type.hpp"
+
+namespace iceway::stun {
+
+std::string_view name(AttributeType type) {
+  switch (type) {
+    case AttributeType::mapped_address: return "MAPPED-ADDRESS";
+    case AttributeType::username: return "USERNAME";
+    case AttributeType::message_integrity: return "MESSAGE-INTEGRITY";
+    case AttributeType::error_code: return "ERROR-CODE";
+    case AttributeType::unknown_attributes: return "UNKNOWN-ATTRIBUTES";
+    case AttributeType::channel_number: return "CHANNEL-NUMBER";
+    case AttributeType::lifetime: return "LIFETIME";
+    case AttributeType::xor_peer_address: return "XOR-PEER-ADDRESS";
+    case AttributeType::data: return "DATA";
+    case AttributeType::realm: return "REALM";
+    case AttributeType::nonce: return "NONCE";
+    case AttributeType::xor_relayed_address: return "XOR-RELAYED-ADDRESS";
+    case AttributeType::requested_address_family: return "REQUESTED-ADDRESS-FAMILY";
+    case AttributeType::even_port: return "EVEN-PORT";
+    case AttributeType::requested_transport: return "REQUESTED-TRANSPORT";
+    case AttributeType::dont_fragment: return "DONT-FRAGMENT";
+    case AttributeType::message_integrity_sha256: return "MESSAGE-INTEGRITY-SHA256";
+    case AttributeType::password_algorithm: return "PASSWORD-ALGORITHM";
+    case AttributeType::userhash: return "USERHASH";
+    case AttributeType::xor_mapped_address: return "XOR-MAPPED-ADDRESS";
+    case AttributeType::reservation_token: return "RESERVATION-TOKEN";
+    case AttributeType::priority: return "PRIORITY";
+    case AttributeType::use_candidate: return "USE-CANDIDATE";
+    case AttributeType::connection_id: return "CONNECTION-ID";
+    case AttributeType::additional_address_family: return "ADDITIONAL-ADDRESS-FAMILY";
+    case AttributeType::address_error_code: return "ADDRESS-ERROR-CODE";
+    case AttributeType::password_algorithms: return "PASSWORD-ALGORITHMS";
+    case AttributeType::alternate_domain: return "ALTERNATE-DOMAIN";
+    case AttributeType::icmp: return "ICMP";
+    case AttributeType::software: return "SOFTWARE";
+    case AttributeType::alternate_server: return "ALTERNATE-SERVER";
+    case AttributeType::fingerprint: return "FINGERPRINT";
+    case AttributeType::ice_controlled: return "ICE-CONTROLLED";
+    case AttributeType::ice_controlling: return "ICE-CONTROLLING";
+    case AttributeType::response_origin: return "RESPONSE-ORIGIN";
+    case AttributeType::other_address: return "OTHER-ADDRESS";
+  }
+  return "";
+}
+
+// CHANGE-REQUEST (0x0003, RFC 5780) is deliberately absent: we do not implement NAT behaviour
+// discovery, and RFC 5780 §7.2 relies on servers without it answering 420.
+const AttributeSet kStunAttributes{
+    AttributeType::mapped_address,     AttributeType::username,
+    AttributeType::message_integrity,  AttributeType::error_code,
+    AttributeType::unknown_attributes, AttributeType::realm,
+    AttributeType::nonce,              AttributeType::message_integrity_sha256,
+    AttributeType::password_algorithm, AttributeType::userhash,
+    AttributeType::xor_mapped_address, AttributeType::priority,
+    AttributeType::use_candidate,
+};
+
+}  // namespace iceway::stun

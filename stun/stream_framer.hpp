@@ -1,0 +1,40 @@
+#pragma once
+// Finds frame boundaries in a TCP or TLS byte stream that carries STUN messages and
+// ChannelData (RFC 8656 §12.5, RFC 8489 §6.2.2). A pure function of the bytes buffered so
+// far: the connection calls next_frame(), hands a complete frame to the codec, consumes
+// `size` bytes and calls again.
+//
+// The first byte decides: 0b00xxxxxx is STUN (20 + length), 0b01xxxxxx is ChannelData
+// (4 + length, padded to a multiple of 4 on streams). Anything else cannot be resynchronised
+// on a stream, so it is an error and the connection should be closed. A STUN header is also
+// rejected early for a wrong magic cookie or a length that is not a multiple of 4.
+//
+// A connection needs a buffer of kMaxStreamFrameSize bytes to hold any valid frame.
+#include <cstddef>
+#include <cstdint>
+
+#include "common/bytes.hpp"
+#include "stun/channel_data.hpp"
+#include "stun/decode_error.hpp"
+#include "stun/message.hpp"
+
+namespace iceway::stun {
+
+inline constexpr std::size_t kMaxStreamFrameSize = kMaxMessageSize;  // > 4 + 65535 rounded up
+static_assert(kMaxStreamFrameSize >= channel_data_size(0xFFFF, Framing::stream));
+
+enum class FrameKind : std::uint8_t { stun, channel_data };
+enum class FrameStatus : std::uint8_t { complete, need_more, invalid };
+
+struct FrameResult {
+  FrameStatus status = FrameStatus::need_more;
+  FrameKind kind = FrameKind::stun;  // meaningful once the first byte is known
+  // complete: the frame's size including padding (consume exactly this many bytes).
+  // need_more: the total buffered size at which the next call can make progress.
+  std::size_t size = 0;
+  DecodeError error;  // invalid: why
+};
+
+FrameResult next_frame(ByteSpan buffered);
+
+}  // namespace iceway::stun
