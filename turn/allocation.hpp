@@ -12,6 +12,7 @@
 
 #include "common/clock.hpp"
 #include "common/endpoint.hpp"
+#include "stun/message.hpp"
 #include "turn/channels.hpp"
 #include "turn/permissions.hpp"
 #include "turn/quota.hpp"
@@ -21,7 +22,7 @@
 namespace iceway::turn {
 
 using AllocationId = std::uint64_t;  // per table, never reused; 0 is "none"
-using TransactionId = std::array<std::byte, 12>;
+using stun::TransactionId;
 
 struct RelayCounters {
   std::uint64_t bytes_to_peer = 0;

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "common/endpoint.hpp"
-#include "turn/errors.hpp"
+#include "stun/attributes/error_code.hpp"
 #include "turn/peer_policy.hpp"
 
 namespace iceway::turn {
@@ -59,12 +59,37 @@ inline constexpr std::array<std::string_view, 7> kMethodLabels = {
 
 inline constexpr std::size_t kPeerReasonCount = 9;
 
+// The error codes the TURN core answers with, in a fixed order: the index of
+// allocations_failed. Labels come from stun::metric_label, the one table of codes.
+inline constexpr std::array<stun::ErrorCode, 13> kTurnErrorCodes = {
+    stun::ErrorCode::bad_request,
+    stun::ErrorCode::unauthenticated,
+    stun::ErrorCode::forbidden,
+    stun::ErrorCode::unknown_attribute,
+    stun::ErrorCode::allocation_mismatch,
+    stun::ErrorCode::stale_nonce,
+    stun::ErrorCode::address_family_not_supported,
+    stun::ErrorCode::wrong_credentials,
+    stun::ErrorCode::unsupported_transport_protocol,
+    stun::ErrorCode::peer_address_family_mismatch,
+    stun::ErrorCode::allocation_quota_reached,
+    stun::ErrorCode::server_error,
+    stun::ErrorCode::insufficient_capacity,
+};
+constexpr std::size_t error_index(stun::ErrorCode code) {
+  for (std::size_t i = 0; i < kTurnErrorCodes.size(); ++i)
+    if (kTurnErrorCodes[i] == code) return i;
+  return kTurnErrorCodes.size();  // server_error's slot is as good as any; see count_allocation_failure
+}
+
 struct TurnCounters {
   // iceway_turn_allocations_active{transport,family}: [Transport][family - 1]
   std::array<std::array<Gauge, 2>, 3> allocations_active;
-  // iceway_turn_allocations_total{result}: "success" and every TurnError label.
+  // iceway_turn_allocations_total{result}: "success" and the label of every code in
+  // kTurnErrorCodes. The first Allocate's 401 challenge is normal and counted in
+  // `challenges` instead; a 401 to a request that carried credentials is a failure.
   Counter allocations_succeeded;
-  std::array<Counter, kTurnErrorCount> allocations_failed;
+  std::array<Counter, kTurnErrorCodes.size()> allocations_failed;
   // iceway_turn_relay_bytes_total / _packets_total{direction}
   std::array<Counter, 2> relay_bytes;
   std::array<Counter, 2> relay_packets;
@@ -86,6 +111,12 @@ struct TurnCounters {
   void count_relay(Direction direction, std::size_t bytes) {
     relay_bytes[static_cast<std::size_t>(direction)].add(bytes);
     relay_packets[static_cast<std::size_t>(direction)].add();
+  }
+  void count_allocation_failure(stun::ErrorCode code) {
+    const std::size_t index = error_index(code);
+    // Every code the core sends is in the list (dispatch_test checks each path); anything else
+    // would be a new path, counted as a server error rather than lost.
+    allocations_failed[index < kTurnErrorCodes.size() ? index : error_index(stun::ErrorCode::server_error)].add();
   }
   void count_auth_failure(AuthFailure reason) { auth_failures[static_cast<std::size_t>(reason)].add(); }
   void count_peer_denied(PeerReason reason) { peer_denied[static_cast<std::size_t>(reason)].add(); }

@@ -8,24 +8,6 @@
 
 namespace iceway::turn {
 
-LongTermKey long_term_key(std::string_view username, std::string_view realm, std::string_view password) {
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  LongTermKey key{};
-  unsigned size = 0;
-  const bool ok = context && EVP_DigestInit_ex(context, EVP_md5(), nullptr) == 1 &&
-                  EVP_DigestUpdate(context, username.data(), username.size()) == 1 &&
-                  EVP_DigestUpdate(context, ":", 1) == 1 &&
-                  EVP_DigestUpdate(context, realm.data(), realm.size()) == 1 &&
-                  EVP_DigestUpdate(context, ":", 1) == 1 &&
-                  EVP_DigestUpdate(context, password.data(), password.size()) == 1 &&
-                  EVP_DigestFinal_ex(context, reinterpret_cast<unsigned char*>(key.data()), &size) == 1;
-  EVP_MD_CTX_free(context);
-  // MD5 is always present in OpenSSL's default provider; failing here means the process
-  // cannot authenticate anyone, which must not pass silently.
-  if (!ok || size != key.size()) std::abort();
-  return key;
-}
-
 std::string rest_password(std::string_view secret, std::string_view username) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned mac_size = 0;
@@ -51,7 +33,7 @@ std::string_view label(CredentialError error) {
 
 Credentials::Credentials(std::vector<std::string> secrets, const std::vector<StaticUser>& users, std::string realm)
     : secrets_(std::move(secrets)), realm_(std::move(realm)) {
-  for (const auto& user : users) static_users_.push_back({user.name, long_term_key(user.name, realm_, user.password)});
+  for (const auto& user : users) static_users_.push_back({user.name, stun::long_term_key(user.name, realm_, user.password)});
 }
 
 Result<Credential, CredentialError> Credentials::make_credential(std::string_view user_id, Seconds ttl,
@@ -83,7 +65,7 @@ Result<UserKeys, CredentialError> Credentials::keys_for(std::string_view usernam
   UserKeys result{std::string(username.substr(colon + 1)), {}};
   result.keys.reserve(secrets_.size());
   for (const auto& secret : secrets_) {
-    result.keys.push_back(long_term_key(username, realm_, rest_password(secret, username)));
+    result.keys.push_back(stun::long_term_key(username, realm_, rest_password(secret, username)));
   }
   return result;
 }

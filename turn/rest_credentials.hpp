@@ -23,13 +23,14 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
+#include "stun/integrity.hpp"
 #include "turn/settings.hpp"
 
 namespace iceway::turn {
 
-// RFC 8489 §9.2.2: the long-term credential key, MD5(username:realm:password).
-using LongTermKey = std::array<std::byte, 16>;
-LongTermKey long_term_key(std::string_view username, std::string_view realm, std::string_view password);
+// RFC 8489 §9.2.2: the long-term credential key, MD5(username:realm:password)
+// (stun::long_term_key derives it).
+using LongTermKey = stun::LongTermKey;
 
 // base64(HMAC-SHA1(secret, username)): the REST API password for `username`.
 std::string rest_password(std::string_view secret, std::string_view username);

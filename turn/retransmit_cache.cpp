@@ -1,17 +1,10 @@
 #include "turn/retransmit_cache.hpp"
 
-#include <cstring>
-
 namespace iceway::turn {
 
 std::size_t RetransmitCache::KeyHash::operator()(const Key& key) const noexcept {
   std::size_t seed = hash_value(key.five_tuple);
-  std::uint64_t high = 0;
-  std::uint32_t low = 0;
-  std::memcpy(&high, key.transaction_id.data(), 8);
-  std::memcpy(&low, key.transaction_id.data() + 8, 4);
-  seed ^= std::hash<std::uint64_t>{}(high) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
-  seed ^= std::hash<std::uint32_t>{}(low) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
+  seed ^= stun::hash_value(key.transaction_id) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
   return seed;
 }
 
@@ -21,7 +14,7 @@ RetransmitCache::RetransmitCache(std::size_t capacity, Seconds window)
 }
 
 std::optional<ByteSpan> RetransmitCache::find(const FiveTuple& five_tuple, const TransactionId& transaction_id,
-                                              std::uint16_t method, TimePoint now) const {
+                                              stun::Method method, TimePoint now) const {
   const auto it = index_.find(Key{five_tuple, transaction_id});
   if (it == index_.end()) return std::nullopt;
   const Slot& slot = slots_[it->second];
@@ -29,7 +22,7 @@ std::optional<ByteSpan> RetransmitCache::find(const FiveTuple& five_tuple, const
   return ByteSpan(slot.response);
 }
 
-void RetransmitCache::store(const FiveTuple& five_tuple, const TransactionId& transaction_id, std::uint16_t method,
+void RetransmitCache::store(const FiveTuple& five_tuple, const TransactionId& transaction_id, stun::Method method,
                             ByteSpan response, TimePoint now) {
   if (response.size() > kMaxResponseSize) return;
   const Key key{five_tuple, transaction_id};

@@ -34,10 +34,10 @@ class RetransmitCache {
 
   // The stored answer, valid until the next store(); nothing if absent or older than window.
   std::optional<ByteSpan> find(const FiveTuple& five_tuple, const TransactionId& transaction_id,
-                               std::uint16_t method, TimePoint now) const;
+                               stun::Method method, TimePoint now) const;
 
   // Remembers `response` (ignored when larger than kMaxResponseSize).
-  void store(const FiveTuple& five_tuple, const TransactionId& transaction_id, std::uint16_t method,
+  void store(const FiveTuple& five_tuple, const TransactionId& transaction_id, stun::Method method,
              ByteSpan response, TimePoint now);
 
   std::size_t size() const { return index_.size(); }
@@ -53,7 +53,7 @@ class RetransmitCache {
   };
   struct Slot {
     Key key;
-    std::uint16_t method = 0;
+    stun::Method method = stun::Method::binding;
     TimePoint stored{};
     bool used = false;
     std::vector<std::byte> response;
