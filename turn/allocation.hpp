@@ -65,6 +65,10 @@ struct Allocation {
   RelayCounters counters;
   QuotaLease lease;
 
+  // Numbers the Data indications sent to the client (their transaction ids), so no random
+  // bytes are drawn per relayed packet; indications expect no answer (RFC 8489 §6.3.2).
+  std::uint64_t indications_sent = 0;
+
   // The table's expiry schedule (see AllocationTable): the deadline its queue entry is for.
   TimePoint scheduled{};
 };

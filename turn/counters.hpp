@@ -46,11 +46,12 @@ enum class AuthFailure : std::uint8_t {
   invalid_nonce,
   wrong_credentials,  // 441: another user's allocation
   missing_attributes, // MESSAGE-INTEGRITY without USERNAME, REALM or NONCE
+  wrong_realm,        // REALM is not ours
   rate_limited,       // an unauthenticated answer dropped by the per-IP limit
 };
-inline constexpr std::array<std::string_view, 8> kAuthFailureLabels = {
-    "unknown_user", "expired_username", "bad_integrity",      "stale_nonce",
-    "invalid_nonce", "wrong_credentials", "missing_attributes", "rate_limited"};
+inline constexpr std::array<std::string_view, 9> kAuthFailureLabels = {
+    "unknown_user",      "expired_username", "bad_integrity", "stale_nonce", "invalid_nonce",
+    "wrong_credentials", "missing_attributes", "wrong_realm",  "rate_limited"};
 
 // STUN/TURN methods counted in iceway_stun_requests_total{method}.
 enum class CountedMethod : std::uint8_t { binding, allocate, refresh, create_permission, channel_bind, send, other };

@@ -129,7 +129,11 @@ Result<PeerPolicy, std::vector<std::string>> PeerPolicy::create(const PeerPolicy
 }
 
 bool PeerPolicy::is_server_address(const IpAddress& address) const {
-  return std::find(server_addresses_.begin(), server_addresses_.end(), address) != server_addresses_.end();
+  return is_effective_server_address(reduce_embedded_ipv4(address));
+}
+
+bool PeerPolicy::is_effective_server_address(const IpAddress& effective) const {
+  return std::find(server_addresses_.begin(), server_addresses_.end(), effective) != server_addresses_.end();
 }
 
 PeerDecision PeerPolicy::check(const Endpoint& peer, const LiveRelays& live_relays) const {
@@ -142,7 +146,7 @@ PeerDecision PeerPolicy::check(const Endpoint& peer, const LiveRelays& live_rela
   if (live_relays.contains(peer) || live_relays.contains(Endpoint{effective, peer.port})) {
     return decide(true, PeerReason::own_relay);
   }
-  if (is_server_address(effective) && !(effective.is_loopback() && allow_loopback_peers_)) {
+  if (is_effective_server_address(effective) && !(effective.is_loopback() && allow_loopback_peers_)) {
     return decide(false, PeerReason::server_address);
   }
   if (any_contains(allow_, effective)) return decide(true, PeerReason::config_allow);

@@ -99,9 +99,14 @@ class PeerPolicy {
 
   PeerDecision check(const Endpoint& peer, const LiveRelays& live_relays) const;
 
+  // Whether `address` (after step 2) is one of this server's addresses: the only case where
+  // a permission (which ignores ports) is not enough to relay a Send indication, because
+  // only the exact relayed address of a live allocation may be reached there (step 4-5).
+  bool is_server_address(const IpAddress& address) const;
+
  private:
   PeerPolicy() = default;
-  bool is_server_address(const IpAddress& address) const;
+  bool is_effective_server_address(const IpAddress& effective) const;
 
   bool allow_loopback_peers_ = false;
   std::vector<Cidr> allow_;
