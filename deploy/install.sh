@@ -183,9 +183,15 @@ set_key() {
   VALUE=$3 awk -v section="[$section]" -v key="$key" '
     /^\[/ { in_section = ($1 == section) }
     in_section && !done && $1 == key && $2 == "=" {
-      comment = ""
-      if (match($0, /[ \t]+#.*$/)) comment = substr($0, RSTART)
-      print key " = " ENVIRON["VALUE"] comment
+      line = key " = " ENVIRON["VALUE"]
+      # Keep the comment in its column when the new value fits, else two spaces after it.
+      if (match($0, /#.*$/)) {
+        comment = substr($0, RSTART)
+        column = RSTART
+        gap = column - 1 - length(line)
+        line = line sprintf("%" (gap >= 2 ? gap : 2) "s", "") comment
+      }
+      print line
       done = 1
       next
     }
@@ -237,10 +243,10 @@ install -m 0640 -o root -g iceway "\$RENEWED_LINEAGE/privkey.pem" /etc/iceway/tl
 systemctl reload iceway
 EOF
 )
-  mkdir -p "$(dirname "$hook")"
-  printf '%s\n' "$hook_text" > "$hook.new.$$"
-  install_file "$hook.new.$$" "$hook" 0755
-  rm -f "$hook.new.$$"
+  hook_source=$(mktemp)
+  printf '%s\n' "$hook_text" > "$hook_source"
+  install_file "$hook_source" "$hook" 0755
+  rm -f "$hook_source"
 fi
 
 # ---- systemd.
@@ -285,7 +291,7 @@ for port in $turn_ports; do echo "  $port/udp and $port/tcp   STUN/TURN"; done
 if [[ $has_tls -eq 1 ]]; then for port in $tls_ports; do echo "  $port/tcp             TURN over TLS (turns:)"; done; fi
 echo "  ${relay_ports/-/:}/udp  TURN relay ports"
 for port in $signal_ports; do echo "  $port/tcp             signaling and /api/v1/ice-servers"; done
-echo "Keep the admin listener $(toml_value admin listen) private (Prometheus scrapes it locally)."
+echo "Keep the admin listener $(toml_value admin listen | tr -d '"') private (Prometheus scrapes it locally)."
 
 secret=$(toml_value auth secrets | sed 's/^\["\([^"]*\)".*/\1/')
 api_key=$(toml_value auth api_keys | sed 's/^\["\([^"]*\)".*/\1/')
