@@ -117,6 +117,19 @@ constexpr std::size_t index(Enum value) noexcept {
   return static_cast<std::size_t>(value);
 }
 
+// Each count constant is its enum's last value + 1, so arrays cover every label value.
+static_assert(index(Transport::tls) + 1 == kTransports);
+static_assert(index(Family::ipv6) + 1 == kFamilies);
+static_assert(index(StunMethod::other) + 1 == kStunMethods);
+static_assert(index(StunResult::error) + 1 == kStunResults);
+static_assert(index(AllocationResult::other_error) + 1 == kAllocationResults);
+static_assert(index(Direction::peer_to_client) + 1 == kDirections);
+static_assert(index(DropReason::send_error) + 1 == kDropReasons);
+static_assert(index(AuthFailure::expired_token) + 1 == kAuthFailures);
+static_assert(index(SignalProtocol::yjs) + 1 == kSignalProtocols);
+static_assert(index(SignalMessage::other) + 1 == kSignalMessages);
+static_assert(index(SignalError::internal) + 1 == kSignalErrors);
+
 // From the cores' own value types to label enums.
 constexpr Transport label_of(iceway::Transport transport) noexcept {
   return static_cast<Transport>(static_cast<std::uint8_t>(transport));

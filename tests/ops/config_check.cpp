@@ -55,14 +55,16 @@ const toml::value* find_key(const toml::value& file, const ConfigKey& key) {
 
 // Keys in the file that the SPEC does not list: a typo, or a key the docs do not cover.
 void unknown_keys(const toml::value& file, Report& report) {
-  for (const auto& [section, table] : file.as_table()) {
+  for (const auto& [section_name, table] : file.as_table()) {
+    const std::string& section = section_name;  // a plain name: lambdas cannot capture bindings in C++20
     if (!table.is_table()) {
       report.problems.push_back("top-level key '" + section + "' outside any section");
       continue;
     }
-    for (const auto& [key, value] : table.as_table()) {
-      const bool known = std::any_of(kConfigKeys.begin(), kConfigKeys.end(), [&](const ConfigKey& entry) {
-        return entry.section == section && entry.key == key;
+    for (const auto& entry : table.as_table()) {
+      const std::string& key = entry.first;
+      const bool known = std::any_of(kConfigKeys.begin(), kConfigKeys.end(), [&](const ConfigKey& listed) {
+        return listed.section == section && listed.key == key;
       });
       if (!known) report.problems.push_back(section + "." + key + " is not a SPEC §3 key");
     }
@@ -159,7 +161,8 @@ int check_docs(const std::string& path) {
                                 std::string(key.default_toml) + "`");
     }
   }
-  for (const auto& [name, value] : documented) {
+  for (const auto& entry : documented) {
+    const std::string& name = entry.first;
     const bool known = std::any_of(kConfigKeys.begin(), kConfigKeys.end(),
                                    [&](const ConfigKey& key) { return name_of(key) == name; });
     if (!known) report.problems.push_back(name + " is documented but is not a SPEC §3 key");
