@@ -94,7 +94,8 @@ if [[ $package -eq 0 ]]; then
   fi
   [[ -z "$binary" || -x "$binary" ]] || die "$binary is not an executable file"
   [[ -f "$unit_source" ]] || die "unit file $unit_source not found"
-  for extra in grafana/iceway.json prometheus/prometheus.yml prometheus/iceway-rules.yml; do
+  for extra in grafana/iceway.json prometheus/prometheus.yml prometheus/iceway-rules.yml ../docs/deploy.md \
+               ../docs/configuration.md; do
     [[ -f "$script_dir/$extra" ]] || die "$script_dir/$extra not found"
   done
 fi
@@ -171,6 +172,10 @@ if [[ $package -eq 0 ]]; then
   # Reference copies for the operator: the documented defaults, dashboard, Prometheus files.
   for extra in iceway.toml grafana/iceway.json prometheus/prometheus.yml prometheus/iceway-rules.yml; do
     install_file "$script_dir/$extra" "$root/usr/share/iceway/$extra" 0644
+  done
+  # The unit's Documentation= points here.
+  for doc in deploy.md configuration.md; do
+    install_file "$script_dir/../docs/$doc" "$root/usr/share/doc/iceway/$doc" 0644
   done
 fi
 
