@@ -1,0 +1,22 @@
+#pragma once
+// Static content for the public listener: resources compiled into the binary (the JS client
+// /sdk/iceway.js) and, when configured, files from a directory. Pure helpers; the HTTP session
+// does the reading and writing.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace iceway::signaling {
+
+// Content-Type for a file name by extension; "application/octet-stream" when unknown.
+std::string_view mime_type(std::string_view path);
+
+// Maps a request path ("/sdk/app.js", not decoded) to a file path under `root`, or nullopt if the
+// path tries to leave it ("..", a backslash, a NUL, an encoded slash) or is malformed. "/" and
+// paths ending in "/" map to index.html.
+std::optional<std::string> resolve_static_path(std::string_view root, std::string_view request_path);
+
+// The JavaScript client sdk/iceway.js, embedded at build time.
+std::string_view embedded_sdk();
+
+}  // namespace iceway::signaling
