@@ -178,19 +178,28 @@ export class IcewayClient {
       }
       this._dispatch(message);
     };
-    socket.onclose = (event) => {
+    // Browsers fire "error" then "close"; some runtimes (Node 20's WebSocket) fire only "error"
+    // when the connection is refused. Whichever comes first ends the socket, once.
+    const ended = (code, reason) => {
+      if (socket._icewayEnded) return;
+      socket._icewayEnded = true;
       if (this._socket === socket) this._socket = null;
       this._failPending(new IcewayError("disconnected", "connection closed"));
       const refusal = socket._icewayRefusal;
       const fatal = refusal && (FATAL_CODES.has(refusal.code) || (refusal.code === "id-taken" && !this.id));
       const willReconnect = this.options.reconnect && !this._closedByUser && !fatal;
-      this._emit("close", { code: event.code, reason: event.reason, willReconnect });
+      this._emit("close", { code, reason, willReconnect });
       if (!welcomed && this._onFirstFailure && (fatal || !willReconnect)) {
         this._onFirstFailure(refusal ? new IcewayError(refusal.code, refusal.message) : new Error("iceway: connection failed"));
         this._onFirstFailure = null;
         this._welcomed = null;
       }
       if (willReconnect) this._scheduleReconnect();
+    };
+    socket.onclose = (event) => ended(event.code, event.reason);
+    socket.onerror = () => {
+      // An error on an open socket is followed by its close, which carries the code.
+      if (socket.readyState !== OPEN) ended(1006, "connection failed");
     };
   }
 
