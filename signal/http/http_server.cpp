@@ -20,7 +20,7 @@
 #include "signal/counters.hpp"
 #include "signal/http/asio_address.hpp"
 #include "signal/http/hub.hpp"
-#include "signal/http/static_files.hpp"
+#include "signal/static_files.hpp"
 #include "signal/http/websocket_session.hpp"
 #include "signal/query.hpp"
 

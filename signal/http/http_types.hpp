@@ -21,7 +21,18 @@ struct HttpRequest {
   bool secure = false;  // arrived over TLS
 
   // The first header with this name (case-insensitive), or empty.
-  std::string_view header(std::string_view name) const;
+  std::string_view header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+      if (key.size() != name.size()) continue;
+      bool same = true;
+      for (std::size_t i = 0; i < key.size() && same; ++i) {
+        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        same = lower(key[i]) == lower(name[i]);
+      }
+      if (same) return value;
+    }
+    return {};
+  }
 };
 
 struct HttpResponse {

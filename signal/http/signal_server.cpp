@@ -1,7 +1,7 @@
 #include "signal/http/signal_server.hpp"
 
 #include "signal/http/hub.hpp"
-#include "signal/http/static_files.hpp"
+#include "signal/http/embedded.hpp"
 
 namespace iceway::signaling {
 namespace {

@@ -100,7 +100,11 @@ class WebSocketSession final : public WebSocketSink,
   }
 
   void on_read(boost::beast::error_code ec, std::size_t /*bytes*/) {
-    if (ec) return finish();  // websocket::error::closed is the normal end
+    if (ec) {
+      // Beyond read_message_max Beast has already closed with 1009; count it with the others.
+      if (ec == boost::beast::websocket::error::message_too_big) counters_.count_error(ErrorCode::too_large);
+      return finish();  // websocket::error::closed is the normal end
+    }
     last_activity_ = Clock::now();
     if (closing_) {
       // After our close frame, keep reading (and discarding) until the peer's close arrives.

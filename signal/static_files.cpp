@@ -1,4 +1,4 @@
-#include "signal/http/static_files.hpp"
+#include "signal/static_files.hpp"
 
 #include <array>
 #include <utility>

@@ -1,7 +1,7 @@
 #pragma once
-// Static content for the public listener: resources compiled into the binary (the JS client
-// /sdk/iceway.js) and, when configured, files from a directory. Pure helpers; the HTTP session
-// does the reading and writing.
+// Static files for the public listener, when settings.static_dir is set: which file a request
+// path names (never one outside the directory) and its Content-Type. Pure; the HTTP session
+// (signal/http/) does the reading and writing.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,8 +15,5 @@ std::string_view mime_type(std::string_view path);
 // path tries to leave it ("..", a backslash, a NUL, an encoded slash) or is malformed. "/" and
 // paths ending in "/" map to index.html.
 std::optional<std::string> resolve_static_path(std::string_view root, std::string_view request_path);
-
-// The JavaScript client sdk/iceway.js, embedded at build time.
-std::string_view embedded_sdk();
 
 }  // namespace iceway::signaling
