@@ -1,5 +1,6 @@
 #include "signal/static_files.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
