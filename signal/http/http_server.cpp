@@ -64,9 +64,10 @@ struct ServerState {
   };
 
   ServerState(net::io_context& accept_context, std::vector<net::io_context*> contexts, const Settings& initial,
-              Counters& counters_in)
+              Counters* counters_in)
       : session_contexts(std::move(contexts)),
-        counters(counters_in),
+        own_counters(counters_in == nullptr ? std::make_unique<Counters>() : nullptr),
+        counters(counters_in == nullptr ? *own_counters : *counters_in),
         settings(std::make_shared<const Settings>(initial)) {
     if (session_contexts.empty()) session_contexts.push_back(&accept_context);
   }
@@ -103,6 +104,7 @@ struct ServerState {
 
   std::vector<net::io_context*> session_contexts;
   std::atomic<std::size_t> next_context{0};
+  std::unique_ptr<Counters> own_counters;  // when the owner passed none
   Counters& counters;
   std::atomic<bool> started{false};
   std::vector<Route> routes;
@@ -437,7 +439,7 @@ class Listener final : public std::enable_shared_from_this<Listener> {
 };
 
 HttpServer::HttpServer(net::io_context& accept_context, std::vector<net::io_context*> session_contexts,
-                       const Settings& settings, Counters& counters)
+                       const Settings& settings, Counters* counters)
     : state_(std::make_shared<ServerState>(accept_context, std::move(session_contexts), settings, counters)),
       accept_context_(accept_context) {}
 

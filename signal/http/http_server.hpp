@@ -39,10 +39,13 @@ class Listener;
 
 class HttpServer {
  public:
-  // `session_contexts` empty = sessions run on `accept_context`. `counters` (slow-reader errors)
-  // must outlive the server.
+  // `session_contexts` empty = sessions run on `accept_context`. `counters` receives the
+  // WebSocket sessions' slow-reader errors and must outlive the server; null (an admin listener
+  // without WebSocket routes) = counted nowhere that matters. Of `settings` the HTTP side uses
+  // handshake_timeout, max_http_body_bytes, static_dir and, for WebSocket routes,
+  // allowed_origins and the frame, queue, ping and idle limits.
   HttpServer(boost::asio::io_context& accept_context, std::vector<boost::asio::io_context*> session_contexts,
-             const Settings& settings, Counters& counters);
+             const Settings& settings, Counters* counters = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -17,7 +17,7 @@ SignalServer::SignalServer(boost::asio::io_context& registry_context,
                            std::vector<boost::asio::io_context*> session_contexts, const Settings& settings,
                            IceServersProvider& ice_servers)
     : hub_(std::make_shared<Hub>(registry_context, settings, ice_servers, random_, counters_)),
-      http_(registry_context, std::move(session_contexts), settings, counters_) {
+      http_(registry_context, std::move(session_contexts), settings, &counters_) {
   http_.add_websocket_route("/ws", Protocol::native, hub_);
   http_.add_websocket_route(peerjs_socket_path(settings.peerjs_path), Protocol::peerjs, hub_);
   http_.add_websocket_route("/relay", Protocol::relay, hub_);

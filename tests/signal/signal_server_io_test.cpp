@@ -517,3 +517,33 @@ TEST_F(SignalServerTest, CloseAllSays1001) {
 
 }  // namespace
 }  // namespace iceway::signaling
+
+namespace iceway::signaling {
+namespace {
+
+// The admin listener's use: HttpServer alone, routes only, no signaling.
+TEST(HttpServerAlone, ServesRoutesWithoutSignaling) {
+  net::io_context context;
+  Settings settings;
+  auto server = std::make_unique<HttpServer>(context, std::vector<net::io_context*>{}, settings);
+  server->add_route("/healthz", [](const HttpRequest&) { return HttpResponse{200, "text/plain", "ok\n", {}}; });
+  server->add_async_route("/metrics", [](const HttpRequest& request, HttpResponder respond) {
+    // Answered from another thread, as a collector on its own executor would.
+    std::thread([respond, method = request.method] { respond({200, "text/plain; version=0.0.4", method, {}}); })
+        .detach();
+  });
+  const auto port = server->listen(*Endpoint::parse("127.0.0.1:0")).port;
+  EXPECT_THROW(server->add_route("/late", {}), std::logic_error);
+  std::thread runner([&] { context.run(); });
+  EXPECT_EQ(http_get(port, "/healthz").body, "ok\n");
+  EXPECT_EQ(http_get(port, "/metrics").body, "GET");
+  EXPECT_EQ(http_get(port, "/ws").status, 404u);  // no WebSocket routes here
+  EXPECT_EQ(upgrade_status(port, "/ws"), 404u);
+  server->stop_accepting();
+  // Sessions end when their clients close (each http_get closed its socket): run out of work.
+  runner.join();
+  server.reset();
+}
+
+}  // namespace
+}  // namespace iceway::signaling
