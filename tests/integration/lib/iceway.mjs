@@ -71,12 +71,13 @@ export function run(command, args, { timeoutMs = 20000, env = {} } = {}) {
   });
 }
 
-// Resolves with the first match of `pattern` (a RegExp) in the server's output, polling until
-// `timeoutMs`; rejects with the output so far when it never appears.
-export async function waitForOutput(server, pattern, timeoutMs = 5000) {
+// Resolves with the first match of `pattern` (a RegExp) in the server's output after the
+// first `since` characters, polling until `timeoutMs`; rejects with the output so far when it
+// never appears. Log lines reach the pipe a little after the answers they go with.
+export async function waitForOutput(server, pattern, timeoutMs = 5000, since = 0) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const match = server.output().match(pattern);
+    const match = server.output().slice(since).match(pattern);
     if (match) return match;
     if (Date.now() > deadline) throw new Error(`no ${pattern} in iceway's output after ${timeoutMs} ms:\n${server.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -280,6 +280,13 @@ export class TurnClient {
     return sign(message(method, [...attributes, ...auth], transactionId), this.key);
   }
 
+  // Switches the credentials later requests are signed with (the realm and nonce stay).
+  useCredentials({ username, password }) {
+    this.username = username;
+    this.password = password;
+    if (this.realm) this.key = longTermKey(username, this.realm, password);
+  }
+
   learnChallenge(parsed) {
     const realm = parsed.attributes.get(Attr.REALM);
     const nonce = parsed.attributes.get(Attr.NONCE);
@@ -302,8 +309,7 @@ export class TurnClient {
   // the second carries the credentials. Resolves with the final answer plus relayed, mapped,
   // lifetime, and whether the answer's MESSAGE-INTEGRITY verifies with our key.
   async allocate({ username, password, family, lifetime, extra = [] } = {}) {
-    this.username = username;
-    this.password = password;
+    this.useCredentials({ username, password });
     const attributes = [requestedTransportUdp(), ...extra];
     if (family) attributes.push(requestedFamily(family));
     if (lifetime !== undefined) attributes.push(lifetimeAttr(lifetime));
