@@ -434,15 +434,16 @@ export async function startPeer(addresses = ['127.0.0.1']) {
   return { port, stop };
 }
 
-// Runs turnutils_uclient (always -c: no RTCP allocations, which would ask for EVEN-PORT)
+// Runs turnutils_uclient (with -c unless rtcp: no RTCP allocations, which ask for EVEN-PORT)
 // and parses its summary. Options: host, port, transport ('udp'|'tcp'|'tls'), send (Send
 // indications instead of channels), ipv6Relay (-x), clients (-m), messages (-n), length (-l),
-// user with secret (-W, REST API) or password (-w, plain long-term), peer { address, port }.
+// user with secret (-W, REST API) or password (-w, plain long-term), peer { address, port },
+// rtcp (drop -c), extra (more flags, e.g. ['-g'] for DONT-FRAGMENT).
 export async function uclient({
   host, port, transport = 'udp', send = false, ipv6Relay = false, clients = 1, messages = 50, length = 170,
-  user, secret, password, peer, interval, timeoutMs = 60000,
+  user, secret, password, peer, interval, rtcp = false, extra = [], timeoutMs = 60000,
 }) {
-  const args = ['-c', '-n', String(messages), '-m', String(clients), '-l', String(length),
+  const args = [...(rtcp ? [] : ['-c']), ...extra, '-n', String(messages), '-m', String(clients), '-l', String(length),
     '-e', peer.address, '-r', String(peer.port), '-u', user, '-p', String(port)];
   if (transport !== 'udp') args.push('-t');
   if (transport === 'tls') args.push('-S');
