@@ -122,6 +122,12 @@ void TurnWorker::on_frame(ByteSpan frame, ClientConnection& connection) {
 
 void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream) {
   auto result = server_.on_client_message(bytes, tuple, Clock::now(), unix_now(), answer_buffer_);
+  // SPEC §8: an auth failure is an event an operator cares about (and what fail2ban-style
+  // tools watch). Not the rate-limited ones: they are the flood the limit is there to mute.
+  if (result.auth_failure && *result.auth_failure != AuthFailure::rate_limited) {
+    spdlog::info("auth failure: client={} {} method={} reason={}", to_string(tuple.transport), tuple.client.to_string(),
+                 stun::to_string(result.method), kAuthFailureLabels[static_cast<std::size_t>(*result.auth_failure)]);
+  }
   if (result.created) allocation_created(*result.created, stream);
   if (!result.response.empty()) {
     if (stream) stream->send(result.response);
@@ -160,7 +166,8 @@ void TurnWorker::allocation_created(const CreatedAllocation& created, ClientConn
   spdlog::info("allocation created: user={} client={} {} relayed={} lifetime={}s", allocation->user_id,
                to_string(allocation->five_tuple.transport), allocation->five_tuple.client.to_string(),
                allocation->advertised.to_string(),
-               std::chrono::duration_cast<std::chrono::seconds>(allocation->expires - Clock::now()).count());
+               // Rounded up: the lifetime granted a moment ago, not one second less.
+               std::chrono::ceil<std::chrono::seconds>(allocation->expires - Clock::now()).count());
 }
 
 void TurnWorker::allocation_ended(const EndedAllocation& ended) {

@@ -75,3 +75,16 @@ export function run(command, args, { timeoutMs = 20000, env = {} } = {}) {
     child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
   });
 }
+
+// Resolves with the first match of `pattern` (a RegExp) in the server's output after the
+// first `since` characters, polling until `timeoutMs`; rejects with the output so far when it
+// never appears. Log lines reach the pipe a little after the answers they go with.
+export async function waitForOutput(server, pattern, timeoutMs = 5000, since = 0) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = server.output().slice(since).match(pattern);
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in iceway's output after ${timeoutMs} ms:\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -41,8 +41,12 @@ export function errorCode(parsed) {
 }
 
 // XOR-MAPPED-ADDRESS (0x0020) as { family, address, port }.
-export function xorMappedAddress(parsed) {
-  const value = parsed.attributes.get(0x0020);
+export const xorMappedAddress = (parsed) => xorAddress(parsed, 0x0020);
+
+// Any XOR-encoded address attribute (XOR-MAPPED 0x0020, XOR-PEER 0x0012, XOR-RELAYED 0x0016)
+// as { family, address, port }; IPv6 addresses come out uncompressed ("0:0:0:0:0:0:0:1").
+export function xorAddress(parsed, type) {
+  const value = parsed.attributes.get(type);
   if (!value) return undefined;
   const family = value[1];
   const port = value.readUInt16BE(2) ^ (MAGIC >>> 16);

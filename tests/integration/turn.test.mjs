@@ -1,0 +1,161 @@
+// TURN relaying through the real iceway binary, driven by coturn's turnutils_uclient against
+// coturn's turnutils_peer (an echo server): UDP, TCP and TLS client transports, channels and
+// Send indications, several concurrent allocations, IPv6 over ::1, and the credentials that
+// `iceway credentials` prints. Loopback only, so anything but zero loss is a bug.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
+import { startIceway, stopIceway, loopbackArgs, run, ICEWAY_BIN } from './lib/iceway.mjs';
+import { startPeer, uclient, nowUnix, SECRET, turnArgs } from './lib/turn.mjs';
+
+const MESSAGES = 50;
+let server;
+let peer;
+let certDir;
+
+before(async () => {
+  certDir = mkdtempSync(join(tmpdir(), 'iceway-turn-tls-'));
+  const cert = join(certDir, 'cert.pem');
+  const key = join(certDir, 'key.pem');
+  const openssl = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+    '-subj', '/CN=localhost', '-keyout', key, '-out', cert]);
+  assert.equal(openssl.code, 0, openssl.stderr);
+  server = await startIceway([...loopbackArgs(), ...turnArgs, '--allow-loopback-peers',
+    '--set', `tls.cert=${cert}`, '--set', `tls.key=${key}`, '--tls-listen', '127.0.0.1:0', '--tls-listen', '[::1]:0']);
+  peer = await startPeer(['127.0.0.1', '::1']);
+});
+
+after(async () => {
+  if (peer) await peer.stop();
+  if (server) assert.equal(await stopIceway(server), 0, server.output());
+  rmSync(certDir, { recursive: true, force: true });
+});
+
+function listener(transport, family) {
+  const list = transport === 'tls' ? server.tls : server.udp;
+  const endpoint = list.find((e) => e.family === family);
+  assert.ok(endpoint, `no ${transport} listener for IPv${family} in the banner:\n${server.output()}`);
+  return endpoint.port;
+}
+
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// The server's own account of one user's allocations: the transport and addresses of each
+// "allocation created" line, and the packets of the ended ones.
+function allocationsOf(user, since = 0) {
+  const output = server.output().slice(since);
+  const created = [...output.matchAll(new RegExp(`allocation created: user=${escape(user)} client=(\\w+) (\\S+) relayed=(\\S+)`, 'g'))]
+    .map(([, transport, client, relayed]) => ({ transport, client, relayed }));
+  const ended = [...output.matchAll(new RegExp(`allocation ended: user=${escape(user)} .* packets_to_peer=(\\d+) packets_to_client=(\\d+)`, 'g'))]
+    .map(([, toPeer, toClient]) => ({ toPeer: Number(toPeer), toClient: Number(toClient) }));
+  return { created, ended };
+}
+
+// One uclient run that must relay every message both ways, checked from uclient's summary
+// and from iceway's log (transport and address family of every allocation, and the packet
+// counts of the ones uclient deleted or whose connection closed).
+async function relayWithoutLoss({ user, transport, send = false, family = 4, ipv6Relay = false, clients = 10, credentials }) {
+  const since = server.output().length;
+  const auth = credentials ? { user: credentials.username, password: credentials.credential } : { user, secret: SECRET };
+  const result = await uclient({
+    host: family === 6 ? '::1' : '127.0.0.1', port: credentials?.port ?? listener(transport, family), transport, send,
+    ipv6Relay, clients, messages: MESSAGES, ...auth, peer: { address: ipv6Relay ? '::1' : '127.0.0.1', port: peer.port },
+  });
+  const why = `${result.command}\n${result.output}`;
+  assert.equal(result.code, 0, why);
+  assert.equal(result.sent, clients * MESSAGES, why);
+  assert.equal(result.received, result.sent, why);
+  assert.equal(result.lost, 0, why);
+  assert.equal(result.sendDropped, 0, why);
+
+  const { created } = allocationsOf(user, since);
+  assert.ok(created.length >= clients, `${created.length} allocations for ${clients} clients:\n${server.output()}`);
+  for (const allocation of created) {
+    assert.equal(allocation.transport, transport);
+    assert.equal(allocation.client.startsWith('['), family === 6, allocation.client);
+    assert.match(allocation.relayed, ipv6Relay ? /^\[::1\]:\d+$/ : /^127\.0\.0\.1:\d+$/);
+  }
+  // uclient ends one allocation per client itself (Refresh 0, or the connection closes);
+  // those carried the traffic, and the server counted every packet of it.
+  const deadline = Date.now() + 5000;
+  let counted;
+  do {
+    const { ended } = allocationsOf(user, since);
+    counted = ended.reduce((sum, e) => ({ toPeer: sum.toPeer + e.toPeer, toClient: sum.toClient + e.toClient }), { toPeer: 0, toClient: 0 });
+    if (counted.toPeer >= result.sent && counted.toClient >= result.received) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } while (Date.now() < deadline);
+  assert.deepEqual(counted, { toPeer: result.sent, toClient: result.received }, server.output());
+}
+
+describe('uclient relays without loss', { concurrency: 3 }, () => {
+  for (const transport of ['udp', 'tcp', 'tls']) {
+    for (const send of [false, true]) {
+      const how = send ? 'Send indications' : 'channels';
+      test(`${transport.toUpperCase()} client transport with ${how}, 10 concurrent clients`, { timeout: 90000 }, () =>
+        relayWithoutLoss({ user: `${transport}-${send ? 'send' : 'channel'}`, transport, send }));
+    }
+  }
+
+  test('IPv6 over ::1: UDP client, IPv6 relay (REQUESTED-ADDRESS-FAMILY), channels', { timeout: 90000 }, () =>
+    relayWithoutLoss({ user: 'v6-udp-channel', transport: 'udp', family: 6, ipv6Relay: true, clients: 4 }));
+  test('IPv6 over ::1: UDP client, IPv6 relay, Send indications', { timeout: 90000 }, () =>
+    relayWithoutLoss({ user: 'v6-udp-send', transport: 'udp', send: true, family: 6, ipv6Relay: true, clients: 4 }));
+  test('IPv6 over ::1: TCP client, IPv6 relay, channels', { timeout: 90000 }, () =>
+    relayWithoutLoss({ user: 'v6-tcp-channel', transport: 'tcp', family: 6, ipv6Relay: true, clients: 4 }));
+  test('IPv6 over ::1: TLS client, IPv6 relay, channels', { timeout: 90000 }, () =>
+    relayWithoutLoss({ user: 'v6-tls-channel', transport: 'tls', family: 6, ipv6Relay: true, clients: 4 }));
+  // Browsers never send REQUESTED-ADDRESS-FAMILY: the relay is then IPv4 (RFC 8656 §7.2),
+  // even for a client that came over IPv6.
+  test('IPv6 client without REQUESTED-ADDRESS-FAMILY gets an IPv4 relay', { timeout: 90000 }, () =>
+    relayWithoutLoss({ user: 'v6-client-v4-relay', transport: 'udp', family: 6, clients: 2 }));
+  test('IPv4 client asking for an IPv6 relay gets one', { timeout: 90000 }, () =>
+    relayWithoutLoss({ user: 'v4-client-v6-relay', transport: 'udp', ipv6Relay: true, clients: 2 }));
+});
+
+// What an app backend or a user does: run `iceway credentials` and hand its iceServers to a
+// client. Every turn:/turns: URL it prints must work as printed.
+// One after the other: all runs share the user of the printed credentials.
+describe('credentials printed by `iceway credentials`', { concurrency: 1 }, () => {
+  let iceServers;
+  before(async () => {
+    const result = await run(ICEWAY_BIN, ['credentials', '--user', 'from-cli', '--ttl', '1h',
+      '--set', `auth.secrets=["${SECRET}"]`, '--public-host', '127.0.0.1',
+      '--listen', `127.0.0.1:${listener('udp', 4)}`,
+      '--set', `tls.cert=${join(certDir, 'cert.pem')}`, '--set', `tls.key=${join(certDir, 'key.pem')}`,
+      '--tls-listen', `127.0.0.1:${listener('tls', 4)}`]);
+    assert.equal(result.code, 0, result.stderr);
+    iceServers = JSON.parse(result.stdout).iceServers;
+  });
+
+  test('are REST-API credentials for the user, valid for the requested ttl', () => {
+    const turn = iceServers.filter((s) => s.username);
+    assert.equal(turn.length, 2, JSON.stringify(iceServers));  // turn: (udp, tcp) and turns:
+    for (const entry of turn) {
+      const [expiry, user] = entry.username.split(':');
+      assert.equal(user, 'from-cli');
+      assert.ok(Math.abs(Number(expiry) - (nowUnix() + 3600)) <= 60, entry.username);
+      assert.equal(entry.credential, createHmac('sha1', SECRET).update(entry.username).digest('base64'));
+    }
+    assert.deepEqual(iceServers.find((s) => !s.username).urls, [`stun:127.0.0.1:${listener('udp', 4)}`]);
+  });
+
+  const urlCases = [['turn', 'udp'], ['turn', 'tcp'], ['turns', 'tcp']];
+  for (const [scheme, transport] of urlCases) {
+    test(`the ${scheme}:…?transport=${transport} URL relays without loss`, { timeout: 90000 }, async () => {
+      const entry = iceServers.find((s) => s.urls.some((u) => u.startsWith(`${scheme}:`) && u.endsWith(`transport=${transport}`)));
+      assert.ok(entry, JSON.stringify(iceServers));
+      const url = entry.urls.find((u) => u.startsWith(`${scheme}:`) && u.endsWith(`transport=${transport}`));
+      const [, host, port] = url.match(/^turns?:([\d.]+):(\d+)\?transport=\w+$/);
+      assert.equal(host, '127.0.0.1');
+      const client = scheme === 'turns' ? 'tls' : transport;
+      await relayWithoutLoss({
+        user: 'from-cli', transport: client, clients: 2,
+        credentials: { username: entry.username, credential: entry.credential, port: Number(port) },
+      });
+    });
+  }
+});
