@@ -13,6 +13,7 @@
 #include "app/config.hpp"
 #include "app/config_values.hpp"
 #include "common/hex.hpp"
+#include "turn/peer_policy.hpp"
 
 namespace iceway::app {
 
@@ -578,6 +579,15 @@ LoadResult load_config(const LoadOptions& options) {
     else if (auto specific = first_specific(config.turn.listen, AddressFamily::ipv4)) config.server.public_host = specific->to_string();
     else if (auto address = local(AddressFamily::ipv4)) config.server.public_host = address->to_string();
     else config.server.public_host = "127.0.0.1";
+  }
+
+  // The peer policy's CIDR lists are validated by the code that will use them, so
+  // --check-config and the running server agree on what is valid.
+  if (auto policy = turn::PeerPolicy::create(turn::PeerPolicyConfig::from(config.turn)); !policy) {
+    for (auto& message : policy.error()) {
+      std::string key = message.starts_with("peers.deny") ? "peers.deny" : "peers.allow";
+      result.problems.push_back({key, config.source, message});
+    }
   }
 
   if (result.problems.empty()) result.config = std::move(config);

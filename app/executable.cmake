@@ -7,6 +7,7 @@ add_executable(iceway
   main.cpp
   server.cpp
   systemd_notify.cpp
+  turn_state.cpp
 )
 target_include_directories(iceway PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/generated)
 target_link_libraries(iceway PRIVATE iceway_config iceway_turn_io iceway_net CLI11::CLI11 spdlog::spdlog

@@ -8,8 +8,11 @@
 #include <sstream>
 
 #include "app/build_info.hpp"
+#include "app/config_values.hpp"
 #include "app/logging.hpp"
 #include "app/systemd_notify.hpp"
+#include "app/turn_state.hpp"
+#include "turn/handlers/handlers.hpp"
 
 namespace iceway::app {
 
@@ -51,7 +54,19 @@ Server::~Server() {
 
 Result<bool, std::string> Server::start() {
   config_.turn.software = software_name();
-  auto turn_settings = std::make_shared<const turn::Settings>(config_.turn);
+  auto state = make_turn_state(config_, nullptr);
+  if (!state) {
+    std::string text;
+    for (auto& message : state.error()) text += (text.empty() ? "" : "; ") + message;
+    return failure(text);
+  }
+  turn_state_ = state.value();
+  quota_ = std::make_unique<turn::Quota>(quota_limits(config_));
+  auto advertised = [&](const std::optional<IpAddress>& relay) -> std::optional<IpAddress> {
+    if (!relay) return std::nullopt;
+    return turn::advertised_address(Endpoint{*relay, 0}, config_.turn).address;
+  };
+  live_relays_ = std::make_unique<turn::io::LiveRelaySet>(advertised(config_.turn.relay_ipv4), advertised(config_.turn.relay_ipv6));
   if (config_.tls.enabled()) {
     auto tls = net::make_server_tls_context(config_.tls.cert, config_.tls.key);
     if (!tls) return failure(tls.error());
@@ -59,7 +74,7 @@ Result<bool, std::string> Server::start() {
   }
   for (unsigned i = 0; i < config_.server.threads; ++i) {
     workers_.push_back(std::make_unique<net::Worker>(i));
-    turn_workers_.push_back(std::make_unique<turn::io::TurnWorker>(*workers_.back(), turn_settings));
+    turn_workers_.push_back(std::make_unique<turn::io::TurnWorker>(*workers_.back(), turn_state_, *quota_, *live_relays_));
   }
 
   // Every worker opens its own socket on each address (SO_REUSEPORT). With port 0 the first
@@ -117,6 +132,7 @@ Result<bool, std::string> Server::start() {
   }
   if (bound_.stun_udp.empty()) return failure("no STUN/TURN listener could be opened (turn.listen)");
 
+  for (auto& worker : turn_workers_) worker->start();
   for (auto& worker : workers_) worker->start();
   signals_.async_wait([this](const boost::system::error_code& error, int number) {
     if (!error) on_signal(number);
@@ -195,10 +211,21 @@ void Server::reload() {
     }
   }
 
+  // Listen addresses are fixed at start; keep them so the peer policy's list of server
+  // addresses matches the sockets actually open.
+  next.turn.listen = config_.turn.listen;
+  next.turn.tls_listen = config_.turn.tls_listen;
+  auto state = make_turn_state(next, turn_state_.nonces);  // same nonce key: issued nonces stay valid
+  if (!state) {
+    for (auto& message : state.error()) spdlog::error("reload: {}", message);
+    notify_ready("reload failed; running with the previous configuration");
+    return;
+  }
   setup_logging(next.log.level, next.log.format);
-  auto settings = std::make_shared<const turn::Settings>(next.turn);
+  turn_state_ = state.value();
+  quota_->set_limits(quota_limits(next));
   for (std::size_t i = 0; i < workers_.size(); ++i)
-    boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get(), settings] { worker->apply_settings(settings); });
+    boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get(), shared = turn_state_] { worker->reconfigure(shared); });
   next.server.threads = config_.server.threads;
   config_ = std::move(next);
   spdlog::info("reload: configuration applied from {}; changed: {}", config_.source,
@@ -215,25 +242,50 @@ void Server::begin_drain(bool immediate) {
   draining_ = true;
   notify_stopping(immediate ? "stopping" : "draining");
   for (std::size_t i = 0; i < workers_.size(); ++i)
-    boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get()] { worker->stop_accepting(); });
+    boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get()] { worker->begin_drain(); });
   if (immediate) {
-    spdlog::info("interrupted: stopping");
+    spdlog::info("interrupted: stopping now");
     finish();
     return;
   }
-  // Nothing relays yet on a STUN-only server, so there is nothing to wait for.
-  spdlog::info("SIGTERM: no new connections; stopping");
-  finish();
+  // SPEC §3: no new allocations or connections; live allocations relay until they end or
+  // drain_timeout passes, then exit 0.
+  drain_deadline_ = Clock::now() + config_.server.drain_timeout;
+  spdlog::info("SIGTERM: draining: no new allocations or connections; {} allocation(s) relay for up to {}",
+               active_allocations(), format_duration(config_.server.drain_timeout));
+  wait_for_drain();
+}
+
+void Server::wait_for_drain() {
+  auto active = active_allocations();
+  if (active == 0 || Clock::now() >= drain_deadline_) {
+    spdlog::info("drain done: {} allocation(s) still active are closed now", active);
+    finish();
+    return;
+  }
+  drain_timer_.expires_after(std::chrono::milliseconds(200));
+  drain_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (!error) wait_for_drain();
+  });
+}
+
+std::int64_t Server::active_allocations() const {
+  std::int64_t total = 0;
+  for (auto& worker : turn_workers_)
+    for (auto& by_transport : worker->counters().allocations_active)
+      for (auto& gauge : by_transport) total += gauge.value();
+  return total;
 }
 
 void Server::finish() {
   drain_timer_.cancel();
   watchdog_timer_.cancel();
   signals_.cancel();
-  for (std::size_t i = 0; i < workers_.size(); ++i)
-    boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get()] { worker->close_all(); });
+  // Stop the worker threads first; then this thread is the only one touching their state,
+  // and close_all() can end (and log) every remaining allocation.
   for (auto& worker : workers_) worker->stop();
   for (auto& worker : workers_) worker->join();
+  for (auto& worker : turn_workers_) worker->close_all();
   turn_workers_.clear();
   control_.stop();
   spdlog::info("stopped");

@@ -13,7 +13,9 @@
 #include "common/result.hpp"
 #include "net/tls_context.hpp"
 #include "net/worker.hpp"
+#include "turn/io/live_relay_set.hpp"
 #include "turn/io/turn_worker.hpp"
+#include "turn/quota.hpp"
 
 namespace iceway::app {
 
@@ -41,7 +43,9 @@ class Server {
   void on_signal(int signal_number);
   void reload();
   void begin_drain(bool immediate);
+  void wait_for_drain();
   void finish();
+  std::int64_t active_allocations() const;
   void schedule_watchdog();
   void print_banner() const;
 
@@ -51,8 +55,12 @@ class Server {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer drain_timer_;
+  turn::SharedTurnState turn_state_;
+  std::unique_ptr<turn::Quota> quota_;                  // process-wide: shared by every worker
+  std::unique_ptr<turn::io::LiveRelaySet> live_relays_;  // every worker's live relayed addresses
   std::vector<std::unique_ptr<net::Worker>> workers_;
   std::vector<std::unique_ptr<turn::io::TurnWorker>> turn_workers_;
+  Clock::time_point drain_deadline_{};
   net::TlsContextPtr tls_;
   Bound bound_;
   bool draining_ = false;

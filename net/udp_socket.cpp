@@ -50,7 +50,7 @@ void UdpSocket::on_readable(const boost::system::error_code& error) {
   std::array<mmsghdr, ReceiveBatch::kMessages> headers{};
   std::array<iovec, ReceiveBatch::kMessages> vectors{};
   for (std::size_t i = 0; i < ReceiveBatch::kMessages; ++i) {
-    vectors[i] = {batch_.slots[i].data(), ReceiveBatch::kSlotBytes};
+    vectors[i] = {batch_.slots[i].data() + ReceiveBatch::kHeadroom, ReceiveBatch::kPayloadBytes};
     headers[i].msg_hdr.msg_iov = &vectors[i];
     headers[i].msg_hdr.msg_iovlen = 1;
     headers[i].msg_hdr.msg_name = &batch_.sources[i];
@@ -64,7 +64,8 @@ void UdpSocket::on_readable(const boost::system::error_code& error) {
     for (int i = 0; i < count; ++i) {
       if (headers[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any valid STUN/TURN datagram
       Endpoint from = from_sockaddr(reinterpret_cast<const sockaddr*>(&batch_.sources[i]));
-      handler_->on_datagram(ByteSpan(batch_.slots[i].data(), headers[i].msg_len), from, *this);
+      Datagram datagram{MutableByteSpan(batch_.slots[i]), ReceiveBatch::kHeadroom, headers[i].msg_len};
+      handler_->on_datagram(datagram, from, *this);
       if (!handler_) return;  // the handler closed this socket
     }
     if (count < static_cast<int>(ReceiveBatch::kMessages)) break;
@@ -79,6 +80,16 @@ bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination) {
   ssize_t sent = ::sendto(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT,
                           reinterpret_cast<const sockaddr*>(&address), length);
   return sent == static_cast<ssize_t>(data.size());
+}
+
+bool UdpSocket::set_dont_fragment() {
+  int fd = socket_.native_handle();
+  if (local_.address.is_v4()) {
+    int mode = IP_PMTUDISC_DO;
+    return ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &mode, sizeof mode) == 0;
+  }
+  int one = 1;
+  return ::setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof one) == 0;
 }
 
 void UdpSocket::close() {

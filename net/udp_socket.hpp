@@ -23,20 +23,33 @@ namespace iceway::net {
 
 class UdpSocket;
 
+// A received datagram in the worker's receive batch: buffer[offset, offset + size), with
+// ReceiveBatch::kHeadroom writable bytes before it and kTailroom after it, so a relay can
+// prepend a header and pad in place instead of copying. Valid only during the call.
+struct Datagram {
+  MutableByteSpan buffer;
+  std::size_t offset = 0;
+  std::size_t size = 0;
+  ByteSpan data() const { return ByteSpan(buffer.data() + offset, size); }
+};
+
 class DatagramHandler {
  public:
-  // `data` is valid only during the call (it lives in the worker's receive batch).
-  virtual void on_datagram(ByteSpan data, const Endpoint& from, UdpSocket& socket) = 0;
+  virtual void on_datagram(const Datagram& datagram, const Endpoint& from, UdpSocket& socket) = 0;
 
  protected:
   ~DatagramHandler() = default;
 };
 
-// One worker's receive buffers. 64 KiB slots so no datagram is truncated (ChannelData may
-// carry up to 65535 bytes); 16 slots per recvmmsg is where batching stops paying on loopback.
+// One worker's receive buffers. 64 KiB of payload per slot so no datagram is truncated
+// (ChannelData may carry up to 65535 bytes); 16 slots per recvmmsg is where batching stops
+// paying on loopback. Headroom fits a TURN Data indication header (48 bytes).
 struct ReceiveBatch {
   static constexpr std::size_t kMessages = 16;
-  static constexpr std::size_t kSlotBytes = 65536;
+  static constexpr std::size_t kHeadroom = 64;
+  static constexpr std::size_t kTailroom = 64;
+  static constexpr std::size_t kPayloadBytes = 65536;
+  static constexpr std::size_t kSlotBytes = kHeadroom + kPayloadBytes + kTailroom;
   std::array<std::array<std::byte, kSlotBytes>, kMessages> slots;
   std::array<sockaddr_storage, kMessages> sources;
 };
@@ -60,6 +73,8 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   // Sends without blocking; a full kernel buffer drops the datagram (UDP semantics) and
   // returns false so the caller can count it.
   bool send_to(ByteSpan data, const Endpoint& destination);
+  // Sets the DF bit on everything sent (RFC 8656 DONT-FRAGMENT); false when the OS refuses.
+  bool set_dont_fragment();
   void close();
   bool is_open() const { return socket_.is_open(); }
 

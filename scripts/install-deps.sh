@@ -14,13 +14,20 @@ test_packages=(
   libgtest-dev libgmock-dev
   coturn                      # only its client tools: turnutils_stunclient, _uclient, _peer
   clang libclang-rt-14-dev    # libFuzzer and sanitizers
-  nodejs npm chromium         # peerjs, y-webrtc and the browser tests
+  chromium                    # the browser tests (driven by playwright-core from npm)
   prometheus                  # promtool and a real scraper for the dashboard test
   systemd iproute2 procps
 )
 
 packages=("${build_packages[@]}")
-if [[ "${1:-build}" == test ]]; then packages+=("${test_packages[@]}"); fi
+if [[ "${1:-build}" == test ]]; then
+  packages+=("${test_packages[@]}")
+  # Node.js and npm drive peerjs, y-webrtc and Playwright. A machine that already has them
+  # (e.g. from NodeSource, whose nodejs bundles npm and conflicts with Debian's npm) keeps
+  # its own; otherwise Debian's.
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -56,4 +56,14 @@ const AttributeSet kStunAttributes{
     AttributeType::use_candidate,
 };
 
+const AttributeSet kTurnAttributes = [] {
+  AttributeSet set = kStunAttributes;
+  for (AttributeType type : {AttributeType::channel_number, AttributeType::lifetime, AttributeType::xor_peer_address,
+                             AttributeType::data, AttributeType::xor_relayed_address,
+                             AttributeType::requested_address_family, AttributeType::requested_transport}) {
+    set.add(type);
+  }
+  return set;
+}();
+
 }  // namespace iceway::stun

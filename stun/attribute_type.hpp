@@ -79,8 +79,13 @@ class AttributeSet {
 };
 
 // The comprehension-required attributes a STUN Binding server understands: the RFC 8489
-// authentication attributes plus the ICE ones a connectivity check carries. The TURN server
-// passes a larger set (turn/).
+// authentication attributes plus the ICE ones a connectivity check carries.
 extern const AttributeSet kStunAttributes;
+// kStunAttributes plus the RFC 8656 core a TURN server implements: CHANNEL-NUMBER, LIFETIME,
+// XOR-PEER-ADDRESS, DATA, XOR-RELAYED-ADDRESS, REQUESTED-ADDRESS-FAMILY, REQUESTED-TRANSPORT.
+// EVEN-PORT, RESERVATION-TOKEN, DONT-FRAGMENT and CONNECTION-ID are left out on purpose: a
+// server without them must answer 420 (RFC 8656 §7.2, RFC 6062 §5.2), so add each one here
+// when its handler does.
+extern const AttributeSet kTurnAttributes;
 
 }  // namespace iceway::stun

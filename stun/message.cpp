@@ -1,5 +1,6 @@
 #include "stun/message.hpp"
 
+#include <cassert>
 #include <cstring>
 
 namespace iceway::stun {
@@ -42,6 +43,7 @@ std::string_view to_string(Class message_class) {
 }
 
 TransactionId TransactionId::from(ByteSpan twelve_bytes) {
+  assert(twelve_bytes.size() >= kTransactionIdSize);  // callers slice it from a checked header
   TransactionId id;
   std::memcpy(id.bytes.data(), twelve_bytes.data(), kTransactionIdSize);
   return id;

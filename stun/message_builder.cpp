@@ -157,8 +157,8 @@ MessageBuilder& MessageBuilder::add_fingerprint() {
 }
 
 Result<ByteSpan, BuildError> MessageBuilder::finish() const {
-  if (!started_) return failure(BuildError{BuildErrorReason::not_started, {}});
   if (error_) return failure(*error_);
+  if (!started_) return failure(BuildError{BuildErrorReason::not_started, {}});
   return ByteSpan(buffer_.data(), size_);
 }
 

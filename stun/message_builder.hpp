@@ -67,7 +67,8 @@ class MessageBuilder {
   // An attribute with an opaque value (one we do not model, or copied from a request).
   MessageBuilder& add_raw(AttributeType type, ByteSpan value);
   // Appends the header of a `length`-byte attribute and its padding and returns the value's
-  // bytes for the caller to fill (e.g. DATA received straight into place); nullopt on error.
+  // bytes, which the caller must fill (they are not cleared), e.g. by copying DATA straight
+  // into place; nullopt on error. The closing attributes cannot be added this way.
   std::optional<MutableByteSpan> append_attribute(AttributeType type, std::size_t length);
 
   // RFC 8489 §14.5: HMAC-SHA1 keyed with `key` over the message so far, with the header's

@@ -2,6 +2,7 @@
 // The TURN part's slice of the configuration (SPEC §3 [server], [turn], [auth], [peers]).
 // app/config.cpp fills it from TOML and flags and validates it; the TURN core only reads it.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +45,16 @@ struct Settings {
   std::size_t max_allocations_per_user = 10;
   std::size_t max_allocations_per_ip = 20;
   std::uint64_t bandwidth_per_allocation = 0;  // bytes/s, 0 = unlimited
+  // Per allocation; more is 508 (RFC 8656 §10.2, §12.2 allow it). A browser uses a handful.
+  std::size_t max_permissions_per_allocation = 256;
+  std::size_t max_channels_per_allocation = 256;
+  // Answers to unauthenticated requests (401, 438, 400 from the auth step) per source IP
+  // (IPv6 by /64), per second and as a burst; 0 disables the limit. Generous enough for an
+  // allocations-per-second benchmark from one host; each answer is ~100 bytes.
+  double unauthenticated_per_ip_rate = 100;
+  double unauthenticated_per_ip_burst = 200;
+  // Retransmission cache entries per worker (RFC 8656 §7.2: same answer for 40 s).
+  std::size_t retransmit_cache_entries = 4096;
 
   // [auth]
   std::vector<std::string> secrets;         // REST-API shared secrets; first signs, all verify

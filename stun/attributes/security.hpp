@@ -46,6 +46,9 @@ struct PasswordAlgorithm {
   std::size_t size() const { return 4 + ((parameters.size() + 3) & ~std::size_t{3}); }
   bool encode(MutableByteSpan out, const TransactionId&) const;
   static Result<PasswordAlgorithm, DecodeError> decode(const Attribute& attribute, const TransactionId&);
+  friend bool operator==(const PasswordAlgorithm& a, const PasswordAlgorithm& b) {
+    return a.algorithm == b.algorithm && std::ranges::equal(a.parameters, b.parameters);
+  }
 };
 
 // PASSWORD-ALGORITHMS: the server's list, as (algorithm, parameters length, parameters
@@ -63,6 +66,10 @@ struct PasswordAlgorithms {
   std::size_t size() const { return list.size(); }
   bool encode(MutableByteSpan out, const TransactionId&) const;  // false if `list` is malformed
   static Result<PasswordAlgorithms, DecodeError> decode(const Attribute& attribute, const TransactionId&);
+  // Byte for byte, as RFC 8489 §9.2.4 compares them.
+  friend bool operator==(const PasswordAlgorithms& a, const PasswordAlgorithms& b) {
+    return std::ranges::equal(a.list, b.list);
+  }
 };
 
 // USERHASH: SHA-256(username ":" realm), sent instead of USERNAME for anonymity.

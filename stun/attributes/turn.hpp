@@ -44,7 +44,7 @@ struct Data {
   bool encode(MutableByteSpan out, const TransactionId&) const;
   static Result<Data, DecodeError> decode(const Attribute& attribute, const TransactionId&);
   friend bool operator==(const Data& a, const Data& b) {
-    return a.bytes.size() == b.bytes.size() && std::equal(a.bytes.begin(), a.bytes.end(), b.bytes.begin());
+    return std::ranges::equal(a.bytes, b.bytes);
   }
 };
 

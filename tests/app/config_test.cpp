@@ -303,3 +303,22 @@ TEST_F(ConfigTest, KnownKeysIncludeTheSpecKeys) {
 
 }  // namespace
 }  // namespace iceway::app
+
+namespace iceway::app {
+namespace {
+
+TEST(ConfigPeers, BadCidrIsAProblemOfItsKey) {
+  LoadOptions options;
+  options.overrides = {"peers.allow=[\"10.0.0.0/8\", \"10.0.0.1/33\"]", "peers.deny=[\"nonsense\"]"};
+  options.environment = [](const std::string&) { return std::optional<std::string>(); };
+  options.random_secret = [] { return std::string("s"); };
+  auto result = load_config(options);
+  ASSERT_FALSE(result.config);
+  ASSERT_EQ(result.problems.size(), 2u);
+  EXPECT_EQ(result.problems[0].key, "peers.allow");
+  EXPECT_NE(result.problems[0].message.find("10.0.0.1/33"), std::string::npos) << result.problems[0].message;
+  EXPECT_EQ(result.problems[1].key, "peers.deny");
+}
+
+}  // namespace
+}  // namespace iceway::app

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "stun/request_classifier.hpp"
+#include <chrono>
+
+#include "turn/handlers/handlers.hpp"
 
 namespace iceway::turn::io {
 
@@ -11,10 +13,24 @@ namespace {
 // server; long enough for ICE's consent checks on a STUN-only connection, short enough
 // that idle sockets do not pile up.
 constexpr std::chrono::seconds kIdleWithoutAllocation{60};
+// How often expiry runs at most: lifetimes are whole seconds, so a second is exact enough.
+constexpr std::chrono::seconds kExpiryTick{1};
+
+UnixSeconds unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 }  // namespace
 
-TurnWorker::TurnWorker(net::Worker& worker, std::shared_ptr<const Settings> settings)
-    : worker_(worker), settings_(std::move(settings)) {}
+TurnWorker::TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota, LiveRelaySet& live_relays)
+    : worker_(worker),
+      live_relays_(live_relays),
+      relay_ports_(worker, [this](AllocationId id, const net::Datagram& datagram, const Endpoint& peer) {
+        on_peer_datagram(id, datagram, peer);
+      }),
+      server_(shared, quota, relay_ports_, &live_relays),
+      expiry_timer_(worker.context()) {
+  relay_ports_.apply_settings(shared.settings);
+}
 
 TurnWorker::~TurnWorker() { close_all(); }
 
@@ -24,6 +40,7 @@ std::error_code TurnWorker::listen_udp(const Endpoint& local) {
   auto error = socket->open(local, {.reuse_port = true, .receive_buffer_bytes = 4 << 20, .send_buffer_bytes = 4 << 20});
   if (error) return error;
   socket->start(*this);
+  udp_by_local_[socket->local_endpoint()] = socket.get();
   udp_sockets_.push_back(std::move(socket));
   return {};
 }
@@ -52,62 +69,121 @@ std::vector<Endpoint> TurnWorker::tcp_endpoints() const {
   return endpoints;
 }
 
-void TurnWorker::apply_settings(std::shared_ptr<const Settings> settings) { settings_ = std::move(settings); }
+void TurnWorker::start() { schedule_expiry(); }
+
+void TurnWorker::reconfigure(SharedTurnState shared) {
+  relay_ports_.apply_settings(shared.settings);
+  server_.reconfigure(std::move(shared));
+}
 
 void TurnWorker::set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
 
-void TurnWorker::stop_accepting() {
+void TurnWorker::begin_drain() {
+  // New Allocates get 508 from here on (the relay port allocator refuses), which RFC 8656
+  // §7.2 lets a server answer at any time; live allocations keep relaying.
+  relay_ports_.set_draining(true);
   for (auto& acceptor : acceptors_) acceptor.acceptor->close();
 }
 
 void TurnWorker::close_all() {
-  stop_accepting();
+  expiry_timer_.cancel();
+  for (auto& acceptor : acceptors_) acceptor.acceptor->close();
+  // End the allocations first so each gets its log line and frees its quota and relay flag.
+  auto everything = server_.expire(TimePoint::max());
+  for (auto& ended : everything.allocations) allocation_ended(ended);
   for (auto& socket : udp_sockets_) socket->close();
   // close() calls on_closed(), which erases from the map: iterate over a copy.
   auto connections = connections_;
-  for (auto& [raw, connection] : connections) connection->close();
+  for (auto& [tuple, connection] : connections) connection->close();
   connections_.clear();
+  relay_ports_.close_all();
 }
 
 void TurnWorker::accept(boost::asio::ip::tcp::socket socket, bool tls) {
   std::shared_ptr<ClientConnection> connection =
       tls ? start_tls_connection(std::move(socket), tls_, *this, kIdleWithoutAllocation)
           : start_tcp_connection(std::move(socket), *this, kIdleWithoutAllocation);
-  connections_.emplace(connection.get(), connection);
+  connections_.emplace(connection->five_tuple(), connection);
 }
 
-void TurnWorker::on_closed(ClientConnection& connection) { connections_.erase(&connection); }
-
-void TurnWorker::Reply::send(ByteSpan bytes) const {
-  if (udp) udp->send_to(bytes, to);
-  else if (stream) stream->send(bytes);
+void TurnWorker::on_closed(ClientConnection& connection) {
+  // RFC 8656 §7: an allocation made over TCP/TLS ends with its connection.
+  if (auto ended = server_.on_connection_closed(connection.five_tuple())) allocation_ended(*ended);
+  connections_.erase(connection.five_tuple());
 }
 
-void TurnWorker::on_datagram(ByteSpan data, const Endpoint& from, net::UdpSocket& socket) {
-  FiveTuple tuple{from, socket.local_endpoint(), Transport::udp};
-  handle_message(data, tuple, Reply{&socket, from, nullptr});
+void TurnWorker::on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& socket) {
+  handle_client(datagram.data(), FiveTuple{from, socket.local_endpoint(), Transport::udp}, nullptr);
 }
 
 void TurnWorker::on_frame(ByteSpan frame, ClientConnection& connection) {
-  handle_message(frame, connection.five_tuple(), Reply{nullptr, {}, &connection});
+  handle_client(frame, connection.five_tuple(), &connection);
 }
 
-void TurnWorker::handle_message(ByteSpan bytes, const FiveTuple& tuple, const Reply& reply) {
-  auto classification = stun::classify_request(bytes);
-  switch (classification.verdict) {
-    case stun::Verdict::drop:
-      return;
-    case stun::Verdict::bad_request:
-    case stun::Verdict::unknown_attributes:
-    case stun::Verdict::binding: {
-      auto answer = stun::build_automatic_response(classification, tuple.client, settings_->software, answer_buffer_);
-      if (answer) reply.send(answer.value());
-      return;
-    }
-    case stun::Verdict::request:
-    case stun::Verdict::indication:
-      return;  // no TURN method is handled by a STUN-only server: classify_request already answered 400
+void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream) {
+  auto result = server_.on_client_message(bytes, tuple, Clock::now(), unix_now(), answer_buffer_);
+  if (result.created) allocation_created(*result.created, stream);
+  if (!result.response.empty()) {
+    if (stream) stream->send(result.response);
+    else if (auto it = udp_by_local_.find(tuple.server); it != udp_by_local_.end()) it->second->send_to(result.response, tuple.client);
   }
+  if (result.to_peer) relay_ports_.send(result.to_peer->relayed, result.to_peer->payload, result.to_peer->peer);
+  if (result.ended) allocation_ended(*result.ended);
+}
+
+void TurnWorker::on_peer_datagram(AllocationId id, const net::Datagram& datagram, const Endpoint& peer) {
+  static_assert(net::ReceiveBatch::kHeadroom >= kPeerHeadroom && net::ReceiveBatch::kTailroom >= kPeerTailroom);
+  // The core wants the payload at kPeerHeadroom: start its buffer that far before it.
+  MutableByteSpan buffer = datagram.buffer.subspan(datagram.offset - kPeerHeadroom);
+  if (auto to_client = server_.on_peer_datagram(id, peer, buffer, datagram.size, Clock::now()))
+    send_to_client(to_client->five_tuple, to_client->bytes);
+}
+
+void TurnWorker::send_to_client(const FiveTuple& tuple, ByteSpan bytes) {
+  if (tuple.transport == Transport::udp) {
+    if (auto it = udp_by_local_.find(tuple.server); it != udp_by_local_.end()) it->second->send_to(bytes, tuple.client);
+  } else if (auto it = connections_.find(tuple); it != connections_.end()) {
+    it->second->send(bytes);
+  }
+}
+
+void TurnWorker::allocation_created(const CreatedAllocation& created, ClientConnection* stream) {
+  relay_ports_.activate(created.relayed, created.id);
+  const Allocation* allocation = server_.table().find_by_id(created.id);
+  if (allocation == nullptr) return;
+  live_relays_.add(allocation->advertised);
+  if (stream) {
+    // The connection now carries ChannelData and lives as long as its allocation.
+    stream->set_channel_data_allowed(true);
+    stream->set_idle_timeout(server_.shared().settings->max_lifetime + std::chrono::seconds(60));
+  }
+  spdlog::info("allocation created: user={} client={} {} relayed={} lifetime={}s", allocation->user_id,
+               to_string(allocation->five_tuple.transport), allocation->five_tuple.client.to_string(),
+               allocation->advertised.to_string(),
+               std::chrono::duration_cast<std::chrono::seconds>(allocation->expires - Clock::now()).count());
+}
+
+void TurnWorker::allocation_ended(const EndedAllocation& ended) {
+  relay_ports_.close(ended.relayed);
+  live_relays_.remove(ended.advertised);
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - ended.created).count();
+  spdlog::info(
+      "allocation ended: user={} client={} {} relayed={} reason={} duration={}s permissions={} "
+      "bytes_to_peer={} bytes_to_client={} packets_to_peer={} packets_to_client={} dropped={}",
+      ended.user_id, to_string(ended.five_tuple.transport), ended.five_tuple.client.to_string(),
+      ended.advertised.to_string(), label(ended.reason), seconds, ended.permissions, ended.counters.bytes_to_peer,
+      ended.counters.bytes_to_client, ended.counters.packets_to_peer, ended.counters.packets_to_client,
+      ended.counters.dropped);
+}
+
+void TurnWorker::schedule_expiry() {
+  expiry_timer_.expires_after(kExpiryTick);
+  expiry_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    auto result = server_.expire(Clock::now());
+    for (auto& ended : result.allocations) allocation_ended(ended);
+    schedule_expiry();
+  });
 }
 
 }  // namespace iceway::turn::io

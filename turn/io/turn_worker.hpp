@@ -1,13 +1,16 @@
 #pragma once
 // Everything one worker thread does for STUN and TURN: its listener sockets (UDP with
-// SO_REUSEPORT, TCP, TLS), its client connections, and the answers to what arrives on them.
-// One TurnWorker per net::Worker; it is touched only from that worker's thread (other
-// threads post to the worker's context), so nothing here takes a lock.
+// SO_REUSEPORT, TCP, TLS), its client connections, its relay sockets, its expiry timer, and
+// the TURN core (turn::TurnServer) that decides what to answer and relay. One TurnWorker per
+// net::Worker; it is touched only from that worker's thread (other threads post to the
+// worker's context), so nothing here takes a lock.
 //
-// What arrives goes through stun::classify_request, so drops, 400s and 420s are decided in
-// one place before any method handler runs.
+// The relay path (a ChannelData or Send from a client, a datagram from a peer) does no heap
+// allocation: the core writes answers into answer_buffer_ and frames peer data in place in
+// the receive batch's headroom.
 #include <array>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <system_error>
 #include <unordered_map>
@@ -16,64 +19,72 @@
 #include "net/tcp_acceptor.hpp"
 #include "net/udp_socket.hpp"
 #include "net/worker.hpp"
-#include "stun/message.hpp"
 #include "turn/io/client_connection.hpp"
-#include "turn/settings.hpp"
+#include "turn/io/live_relay_set.hpp"
+#include "turn/io/relay_ports.hpp"
+#include "turn/server.hpp"
 
 namespace iceway::turn::io {
 
 class TurnWorker final : public net::DatagramHandler, public FrameHandler {
  public:
-  TurnWorker(net::Worker& worker, std::shared_ptr<const Settings> settings);
+  // `quota` and `live_relays` are shared by all workers and must outlive this one.
+  TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota, LiveRelaySet& live_relays);
   ~TurnWorker();
 
-  // Opens this worker's share of a listener. Call before the worker thread starts, or on it.
+  // Opens this worker's share of a listener. Call before the worker thread starts.
   std::error_code listen_udp(const Endpoint& local);
   // TLS when `tls` is set; it may be replaced later with set_tls_context().
   std::error_code listen_tcp(const Endpoint& local, std::shared_ptr<boost::asio::ssl::context> tls);
   std::vector<Endpoint> udp_endpoints() const;
   std::vector<Endpoint> tcp_endpoints() const;
+  // Starts the expiry timer; call once the listeners are open.
+  void start();
 
-  // On the worker's thread: new settings after a reload, a new TLS context for new
-  // connections (live ones keep theirs).
-  void apply_settings(std::shared_ptr<const Settings> settings);
+  // The rest run on the worker's thread (post to it from elsewhere).
+  void reconfigure(SharedTurnState shared);
   void set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls);
-  // Drain: stop accepting TCP/TLS connections (UDP keeps answering live clients).
-  void stop_accepting();
-  // Shutdown: close every socket and connection.
+  // Drain: stop accepting TCP/TLS connections and refuse new allocations; live allocations
+  // keep relaying.
+  void begin_drain();
+  // Shutdown: end every allocation (logged) and close every socket and connection.
   void close_all();
 
-  // net::DatagramHandler
-  void on_datagram(ByteSpan data, const Endpoint& from, net::UdpSocket& socket) override;
-  // FrameHandler
+  // This worker's TURN counters, for the metrics collector (relaxed atomics: any thread may
+  // read them while the worker writes).
+  const TurnCounters& counters() const { return server_.counters(); }
+
+  // net::DatagramHandler: a datagram on a STUN/TURN listener.
+  void on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& socket) override;
+  // FrameHandler: a frame on a client's TCP/TLS connection.
   void on_frame(ByteSpan frame, ClientConnection& connection) override;
   void on_closed(ClientConnection& connection) override;
 
  private:
-  // Where an answer goes: back out of the UDP socket it came in on, or down the connection.
-  struct Reply {
-    net::UdpSocket* udp = nullptr;
-    Endpoint to;
-    ClientConnection* stream = nullptr;
-    void send(ByteSpan bytes) const;
-  };
-
-  void handle_message(ByteSpan bytes, const FiveTuple& tuple, const Reply& reply);
+  void handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream);
+  void on_peer_datagram(AllocationId id, const net::Datagram& datagram, const Endpoint& peer);
+  void send_to_client(const FiveTuple& tuple, ByteSpan bytes);
+  void allocation_created(const CreatedAllocation& created, ClientConnection* stream);
+  void allocation_ended(const EndedAllocation& ended);
   void accept(boost::asio::ip::tcp::socket socket, bool tls);
+  void schedule_expiry();
 
   net::Worker& worker_;
-  std::shared_ptr<const Settings> settings_;
+  LiveRelaySet& live_relays_;
+  RelayPorts relay_ports_;
+  TurnServer server_;
+  boost::asio::steady_timer expiry_timer_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   std::vector<std::shared_ptr<net::UdpSocket>> udp_sockets_;
+  std::unordered_map<Endpoint, net::UdpSocket*> udp_by_local_;  // where a UDP client's answers leave from
   struct Acceptor {
     std::shared_ptr<net::TcpAcceptor> acceptor;
     bool tls = false;
   };
   std::vector<Acceptor> acceptors_;
-  std::unordered_map<ClientConnection*, std::shared_ptr<ClientConnection>> connections_;
-  // Answers are built here and sent before the next message is read: no allocation per
-  // request. Sized for the largest answer we build (an error with UNKNOWN-ATTRIBUTES).
-  std::array<std::byte, 1500> answer_buffer_{};
+  std::unordered_map<FiveTuple, std::shared_ptr<ClientConnection>> connections_;
+  // Answers are built here and sent before the next message is read.
+  std::array<std::byte, 2048> answer_buffer_{};
 };
 
 }  // namespace iceway::turn::io

@@ -1,0 +1,76 @@
+#pragma once
+// One TURN allocation (RFC 8656 §2.2, §7): the relayed transport address, who owns it, its
+// lifetime, permissions, channels, bandwidth bucket and traffic counters.
+//
+// Owned by exactly one worker's AllocationTable (through unique_ptr, so its address is
+// stable while it lives); only that worker's thread touches it. Pointers into it are valid
+// until the table removes it: expire(), remove(), or the table's destruction.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/endpoint.hpp"
+#include "stun/message.hpp"
+#include "turn/channels.hpp"
+#include "turn/permissions.hpp"
+#include "turn/quota.hpp"
+#include "turn/rest_credentials.hpp"
+#include "turn/token_bucket.hpp"
+
+namespace iceway::turn {
+
+using AllocationId = std::uint64_t;  // per table, never reused; 0 is "none"
+using stun::TransactionId;
+
+struct RelayCounters {
+  std::uint64_t bytes_to_peer = 0;
+  std::uint64_t packets_to_peer = 0;
+  std::uint64_t bytes_to_client = 0;
+  std::uint64_t packets_to_client = 0;
+  std::uint64_t dropped = 0;  // no permission, no channel or over the bandwidth cap
+};
+
+// What Allocate decided; AllocationTable::create() turns it into an Allocation.
+struct AllocationSpec {
+  FiveTuple five_tuple;
+  Endpoint relayed;     // the relay socket's bound local address
+  Endpoint advertised;  // XOR-RELAYED-ADDRESS: `relayed` with external_ip applied
+  std::string username;
+  std::string user_id;  // quota and log identity (REST user id or static name)
+  LongTermKey key{};    // the key that verified the Allocate
+  TimePoint expires{};
+  TransactionId allocate_transaction_id{};
+  TokenBucket bandwidth;
+  QuotaLease lease;
+};
+
+struct Allocation {
+  AllocationId id = 0;
+  FiveTuple five_tuple;
+  Endpoint relayed;
+  Endpoint advertised;
+  std::string username;  // RFC 8656 §7.2: later requests must carry this USERNAME (else 441)
+  std::string user_id;
+  LongTermKey key{};
+  TimePoint created{};
+  TimePoint expires{};
+  // RFC 8656 §7.2 retransmission rule: a repeated Allocate with this transaction id gets the
+  // success answer again instead of 437, even after the retransmit cache dropped it.
+  TransactionId allocate_transaction_id{};
+  Permissions permissions;
+  Channels channels;
+  TokenBucket bandwidth;
+  RelayCounters counters;
+  QuotaLease lease;
+
+  // Numbers the Data indications sent to the client (their transaction ids), so no random
+  // bytes are drawn per relayed packet; indications expect no answer (RFC 8489 §6.3.2).
+  std::uint64_t indications_sent = 0;
+
+  // The table's expiry schedule (see AllocationTable): the deadline its queue entry is for.
+  TimePoint scheduled{};
+};
+
+}  // namespace iceway::turn

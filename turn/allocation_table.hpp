@@ -1,0 +1,138 @@
+#pragma once
+// THE allocation table of one worker (STYLE.md "One owner per piece of state"): every
+// allocation that worker relays for, indexed by client 5-tuple, by relay socket address and
+// by advertised relayed address. Not thread-safe by design: only the owning worker calls it.
+//
+// Time is an argument. Deadlines live in the allocations and in a min-queue of
+// (deadline, id); expire(now) pops what is due and returns what ended, so the I/O layer runs
+// one timer per worker (next_deadline() says when it is next needed) and closes the relay
+// sockets of the allocations it gets back. Nothing here closes a socket.
+//
+// Relay-path lookups (find, find_by_relay, Permissions::allows, Channels::peer_of/number_of)
+// are hash lookups on value keys: no allocation, no string building.
+//
+// Changes to permissions and channels go through the table, so the per-worker counters
+// (TurnCounters: allocations_active, permissions_active, channels_active) and the expiry
+// queue stay right.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/endpoint.hpp"
+#include "turn/allocation.hpp"
+#include "turn/counters.hpp"
+#include "turn/peer_policy.hpp"
+
+namespace iceway::turn {
+
+enum class EndReason : std::uint8_t {
+  expired,       // lifetime ran out (RFC 8656 §7.1)
+  deleted,       // Refresh with LIFETIME 0 (§7.3)
+  closed,        // the client's TCP/TLS connection closed (§7.1), or shutdown
+};
+std::string_view label(EndReason reason);
+
+// What the I/O layer needs when an allocation ends: close `relayed`, log the summary.
+struct EndedAllocation {
+  AllocationId id = 0;
+  FiveTuple five_tuple;
+  Endpoint relayed;
+  Endpoint advertised;
+  std::string username;
+  std::string user_id;
+  TimePoint created{};
+  EndReason reason = EndReason::expired;
+  RelayCounters counters;
+  std::size_t permissions = 0;  // still installed at the end
+  std::size_t channels = 0;
+};
+
+struct ExpireResult {
+  std::vector<EndedAllocation> allocations;  // close each one's relay socket
+  std::size_t permissions = 0;               // permissions that expired in live allocations
+  std::size_t channels = 0;                  // channel bindings that expired in live allocations
+};
+
+struct TableLimits {
+  Seconds permission_lifetime{300};  // RFC 8656 §9
+  Seconds channel_lifetime{600};     // RFC 8656 §12
+  std::size_t max_permissions = 256;  // per allocation; more is 508 (§9.1 allows it)
+  std::size_t max_channels = 256;     // per allocation; more is 508
+};
+
+// `counters` must outlive the table (the destructor ends what is left and updates them).
+class AllocationTable final : public LiveRelays {
+ public:
+  AllocationTable(TableLimits limits, TurnCounters& counters) : limits_(limits), counters_(counters) {}
+  ~AllocationTable() override;
+  AllocationTable(const AllocationTable&) = delete;
+  AllocationTable& operator=(const AllocationTable&) = delete;
+
+  const TableLimits& limits() const { return limits_; }
+  void set_limits(const TableLimits& limits) { limits_ = limits; }  // SIGHUP; applies to new changes
+
+  // The caller checked that no allocation exists for spec.five_tuple (RFC 8656 §7.2: 437).
+  Allocation& create(AllocationSpec spec, TimePoint now);
+
+  Allocation* find(const FiveTuple& five_tuple);
+  Allocation* find_by_relay(const Endpoint& relayed);
+  Allocation* find_by_id(AllocationId id);
+
+  // RFC 8656 §7.3: a new lifetime from now. (LIFETIME 0 is remove(), not this.)
+  void refresh(Allocation& allocation, TimePoint expires);
+  // RFC 8656 §9: install or refresh for permission_lifetime.
+  Permissions::Install install_permission(Allocation& allocation, const IpAddress& peer, TimePoint now);
+  // RFC 8656 §12.2: bind or refresh for channel_lifetime; also installs/refreshes the
+  // permission for the peer's IP (unless the binding was refused).
+  ChannelBindOutcome bind_channel(Allocation& allocation, std::uint16_t number, const Endpoint& peer, TimePoint now);
+
+  // Ends an allocation now (Refresh 0, connection closed, shutdown). Nothing if unknown.
+  std::optional<EndedAllocation> remove(AllocationId id, EndReason reason);
+
+  // Removes everything due at or before `now`.
+  ExpireResult expire(TimePoint now);
+  // The earliest time expire() has work to do (may be early: then it just reschedules).
+  std::optional<TimePoint> next_deadline() const;
+
+  std::size_t size() const { return by_id_.size(); }
+  std::size_t permission_count() const { return permission_count_; }
+  std::size_t channel_count() const { return channel_count_; }
+
+  // LiveRelays: is `advertised` the XOR-RELAYED-ADDRESS of one of this worker's allocations?
+  bool contains(const Endpoint& advertised) const override { return by_advertised_.contains(advertised); }
+
+  // Every allocation, for drain and shutdown (the callback must not change the table).
+  void for_each(const std::function<void(const Allocation&)>& visit) const;
+
+ private:
+  struct Due {
+    TimePoint at;
+    AllocationId id;
+    bool operator>(const Due& other) const { return at > other.at; }
+  };
+
+  void schedule(Allocation& allocation, TimePoint deadline);
+  TimePoint deadline_of(const Allocation& allocation) const;
+  EndedAllocation end(std::unordered_map<AllocationId, std::unique_ptr<Allocation>>::iterator it, EndReason reason);
+  void count_permissions(std::size_t before, std::size_t after);
+  void count_channels(std::size_t before, std::size_t after);
+
+  TableLimits limits_;
+  TurnCounters& counters_;
+  AllocationId next_id_ = 1;
+  std::unordered_map<AllocationId, std::unique_ptr<Allocation>> by_id_;
+  std::unordered_map<FiveTuple, Allocation*> by_five_tuple_;
+  std::unordered_map<Endpoint, Allocation*> by_relay_;
+  std::unordered_map<Endpoint, AllocationId> by_advertised_;
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
+  std::size_t permission_count_ = 0;
+  std::size_t channel_count_ = 0;
+};
+
+}  // namespace iceway::turn

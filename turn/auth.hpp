@@ -1,0 +1,38 @@
+#pragma once
+// The long-term credential check of RFC 8489 §9.2.4, done once in dispatch before any
+// authenticated handler runs. In order:
+//   1. No MESSAGE-INTEGRITY: 401 with REALM and a fresh NONCE (the normal first answer).
+//      A request with only MESSAGE-INTEGRITY-SHA256 is treated the same: our NONCE carries
+//      no security-feature cookie, which tells the client to use MESSAGE-INTEGRITY.
+//   2. MESSAGE-INTEGRITY without USERNAME, REALM or NONCE: 400.
+//   3. REALM not ours: 401 with a fresh nonce.
+//   4. NONCE not valid: 438 with a fresh nonce, both when it is stale and when it is not one
+//      of ours for this client address. RFC 8489 asks for 438 when the nonce "is no longer
+//      valid"; a client that gets 438 retries with the new nonce, while a 401 after it sent
+//      credentials makes browsers give up. A forged nonce gains nothing: the answer is the
+//      same size as a 401 and rate limited the same way.
+//   5. USERNAME unknown or its REST expiry passed: 401.
+//   6. MESSAGE-INTEGRITY does not verify with any key the user may hold (one per active
+//      secret): 401. The comparison is constant-time (stun::verify_message_integrity).
+// Every unauthenticated answer above is subject to the per-source-IP limit; over it, the
+// request is dropped without an answer.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "stun/message.hpp"
+#include "turn/handlers/context.hpp"
+
+namespace iceway::turn {
+
+struct Authenticated {
+  std::string_view username;  // a view into the request
+  LongTermKey key{};          // the key that verified it: responses are signed with it
+  std::string user_id;        // quota and log identity
+};
+
+// The authenticated identity, or nullopt with `refusal` set to what to answer (possibly
+// nothing, when rate limited).
+std::optional<Authenticated> authenticate(const stun::MessageView& request, Context& ctx, HandleResult& refusal);
+
+}  // namespace iceway::turn

@@ -1,0 +1,129 @@
+#pragma once
+// The TURN core's counters for one worker (SPEC §7). The worker is their only writer, so a
+// relaxed load-add-store is enough and costs no locked instruction on the relay path; the
+// metrics collector reads them from its own thread and sums the workers at scrape time
+// (relaxed atomics make that read race-free). No label here carries a user, peer or address.
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "common/endpoint.hpp"
+#include "stun/attributes/error_code.hpp"
+#include "turn/peer_policy.hpp"
+
+namespace iceway::turn {
+
+class Counter {
+ public:
+  void add(std::uint64_t n = 1) noexcept { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  std::uint64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+class Gauge {
+ public:
+  void add(std::int64_t n) noexcept { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  std::int64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::int64_t> value_{0};
+};
+
+enum class Direction : std::uint8_t { client_to_peer, peer_to_client };
+inline constexpr std::array<std::string_view, 2> kDirectionLabels = {"client_to_peer", "peer_to_client"};
+
+// iceway_auth_failures_total{reason}. A first request without credentials is the normal
+// challenge, not a failure; it is counted in `challenges`.
+enum class AuthFailure : std::uint8_t {
+  unknown_user,
+  expired_username,
+  bad_integrity,      // MESSAGE-INTEGRITY did not verify with any key of the user
+  stale_nonce,
+  invalid_nonce,
+  wrong_credentials,  // 441: another user's allocation
+  missing_attributes, // MESSAGE-INTEGRITY without USERNAME, REALM or NONCE
+  wrong_realm,        // REALM is not ours
+  rate_limited,       // an unauthenticated answer dropped by the per-IP limit
+};
+inline constexpr std::array<std::string_view, 9> kAuthFailureLabels = {
+    "unknown_user",      "expired_username", "bad_integrity", "stale_nonce", "invalid_nonce",
+    "wrong_credentials", "missing_attributes", "wrong_realm",  "rate_limited"};
+
+// STUN/TURN methods counted in iceway_stun_requests_total{method}.
+enum class CountedMethod : std::uint8_t { binding, allocate, refresh, create_permission, channel_bind, send, other };
+inline constexpr std::array<std::string_view, 7> kMethodLabels = {
+    "binding", "allocate", "refresh", "create_permission", "channel_bind", "send", "other"};
+
+inline constexpr std::size_t kPeerReasonCount = 9;
+
+// The error codes the TURN core answers with, in a fixed order: the index of
+// allocations_failed. Labels come from stun::metric_label, the one table of codes.
+inline constexpr std::array<stun::ErrorCode, 13> kTurnErrorCodes = {
+    stun::ErrorCode::bad_request,
+    stun::ErrorCode::unauthenticated,
+    stun::ErrorCode::forbidden,
+    stun::ErrorCode::unknown_attribute,
+    stun::ErrorCode::allocation_mismatch,
+    stun::ErrorCode::stale_nonce,
+    stun::ErrorCode::address_family_not_supported,
+    stun::ErrorCode::wrong_credentials,
+    stun::ErrorCode::unsupported_transport_protocol,
+    stun::ErrorCode::peer_address_family_mismatch,
+    stun::ErrorCode::allocation_quota_reached,
+    stun::ErrorCode::server_error,
+    stun::ErrorCode::insufficient_capacity,
+};
+constexpr std::size_t error_index(stun::ErrorCode code) {
+  for (std::size_t i = 0; i < kTurnErrorCodes.size(); ++i)
+    if (kTurnErrorCodes[i] == code) return i;
+  return kTurnErrorCodes.size();  // server_error's slot is as good as any; see count_allocation_failure
+}
+
+struct TurnCounters {
+  // iceway_turn_allocations_active{transport,family}: [Transport][family - 1]
+  std::array<std::array<Gauge, 2>, 3> allocations_active;
+  // iceway_turn_allocations_total{result}: "success" and the label of every code in
+  // kTurnErrorCodes. The first Allocate's 401 challenge is normal and counted in
+  // `challenges` instead; a 401 to a request that carried credentials is a failure.
+  Counter allocations_succeeded;
+  std::array<Counter, kTurnErrorCodes.size()> allocations_failed;
+  // iceway_turn_relay_bytes_total / _packets_total{direction}
+  std::array<Counter, 2> relay_bytes;
+  std::array<Counter, 2> relay_packets;
+  // Relayed packets dropped: no permission or channel, over the bandwidth cap.
+  Counter relay_dropped_no_permission;
+  Counter relay_dropped_bandwidth;
+  Gauge permissions_active;
+  Gauge channels_active;
+  // iceway_turn_peer_denied_total{reason}: indexed by PeerReason (only denial reasons move).
+  std::array<Counter, kPeerReasonCount> peer_denied;
+  std::array<Counter, kAuthFailureLabels.size()> auth_failures;
+  Counter challenges;
+  // iceway_stun_requests_total{transport,method,result}: [Transport][method][0 ok, 1 error]
+  std::array<std::array<std::array<Counter, 2>, kMethodLabels.size()>, 3> requests;
+
+  Gauge& active(Transport transport, AddressFamily family) {
+    return allocations_active[static_cast<std::size_t>(transport)][static_cast<std::size_t>(family) - 1];
+  }
+  void count_relay(Direction direction, std::size_t bytes) {
+    relay_bytes[static_cast<std::size_t>(direction)].add(bytes);
+    relay_packets[static_cast<std::size_t>(direction)].add();
+  }
+  void count_allocation_failure(stun::ErrorCode code) {
+    const std::size_t index = error_index(code);
+    // Every code the core sends is in the list (dispatch_test checks each path); anything else
+    // would be a new path, counted as a server error rather than lost.
+    allocations_failed[index < kTurnErrorCodes.size() ? index : error_index(stun::ErrorCode::server_error)].add();
+  }
+  void count_auth_failure(AuthFailure reason) { auth_failures[static_cast<std::size_t>(reason)].add(); }
+  void count_peer_denied(PeerReason reason) { peer_denied[static_cast<std::size_t>(reason)].add(); }
+  void count_request(Transport transport, CountedMethod method, bool ok) {
+    requests[static_cast<std::size_t>(transport)][static_cast<std::size_t>(method)][ok ? 0 : 1].add();
+  }
+};
+
+}  // namespace iceway::turn

@@ -1,0 +1,178 @@
+#include "turn/dispatch.hpp"
+
+#include <array>
+
+#include "stun/message.hpp"
+#include "turn/auth.hpp"
+#include "turn/handlers/handlers.hpp"
+#include "turn/handlers/response.hpp"
+
+namespace iceway::turn {
+
+const stun::AttributeSet kTurnAttributes{
+    // RFC 8489 (what a STUN server understands).
+    stun::AttributeType::mapped_address, stun::AttributeType::username, stun::AttributeType::message_integrity,
+    stun::AttributeType::error_code, stun::AttributeType::unknown_attributes, stun::AttributeType::realm,
+    stun::AttributeType::nonce, stun::AttributeType::message_integrity_sha256,
+    stun::AttributeType::password_algorithm, stun::AttributeType::userhash,
+    stun::AttributeType::xor_mapped_address, stun::AttributeType::priority, stun::AttributeType::use_candidate,
+    // RFC 8656.
+    stun::AttributeType::channel_number, stun::AttributeType::lifetime, stun::AttributeType::xor_peer_address,
+    stun::AttributeType::data, stun::AttributeType::xor_relayed_address,
+    stun::AttributeType::requested_address_family, stun::AttributeType::even_port,
+    stun::AttributeType::requested_transport, stun::AttributeType::dont_fragment,
+    stun::AttributeType::reservation_token,
+};
+
+namespace {
+
+constexpr std::array<stun::Method, 4> kRequestMethods = {stun::Method::allocate, stun::Method::refresh,
+                                                         stun::Method::create_permission,
+                                                         stun::Method::channel_bind};
+constexpr std::array<stun::Method, 1> kIndicationMethods = {stun::Method::send};
+
+struct Route {
+  stun::Class message_class;
+  stun::Method method;
+  bool needs_allocation;
+  Handler handler;
+};
+
+// THE table. Requests are always authenticated; indications never are (RFC 8656 §11.2).
+constexpr Route kRoutes[] = {
+    {stun::Class::request, stun::Method::allocate, false, handle_allocate},
+    {stun::Class::request, stun::Method::refresh, true, handle_refresh},
+    {stun::Class::request, stun::Method::create_permission, true, handle_create_permission},
+    {stun::Class::request, stun::Method::channel_bind, true, handle_channel_bind},
+    {stun::Class::indication, stun::Method::send, true, handle_send},
+};
+
+const Route* route_of(stun::MessageType type) {
+  for (const auto& route : kRoutes)
+    if (route.message_class == type.message_class && route.method == type.method) return &route;
+  return nullptr;
+}
+
+CountedMethod counted(stun::Method method) {
+  switch (method) {
+    case stun::Method::binding: return CountedMethod::binding;
+    case stun::Method::allocate: return CountedMethod::allocate;
+    case stun::Method::refresh: return CountedMethod::refresh;
+    case stun::Method::create_permission: return CountedMethod::create_permission;
+    case stun::Method::channel_bind: return CountedMethod::channel_bind;
+    case stun::Method::send: return CountedMethod::send;
+    default: return CountedMethod::other;
+  }
+}
+
+void count(const HandleResult& result, stun::MessageType type, Context& ctx) {
+  TurnCounters& counters = ctx.counters;
+  if (result.auth_failure) counters.count_auth_failure(*result.auth_failure);
+  if (result.peer_denied) counters.count_peer_denied(*result.peer_denied);
+  if (type.message_class != stun::Class::request) return;
+  const bool challenge = result.error == stun::ErrorCode::unauthenticated && !result.auth_failure;
+  if (challenge) counters.challenges.add();
+  if (result.response.empty() && !result.auth_failure) return;  // nothing was answered
+  counters.count_request(ctx.five_tuple.transport, counted(type.method), !result.error);
+  if (type.method == stun::Method::allocate && !result.from_cache && !challenge) {
+    if (result.created) {
+      counters.allocations_succeeded.add();
+    } else if (result.error) {
+      counters.count_allocation_failure(*result.error);
+    }
+  }
+}
+
+HandleResult automatic(const stun::Classification& classification, Context& ctx) {
+  HandleResult result;
+  result.method = classification.type.method;
+  if (classification.verdict == stun::Verdict::bad_request) result.error = stun::ErrorCode::bad_request;
+  if (classification.verdict == stun::Verdict::unknown_attributes) result.error = stun::ErrorCode::unknown_attribute;
+  auto bytes = stun::build_automatic_response(classification, ctx.five_tuple.client, ctx.settings.software, ctx.out);
+  if (bytes) result.response = bytes.value();
+  return result;
+}
+
+HandleResult routed(const Route& route, const stun::MessageView& message, Context& ctx, RetransmitCache& retransmits) {
+  const bool is_request = route.message_class == stun::Class::request;
+  // Step 3: a retransmission gets the same bytes and changes nothing.
+  if (is_request) {
+    if (auto cached = retransmits.find(ctx.five_tuple, message.transaction_id(), route.method, ctx.now)) {
+      HandleResult result;
+      result.method = route.method;
+      result.authenticated = true;
+      result.from_cache = true;
+      // The cache lives as long as the worker; the caller's buffer is where answers go.
+      std::copy(cached->begin(), cached->end(), ctx.out.begin());
+      result.response = ByteSpan(ctx.out.data(), cached->size());
+      return result;
+    }
+  }
+  // Step 4: authentication (requests only).
+  std::optional<Authenticated> auth;
+  if (is_request) {
+    HandleResult refusal;
+    auth = authenticate(message, ctx, refusal);
+    if (!auth) return refusal;
+  }
+  // Step 5: the allocation and its owner (RFC 8656 §5).
+  Allocation* allocation = nullptr;
+  if (route.needs_allocation) {
+    allocation = ctx.table.find(ctx.five_tuple);
+    if (allocation == nullptr) {
+      if (!is_request) {  // indications: silence
+        HandleResult silence;
+        silence.method = route.method;
+        return silence;
+      }
+      return error_response(message, stun::ErrorCode::allocation_mismatch, auth->key, ctx);
+    }
+    if (is_request && allocation->username != auth->username) {
+      HandleResult result = error_response(message, stun::ErrorCode::wrong_credentials, auth->key, ctx);
+      result.auth_failure = AuthFailure::wrong_credentials;
+      return result;
+    }
+  }
+  // Step 6.
+  HandleResult result = route.handler(Request{message, auth ? &*auth : nullptr, allocation}, ctx);
+  // Step 7: remember authenticated answers for retransmissions.
+  if (is_request && result.authenticated && !result.response.empty()) {
+    retransmits.store(ctx.five_tuple, message.transaction_id(), route.method, result.response, ctx.now);
+  }
+  return result;
+}
+
+}  // namespace
+
+const stun::ServerCapabilities& turn_capabilities() {
+  static const stun::ServerCapabilities capabilities{&kTurnAttributes, kRequestMethods, kIndicationMethods};
+  return capabilities;
+}
+
+HandleResult dispatch(ByteSpan bytes, Context& ctx, RetransmitCache& retransmits) {
+  // Step 1: ChannelData.
+  if (stun::looks_like_channel_data(bytes)) return relay_channel_data(bytes, ctx);
+  // Step 2: classification, and the answers that need no handler.
+  const stun::Classification classification = stun::classify_request(bytes, turn_capabilities());
+  HandleResult result;
+  switch (classification.verdict) {
+    case stun::Verdict::drop:
+      return result;
+    case stun::Verdict::bad_request:
+    case stun::Verdict::unknown_attributes:
+    case stun::Verdict::binding:
+      result = automatic(classification, ctx);
+      break;
+    case stun::Verdict::request:
+    case stun::Verdict::indication: {
+      const Route* route = route_of(classification.type);
+      if (route == nullptr) return result;  // classify_request only passes routed methods
+      result = routed(*route, *classification.message, ctx, retransmits);
+      break;
+    }
+  }
+  count(result, classification.type, ctx);
+  return result;
+}
+
+}  // namespace iceway::turn

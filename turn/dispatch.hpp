@@ -1,0 +1,30 @@
+#pragma once
+// Everything a client sends on a TURN port goes through dispatch(): one table from
+// (class, method) to handler, and the steps every method shares, in order:
+//   1. ChannelData (first two bits 01) goes to the relay path.
+//   2. stun::classify_request decides drops, 400s and 420s (unknown comprehension-required
+//      attributes) for every method in one place, and answers Binding.
+//   3. A retransmitted request (same 5-tuple, transaction id and method within 40 s) gets
+//      the cached answer, before anything else runs (RFC 8656 §7.2, RFC 8489 §6.3.1).
+//   4. Requests are authenticated (turn/auth.hpp: 401, 438, 400).
+//   5. Every method but Allocate needs the 5-tuple's allocation: 437 for requests, silence
+//      for indications (RFC 8656 §5); and its creator's USERNAME: 441.
+//   6. The method's handler.
+//   7. Authenticated answers are cached for step 3; everything is counted.
+#include "common/bytes.hpp"
+#include "stun/attribute_type.hpp"
+#include "stun/request_classifier.hpp"
+#include "turn/handlers/context.hpp"
+#include "turn/retransmit_cache.hpp"
+
+namespace iceway::turn {
+
+// The comprehension-required attributes the TURN server understands (RFC 8489 and RFC 8656;
+// DONT-FRAGMENT, EVEN-PORT and RESERVATION-TOKEN included: Allocate handles each).
+extern const stun::AttributeSet kTurnAttributes;
+// What classify_request needs to know about us.
+const stun::ServerCapabilities& turn_capabilities();
+
+HandleResult dispatch(ByteSpan bytes, Context& ctx, RetransmitCache& retransmits);
+
+}  // namespace iceway::turn

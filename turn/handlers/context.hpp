@@ -1,0 +1,90 @@
+#pragma once
+// What a TURN handler gets and what it gives back (STYLE.md "Handlers decide; the I/O layer
+// acts"). A handler is a function of the request, the worker's state and `now`: it writes
+// its response into the caller's buffer and returns what to send and what changed; it never
+// touches a socket or reads a clock.
+//
+// Lifetimes: every reference in Context outlives the call. Every span in a HandleResult,
+// ToPeer or ToClient points into the caller's input bytes or output buffer and is valid
+// until the caller reuses them.
+#include <cstddef>
+#include <optional>
+
+#include "common/bytes.hpp"
+#include "common/clock.hpp"
+#include "common/endpoint.hpp"
+#include "stun/attributes/error_code.hpp"
+#include "stun/message.hpp"
+#include "turn/allocation_table.hpp"
+#include "turn/counters.hpp"
+#include "turn/nonce.hpp"
+#include "turn/peer_policy.hpp"
+#include "turn/quota.hpp"
+#include "turn/relay_port_allocator.hpp"
+#include "turn/rest_credentials.hpp"
+#include "turn/settings.hpp"
+#include "turn/token_bucket.hpp"
+
+namespace iceway::turn {
+
+// The response buffer must hold our largest answer: an Allocate success with IPv6
+// addresses, ADDRESS-ERROR-CODE, a 127-character SOFTWARE, MESSAGE-INTEGRITY and
+// FINGERPRINT is under 400 bytes; a 420 lists at most 16 attributes.
+inline constexpr std::size_t kMinResponseBuffer = 1024;
+
+struct Context {
+  // The request.
+  const FiveTuple& five_tuple;
+  TimePoint now;
+  UnixSeconds now_unix;  // wall clock, for REST-API username expiry only
+  // Shared by all workers, immutable while a call runs.
+  const Settings& settings;
+  const Credentials& credentials;
+  const NonceIssuer& nonces;
+  const PeerPolicy& policy;
+  const LiveRelays& live_relays;
+  Quota& quota;  // thread-safe
+  // This worker's.
+  AllocationTable& table;
+  RelayPortAllocator& ports;
+  SourceRateLimiter& unauthenticated;  // per-IP limit on 401/438/400 answers to strangers
+  TurnCounters& counters;
+  // Where the response is written (at least kMinResponseBuffer bytes).
+  MutableByteSpan out;
+};
+
+// A datagram to send from an allocation's relay socket (Send indication, ChannelData).
+struct ToPeer {
+  AllocationId allocation = 0;
+  Endpoint relayed;  // the relay socket to send from (its local address)
+  Endpoint peer;
+  ByteSpan payload;  // a view into the client's message
+};
+
+// Bytes to send to a client on its 5-tuple (ChannelData or a Data indication).
+struct ToClient {
+  FiveTuple five_tuple;
+  ByteSpan bytes;  // a view into the buffer given to on_peer_datagram
+};
+
+struct CreatedAllocation {
+  AllocationId id = 0;
+  Endpoint relayed;  // the socket RelayPortAllocator::open returned in this call
+};
+
+struct HandleResult {
+  ByteSpan response;                        // to the client on the 5-tuple; empty: send nothing
+  std::optional<ToPeer> to_peer;            // relay this datagram
+  std::optional<CreatedAllocation> created;  // the pending relay socket now belongs to `id`
+  std::optional<EndedAllocation> ended;      // close this relay socket (Refresh with LIFETIME 0)
+
+  // For counters and logs (dispatch counts them; the I/O layer may log them).
+  stun::Method method = stun::Method::binding;
+  std::optional<stun::ErrorCode> error;     // the error code answered, if any
+  bool authenticated = false;               // the answer carries MESSAGE-INTEGRITY
+  bool from_cache = false;                  // a retransmission answered from the cache
+  std::optional<AuthFailure> auth_failure;
+  std::optional<PeerReason> peer_denied;
+};
+
+}  // namespace iceway::turn

@@ -1,0 +1,55 @@
+// CreatePermission (RFC 8656 §10.2): install or refresh permissions for peer IP addresses.
+#include <array>
+
+#include "stun/attributes/address.hpp"
+#include "turn/handlers/handlers.hpp"
+#include "turn/handlers/response.hpp"
+
+namespace iceway::turn {
+
+HandleResult handle_create_permission(const Request& request, Context& ctx) {
+  const stun::MessageView& message = request.message;
+  const LongTermKey& key = request.auth->key;
+  Allocation& allocation = *request.allocation;  // §5: dispatch answered 437 and 441
+
+  // §10.2: at least one XOR-PEER-ADDRESS, each well formed (400), each of the allocation's
+  // family (443), each allowed by the peer policy (403). The request is all or nothing:
+  // every check runs before any permission is installed.
+  std::size_t peers = 0;
+  std::size_t new_peers = 0;
+  for (const auto& attribute : message.attributes()) {
+    if (attribute.type != stun::AttributeType::xor_peer_address) continue;
+    auto peer = stun::XorPeerAddress::decode(attribute, message.transaction_id());
+    if (!peer) return error_response(message, stun::ErrorCode::bad_request, key, ctx);
+    const Endpoint& endpoint = peer.value().endpoint;
+    if (endpoint.address.family() != allocation.relayed.address.family()) {
+      return error_response(message, stun::ErrorCode::peer_address_family_mismatch, key, ctx);
+    }
+    const PeerDecision decision = ctx.policy.check(endpoint, ctx.live_relays);
+    if (!decision.allowed) {
+      HandleResult result = error_response(message, stun::ErrorCode::forbidden, key, ctx);
+      result.peer_denied = decision.reason;
+      return result;
+    }
+    ++peers;
+    if (!allocation.permissions.expiry(endpoint.address)) ++new_peers;
+  }
+  if (peers == 0) return error_response(message, stun::ErrorCode::bad_request, key, ctx);
+
+  // §10.2 "If the server is unable to fulfill the request ... due to some capacity limit":
+  // 508, before anything is installed. (new_peers may count a repeated address twice, which
+  // can only make this check stricter, never let the limit be passed.)
+  if (allocation.permissions.size() + new_peers > ctx.table.limits().max_permissions) {
+    return error_response(message, stun::ErrorCode::insufficient_capacity, key, ctx);
+  }
+
+  // §10.2, §9: install or refresh each permission; the port is ignored.
+  for (const auto& attribute : message.attributes()) {
+    if (attribute.type != stun::AttributeType::xor_peer_address) continue;
+    const auto peer = stun::XorPeerAddress::decode(attribute, message.transaction_id());
+    ctx.table.install_permission(allocation, peer.value().endpoint.address, ctx.now);
+  }
+  return success_response(message, key, ctx);
+}
+
+}  // namespace iceway::turn

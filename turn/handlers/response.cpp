@@ -1,0 +1,66 @@
+#include "turn/handlers/response.hpp"
+
+#include <cassert>
+
+#include "stun/attributes/text.hpp"
+#include "stun/error_response.hpp"
+
+namespace iceway::turn {
+namespace {
+
+// Turns a finished builder into the result. A build failure means the caller's buffer is
+// smaller than kMinResponseBuffer or a configured text (SOFTWARE, REALM) breaks an RFC
+// limit, which app/ validates; answering nothing is then better than answering garbage.
+HandleResult finish(stun::MessageBuilder& builder, const stun::MessageView& request,
+                    std::optional<stun::ErrorCode> code, bool authenticated) {
+  HandleResult result;
+  result.method = request.method();
+  result.error = code;
+  result.authenticated = authenticated;
+  auto bytes = builder.finish();
+  assert(bytes);  // see above: a configuration or caller bug, not a client's doing
+  if (bytes) result.response = bytes.value();
+  return result;
+}
+
+void close_authenticated(stun::MessageBuilder& builder, const LongTermKey& key, const Context& ctx) {
+  if (!ctx.settings.software.empty()) builder.add(stun::Software{ctx.settings.software});
+  builder.add_message_integrity(key).add_fingerprint();
+}
+
+}  // namespace
+
+HandleResult success_response(const stun::MessageView& request, const LongTermKey& key, Context& ctx,
+                              const std::function<void(stun::MessageBuilder&)>& add) {
+  stun::MessageBuilder builder(ctx.out);
+  builder.start({request.method(), stun::Class::success}, request.transaction_id());
+  if (add) add(builder);
+  close_authenticated(builder, key, ctx);
+  return finish(builder, request, std::nullopt, true);
+}
+
+HandleResult error_response(const stun::MessageView& request, stun::ErrorCode code, const LongTermKey& key,
+                            Context& ctx, const stun::UnknownAttributes* unknown) {
+  stun::MessageBuilder builder(ctx.out);
+  stun::start_error_response(builder, request.method(), request.transaction_id(), code);
+  if (unknown != nullptr && !unknown->empty()) builder.add(*unknown);
+  close_authenticated(builder, key, ctx);
+  return finish(builder, request, code, true);
+}
+
+HandleResult challenge_response(const stun::MessageView& request, stun::ErrorCode code, Context& ctx) {
+  const std::string nonce = ctx.nonces.issue(ctx.five_tuple.client, ctx.five_tuple.transport, ctx.now);
+  stun::MessageBuilder builder(ctx.out);
+  stun::start_error_response(builder, request.method(), request.transaction_id(), code);
+  builder.add(stun::Realm{ctx.settings.realm}).add(stun::Nonce{nonce}).add_fingerprint();
+  return finish(builder, request, code, false);
+}
+
+HandleResult plain_error_response(const stun::MessageView& request, stun::ErrorCode code, Context& ctx) {
+  stun::MessageBuilder builder(ctx.out);
+  stun::start_error_response(builder, request.method(), request.transaction_id(), code);
+  builder.add_fingerprint();
+  return finish(builder, request, code, false);
+}
+
+}  // namespace iceway::turn

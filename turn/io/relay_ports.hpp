@@ -1,0 +1,64 @@
+#pragma once
+// The worker's relay sockets: implements turn::RelayPortAllocator with real UDP sockets on
+// the configured relay address and port range, and keeps each live allocation's socket.
+//
+// Ports are picked at random within the range (RFC 8656 §7.2 recommends unpredictable
+// ports) and probed with bind(); the kernel is the one arbiter between workers, so no port
+// table is shared. Threading: the owning worker's thread only.
+#include <functional>
+#include <memory>
+#include <random>
+#include <unordered_map>
+
+#include "net/udp_socket.hpp"
+#include "net/worker.hpp"
+#include "turn/allocation.hpp"
+#include "turn/relay_port_allocator.hpp"
+#include "turn/settings.hpp"
+
+namespace iceway::turn::io {
+
+class RelayPorts final : public RelayPortAllocator {
+ public:
+  // Called for each datagram a live allocation's relay socket receives.
+  using PeerDatagramHandler =
+      std::function<void(AllocationId id, const net::Datagram& datagram, const Endpoint& from)>;
+
+  RelayPorts(net::Worker& worker, PeerDatagramHandler on_datagram);
+  ~RelayPorts() override;
+
+  void apply_settings(std::shared_ptr<const Settings> settings) { settings_ = std::move(settings); }
+  // While draining, open() refuses (508 to the client) so no new allocation starts.
+  void set_draining(bool draining) { draining_ = draining; }
+
+  // RelayPortAllocator
+  Result<Endpoint, RelayPortError> open(const RelayPortRequest& request) override;
+  void close(const Endpoint& relayed) override;
+
+  // The pending socket opened for `relayed` starts relaying for allocation `id`.
+  void activate(const Endpoint& relayed, AllocationId id);
+  // Sends from the relay socket bound to `relayed`; false when it is gone or the kernel
+  // buffer is full.
+  bool send(const Endpoint& relayed, ByteSpan payload, const Endpoint& peer);
+  void close_all();
+  std::size_t size() const { return sockets_.size(); }
+
+ private:
+  struct Relay final : net::DatagramHandler {
+    RelayPorts* owner = nullptr;
+    AllocationId id = 0;
+    std::shared_ptr<net::UdpSocket> socket;
+    void on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket&) override {
+      owner->on_datagram_(id, datagram, from);
+    }
+  };
+
+  net::Worker& worker_;
+  PeerDatagramHandler on_datagram_;
+  std::shared_ptr<const Settings> settings_;
+  std::mt19937 random_;
+  bool draining_ = false;
+  std::unordered_map<Endpoint, std::unique_ptr<Relay>> sockets_;  // by local (relayed) address
+};
+
+}  // namespace iceway::turn::io

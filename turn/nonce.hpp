@@ -1,0 +1,64 @@
+#pragma once
+// Stateless nonces for the long-term credential mechanism (RFC 8489 §9.2, SPEC §9).
+//
+// A nonce is "<expiry>.<mac>": the expiry in seconds of the monotonic clock, in lowercase
+// hex, and the first 16 bytes of HMAC-SHA256(key, version | expiry | client transport
+// address | transport) in unpadded base64url. The server stores nothing per nonce, so a
+// spoofed flood of unauthenticated requests costs no memory; a nonce carries its own expiry
+// and only verifies for the client address (IP, port and transport) it was issued to.
+// At most 16 + 1 + 22 = 39 characters, all from [0-9a-f.A-Za-z_-], so it is valid qdtext
+// (no '"' or '\') and well under RFC 8489's 128-character limit on NONCE.
+//
+// No RFC 8489 §9.2 "obMatJos2" security-feature cookie: that prefix announces
+// PASSWORD-ALGORITHMS and USERNAME anonymity, which iceway does not implement yet. Without
+// it, an RFC 8489 client knows to use plain MESSAGE-INTEGRITY (HMAC-SHA1) with the MD5 key,
+// which is what browsers (RFC 5389 clients) do anyway.
+//
+// The key comes from a RandomSource at start and is shared by every worker (a client's
+// requests may reach another worker after it reconnects); restarting the process invalidates
+// outstanding nonces, which only costs clients one extra round trip. Immutable after
+// construction; any thread may call it.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/clock.hpp"
+#include "common/endpoint.hpp"
+#include "turn/random_source.hpp"
+
+namespace iceway::turn {
+
+enum class NonceCheck : std::uint8_t {
+  ok,
+  stale,    // authentic but past its expiry: answer 438 Stale Nonce (RFC 8489 §9.2.4)
+  invalid,  // not one of ours, or issued to another client address: treat as no nonce (401)
+};
+std::string_view label(NonceCheck check);
+
+class NonceIssuer {
+ public:
+  static constexpr std::size_t kKeySize = 32;
+  static constexpr std::size_t kMaxLength = 39;
+
+  NonceIssuer(const std::array<std::byte, kKeySize>& key, Seconds lifetime);
+  NonceIssuer(RandomSource& random, Seconds lifetime);
+
+  Seconds lifetime() const { return lifetime_; }
+
+  // A nonce valid for `client` until now + lifetime.
+  std::string issue(const Endpoint& client, Transport transport, TimePoint now) const;
+
+  // The MAC is checked first, so a forged nonce is "invalid" whatever its expiry says.
+  NonceCheck check(std::string_view nonce, const Endpoint& client, Transport transport, TimePoint now) const;
+
+ private:
+  using Mac = std::array<std::uint8_t, 16>;
+  Mac mac(std::uint64_t expiry, const Endpoint& client, Transport transport) const;
+
+  std::array<std::byte, kKeySize> key_;
+  Seconds lifetime_;
+};
+
+}  // namespace iceway::turn
