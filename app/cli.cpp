@@ -54,6 +54,11 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv, int& exit_c
   app.add_flag("--allow-loopback-peers", allow_loopback, "Allow relaying to 127.0.0.0/8 and ::1 (tests only)");
 
 
+  auto* credentials = app.add_subcommand(
+      "credentials", "Print a ready RTCConfiguration {\"iceServers\":[...]} with TURN REST-API credentials");
+  credentials->add_option("--user,-u", line.credentials_user, "User id put in the username (<expiry>:<user>)")->required();
+  credentials->add_option("--ttl,-t", line.credentials_ttl, "Lifetime such as 1h or 3600 (default: auth.credential_ttl)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -76,6 +81,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv, int& exit_c
 
   if (version) line.command = CommandLine::Command::version;
   else if (check) line.command = CommandLine::Command::check_config;
+  else if (*credentials) line.command = CommandLine::Command::credentials;
   exit_code = 0;
   return line;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The command line: `iceway [options]` runs the server; `iceway --check-config`,
-// `iceway --version` are one-shot commands.
+// `iceway --version` and `iceway credentials --user NAME --ttl 1h` are
+// one-shot commands.
 // Named flags (--listen, --realm, ...) are shorthands for `--set section.key=value`, so flags
 // and the file go through one validation.
 #include <optional>
@@ -10,10 +11,12 @@
 namespace iceway::app {
 
 struct CommandLine {
-  enum class Command { run, check_config, version };
+  enum class Command { run, check_config, version, credentials };
   Command command = Command::run;
   std::optional<std::string> config_path;
   std::vector<std::string> overrides;  // section.key=value, in the order given
+  std::string credentials_user;
+  std::string credentials_ttl;         // empty = auth.credential_ttl
 };
 
 // Parses argv. On --help or a usage error, prints to stdout/stderr and returns the process

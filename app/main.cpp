@@ -1,11 +1,13 @@
 // iceway's entry point: parse the command line, load and validate the configuration, then
-// run the server or a one-shot command (--check-config, --version).
+// run the server or a one-shot command (--check-config, --version, credentials).
 #include <spdlog/spdlog.h>
 
 #include <iostream>
 
 #include "app/cli.hpp"
 #include "app/config.hpp"
+#include "app/config_values.hpp"
+#include "app/ice_servers.hpp"
 #include "app/logging.hpp"
 #include "app/server.hpp"
 #include "net/address.hpp"
@@ -19,6 +21,36 @@ iceway::app::LoadOptions load_options_of(const iceway::app::CommandLine& line) {
   options.environment = iceway::app::process_environment();
   options.local_address = [](iceway::AddressFamily family) { return iceway::net::first_local_address(family); };
   return options;
+}
+
+// `iceway credentials --user alice --ttl 1h`: what an app backend would compute itself from
+// the shared secret, printed as a ready RTCConfiguration.
+int print_credentials(const iceway::app::Config& config, const iceway::app::CommandLine& line) {
+  auto ttl = config.turn.credential_ttl;
+  if (!line.credentials_ttl.empty()) {
+    auto parsed = iceway::app::parse_duration(line.credentials_ttl);
+    if (!parsed || parsed.value() < std::chrono::seconds(1)) {
+      std::cerr << "iceway credentials: --ttl " << (parsed ? "must be at least 1s" : parsed.error()) << "\n";
+      return 2;
+    }
+    ttl = std::chrono::duration_cast<std::chrono::seconds>(parsed.value());
+  }
+  if (config.development_mode)
+    std::cerr << "iceway credentials: no --config and no ICEWAY_SECRETS: these credentials use a random secret that "
+                 "no running server knows\n";
+  iceway::app::IceUrls urls{config.server.public_host, config.turn.listen.empty() ? std::uint16_t{3478} : config.turn.listen.front().port,
+                            std::nullopt};
+  if (config.tls.enabled() && !config.turn.tls_listen.empty()) urls.tls_port = config.turn.tls_listen.front().port;
+  auto credentials = iceway::turn::Credentials::from(config.turn);
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto servers = iceway::app::ice_servers(urls, credentials, line.credentials_user, ttl, now);
+  if (!servers) {
+    std::cerr << "iceway credentials: cannot sign: " << iceway::turn::label(servers.error())
+              << " (auth.secrets must hold a secret; static users cannot be handed out)\n";
+    return 1;
+  }
+  std::cout << nlohmann::json{{"iceServers", servers.value()}}.dump(2) << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -51,6 +83,7 @@ int main(int argc, char** argv) {
     std::cerr << "iceway: not started: fix the configuration (iceway --check-config lists the problems)\n";
     return 1;
   }
+  if (line->command == CommandLine::Command::credentials) return print_credentials(*loaded.config, *line);
   iceway::app::setup_logging(loaded.config->log.level, loaded.config->log.format);
   for (auto& warning : loaded.warnings) spdlog::warn("{}", warning);
 

@@ -9,6 +9,7 @@
 
 #include "app/build_info.hpp"
 #include "app/config_values.hpp"
+#include "app/ice_servers.hpp"
 #include "app/logging.hpp"
 #include "app/systemd_notify.hpp"
 #include "app/turn_state.hpp"
@@ -32,10 +33,6 @@ std::string join(const std::vector<Endpoint>& endpoints) {
 bool ipv6_unavailable(const Endpoint& endpoint, const std::error_code& error) {
   return endpoint.address.is_v6() &&
          (error == std::errc::address_family_not_supported || error == std::errc::address_not_available);
-}
-
-std::string url_host(const std::string& host) {
-  return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ std::vector<std::byte> read_file(const std::filesystem::path& path) {
 
 TEST(SeedCorpus, EverySeedParsesAndItsChecksumsVerify) {
   const std::filesystem::path folder =
-      std::filesystem::path(ICEWAY_TEST_DATA_DIR) / ".." / ".." / "fuzz" / "corpus" / "stun_message_fuzz";
+      std::filesystem::path(ICEWAY_TESTS_DIR) / "fuzz" / "corpus" / "stun_message_fuzz";
   ASSERT_TRUE(std::filesystem::is_directory(folder)) << folder;
   const auto key = long_term_key("1700000000:alice", "iceway", "secret");
   int seeds = 0;

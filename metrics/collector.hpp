@@ -1,0 +1,65 @@
+#pragma once
+// Adds up every worker's counter structs at scrape time and renders the Prometheus text
+// exposition (format 0.0.4) with prometheus-cpp's TextSerializer. Only app/ and the admin
+// endpoint use this header; the cores see counters.hpp alone.
+//
+// Threads: add_source() and set_allocation_limit() may be called from any thread, also
+// while a scrape runs (a mutex guards the source lists); collect() and render_metrics()
+// may run on several threads at once. Registered structs are read through relaxed atomic
+// loads and must outlive every later scrape: register a worker's structs once they exist
+// and destroy the collector (or stop serving /metrics) before the workers go.
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <prometheus/metric_family.h>
+
+#include "metrics/counters.hpp"
+#include "metrics/process_stats.hpp"
+
+namespace iceway::metrics {
+
+// The Content-Type of /metrics (Prometheus text format 0.0.4).
+inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+struct BuildInfo {
+  std::string version;   // PROJECT_VERSION, e.g. "0.1.0"
+  std::string revision;  // ICEWAY_GIT_REVISION, e.g. "13593da1c2f0"
+};
+// This build's version and revision, as CMake configured them.
+BuildInfo this_build();
+
+class Collector {
+ public:
+  explicit Collector(BuildInfo build);
+
+  void add_source(const StunCounters& counters);
+  void add_source(const TurnCounters& counters);
+  void add_source(const SignalCounters& counters);
+  // turn.max_allocations, exported so an alert can compare the active count with it;
+  // called at start and on every reload.
+  void set_allocation_limit(std::uint64_t limit);
+
+  // Every catalogue metric summed over the sources, plus the process metrics present in
+  // `process`, in catalogue order. Pure apart from reading the registered counters.
+  std::vector<prometheus::MetricFamily> collect(const ProcessStats& process) const;
+
+  // The /metrics body: collect(read_process_stats()) in the text format.
+  std::string render_metrics() const;
+
+ private:
+  BuildInfo build_;
+  std::atomic<std::uint64_t> allocation_limit_{0};
+  mutable std::mutex mutex_;  // guards the three source lists below
+  std::vector<const StunCounters*> stun_;
+  std::vector<const TurnCounters*> turn_;
+  std::vector<const SignalCounters*> signal_;
+};
+
+// The text exposition of `families` (prometheus::TextSerializer).
+std::string serialize(const std::vector<prometheus::MetricFamily>& families);
+
+}  // namespace iceway::metrics
