@@ -57,19 +57,8 @@ command -v turnserver >/dev/null || { echo "stun-vs-coturn: turnserver missing (
 command -v python3 >/dev/null || { echo "stun-vs-coturn: python3 is needed to summarise" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/stun-vs-coturn.XXXXXX)
-started_pids=()
-cleanup() {
-  # Only the processes this script started, by PID: SIGTERM, then SIGKILL after 5 s.
-  for pid in "${started_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${started_pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ -n $keep ]]; then mkdir -p "$keep" && cp -r "$work"/. "$keep"/; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 server_cpu=()
@@ -79,20 +68,6 @@ if [[ $pin == 1 && $(nproc) -ge 2 ]] && command -v taskset >/dev/null; then
   bench_cpu=(taskset -c 1)
 fi
 
-free_udp_port() {
-  python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# utime + stime of the whole process (all threads, live and exited), in seconds.
-# Fields counted after the ")" that ends the command name, which may contain spaces.
-cpu_seconds() {
-  local stat
-  stat=$(<"/proc/$1/stat")
-  stat=${stat##*) }
-  read -r -a fields <<<"$stat"
-  python3 -c "print(($(( fields[11] + fields[12] ))) / $(getconf CLK_TCK))"
-}
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 answers() {  # server-port -> prints answered count of a short probe
   "${bench_cpu[@]}" "$bench" stun --server "127.0.0.1:$1" --sockets 1 --window 1 --duration 0.1 --timeout 100 --json \
@@ -109,18 +84,8 @@ wait_ready() {  # name port pid
 }
 
 # iceway: one worker thread; the other listeners on port 0 so nothing collides.
-"${server_cpu[@]}" "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 --signal-listen 127.0.0.1:0 \
-  --admin-listen 127.0.0.1:0 --log-level warn >"$work/iceway.out" 2>"$work/iceway.err" &
-iceway_pid=$!
-started_pids+=("$iceway_pid")
-iceway_port=""
-for _ in $(seq 100); do
-  iceway_port=$(grep -o 'udp 127\.0\.0\.1:[0-9]*' "$work/iceway.out" 2>/dev/null | head -1 | cut -d: -f2 || true)
-  [[ -n $iceway_port ]] && break
-  kill -0 "$iceway_pid" 2>/dev/null || break
-  sleep 0.1
-done
-[[ -n $iceway_port ]] || { echo "stun-vs-coturn: iceway printed no port:" >&2; cat "$work"/iceway.* >&2; exit 1; }
+start_iceway stun-vs-coturn "${server_cpu[@]}" "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 \
+  --signal-listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --log-level warn
 
 # coturn: STUN only, UDP only, loopback only, one relay thread (which serves the UDP
 # listener), no TLS/DTLS, no CLI, no config file (-n); its SQLite user db is a scratch file.
@@ -194,12 +159,16 @@ def metrics(r):
         "p50 us": b["latency_us"]["p50"],
         "p99 us": b["latency_us"]["p99"],
         "server CPU s": cpu,
+        # How much of one core the server got: well under 100 % at saturation means the
+        # machine, not the server, set answered/s (see docs/BENCHMARKS.md on noise).
+        "server busy % of one core": 100 * cpu / (b["send_seconds"] + b["drain_seconds"]),
         "req per server CPU-s": b["answered"] / cpu if cpu > 0 else float("nan"),
         "bench CPU s": b["cpu_seconds"]["total"],
         "server RSS MiB": r["server_rss_kib"] / 1024,
     }
 
-names = ["answered/s", "loss %", "p50 us", "p99 us", "server CPU s", "req per server CPU-s", "bench CPU s", "server RSS MiB"]
+names = ["answered/s", "loss %", "p50 us", "p99 us", "server CPU s", "server busy % of one core", "req per server CPU-s",
+         "bench CPU s", "server RSS MiB"]
 ratio_of = {"answered/s", "req per server CPU-s", "p50 us", "p99 us", "server CPU s"}
 summary = {}
 for load in dict.fromkeys(r["load"] for r in rows):

@@ -35,8 +35,11 @@ keep=""
 only=""
 build="$(cd "$(dirname "$0")/.." && pwd)/build"
 secret="bench-secret"
-iceway_ports=(61000 63999)
-coturn_ports=(64000 65535)
+# Below the kernel's ephemeral range (32768-60999 by default), so no client socket takes a
+# relay port; 5,000 each, so the idle phase never runs a range dry (coturn spins at full CPU
+# answering 508s when it does).
+iceway_ports=(20000 24999)
+coturn_ports=(25000 29999)
 
 usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
@@ -62,7 +65,7 @@ number --clients "$clients" 1 500
 number --messages "$messages" 1 100000
 number --length "$length" 20 1400
 number --interval "$interval" 0 1000
-number --idle "$idle" 0 1400  # coturn's range below holds 1,536 ports
+number --idle "$idle" 0 4000  # each relay range holds 5,000 ports
 [[ -z $only || $only == iceway || $only == coturn ]] || { echo "--only: iceway or coturn" >&2; exit 2; }
 
 iceway="$build/app/iceway"
@@ -77,32 +80,10 @@ for binary in "$iceway" "$bench"; do
 done
 
 work=$(mktemp -d /tmp/turn-vs-coturn.XXXXXX)
-started_pids=()
-cleanup() {
-  # Only the processes this script started, by PID: SIGTERM, then SIGKILL after 5 s.
-  for pid in "${started_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${started_pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ -n $keep ]]; then mkdir -p "$keep" && cp -r "$work"/. "$keep"/; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_udp_port() {
-  python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-cpu_seconds() {  # utime + stime of all the process's threads, in seconds
-  local stat
-  stat=$(<"/proc/$1/stat")
-  stat=${stat##*) }
-  read -r -a fields <<<"$stat"
-  python3 -c "print(($(( fields[11] + fields[12] ))) / $(getconf CLK_TCK))"
-}
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 now() { date +%s.%N; }
 # Relay sockets bound in a server's range: one per live allocation, whatever the server.
 relay_sockets() { ss -Huan "( sport >= :$1 and sport <= :$2 )" | wc -l; }
@@ -116,22 +97,14 @@ if [[ " ${servers[*]} " == *" iceway "* ]]; then
   # Quotas raised (defaults: 10 per user, 20 per IP) because every client here is one user
   # on 127.0.0.1; coturn has no such default quotas. Info logs (one line per allocation)
   # off, as coturn's are at its default verbosity.
-  "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 --relay-ports "${iceway_ports[0]}-${iceway_ports[1]}" \
-    --signal-listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --set "auth.secrets=[\"$secret\"]" \
-    --set turn.max_allocations=100000 --set turn.max_allocations_per_user=100000 \
-    --set turn.max_allocations_per_ip=100000 --allow-loopback-peers --log-level warn \
-    >"$work/iceway.out" 2>"$work/iceway.err" &
-  pid[iceway]=$!
-  started_pids+=("${pid[iceway]}")
+  start_iceway turn-vs-coturn "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 \
+    --relay-ports "${iceway_ports[0]}-${iceway_ports[1]}" --signal-listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
+    --set "auth.secrets=[\"$secret\"]" --set turn.max_allocations=100000 --set turn.max_allocations_per_user=100000 \
+    --set turn.max_allocations_per_ip=100000 --allow-loopback-peers --log-level warn
+  pid[iceway]=$iceway_pid
+  port[iceway]=$iceway_port
   low[iceway]=${iceway_ports[0]}
   high[iceway]=${iceway_ports[1]}
-  for _ in $(seq 100); do
-    port[iceway]=$(grep -o 'udp 127\.0\.0\.1:[0-9]*' "$work/iceway.out" 2>/dev/null | head -1 | cut -d: -f2 || true)
-    [[ -n ${port[iceway]} ]] && break
-    kill -0 "${pid[iceway]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  [[ -n ${port[iceway]} ]] || { echo "turn-vs-coturn: iceway printed no port:" >&2; cat "$work"/iceway.* >&2; exit 1; }
 fi
 if [[ " ${servers[*]} " == *" coturn "* ]]; then
   # UDP only, loopback only, one relay thread, no TLS/DTLS, no CLI, no config file (-n);
@@ -225,15 +198,24 @@ idle_allocations() {  # server: uclient -O in batches until about $idle allocati
   before_rss=$(rss_kib "${pid[$server]}")
   before_cpu=$(cpu_seconds "${pid[$server]}")
   start=$(now)
-  while (( $(relay_sockets "${low[$server]}" "${high[$server]}") - before_count < idle && batch < 40 )); do
+  local count=$before_count previous
+  while (( count - before_count < idle && batch < 100 )); do
     # -O: allocate (with permission and channel) and exit without deallocating, so the
     # allocations stay, idle, until their lifetime ends. -O sends every request twice, so
     # 50 clients draw about 100 401s: each batch comes from its own loopback address
     # (127.0.1.N) and stays under iceway's burst of 200 unauthenticated answers per source
     # IP (SPEC §9), which would otherwise drop 401s, make uclient wait out its blocking
     # receive, and measure the limiter instead of the server.
-    uclient "$server" "$work/idle.$server.$batch.log" -O -m 50 -n 1 -z 0 -L "127.0.1.$((batch + 1))" || true
+    # A batch takes well under a second; 20 s means uclient is stuck waiting for answers.
+    timeout 20 turnutils_uclient -c -O -m 50 -n 1 -z 0 -l "$length" -e 127.0.0.1 -r "$peer_port" -u bench -W "$secret" \
+      -p "${port[$server]}" -L "127.0.1.$((batch + 1))" 127.0.0.1 >"$work/idle.$server.$batch.log" 2>&1 || true
     batch=$((batch + 1))
+    previous=$count
+    count=$(relay_sockets "${low[$server]}" "${high[$server]}")
+    if (( count == previous )); then
+      echo "  idle            $server  a batch of 50 clients created no allocation; stopping (see idle.$server.*.log)" >&2
+      break
+    fi
   done
   end=$(now)
   sleep 1  # let retransmissions and the last answers settle before measuring memory
@@ -292,6 +274,7 @@ def traffic(r):
         "avg RTT ms": r["rtt_ms"],
         "max RTT ms": r["rtt_max_ms"],
         "server CPU s": cpu,
+        "server busy % of one core": 100 * cpu / r["wall_seconds"] if r["wall_seconds"] else float("nan"),
         "relayed pkt per server CPU-s": relayed / cpu if cpu else float("nan"),
         "server RSS MiB": r["server_rss_kib"] / 1024,
     }

@@ -17,14 +17,20 @@ trap cleanup EXIT
 field() { grep -o "\"$1\":[0-9.e+-]*" "$2" | head -1 | cut -d: -f2; }
 fail() { echo "FAIL: $*" >&2; cat "$work"/*.json >&2 2>/dev/null || true; exit 1; }
 
-"$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 --signal-listen 127.0.0.1:0 \
-  --admin-listen 127.0.0.1:0 --log-level warn >"$work/banner" 2>"$work/log" &
-server_pid=$!
+# iceway takes its UDP port from the kernel and then wants the same number on TCP, which
+# another program may hold; it then exits at once, and another try gets another port.
 port=""
-for _ in $(seq 100); do
-  port=$(grep -o 'udp 127\.0\.0\.1:[0-9]*' "$work/banner" 2>/dev/null | head -1 | cut -d: -f2 || true)
-  [[ -n $port ]] && break
-  sleep 0.1
+for _ in 1 2 3 4 5; do
+  "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 --signal-listen 127.0.0.1:0 \
+    --admin-listen 127.0.0.1:0 --log-level warn >"$work/banner" 2>"$work/log" &
+  server_pid=$!
+  for _ in $(seq 100); do
+    port=$(grep -o 'udp 127\.0\.0\.1:[0-9]*' "$work/banner" 2>/dev/null | head -1 | cut -d: -f2 || true)
+    [[ -n $port ]] && break 2
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""
 done
 [[ -n $port ]] || fail "iceway printed no UDP port: $(cat "$work/banner" "$work/log")"
 
