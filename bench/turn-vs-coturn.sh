@@ -16,8 +16,11 @@
 # script started are ended, by PID, on exit.
 #
 #   bench/turn-vs-coturn.sh [--rounds 3] [--clients 20] [--messages 2000] [--length 170]
-#                           [--interval 1] [--send] [--idle 1000 | --idle 0]
+#                           [--interval 1] [--parallel 1] [--send] [--idle 1000 | --idle 0]
 #                           [--build build] [--markdown] [--keep DIR] [--only coturn]
+#
+# --parallel P runs P uclient processes at once (each one thread, which tops out near 5,000
+# echoed messages/s), for a load heavier than one uclient can make.
 #
 # uclient runs with -c (one allocation per client, no RTCP pair): without it uclient asks for
 # EVEN-PORT with R=1, which iceway answers with 508 (RFC 8656 lets a server refuse it).
@@ -28,6 +31,7 @@ clients=20
 messages=2000
 length=170
 interval=1
+parallel=1
 with_send=0
 idle=1000
 markdown=0
@@ -49,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     --messages) messages=$2; shift 2 ;;
     --length) length=$2; shift 2 ;;
     --interval) interval=$2; shift 2 ;;
+    --parallel) parallel=$2; shift 2 ;;
     --send) with_send=1; shift ;;
     --idle) idle=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
@@ -65,6 +70,7 @@ number --clients "$clients" 1 500
 number --messages "$messages" 1 100000
 number --length "$length" 20 1400
 number --interval "$interval" 0 1000
+number --parallel "$parallel" 1 8
 number --idle "$idle" 0 4000  # each relay range holds 5,000 ports
 [[ -z $only || $only == iceway || $only == coturn ]] || { echo "--only: iceway or coturn" >&2; exit 2; }
 
@@ -147,33 +153,50 @@ loads=("channel")
 run_one() {  # load server round
   local load=$1 server=$2 round=$3 extra=() before after start end rc=0
   [[ $load == send ]] && extra=(-s)
-  local out="$work/$load.$server.$round.log"
+  local out="$work/$load.$server.$round" k uclient_pids=()
   before=$(cpu_seconds "${pid[$server]}")
   start=$(now)
-  uclient "$server" "$out" -m "$clients" -n "$messages" -z "$interval" "${extra[@]}" || rc=$?
+  for k in $(seq "$parallel"); do
+    uclient "$server" "$out.$k.log" -m "$clients" -n "$messages" -z "$interval" "${extra[@]}" &
+    uclient_pids+=($!)
+  done
+  for k in "${uclient_pids[@]}"; do wait "$k" || rc=$?; done
   end=$(now)
   after=$(cpu_seconds "${pid[$server]}")
-  python3 - "$out" "$load" "$server" "$round" "$rc" "$before" "$after" "$start" "$end" "$(rss_kib "${pid[$server]}")" \
-    >>"$work/results.jsonl" <<'PY'
+  python3 - "$out" "$parallel" "$load" "$server" "$round" "$rc" "$before" "$after" "$start" "$end" \
+    "$(rss_kib "${pid[$server]}")" >>"$work/results.jsonl" <<'PY'
 import json, re, sys
-out, load, server, round_, rc, before, after, start, end, rss = sys.argv[1:]
-text = open(out, errors="replace").read()
-def last(pattern, cast=float):
+out, parallel, load, server, round_, rc, before, after, start, end, rss = sys.argv[1:]
+def last(text, pattern, cast=float):
     found = re.findall(pattern, text)
     return cast(found[-1]) if found else None
+runs = []
+for k in range(1, int(parallel) + 1):
+    text = open(f"{out}.{k}.log", errors="replace").read()
+    runs.append({
+        # The final totals line ends after tot_recv_msgs; the progress lines go on with bytes.
+        "sent": last(text, r"tot_send_msgs=(\d+), tot_recv_msgs=\d+\n", int),
+        "received": last(text, r"tot_send_msgs=\d+, tot_recv_msgs=(\d+)\n", int),
+        "transmit_seconds": last(text, r"Total transmit time is (\d+)"),
+        "lost": last(text, r"Total lost packets (\d+)", int),
+        "rtt_ms": last(text, r"Average round trip delay ([\d.]+) ms"),
+        "rtt_max_ms": last(text, r"Average round trip delay [\d.]+ ms; min = \d+ ms, max = (\d+) ms"),
+    })
+complete = all(r["sent"] is not None and r["received"] is not None for r in runs)
+total = lambda key: sum(r[key] or 0 for r in runs)
+received = total("received")
 record = {
-    "load": load, "server": server, "round": int(round_), "exit": int(rc),
+    "load": load, "server": server, "round": int(round_), "exit": int(rc), "uclients": len(runs),
     "server_cpu_seconds": round(float(after) - float(before), 3), "wall_seconds": round(float(end) - float(start), 3),
     "server_rss_kib": int(rss),
-    # The final totals line ends after tot_recv_msgs; the progress lines go on with bytes.
-    "sent": last(r"tot_send_msgs=(\d+), tot_recv_msgs=\d+\n", int),
-    "received": last(r"tot_send_msgs=\d+, tot_recv_msgs=(\d+)\n", int),
-    "transmit_seconds": last(r"Total transmit time is (\d+)"),
-    "lost": last(r"Total lost packets (\d+)", int),
-    "loss_percent": last(r"Total lost packets \d+ \(([\d.]+)%\)"),
-    "rtt_ms": last(r"Average round trip delay ([\d.]+) ms"),
-    "rtt_max_ms": last(r"Average round trip delay [\d.]+ ms; min = \d+ ms, max = (\d+) ms"),
-    "jitter_ms": last(r"Average jitter ([\d.]+) ms"),
+    "sent": total("sent") if complete else None,
+    "received": received if complete else None,
+    # uclient reports whole seconds; the processes ran side by side, so the longest counts.
+    "transmit_seconds": max((r["transmit_seconds"] or 0) for r in runs),
+    "lost": total("lost"),
+    "loss_percent": 100 * total("lost") / total("sent") if complete and total("sent") else None,
+    "rtt_ms": sum((r["rtt_ms"] or 0) * (r["received"] or 0) for r in runs) / received if received else None,
+    "rtt_max_ms": max((r["rtt_max_ms"] or 0) for r in runs),
 }
 print(json.dumps(record))
 PY
@@ -241,7 +264,7 @@ PY
 
 echo "turnutils_uclient: TURN over UDP, 127.0.0.1; ${servers[*]}; coturn $(turnserver --version 2>/dev/null | head -1 || true) (--relay-threads=1), iceway --threads 1"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr); load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "load: uclient -c -m $clients -n $messages -l $length -z $interval$([[ $with_send == 1 ]] && echo " (channels; and -s, Send indications)" || echo " (channels)"), peer turnutils_peer; $rounds rounds, alternating order"
+echo "load: $parallel x uclient -c -m $clients -n $messages -l $length -z $interval$([[ $with_send == 1 ]] && echo " (channels; and -s, Send indications)" || echo " (channels)"), peer turnutils_peer; $rounds rounds, alternating order"
 
 for server in "${servers[@]}"; do  # warm-up, not counted
   uclient "$server" "$work/warmup.$server.log" -m 2 -n 50 -z 1 || true
