@@ -51,6 +51,27 @@ Server::~Server() {
 
 Result<bool, std::string> Server::start() {
   config_.turn.software = software_name();
+  if (config_.tls.enabled()) {
+    auto tls = net::make_server_tls_context(config_.tls.cert, config_.tls.key);
+    if (!tls) return failure(tls.error());
+    tls_ = tls.value();
+  }
+  if (auto turn = start_turn(); !turn) return turn;
+  if (auto http = start_http(); !http) return http;
+
+  for (auto& worker : turn_workers_) worker->start();
+  for (auto& worker : workers_) worker->start();
+  signals_.async_wait([this](const boost::system::error_code& error, int number) {
+    if (!error) on_signal(number);
+  });
+  schedule_watchdog();
+  health_.set_listening(true);
+  print_banner();
+  notify_ready("serving STUN/TURN on " + join(bound_.stun_udp) + ", signaling on " + bound_.signal.to_string());
+  return true;
+}
+
+Result<bool, std::string> Server::start_turn() {
   auto state = make_turn_state(config_, nullptr);
   if (!state) {
     std::string text;
@@ -59,16 +80,12 @@ Result<bool, std::string> Server::start() {
   }
   turn_state_ = state.value();
   quota_ = std::make_unique<turn::Quota>(quota_limits(config_));
+  collector_.set_allocation_limit(config_.turn.max_allocations);
   auto advertised = [&](const std::optional<IpAddress>& relay) -> std::optional<IpAddress> {
     if (!relay) return std::nullopt;
     return turn::advertised_address(Endpoint{*relay, 0}, config_.turn).address;
   };
   live_relays_ = std::make_unique<turn::io::LiveRelaySet>(advertised(config_.turn.relay_ipv4), advertised(config_.turn.relay_ipv6));
-  if (config_.tls.enabled()) {
-    auto tls = net::make_server_tls_context(config_.tls.cert, config_.tls.key);
-    if (!tls) return failure(tls.error());
-    tls_ = tls.value();
-  }
   for (unsigned i = 0; i < config_.server.threads; ++i) {
     workers_.push_back(std::make_unique<net::Worker>(i));
     turn_workers_.push_back(std::make_unique<turn::io::TurnWorker>(*workers_.back(), turn_state_, *quota_, *live_relays_));
@@ -128,15 +145,77 @@ Result<bool, std::string> Server::start() {
     }
   }
   if (bound_.stun_udp.empty()) return failure("no STUN/TURN listener could be opened (turn.listen)");
+  for (auto& worker : turn_workers_) collector_.add_source(worker->counters());
+  return true;
+}
 
-  for (auto& worker : turn_workers_) worker->start();
-  for (auto& worker : workers_) worker->start();
-  signals_.async_wait([this](const boost::system::error_code& error, int number) {
-    if (!error) on_signal(number);
+IceUrls Server::ice_urls() const {
+  IceUrls urls{config_.server.public_host, bound_.stun_udp.front().port, std::nullopt};
+  if (!bound_.stun_tls.empty()) urls.tls_port = bound_.stun_tls.front().port;
+  return urls;
+}
+
+void Server::publish_api_state() {
+  auto state = std::make_shared<IceServersApiState>();
+  state->urls = ice_urls();
+  state->credentials = turn_state_.credentials;
+  state->api_keys = config_.signal.api_keys;
+  state->allowed_origins = config_.signal.allowed_origins;
+  state->max_ttl = config_.turn.credential_ttl;
+  state->development_mode = config_.development_mode;
+  std::lock_guard lock(api_mutex_);
+  api_state_ = std::move(state);
+}
+
+std::shared_ptr<const IceServersApiState> Server::api_state() const {
+  std::lock_guard lock(api_mutex_);
+  return api_state_;
+}
+
+nlohmann::json Server::WelcomeIceServers::ice_servers(std::string_view peer_id, UnixSeconds unix_now) {
+  auto servers = app::ice_servers(server_.ice_urls(), *server_.turn_state_.credentials, peer_id,
+                                  server_.config_.turn.credential_ttl, unix_now);
+  // Without a signing secret (static users only) the welcome still carries the STUN URL.
+  if (!servers) return nlohmann::json::array({{{"urls", {"stun:" + url_host(server_.ice_urls().host) + ":" +
+                                                         std::to_string(server_.ice_urls().port)}}}});
+  return std::move(servers).value();
+}
+
+Result<bool, std::string> Server::start_http() {
+  publish_api_state();
+  std::vector<boost::asio::io_context*> session_contexts;
+  for (auto& worker : workers_) session_contexts.push_back(&worker->context());
+  // The registry's strand runs on the control thread: it is idle apart from signals and
+  // timers, and reloads happen there too, so the welcome's credentials need no lock.
+  signal_server_ = std::make_unique<signaling::SignalServer>(control_, session_contexts, config_.signal, welcome_ice_servers_);
+  signal_server_->add_route("/api/v1/ice-servers", [this](const signaling::HttpRequest& request) {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return handle_ice_servers_request(request, *api_state(), now);
   });
-  schedule_watchdog();
-  print_banner();
-  notify_ready("serving STUN/TURN on " + join(bound_.stun_udp));
+  collector_.add_source(signal_server_->counters());
+
+  admin_server_ = std::make_unique<signaling::HttpServer>(control_, std::vector<boost::asio::io_context*>{}, config_.signal);
+  admin_server_->add_route("/", [this](const signaling::HttpRequest& request) {
+    auto answer = metrics::handle_admin_request(request.method, request.target, collector_, health_);
+    signaling::HttpResponse response;
+    response.status = answer.status;
+    response.content_type = std::string(answer.content_type);
+    response.body = std::move(answer.body);
+    if (!answer.allow.empty()) response.headers.emplace_back("Allow", std::string(answer.allow));
+    return response;
+  });
+  try {
+    bound_.signal = signal_server_->start(config_.signal.listen, tls_);
+  } catch (const boost::system::system_error& error) {
+    return failure("cannot listen on " + config_.signal.listen.to_string() + " for signaling (signal.listen): " +
+                   error.code().message());
+  }
+  try {
+    bound_.admin = admin_server_->listen(config_.admin.listen);
+  } catch (const boost::system::system_error& error) {
+    return failure("cannot listen on " + config_.admin.listen.to_string() + " for /metrics (admin.listen): " +
+                   error.code().message());
+  }
   return true;
 }
 
@@ -200,6 +279,7 @@ void Server::reload() {
       spdlog::error("reload: {}; keeping the previous certificate", tls.error());
     } else if (tls_) {
       tls_ = tls.value();
+      signal_server_->set_tls(tls_);
       for (std::size_t i = 0; i < workers_.size(); ++i)
         boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get(), tls = tls_] { worker->set_tls_context(tls); });
       changed.push_back("TLS certificate");
@@ -221,10 +301,15 @@ void Server::reload() {
   setup_logging(next.log.level, next.log.format);
   turn_state_ = state.value();
   quota_->set_limits(quota_limits(next));
+  collector_.set_allocation_limit(next.turn.max_allocations);
+  signal_server_->update_settings(next.signal);
   for (std::size_t i = 0; i < workers_.size(); ++i)
     boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get(), shared = turn_state_] { worker->reconfigure(shared); });
   next.server.threads = config_.server.threads;
+  next.signal.listen = config_.signal.listen;
+  next.admin.listen = config_.admin.listen;
   config_ = std::move(next);
+  publish_api_state();
   spdlog::info("reload: configuration applied from {}; changed: {}", config_.source,
                changed.empty() ? std::string("nothing") : [&] {
                  std::string text;
@@ -237,7 +322,11 @@ void Server::reload() {
 
 void Server::begin_drain(bool immediate) {
   draining_ = true;
+  health_.set_draining(true);
   notify_stopping(immediate ? "stopping" : "draining");
+  // SPEC §3: signaling clients are told (close 1001) and no new connections are taken.
+  signal_server_->stop_accepting();
+  signal_server_->close_all(1001, "server shutting down");
   for (std::size_t i = 0; i < workers_.size(); ++i)
     boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get()] { worker->begin_drain(); });
   if (immediate) {
@@ -276,6 +365,11 @@ std::int64_t Server::active_allocations() const {
 
 void Server::finish() {
   drain_timer_.cancel();
+  if (signal_server_) {
+    signal_server_->stop_accepting();
+    signal_server_->stop();
+  }
+  if (admin_server_) admin_server_->stop_accepting();
   watchdog_timer_.cancel();
   signals_.cancel();
   // Stop the worker threads first; then this thread is the only one touching their state,
@@ -313,6 +407,14 @@ void Server::print_banner() const {
     out << "  TURN/TLS     off (set [tls] cert and key to serve turns: on " << join(config_.turn.tls_listen) << ")\n";
   out << "  Relays       udp " << (config_.turn.relay_ipv4 ? config_.turn.relay_ipv4->to_string() : "-") << " "
       << config_.turn.relay_port_min << "-" << config_.turn.relay_port_max << "\n";
+  const std::string web = (tls_ ? "https://" : "http://") + host + ":" + std::to_string(bound_.signal.port);
+  const std::string ws = (tls_ ? "wss://" : "ws://") + host + ":" + std::to_string(bound_.signal.port);
+  out << "  Signaling    " << ws << "/ws  (PeerJS " << config_.signal.peerjs_path << ", named relay /relay, y-webrtc /yjs)\n";
+  out << "  JS client    " << web << "/sdk/iceway.js\n";
+  out << "  ICE servers  " << web << "/api/v1/ice-servers"
+      << (config_.development_mode ? "  (anyone may fetch: development mode)" : "  (Authorization: Bearer <auth.api_keys>)")
+      << "\n";
+  out << "  Metrics      http://" << bound_.admin.to_string() << "/metrics  (/healthz, /readyz)\n";
   if (config_.development_mode) {
     out << "  Dev secret   " << config_.turn.secrets.front()
         << "\n               development mode: this secret is random and new at every start; use --config for real use\n";

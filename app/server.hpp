@@ -6,10 +6,16 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "app/config.hpp"
+#include "app/ice_servers_api.hpp"
+#include "metrics/admin.hpp"
+#include "metrics/collector.hpp"
+#include "signal/http/http_server.hpp"
+#include "signal/http/signal_server.hpp"
 #include "common/result.hpp"
 #include "net/tls_context.hpp"
 #include "net/worker.hpp"
@@ -36,6 +42,8 @@ class Server {
     std::vector<Endpoint> stun_udp;
     std::vector<Endpoint> stun_tcp;
     std::vector<Endpoint> stun_tls;
+    Endpoint signal;
+    Endpoint admin;
   };
   const Bound& bound() const { return bound_; }
 
@@ -48,6 +56,23 @@ class Server {
   std::int64_t active_allocations() const;
   void schedule_watchdog();
   void print_banner() const;
+  Result<bool, std::string> start_turn();
+  Result<bool, std::string> start_http();
+  IceUrls ice_urls() const;
+  void publish_api_state();
+  std::shared_ptr<const IceServersApiState> api_state() const;
+
+  // The signaling welcome's iceServers: fresh REST credentials bound to the peer id. Called
+  // on the registry's strand, which runs on the control thread, where reloads happen too.
+  class WelcomeIceServers final : public signaling::IceServersProvider {
+   public:
+    explicit WelcomeIceServers(Server& server) : server_(server) {}
+    nlohmann::json ice_servers(std::string_view peer_id, UnixSeconds unix_now) override;
+    std::chrono::seconds ttl() const override { return server_.config_.turn.credential_ttl; }
+
+   private:
+    Server& server_;
+  };
 
   Config config_;
   LoadOptions reload_options_;
@@ -61,6 +86,13 @@ class Server {
   std::vector<std::unique_ptr<net::Worker>> workers_;
   std::vector<std::unique_ptr<turn::io::TurnWorker>> turn_workers_;
   Clock::time_point drain_deadline_{};
+  WelcomeIceServers welcome_ice_servers_{*this};
+  metrics::Collector collector_{metrics::this_build()};
+  metrics::Health health_;
+  std::unique_ptr<signaling::SignalServer> signal_server_;
+  std::unique_ptr<signaling::HttpServer> admin_server_;
+  mutable std::mutex api_mutex_;  // guards api_state_: swapped on reload, read by HTTP sessions
+  std::shared_ptr<const IceServersApiState> api_state_;
   net::TlsContextPtr tls_;
   Bound bound_;
   bool draining_ = false;

@@ -1,13 +1,21 @@
 #pragma once
 // The catalogue: the one place that names every metric iceway exports (SPEC §7), with its
-// help text, type and label names, and the text of every label value. The collector builds
-// its output from this table only, the tests check the exposition against it, and the
-// dashboard test checks that every Grafana query names a metric listed here.
+// help text, type and label names. The collector builds its output from this table only,
+// the tests check the exposition against it, and the dashboard test checks that every
+// Grafana query names a metric listed here.
+//
+// Label VALUES are not spelled here: they come from the tables of the cores that count
+// (turn::kMethodLabels, turn::kAuthFailureLabels, turn::kDirectionLabels, turn::label,
+// stun::metric_label, signaling::to_string, signaling::message_type_labels, iceway::to_string
+// for the transport), so the counter, its log line and its label cannot drift apart. The
+// few values below name positions of turn::TurnCounters that the core left unnamed.
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
 
-#include "metrics/counters.hpp"
+#include "common/endpoint.hpp"
 
 namespace iceway::metrics {
 
@@ -39,6 +47,8 @@ enum class MetricId : std::uint8_t {
 };
 inline constexpr std::size_t kMetricCount = 22;
 
+constexpr std::size_t index(MetricId id) noexcept { return static_cast<std::size_t>(id); }
+
 struct MetricInfo {
   MetricId id;
   std::string_view name;
@@ -53,23 +63,21 @@ const MetricInfo& metric_info(MetricId id);
 // The entry named `name` (without a _bucket/_sum suffix: we export none), or nullptr.
 const MetricInfo* find_metric(std::string_view name);
 
-// Label value texts. Snake case throughout, except signaling error codes, which are the
-// wire codes of SPEC §6 ("peer-unavailable") so the error a client sees, the log line and
-// the metric agree.
-std::string_view label_value(Transport value);
-std::string_view label_value(Family value);
-std::string_view label_value(StunMethod value);
-std::string_view label_value(StunResult value);
-std::string_view label_value(AllocationResult value);
-std::string_view label_value(Direction value);
-std::string_view label_value(DropReason value);
-std::string_view label_value(AuthFailure value);
-std::string_view label_value(SignalProtocol value);
-std::string_view label_value(SignalMessage value);
-std::string_view label_value(SignalError value);
+// --- Label values for the positions of turn::TurnCounters that carry no name of their own.
 
-// The message types each signaling protocol defines: these series are exported from the
-// first scrape at 0; any other (protocol, type) pair appears once it is counted.
-std::span<const SignalMessage> message_types(SignalProtocol protocol);
+// iceway_stun_requests_total{result}: TurnCounters::requests[transport][method][0 ok, 1 error].
+inline constexpr std::array<std::string_view, 2> kRequestResultLabels{"success", "error"};
+// iceway_turn_allocations_total{result}: allocations_succeeded, then stun::metric_label of each
+// turn::kTurnErrorCodes entry (allocations_failed), then `challenges`: the 401 answered to a
+// request without credentials, the normal first round trip of long-term credentials.
+inline constexpr std::string_view kAllocationSuccessLabel = "success";
+inline constexpr std::string_view kAllocationChallengeLabel = "challenge";
+// iceway_turn_relay_dropped_packets_total{reason}: relay_dropped_no_permission, relay_dropped_bandwidth.
+inline constexpr std::array<std::string_view, 2> kDropReasonLabels{"no_permission", "bandwidth"};
+// iceway_turn_allocations_active{transport,family}: every transport and family, in the order
+// of TurnCounters::allocations_active ([Transport][family - 1]).
+inline constexpr std::array<Transport, 3> kTransports{Transport::udp, Transport::tcp, Transport::tls};
+inline constexpr std::array<AddressFamily, 2> kFamilies{AddressFamily::ipv4, AddressFamily::ipv6};
+std::string_view family_label(AddressFamily family);  // "ipv4", "ipv6"
 
 }  // namespace iceway::metrics

@@ -1,18 +1,50 @@
 #include "metrics/collector.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cassert>
+#include <cstddef>
 #include <initializer_list>
 #include <optional>
-#include <span>
+#include <type_traits>
 #include <utility>
 
 #include <prometheus/text_serializer.h>
 
 #include "metrics/catalogue.hpp"
+#include "stun/attributes/error_code.hpp"
+#include "turn/peer_policy.hpp"
 
 namespace iceway::metrics {
 namespace {
+
+using turn::TurnCounters;
+using signaling::Counters;
+
+// The label tables must cover the cores' arrays exactly, or a slot would go unexported (or
+// be read past its end). A core that grows an array fails to compile here until its new
+// positions have label values.
+template <class Array>
+constexpr std::size_t extent = std::tuple_size_v<std::remove_cvref_t<Array>>;
+static_assert(extent<decltype(TurnCounters::allocations_active)> == kTransports.size());
+static_assert(extent<decltype(TurnCounters::allocations_active[0])> == kFamilies.size());
+static_assert(extent<decltype(TurnCounters::requests)> == kTransports.size());
+static_assert(extent<decltype(TurnCounters::requests[0])> == turn::kMethodLabels.size());
+static_assert(extent<decltype(TurnCounters::requests[0][0])> == kRequestResultLabels.size());
+static_assert(extent<decltype(TurnCounters::relay_bytes)> == turn::kDirectionLabels.size());
+static_assert(extent<decltype(TurnCounters::relay_packets)> == turn::kDirectionLabels.size());
+static_assert(extent<decltype(TurnCounters::allocations_failed)> == turn::kTurnErrorCodes.size());
+static_assert(extent<decltype(TurnCounters::auth_failures)> == turn::kAuthFailureLabels.size());
+static_assert(extent<decltype(TurnCounters::peer_denied)> == turn::kPeerReasonCount);
+static_assert(extent<decltype(Counters::connections_active)> == signaling::kAllProtocols.size());
+static_assert(extent<decltype(Counters::errors)> == signaling::kErrorTable.size());
+
+// The PeerReasons that refuse a peer: their series exist from the first scrape. The other
+// four allow the peer and are never counted; were one counted anyway, it would still show.
+constexpr std::array kDeniedReasons{turn::PeerReason::unspecified, turn::PeerReason::config_deny,
+                                    turn::PeerReason::server_address, turn::PeerReason::loopback,
+                                    turn::PeerReason::default_range};
+static_assert(turn::kPeerReasonCount == 4 + kDeniedReasons.size(), "a new PeerReason: is it a denial?");
 
 // Builds one family from its catalogue entry, so names, help, type and label names can
 // only come from the catalogue.
@@ -47,38 +79,16 @@ class FamilyBuilder {
   prometheus::MetricFamily family_;
 };
 
-template <class Enum, std::size_t Count>
-constexpr auto all_values() {
-  std::array<Enum, Count> values{};
-  for (std::size_t i = 0; i < Count; ++i) values[i] = static_cast<Enum>(i);
-  return values;
-}
-constexpr auto kAllTransports = all_values<Transport, kTransports>();
-constexpr auto kAllFamilies = all_values<Family, kFamilies>();
-constexpr auto kAllStunMethods = all_values<StunMethod, kStunMethods>();
-constexpr auto kAllStunResults = all_values<StunResult, kStunResults>();
-constexpr auto kAllAllocationResults = all_values<AllocationResult, kAllocationResults>();
-constexpr auto kAllDirections = all_values<Direction, kDirections>();
-constexpr auto kAllDropReasons = all_values<DropReason, kDropReasons>();
-constexpr auto kAllAuthFailures = all_values<AuthFailure, kAuthFailures>();
-constexpr auto kAllSignalProtocols = all_values<SignalProtocol, kSignalProtocols>();
-constexpr auto kAllSignalMessages = all_values<SignalMessage, kSignalMessages>();
-constexpr auto kAllSignalErrors = all_values<SignalError, kSignalErrors>();
-
-// Sums one field over all sources. `field` maps a source to the atomic to read.
+// Sums one counter or gauge over all sources. `field` maps a source to the value to read.
 template <class Struct, class Field>
 double sum(const std::vector<const Struct*>& sources, Field field) {
   double total = 0;
-  for (const Struct* source : sources) total += static_cast<double>(read(field(*source)));
+  for (const Struct* source : sources) total += static_cast<double>(field(*source).value());
   return total;
 }
 
-bool is_listed(std::span<const SignalMessage> types, SignalMessage type) {
-  for (const SignalMessage listed : types) {
-    if (listed == type) return true;
-  }
-  return false;
-}
+std::size_t index_of(Transport transport) { return static_cast<std::size_t>(transport); }
+std::size_t index_of(AddressFamily family) { return static_cast<std::size_t>(family) - 1; }  // STUN codes 1, 2
 
 void add_process(std::vector<prometheus::MetricFamily>& out, MetricId id, const std::optional<double>& value) {
   if (!value) return;
@@ -93,15 +103,11 @@ BuildInfo this_build() { return {ICEWAY_METRICS_VERSION, ICEWAY_METRICS_REVISION
 
 Collector::Collector(BuildInfo build) : build_(std::move(build)) {}
 
-void Collector::add_source(const StunCounters& counters) {
-  const std::lock_guard lock(mutex_);
-  stun_.push_back(&counters);
-}
 void Collector::add_source(const TurnCounters& counters) {
   const std::lock_guard lock(mutex_);
   turn_.push_back(&counters);
 }
-void Collector::add_source(const SignalCounters& counters) {
+void Collector::add_source(const Counters& counters) {
   const std::lock_guard lock(mutex_);
   signal_.push_back(&counters);
 }
@@ -119,13 +125,13 @@ std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& pro
   }
   {
     FamilyBuilder family(MetricId::stun_requests);
-    for (const auto transport : kAllTransports) {
-      for (const auto method : kAllStunMethods) {
-        for (const auto result : kAllStunResults) {
-          const double value = sum(stun_, [&](const StunCounters& counters) -> auto& {
-            return counters.requests[index(transport)][index(method)][index(result)];
+    for (const Transport transport : kTransports) {
+      for (std::size_t method = 0; method < turn::kMethodLabels.size(); ++method) {
+        for (std::size_t result = 0; result < kRequestResultLabels.size(); ++result) {
+          const double value = sum(turn_, [&](const TurnCounters& counters) -> auto& {
+            return counters.requests[index_of(transport)][method][result];
           });
-          family.sample(value, {label_value(transport), label_value(method), label_value(result)});
+          family.sample(value, {to_string(transport), turn::kMethodLabels[method], kRequestResultLabels[result]});
         }
       }
     }
@@ -133,12 +139,12 @@ std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& pro
   }
   {
     FamilyBuilder family(MetricId::turn_allocations_active);
-    for (const auto transport : kAllTransports) {
-      for (const auto address_family : kAllFamilies) {
+    for (const Transport transport : kTransports) {
+      for (const AddressFamily address_family : kFamilies) {
         const double value = sum(turn_, [&](const TurnCounters& counters) -> auto& {
-          return counters.allocations_active[index(transport)][index(address_family)];
+          return counters.allocations_active[index_of(transport)][index_of(address_family)];
         });
-        family.sample(value, {label_value(transport), label_value(address_family)});
+        family.sample(value, {to_string(transport), family_label(address_family)});
       }
     }
     out.push_back(family.take());
@@ -150,35 +156,34 @@ std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& pro
   }
   {
     FamilyBuilder family(MetricId::turn_allocations);
-    for (const auto result : kAllAllocationResults) {
-      family.sample(sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.allocations[index(result)]; }),
-                    {label_value(result)});
+    family.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.allocations_succeeded; }),
+                  {kAllocationSuccessLabel});
+    for (std::size_t i = 0; i < turn::kTurnErrorCodes.size(); ++i) {
+      family.sample(sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.allocations_failed[i]; }),
+                    {stun::metric_label(turn::kTurnErrorCodes[i])});
     }
+    family.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.challenges; }),
+                  {kAllocationChallengeLabel});
     out.push_back(family.take());
   }
   {
     FamilyBuilder bytes(MetricId::turn_relay_bytes);
     FamilyBuilder packets(MetricId::turn_relay_packets);
-    for (const auto direction : kAllDirections) {
-      bytes.sample(sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.relay_bytes[index(direction)]; }),
-                   {label_value(direction)});
-      packets.sample(
-          sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.relay_packets[index(direction)]; }),
-          {label_value(direction)});
+    for (std::size_t direction = 0; direction < turn::kDirectionLabels.size(); ++direction) {
+      bytes.sample(sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.relay_bytes[direction]; }),
+                   {turn::kDirectionLabels[direction]});
+      packets.sample(sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.relay_packets[direction]; }),
+                     {turn::kDirectionLabels[direction]});
     }
     out.push_back(bytes.take());
     out.push_back(packets.take());
   }
   {
     FamilyBuilder family(MetricId::turn_relay_dropped_packets);
-    for (const auto direction : kAllDirections) {
-      for (const auto reason : kAllDropReasons) {
-        const double value = sum(turn_, [&](const TurnCounters& counters) -> auto& {
-          return counters.relay_dropped[index(direction)][index(reason)];
-        });
-        family.sample(value, {label_value(direction), label_value(reason)});
-      }
-    }
+    family.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.relay_dropped_no_permission; }),
+                  {kDropReasonLabels[0]});
+    family.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.relay_dropped_bandwidth; }),
+                  {kDropReasonLabels[1]});
     out.push_back(family.take());
   }
   {
@@ -188,56 +193,58 @@ std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& pro
     FamilyBuilder channels(MetricId::turn_channels_active);
     channels.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.channels_active; }), {});
     out.push_back(channels.take());
-    FamilyBuilder denied(MetricId::turn_peer_denied);
-    denied.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.peer_denied; }), {});
-    out.push_back(denied.take());
   }
   {
-    // TURN workers and signaling both refuse credentials; one family, one reason set.
+    FamilyBuilder family(MetricId::turn_peer_denied);
+    for (std::size_t i = 0; i < turn::kPeerReasonCount; ++i) {
+      const auto reason = static_cast<turn::PeerReason>(i);
+      const double value = sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.peer_denied[i]; });
+      const bool denial = std::find(kDeniedReasons.begin(), kDeniedReasons.end(), reason) != kDeniedReasons.end();
+      if (value == 0 && !denial) continue;
+      family.sample(value, {turn::label(reason)});
+    }
+    out.push_back(family.take());
+  }
+  {
     FamilyBuilder family(MetricId::auth_failures);
-    for (const auto reason : kAllAuthFailures) {
-      const double value =
-          sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.auth_failures[index(reason)]; }) +
-          sum(signal_, [&](const SignalCounters& counters) -> auto& { return counters.auth_failures[index(reason)]; });
-      family.sample(value, {label_value(reason)});
+    for (std::size_t i = 0; i < turn::kAuthFailureLabels.size(); ++i) {
+      family.sample(sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.auth_failures[i]; }),
+                    {turn::kAuthFailureLabels[i]});
     }
     out.push_back(family.take());
   }
   {
     FamilyBuilder family(MetricId::signal_connections_active);
-    for (const auto protocol : kAllSignalProtocols) {
+    for (const signaling::Protocol protocol : signaling::kAllProtocols) {
       family.sample(
-          sum(signal_, [&](const SignalCounters& counters) -> auto& { return counters.connections_active[index(protocol)]; }),
-          {label_value(protocol)});
+          sum(signal_, [&](const Counters& counters) -> auto& { return counters.connections_active[index(protocol)]; }),
+          {signaling::to_string(protocol)});
     }
     out.push_back(family.take());
   }
   {
-    // A protocol's own message types are exported from the first scrape at 0; a pair the
-    // protocol does not define shows up only if something counted it, so it is never lost
-    // and never clutters the exposition.
+    // Each protocol's own message types, from the signaling core's tables; a slot past a
+    // protocol's table is never written (Counters::count_message takes the table's index).
     FamilyBuilder family(MetricId::signal_messages);
-    for (const auto protocol : kAllSignalProtocols) {
-      for (const auto type : kAllSignalMessages) {
-        const double value = sum(signal_, [&](const SignalCounters& counters) -> auto& {
-          return counters.messages[index(protocol)][index(type)];
-        });
-        if (value == 0 && !is_listed(message_types(protocol), type)) continue;
-        family.sample(value, {label_value(protocol), label_value(type)});
+    for (const signaling::Protocol protocol : signaling::kAllProtocols) {
+      const auto types = signaling::message_type_labels(protocol);
+      for (std::size_t type = 0; type < types.size(); ++type) {
+        family.sample(sum(signal_, [&](const Counters& counters) -> auto& { return counters.messages[index(protocol)][type]; }),
+                      {signaling::to_string(protocol), types[type]});
       }
     }
     out.push_back(family.take());
   }
   {
     FamilyBuilder family(MetricId::signal_rooms_active);
-    family.sample(sum(signal_, [](const SignalCounters& counters) -> auto& { return counters.rooms_active; }), {});
+    family.sample(sum(signal_, [](const Counters& counters) -> auto& { return counters.rooms_active; }), {});
     out.push_back(family.take());
   }
   {
     FamilyBuilder family(MetricId::signal_errors);
-    for (const auto code : kAllSignalErrors) {
-      family.sample(sum(signal_, [&](const SignalCounters& counters) -> auto& { return counters.errors[index(code)]; }),
-                    {label_value(code)});
+    for (std::size_t code = 0; code < signaling::kErrorTable.size(); ++code) {
+      family.sample(sum(signal_, [&](const Counters& counters) -> auto& { return counters.errors[code]; }),
+                    {signaling::kErrorTable[code].code});
     }
     out.push_back(family.take());
   }

@@ -1,7 +1,9 @@
 #pragma once
-// Adds up every worker's counter structs at scrape time and renders the Prometheus text
+// Adds up the cores' own counter structs at scrape time (turn::TurnCounters, one per TURN
+// worker; signaling::Counters, the signaling server's) and renders the Prometheus text
 // exposition (format 0.0.4) with prometheus-cpp's TextSerializer. Only app/ and the admin
-// endpoint use this header; the cores see counters.hpp alone.
+// endpoint use this header; the cores never see prometheus-cpp, and metrics/ owns no
+// counter of its own: each metric is counted once, by the core that knows it happened.
 //
 // Threads: add_source() and set_allocation_limit() may be called from any thread, also
 // while a scrape runs (a mutex guards the source lists); collect() and render_metrics()
@@ -17,8 +19,9 @@
 
 #include <prometheus/metric_family.h>
 
-#include "metrics/counters.hpp"
 #include "metrics/process_stats.hpp"
+#include "signal/counters.hpp"
+#include "turn/counters.hpp"
 
 namespace iceway::metrics {
 
@@ -36,9 +39,10 @@ class Collector {
  public:
   explicit Collector(BuildInfo build);
 
-  void add_source(const StunCounters& counters);
-  void add_source(const TurnCounters& counters);
-  void add_source(const SignalCounters& counters);
+  // One per TURN worker (TurnWorker::counters()); the workers are summed at scrape time.
+  void add_source(const turn::TurnCounters& counters);
+  // The signaling server's (SignalServer::counters()); several would be summed too.
+  void add_source(const signaling::Counters& counters);
   // turn.max_allocations, exported so an alert can compare the active count with it;
   // called at start and on every reload.
   void set_allocation_limit(std::uint64_t limit);
@@ -53,10 +57,9 @@ class Collector {
  private:
   BuildInfo build_;
   std::atomic<std::uint64_t> allocation_limit_{0};
-  mutable std::mutex mutex_;  // guards the three source lists below
-  std::vector<const StunCounters*> stun_;
-  std::vector<const TurnCounters*> turn_;
-  std::vector<const SignalCounters*> signal_;
+  mutable std::mutex mutex_;  // guards the two source lists below
+  std::vector<const turn::TurnCounters*> turn_;
+  std::vector<const signaling::Counters*> signal_;
 };
 
 // The text exposition of `families` (prometheus::TextSerializer).

@@ -39,6 +39,14 @@ struct Settings {
   std::chrono::milliseconds peerjs_alive_timeout{90000};
   std::size_t peerjs_concurrent_limit = 5000;
   std::size_t peerjs_queue_per_peer = 64;
+  // All PeerJS offline queues together: a client sending to many absent ids cannot grow memory
+  // past this; what does not fit is answered with EXPIRE at once.
+  std::size_t peerjs_queue_total_bytes = 16 * 1024 * 1024;
+
+  // I/O layer (signal/http/).
+  std::string static_dir;                          // files served under / when set; empty = none
+  std::chrono::seconds handshake_timeout{30};      // HTTP request / WebSocket upgrade / TLS handshake
+  std::size_t max_http_body_bytes = 64 * 1024;
 };
 
 }  // namespace iceway::signaling

@@ -9,21 +9,6 @@
 
 namespace iceway::turn {
 
-const stun::AttributeSet kTurnAttributes{
-    // RFC 8489 (what a STUN server understands).
-    stun::AttributeType::mapped_address, stun::AttributeType::username, stun::AttributeType::message_integrity,
-    stun::AttributeType::error_code, stun::AttributeType::unknown_attributes, stun::AttributeType::realm,
-    stun::AttributeType::nonce, stun::AttributeType::message_integrity_sha256,
-    stun::AttributeType::password_algorithm, stun::AttributeType::userhash,
-    stun::AttributeType::xor_mapped_address, stun::AttributeType::priority, stun::AttributeType::use_candidate,
-    // RFC 8656.
-    stun::AttributeType::channel_number, stun::AttributeType::lifetime, stun::AttributeType::xor_peer_address,
-    stun::AttributeType::data, stun::AttributeType::xor_relayed_address,
-    stun::AttributeType::requested_address_family, stun::AttributeType::even_port,
-    stun::AttributeType::requested_transport, stun::AttributeType::dont_fragment,
-    stun::AttributeType::reservation_token,
-};
-
 namespace {
 
 constexpr std::array<stun::Method, 4> kRequestMethods = {stun::Method::allocate, stun::Method::refresh,
@@ -144,8 +129,23 @@ HandleResult routed(const Route& route, const stun::MessageView& message, Contex
 
 }  // namespace
 
+const stun::AttributeSet& turn_attributes() {
+  // A function-local static: stun::kTurnAttributes is itself built at start-up in another
+  // translation unit, so a namespace-scope copy could run before it.
+  static const stun::AttributeSet attributes = [] {
+    stun::AttributeSet set = stun::kTurnAttributes;
+    // The three stun leaves out until a handler implements them (stun/attribute_type.hpp):
+    // Allocate handles each (turn/handlers/allocate.cpp, RFC 8656 §7.2 steps 4, 5, 8).
+    set.add(stun::AttributeType::dont_fragment);
+    set.add(stun::AttributeType::even_port);
+    set.add(stun::AttributeType::reservation_token);
+    return set;
+  }();
+  return attributes;
+}
+
 const stun::ServerCapabilities& turn_capabilities() {
-  static const stun::ServerCapabilities capabilities{&kTurnAttributes, kRequestMethods, kIndicationMethods};
+  static const stun::ServerCapabilities capabilities{&turn_attributes(), kRequestMethods, kIndicationMethods};
   return capabilities;
 }
 

@@ -19,9 +19,10 @@
 
 namespace iceway::turn {
 
-// The comprehension-required attributes the TURN server understands (RFC 8489 and RFC 8656;
-// DONT-FRAGMENT, EVEN-PORT and RESERVATION-TOKEN included: Allocate handles each).
-extern const stun::AttributeSet kTurnAttributes;
+// The comprehension-required attributes the TURN server understands: stun::kTurnAttributes
+// plus DONT-FRAGMENT, EVEN-PORT and RESERVATION-TOKEN, which Allocate handles. Anything else
+// comprehension-required gets 420 before a handler runs.
+const stun::AttributeSet& turn_attributes();
 // What classify_request needs to know about us.
 const stun::ServerCapabilities& turn_capabilities();
 

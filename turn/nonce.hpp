@@ -33,7 +33,7 @@ namespace iceway::turn {
 enum class NonceCheck : std::uint8_t {
   ok,
   stale,    // authentic but past its expiry: answer 438 Stale Nonce (RFC 8489 §9.2.4)
-  invalid,  // not one of ours, or issued to another client address: treat as no nonce (401)
+  invalid,  // not one of ours, or issued to another client address (auth.hpp answers 438 too)
 };
 std::string_view label(NonceCheck check);
 

@@ -312,3 +312,32 @@ TEST_F(Allocate, ClosingTheTcpConnectionEndsItsAllocation) {
 
 }  // namespace
 }  // namespace iceway::turn::test
+
+namespace iceway::turn::test {
+namespace {
+
+TEST(AdvertisedAddress, ExternalIpAppliesToItsFamilyAndItsPrivateAddressOnly) {
+  Settings settings;
+  const Endpoint private_relay{*IpAddress::parse("10.128.0.2"), 50000};
+  const Endpoint v6_relay{*IpAddress::parse("2001:db8::2"), 50001};
+  EXPECT_EQ(advertised_address(private_relay, settings), private_relay);  // no external_ip
+  settings.external_public_ip = *IpAddress::parse("34.1.2.3");
+  EXPECT_EQ(advertised_address(private_relay, settings), (Endpoint{*IpAddress::parse("34.1.2.3"), 50000}));
+  EXPECT_EQ(advertised_address(v6_relay, settings), v6_relay);  // another family
+  settings.external_private_ip = *IpAddress::parse("10.128.0.9");
+  EXPECT_EQ(advertised_address(private_relay, settings), private_relay);  // not the PRIVATE address
+}
+
+TEST(DesiredLifetime, FollowsRfc8656Section7_2) {
+  Settings settings;
+  settings.default_lifetime = Seconds(600);
+  settings.max_lifetime = Seconds(3600);
+  EXPECT_EQ(desired_lifetime(std::nullopt, settings), Seconds(600));
+  EXPECT_EQ(desired_lifetime(1, settings), Seconds(600));
+  EXPECT_EQ(desired_lifetime(601, settings), Seconds(601));
+  EXPECT_EQ(desired_lifetime(3600, settings), Seconds(3600));
+  EXPECT_EQ(desired_lifetime(0xFFFFFFFF, settings), Seconds(3600));
+}
+
+}  // namespace
+}  // namespace iceway::turn::test

@@ -79,7 +79,7 @@ struct HandleResult {
   std::optional<EndedAllocation> ended;      // close this relay socket (Refresh with LIFETIME 0)
 
   // For counters and logs (dispatch counts them; the I/O layer may log them).
-  stun::Method method = stun::Method::binding;
+  stun::Method method = stun::Method::binding;  // the STUN method; Method::data for ChannelData
   std::optional<stun::ErrorCode> error;     // the error code answered, if any
   bool authenticated = false;               // the answer carries MESSAGE-INTEGRITY
   bool from_cache = false;                  // a retransmission answered from the cache

@@ -20,7 +20,8 @@ function parseEndpoints(line) {
   }));
 }
 
-// Resolves once the banner is printed: { child, udp: [...], tcp: [...], tls: [...], output() }.
+// Resolves once the banner is printed: { child, udp: [...], tcp: [...], tls: [...],
+// signal: {secure, host, port}, admin: {host, port}, output() }.
 export async function startIceway(args = loopbackArgs(), { env = {}, timeoutMs = 15000 } = {}) {
   const child = spawn(ICEWAY_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -39,6 +40,10 @@ export async function startIceway(args = loopbackArgs(), { env = {}, timeoutMs =
         if (stun) { server.udp = parseEndpoints(stun[1]); server.tcp = parseEndpoints(stun[2]); }
         const tls = line.match(/^\s+TURN\/TLS\s+tls (.*?)\s+turns:/);
         if (tls) server.tls = parseEndpoints(tls[1]);
+        const signal = line.match(/^\s+Signaling\s+(wss?):\/\/(.*?):(\d+)\/ws/);
+        if (signal) server.signal = { secure: signal[1] === 'wss', host: signal[2], port: Number(signal[3]) };
+        const metrics = line.match(/^\s+Metrics\s+http:\/\/(.*?):(\d+)\/metrics/);
+        if (metrics) server.admin = { host: metrics[1], port: Number(metrics[2]) };
       }
       child.removeAllListeners('exit');
       resolve();

@@ -1,0 +1,496 @@
+#include "signal/http/http_server.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include "signal/counters.hpp"
+#include "signal/http/asio_address.hpp"
+#include "signal/http/hub.hpp"
+#include "signal/static_files.hpp"
+#include "signal/http/websocket_session.hpp"
+#include "signal/query.hpp"
+
+namespace iceway::signaling {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+// Request line and headers; bodies have their own limit (settings.max_http_body_bytes).
+constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
+
+bool prefix_matches(std::string_view prefix, std::string_view path) {
+  if (!path.starts_with(prefix)) return false;
+  if (path.size() == prefix.size()) return true;
+  return prefix.ends_with('/') || path[prefix.size()] == '/';
+}
+
+}  // namespace
+
+// Everything sessions share. Immutable after the first listen() except `settings` and `tls`,
+// which `mutex` guards.
+struct ServerState {
+  struct Route {
+    std::string prefix;
+    HttpHandler handler;
+    AsyncHttpHandler async_handler;
+  };
+  struct WebSocketRoute {
+    std::string path;
+    Protocol protocol;
+    std::shared_ptr<Hub> hub;
+  };
+  struct Resource {
+    std::string content_type;
+    std::string body;
+  };
+
+  ServerState(net::io_context& accept_context, std::vector<net::io_context*> contexts, const Settings& initial,
+              Counters* counters_in)
+      : session_contexts(std::move(contexts)),
+        own_counters(counters_in == nullptr ? std::make_unique<Counters>() : nullptr),
+        counters(counters_in == nullptr ? *own_counters : *counters_in),
+        settings(std::make_shared<const Settings>(initial)) {
+    if (session_contexts.empty()) session_contexts.push_back(&accept_context);
+  }
+
+  net::io_context& next_session_context() {
+    return *session_contexts[next_context.fetch_add(1, std::memory_order_relaxed) % session_contexts.size()];
+  }
+  std::shared_ptr<const Settings> current_settings() const {
+    std::lock_guard lock(mutex);
+    return settings;
+  }
+  std::shared_ptr<net::ssl::context> current_tls() const {
+    std::lock_guard lock(mutex);
+    return tls;
+  }
+  const Route* find_route(std::string_view path) const {
+    const Route* best = nullptr;
+    for (const auto& route : routes) {
+      if (prefix_matches(route.prefix, path) && (best == nullptr || route.prefix.size() > best->prefix.size())) {
+        best = &route;
+      }
+    }
+    return best;
+  }
+  const WebSocketRoute* find_websocket_route(std::string_view path) const {
+    for (const auto& route : websocket_routes) {
+      if (route.path == path) return &route;
+    }
+    return nullptr;
+  }
+  void check_not_started() const {
+    if (started.load()) throw std::logic_error("HttpServer: routes must be added before listen()");
+  }
+
+  std::vector<net::io_context*> session_contexts;
+  std::atomic<std::size_t> next_context{0};
+  std::unique_ptr<Counters> own_counters;  // when the owner passed none
+  Counters& counters;
+  std::atomic<bool> started{false};
+  std::vector<Route> routes;
+  std::vector<WebSocketRoute> websocket_routes;
+  std::unordered_map<std::string, Resource> resources;
+
+  mutable std::mutex mutex;  // guards settings and tls, swapped by SIGHUP from another thread
+  std::shared_ptr<const Settings> settings;
+  std::shared_ptr<net::ssl::context> tls;
+};
+
+namespace {
+
+using Request = http::request<http::string_body>;
+using StringResponse = http::response<http::string_body>;
+
+StringResponse make_response(const HttpResponse& reply, const Request& request) {
+  StringResponse response{static_cast<http::status>(reply.status), request.version()};
+  response.set(http::field::server, "iceway");
+  response.set(http::field::content_type, reply.content_type);
+  for (const auto& [name, value] : reply.headers) response.insert(name, value);
+  response.keep_alive(request.keep_alive());
+  response.body() = reply.body;
+  response.prepare_payload();
+  // HEAD: the headers of a GET (Content-Length included), no body.
+  if (request.method() == http::verb::head) response.body().clear();
+  return response;
+}
+
+HttpResponse plain(unsigned status, std::string body) {
+  HttpResponse reply;
+  reply.status = status;
+  reply.body = std::move(body);
+  return reply;
+}
+
+HttpRequest to_http_request(const Request& request, const Endpoint& remote, bool secure) {
+  HttpRequest out;
+  out.method = std::string(request.method_string());
+  out.target = std::string(request.target());
+  out.path = std::string(target_path(out.target));
+  for (const auto& field : request) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  out.body = request.body();
+  out.remote = remote;
+  out.secure = secure;
+  return out;
+}
+
+bool origin_allowed(const Settings& settings, const Request& request) {
+  if (settings.allowed_origins.empty()) return true;
+  const auto origin = request[http::field::origin];
+  // Browsers always send Origin on a WebSocket upgrade; a request without one is not a page on a
+  // foreign site, which is what the list is about.
+  if (origin.empty()) return true;
+  for (const auto& allowed : settings.allowed_origins) {
+    if (beast::iequals(origin, allowed)) return true;
+  }
+  return false;
+}
+
+// The request/response loop shared by plain and TLS sessions (Beast's CRTP pattern). Derived
+// provides stream(), upgrade(request, route) and do_eof().
+template <class Derived>
+class HttpSession {
+ public:
+  HttpSession(std::shared_ptr<ServerState> state, beast::flat_buffer buffer, Endpoint remote, bool secure)
+      : state_(std::move(state)), buffer_(std::move(buffer)), remote_(remote), secure_(secure) {}
+
+ protected:
+  Derived& derived() { return static_cast<Derived&>(*this); }
+
+  void do_read() {
+    settings_ = state_->current_settings();
+    parser_.emplace();
+    parser_->body_limit(settings_->max_http_body_bytes);
+    parser_->header_limit(kMaxHeaderBytes);
+    beast::get_lowest_layer(derived().stream()).expires_after(settings_->handshake_timeout);
+    http::async_read(derived().stream(), buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::on_read, derived().shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec == http::error::end_of_stream) return derived().do_eof();
+    if (ec == http::error::body_limit) return send_and_close(413, "request body too large");
+    if (ec == http::error::header_limit) return send_and_close(431, "request headers too large");
+    if (ec) return;  // timeout, reset or garbage: drop the connection
+    handle(parser_->release());
+  }
+
+  void send_and_close(unsigned status, std::string text) {
+    Request request;
+    request.version(11);
+    request.keep_alive(false);
+    send(make_response(plain(status, std::move(text)), request));
+  }
+
+  void handle(Request request) {
+    const std::string_view path = target_path(request.target());
+    const auto* websocket_route = state_->find_websocket_route(path);
+    if (websocket::is_upgrade(request)) {
+      if (websocket_route == nullptr) return send(make_response(plain(404, "no WebSocket endpoint here\n"), request));
+      if (!origin_allowed(*settings_, request)) {
+        return send(make_response(plain(403, "origin not allowed\n"), request));
+      }
+      return derived().upgrade(std::move(request), *websocket_route, settings_);
+    }
+    if (websocket_route != nullptr) {
+      HttpResponse reply = plain(426, "this endpoint speaks WebSocket\n");
+      reply.headers.emplace_back("Upgrade", "websocket");
+      return send(make_response(reply, request));
+    }
+    // Exact resources first, so a catch-all prefix route (a PeerJS path of "/") cannot hide them.
+    const bool readable = request.method() == http::verb::get || request.method() == http::verb::head;
+    if (auto resource = state_->resources.find(std::string(path)); resource != state_->resources.end()) {
+      if (!readable) return send(make_response(plain(405, "method not allowed\n"), request));
+      return send(make_response({200, resource->second.content_type, resource->second.body, {}}, request));
+    }
+    if (const auto* route = state_->find_route(path)) {
+      if (route->handler) return send(make_response(route->handler(to_http_request(request, remote_, secure_)), request));
+      auto shared_request = std::make_shared<Request>(std::move(request));
+      auto executor = beast::get_lowest_layer(derived().stream()).get_executor();
+      route->async_handler(
+          to_http_request(*shared_request, remote_, secure_),
+          [self = derived().shared_from_this(), shared_request, executor](HttpResponse reply) {
+            net::post(executor, [self, shared_request, reply = std::move(reply)] {
+              self->send(make_response(reply, *shared_request));
+            });
+          });
+      return;
+    }
+    if (readable && !settings_->static_dir.empty()) {
+      if (auto file = resolve_static_path(settings_->static_dir, path)) return send_file(*file, request);
+    }
+    send(make_response(plain(404, "not found\n"), request));
+  }
+
+  void send_file(const std::string& file_path, const Request& request) {
+    std::error_code fs_error;
+    if (!std::filesystem::is_regular_file(file_path, fs_error)) {
+      return send(make_response(plain(404, "not found\n"), request));
+    }
+    http::file_body::value_type body;
+    beast::error_code ec;
+    body.open(file_path.c_str(), beast::file_mode::scan, ec);
+    if (ec) return send(make_response(plain(404, "not found\n"), request));
+    const auto size = body.size();
+    http::response<http::file_body> response{std::piecewise_construct, std::make_tuple(std::move(body)),
+                                             std::make_tuple(http::status::ok, request.version())};
+    response.set(http::field::server, "iceway");
+    response.set(http::field::content_type, mime_type(file_path));
+    response.content_length(size);
+    response.keep_alive(request.keep_alive());
+    if (request.method() == http::verb::head) {
+      StringResponse head{http::status::ok, request.version()};
+      head.base() = response.base();
+      return send(std::move(head));
+    }
+    send(std::move(response));
+  }
+
+  template <class Body>
+  void send(http::response<Body>&& response) {
+    auto shared = std::make_shared<http::response<Body>>(std::move(response));
+    const bool close = shared->need_eof();
+    http::async_write(derived().stream(), *shared,
+                      [self = derived().shared_from_this(), shared, close](beast::error_code ec, std::size_t) {
+                        if (ec) return;
+                        if (close) return self->do_eof();
+                        self->do_read();
+                      });
+  }
+
+  std::shared_ptr<ServerState> state_;
+  std::shared_ptr<const Settings> settings_;
+  beast::flat_buffer buffer_;
+  Endpoint remote_;
+  bool secure_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+class PlainHttpSession final : public HttpSession<PlainHttpSession>,
+                               public std::enable_shared_from_this<PlainHttpSession> {
+ public:
+  PlainHttpSession(beast::tcp_stream&& stream, beast::flat_buffer&& buffer, std::shared_ptr<ServerState> state,
+                   Endpoint remote)
+      : HttpSession(std::move(state), std::move(buffer), remote, false), stream_(std::move(stream)) {}
+
+  void run() { do_read(); }
+  beast::tcp_stream& stream() { return stream_; }
+
+  void upgrade(Request request, const ServerState::WebSocketRoute& route, const std::shared_ptr<const Settings>& settings) {
+    std::make_shared<WebSocketSession<beast::tcp_stream>>(std::move(stream_), route.hub, *settings, route.protocol,
+                                                          remote_.address, state_->counters, nullptr)
+        ->run(std::move(request));
+  }
+
+  void do_eof() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+ private:
+  beast::tcp_stream stream_;
+};
+
+class TlsHttpSession final : public HttpSession<TlsHttpSession>, public std::enable_shared_from_this<TlsHttpSession> {
+ public:
+  TlsHttpSession(beast::tcp_stream&& stream, beast::flat_buffer&& buffer, std::shared_ptr<net::ssl::context> tls,
+                 std::shared_ptr<ServerState> state, Endpoint remote)
+      : HttpSession(std::move(state), std::move(buffer), remote, true),
+        tls_(std::move(tls)),
+        stream_(std::move(stream), *tls_) {}
+
+  void run() {
+    beast::get_lowest_layer(stream_).expires_after(state_->current_settings()->handshake_timeout);
+    // The bytes the detector peeked are the start of the ClientHello.
+    stream_.async_handshake(net::ssl::stream_base::server, buffer_.data(),
+                            beast::bind_front_handler(&TlsHttpSession::on_handshake, shared_from_this()));
+  }
+
+  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+
+  void upgrade(Request request, const ServerState::WebSocketRoute& route, const std::shared_ptr<const Settings>& settings) {
+    std::make_shared<WebSocketSession<beast::ssl_stream<beast::tcp_stream>>>(
+        std::move(stream_), route.hub, *settings, route.protocol, remote_.address, state_->counters, tls_)
+        ->run(std::move(request));
+  }
+
+  void do_eof() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+  }
+
+ private:
+  void on_handshake(beast::error_code ec, std::size_t bytes_used) {
+    if (ec) return;  // not TLS after all, wrong version, timeout: drop
+    buffer_.consume(bytes_used);
+    do_read();
+  }
+
+  std::shared_ptr<net::ssl::context> tls_;
+  beast::ssl_stream<beast::tcp_stream> stream_;
+};
+
+// Peeks at the first bytes: a TLS ClientHello goes to a TLS session, anything else to plain HTTP
+// (Beast's advanced_server_flex "detect_session").
+class DetectSession final : public std::enable_shared_from_this<DetectSession> {
+ public:
+  DetectSession(tcp::socket&& socket, std::shared_ptr<ServerState> state, Endpoint remote)
+      : stream_(std::move(socket)), state_(std::move(state)), remote_(remote) {}
+
+  void run() {
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&DetectSession::on_run, shared_from_this()));
+  }
+
+ private:
+  void on_run() {
+    stream_.expires_after(state_->current_settings()->handshake_timeout);
+    beast::async_detect_ssl(stream_, buffer_, beast::bind_front_handler(&DetectSession::on_detect, shared_from_this()));
+  }
+
+  void on_detect(beast::error_code ec, bool is_tls) {
+    if (ec) return;
+    if (!is_tls) {
+      return std::make_shared<PlainHttpSession>(std::move(stream_), std::move(buffer_), state_, remote_)->run();
+    }
+    auto tls = state_->current_tls();
+    if (!tls) return;  // TLS without a certificate configured: nothing sensible to answer
+    std::make_shared<TlsHttpSession>(std::move(stream_), std::move(buffer_), std::move(tls), state_, remote_)->run();
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<ServerState> state_;
+  Endpoint remote_;
+  beast::flat_buffer buffer_;
+};
+
+}  // namespace
+
+class Listener final : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(net::io_context& context, std::shared_ptr<ServerState> state, const tcp::endpoint& endpoint)
+      : acceptor_(net::make_strand(context)), retry_timer_(acceptor_.get_executor()), state_(std::move(state)) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(net::socket_base::max_listen_connections);
+  }
+
+  tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+
+  void run() { net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); }); }
+
+  void stop() {
+    net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->acceptor_.close(ignored);
+      self->retry_timer_.cancel();
+    });
+  }
+
+ private:
+  void do_accept() {
+    if (!acceptor_.is_open()) return;
+    // Each connection gets its own strand on the next session context.
+    acceptor_.async_accept(net::make_strand(state_->next_session_context()),
+                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  }
+
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      // Out of file descriptors and the like: wait a moment instead of spinning.
+      spdlog::warn("signaling: accept failed: {}", ec.message());
+      retry_timer_.expires_after(std::chrono::milliseconds(100));
+      retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_error) {
+        if (!wait_error) self->do_accept();
+      });
+      return;
+    }
+    beast::error_code endpoint_error;
+    const auto remote = socket.remote_endpoint(endpoint_error);
+    if (!endpoint_error) {
+      std::make_shared<DetectSession>(std::move(socket), state_, to_endpoint(remote))->run();
+    }
+    do_accept();
+  }
+
+  tcp::acceptor acceptor_;
+  net::steady_timer retry_timer_;
+  std::shared_ptr<ServerState> state_;
+};
+
+HttpServer::HttpServer(net::io_context& accept_context, std::vector<net::io_context*> session_contexts,
+                       const Settings& settings, Counters* counters)
+    : state_(std::make_shared<ServerState>(accept_context, std::move(session_contexts), settings, counters)),
+      accept_context_(accept_context) {}
+
+HttpServer::~HttpServer() { stop_accepting(); }
+
+void HttpServer::add_route(std::string prefix, HttpHandler handler) {
+  state_->check_not_started();
+  state_->routes.push_back({std::move(prefix), std::move(handler), {}});
+}
+
+void HttpServer::add_async_route(std::string prefix, AsyncHttpHandler handler) {
+  state_->check_not_started();
+  state_->routes.push_back({std::move(prefix), {}, std::move(handler)});
+}
+
+void HttpServer::add_static(std::string path, std::string content_type, std::string body) {
+  state_->check_not_started();
+  state_->resources[std::move(path)] = {std::move(content_type), std::move(body)};
+}
+
+void HttpServer::add_websocket_route(std::string path, Protocol protocol, std::shared_ptr<Hub> hub) {
+  state_->check_not_started();
+  state_->websocket_routes.push_back({std::move(path), protocol, std::move(hub)});
+}
+
+Endpoint HttpServer::listen(const Endpoint& endpoint, std::shared_ptr<net::ssl::context> tls) {
+  if (tls) set_tls(std::move(tls));
+  state_->started = true;
+  auto listener = std::make_shared<Listener>(accept_context_, state_, to_asio(endpoint));
+  const Endpoint bound = to_endpoint(listener->local_endpoint());
+  listener->run();
+  std::lock_guard lock(listeners_mutex_);
+  listeners_.push_back(std::move(listener));
+  return bound;
+}
+
+void HttpServer::set_tls(std::shared_ptr<net::ssl::context> tls) {
+  std::lock_guard lock(state_->mutex);
+  state_->tls = std::move(tls);
+}
+
+void HttpServer::update_settings(const Settings& settings) {
+  auto updated = std::make_shared<const Settings>(settings);
+  std::lock_guard lock(state_->mutex);
+  state_->settings = std::move(updated);
+}
+
+void HttpServer::stop_accepting() {
+  std::lock_guard lock(listeners_mutex_);
+  for (auto& listener : listeners_) listener->stop();
+  listeners_.clear();
+}
+
+}  // namespace iceway::signaling

@@ -1,0 +1,79 @@
+#pragma once
+// The HTTP(S) and WebSocket front of iceway's public listener, after Beast's advanced_server_flex
+// example: a listener per endpoint, the first bytes of each connection peeked to tell TLS from
+// plain text (so one port serves both when a certificate is configured), an HTTP session that
+// reads requests one at a time with a timeout and a body limit, and a small router:
+//
+//   WebSocket upgrade on a path added with add_websocket_route()  -> WebSocket session (needs a Hub)
+//   a path under a prefix added with add_route()/add_async_route() -> that handler (longest prefix wins)
+//   a path added with add_static()                                 -> that body
+//   any other GET/HEAD with settings.static_dir set                -> a file from that directory
+//   otherwise                                                      -> 404
+//
+// It knows no signaling protocol; SignalServer (signal_server.hpp) adds the signaling routes, and
+// the same class serves the admin listener (/metrics, /healthz, /readyz) with only add_route().
+//
+// Threads: sessions run on the given session io_contexts (round-robin, each on its own strand);
+// accepting runs on `accept_context`. Routes must be added before the first listen(); after it,
+// the route table is read concurrently and never changes. listen(), set_tls(), update_settings()
+// and stop_accepting() may be called from any thread.
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "common/endpoint.hpp"
+#include "signal/http/http_types.hpp"
+#include "signal/protocol.hpp"
+#include "signal/settings.hpp"
+
+namespace iceway::signaling {
+
+class Hub;
+struct Counters;
+struct ServerState;
+class Listener;
+
+class HttpServer {
+ public:
+  // `session_contexts` empty = sessions run on `accept_context`. `counters` receives the
+  // WebSocket sessions' slow-reader errors and must outlive the server; null (an admin listener
+  // without WebSocket routes) = counted nowhere that matters. Of `settings` the HTTP side uses
+  // handshake_timeout, max_http_body_bytes, static_dir and, for WebSocket routes,
+  // allowed_origins and the frame, queue, ping and idle limits.
+  HttpServer(boost::asio::io_context& accept_context, std::vector<boost::asio::io_context*> session_contexts,
+             const Settings& settings, Counters* counters = nullptr);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // `prefix` matches itself and everything below it ("/api/v1/" or "/api" matches "/api/x", not
+  // "/apix"). Throws std::logic_error after listen().
+  void add_route(std::string prefix, HttpHandler handler);
+  void add_async_route(std::string prefix, AsyncHttpHandler handler);
+  void add_static(std::string path, std::string content_type, std::string body);
+  // WebSocket upgrades on exactly `path` become connections of `protocol` on `hub`.
+  void add_websocket_route(std::string path, Protocol protocol, std::shared_ptr<Hub> hub);
+
+  // Binds, listens and starts accepting; returns the bound endpoint (port 0 -> the real port).
+  // `tls` null = plain HTTP only; otherwise both TLS and plain on the same port. Throws
+  // boost::system::system_error if the address cannot be bound (a startup error).
+  Endpoint listen(const Endpoint& endpoint, std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
+  // SIGHUP: new connections use the new certificate; existing ones keep theirs.
+  void set_tls(std::shared_ptr<boost::asio::ssl::context> tls);
+  // SIGHUP: new sessions use the new limits (origins, queue bound, ping and idle times).
+  void update_settings(const Settings& settings);
+  // Drain: close the listening sockets; sessions already running are not touched.
+  void stop_accepting();
+
+ private:
+  std::shared_ptr<ServerState> state_;
+  boost::asio::io_context& accept_context_;
+  std::mutex listeners_mutex_;  // guards listeners_ (listen/stop_accepting from any thread)
+  std::vector<std::shared_ptr<Listener>> listeners_;
+};
+
+}  // namespace iceway::signaling

@@ -1,0 +1,80 @@
+#pragma once
+// iceway's public signaling listener (SPEC §2, §6): HTTP(S) and WebSocket on one port with
+//   /ws                      native protocol
+//   {peerjs_path}/peerjs     PeerJS WebSocket;  {peerjs_path}/, /{key}/id, /{key}/peers  PeerJS REST
+//   /relay                   named relay
+//   /yjs                     y-webrtc topics
+//   /sdk/iceway.js           the JavaScript client (embedded)
+// plus whatever routes the app adds (/api/v1/ice-servers, the demo page).
+//
+// Wiring (app/):
+//   signaling::SignalServer server(registry_context, worker_contexts, config.signal, ice_servers);
+//   server.add_route("/api/v1/ice-servers", handler);           // before start()
+//   auto bound = server.start(config.signal.listen, tls_context);  // tls may be null
+//   ... SIGHUP:  server.update_settings(new_signal_settings); server.set_tls(new_tls_context);
+//   ... SIGTERM: server.stop_accepting(); server.close_all();     // 1001 to every client
+//   metrics:     server.counters()  (relaxed atomics; read from any thread)
+//
+// Threads: the registry (every peer, room and queue) lives on one strand of `registry_context`;
+// sessions run on `session_contexts` (round-robin; empty = `registry_context`). All public methods
+// may be called from any thread, except the add_*() calls, which must precede start().
+// Lifetime: `ice_servers` must outlive the server; the io_contexts must outlive it or be stopped
+// before it is destroyed.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "common/endpoint.hpp"
+#include "signal/counters.hpp"
+#include "signal/http/http_server.hpp"
+#include "signal/http/http_types.hpp"
+#include "signal/ice_servers.hpp"
+#include "signal/random.hpp"
+#include "signal/settings.hpp"
+
+namespace iceway::signaling {
+
+class Hub;
+
+class SignalServer {
+ public:
+  SignalServer(boost::asio::io_context& registry_context, std::vector<boost::asio::io_context*> session_contexts,
+               const Settings& settings, IceServersProvider& ice_servers);
+  ~SignalServer();
+  SignalServer(const SignalServer&) = delete;
+  SignalServer& operator=(const SignalServer&) = delete;
+
+  // Extra HTTP routes and resources on the same listener (see HttpServer). Before start().
+  void add_route(std::string prefix, HttpHandler handler);
+  void add_async_route(std::string prefix, AsyncHttpHandler handler);
+  void add_static(std::string path, std::string content_type, std::string body);
+
+  // Listens on `listen` (TLS and plain on one port when `tls` is set) and starts the registry's
+  // timers. Returns the bound endpoint (useful with port 0). May be called again for another
+  // endpoint. Throws boost::system::system_error if the address cannot be bound.
+  Endpoint start(const Endpoint& listen, std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
+  void set_tls(std::shared_ptr<boost::asio::ssl::context> tls);
+  // SIGHUP: limits apply to the next message and connection; nobody is disconnected.
+  void update_settings(const Settings& settings);
+
+  // Drain, step 1: no new connections.
+  void stop_accepting();
+  // Drain, step 2: every signaling client gets a close frame with `code` (1001 "going away").
+  void close_all(std::uint16_t code = 1001, std::string reason = "server shutting down");
+  // Stops the registry's timers (after close_all, before the io_contexts stop).
+  void stop();
+
+  Counters& counters() { return counters_; }
+
+ private:
+  Counters counters_;
+  OpenSslRandom random_;
+  std::shared_ptr<Hub> hub_;
+  HttpServer http_;
+};
+
+}  // namespace iceway::signaling

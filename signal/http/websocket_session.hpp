@@ -1,0 +1,237 @@
+#pragma once
+// One WebSocket connection (internal to signal/http/). It owns its socket and a bounded outgoing
+// queue and writes one message at a time, as Beast's examples do; every handler runs on the
+// socket's strand. It talks to the registry only through the Hub:
+//   - a frame read is handed to the Hub, and the next read starts when the Hub has handled it,
+//     so one connection never has more than one frame waiting on the registry's strand;
+//   - frames from the Hub are queued; past max_send_queue_bytes the reader is too slow, the
+//     queue is dropped and the connection closed with 1008 (a slow reader cannot grow memory);
+//   - a ping goes out after ping_interval of silence, and idle_timeout of silence (no frame, no
+//     pong) ends the connection.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "signal/http/hub.hpp"
+
+namespace iceway::signaling {
+
+// How long a close handshake (or a write stuck behind a slow reader) may take before the socket
+// is simply closed.
+inline constexpr std::chrono::seconds kCloseGrace{5};
+
+template <class NextLayer>
+class WebSocketSession final : public WebSocketSink,
+                               public std::enable_shared_from_this<WebSocketSession<NextLayer>> {
+ public:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  // `keep_alive` holds whatever the stream depends on (the TLS context) for the session's life.
+  WebSocketSession(NextLayer&& stream, std::shared_ptr<Hub> hub, const Settings& settings, Protocol protocol,
+                   IpAddress remote, Counters& counters, std::shared_ptr<void> keep_alive)
+      : ws_(std::move(stream)),
+        hub_(std::move(hub)),
+        counters_(counters),
+        protocol_(protocol),
+        remote_(remote),
+        max_queue_bytes_(settings.max_send_queue_bytes),
+        ping_interval_(settings.ping_interval),
+        idle_timeout_(settings.idle_timeout),
+        ping_timer_(ws_.get_executor()),
+        close_timer_(ws_.get_executor()),
+        keep_alive_(std::move(keep_alive)) {
+    namespace websocket = boost::beast::websocket;
+    boost::beast::get_lowest_layer(ws_).expires_never();  // the WebSocket has its own timeouts
+    ws_.set_option(websocket::stream_base::timeout{settings.handshake_timeout, websocket::stream_base::none(), false});
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& response) { response.set(boost::beast::http::field::server, "iceway"); }));
+    websocket::permessage_deflate deflate;
+    deflate.server_enable = settings.permessage_deflate;
+    ws_.set_option(deflate);
+    // Frames up to twice the core's limit are read, so the core can answer "too-large" instead of
+    // the connection just dropping; anything bigger ends the connection with 1009.
+    ws_.read_message_max(settings.max_frame_bytes * 2);
+  }
+
+  void run(Request request) {
+    target_ = std::string(request.target());
+    ws_.control_callback([this](boost::beast::websocket::frame_type, boost::beast::string_view) {
+      // A pong (or ping) proves the peer is there. Runs inside our own read, on our strand.
+      last_activity_ = Clock::now();
+    });
+    ws_.async_accept(request, boost::beast::bind_front_handler(&WebSocketSession::on_accept, this->shared_from_this()));
+  }
+
+  void deliver(std::vector<Frame> frames) override {
+    boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(), frames = std::move(frames)]() mutable {
+      self->enqueue(std::move(frames));
+    });
+  }
+
+  void close(std::uint16_t code, std::string reason) override {
+    boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
+      self->start_close(code, std::move(reason));
+    });
+  }
+
+ private:
+  void on_accept(boost::beast::error_code ec) {
+    if (ec) return;  // handshake failed or timed out: nothing was registered
+    id_ = hub_->next_connection_id();
+    opened_ = true;
+    last_activity_ = Clock::now();
+    hub_->open(id_, this->weak_from_this(), protocol_, target_, remote_);
+    schedule_ping();
+    do_read();
+  }
+
+  void do_read() {
+    if (finished_) return;
+    ws_.async_read(buffer_, boost::beast::bind_front_handler(&WebSocketSession::on_read, this->shared_from_this()));
+  }
+
+  void on_read(boost::beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) {
+      // Beyond read_message_max Beast has already closed with 1009; count it with the others.
+      if (ec == boost::beast::websocket::error::message_too_big) counters_.count_error(ErrorCode::too_large);
+      return finish();  // websocket::error::closed is the normal end
+    }
+    last_activity_ = Clock::now();
+    if (closing_) {
+      // After our close frame, keep reading (and discarding) until the peer's close arrives.
+      buffer_.consume(buffer_.size());
+      return do_read();
+    }
+    std::string text = boost::beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    hub_->message(id_, std::move(text), [self = this->shared_from_this()] {
+      boost::asio::post(self->ws_.get_executor(), [self] { self->do_read(); });
+    });
+  }
+
+  void enqueue(std::vector<Frame> frames) {
+    if (closing_ || finished_) return;
+    for (auto& frame : frames) {
+      if (queued_bytes_ + frame->size() > max_queue_bytes_) {
+        counters_.count_error(ErrorCode::slow_reader);
+        // Drop what waits; the frame being written (in_flight_) stays alive until its write ends.
+        for (const auto& waiting : queue_) queued_bytes_ -= waiting->size();
+        queue_.clear();
+        return start_close(close_code::policy_violation, "slow reader: outgoing queue full");
+      }
+      queued_bytes_ += frame->size();
+      queue_.push_back(std::move(frame));
+    }
+    do_write();
+  }
+
+  void do_write() {
+    if (writing_ || queue_.empty() || finished_) return;
+    writing_ = true;
+    in_flight_ = std::move(queue_.front());
+    queue_.pop_front();
+    ws_.text(true);
+    ws_.async_write(boost::asio::buffer(*in_flight_),
+                    boost::beast::bind_front_handler(&WebSocketSession::on_write, this->shared_from_this()));
+  }
+
+  void on_write(boost::beast::error_code ec, std::size_t /*bytes*/) {
+    writing_ = false;
+    queued_bytes_ -= in_flight_->size();
+    in_flight_.reset();
+    if (ec) return teardown();
+    if (!queue_.empty()) return do_write();
+    if (closing_ && !close_sent_) do_close();
+  }
+
+  void start_close(std::uint16_t code, std::string reason) {
+    if (closing_ || finished_) return;
+    closing_ = true;
+    // RFC 6455 §5.5: a control frame payload is at most 125 bytes, 2 of them the code.
+    if (reason.size() > 123) reason.resize(123);
+    close_reason_ = boost::beast::websocket::close_reason(static_cast<boost::beast::websocket::close_code>(code), reason);
+    close_timer_.expires_after(kCloseGrace);
+    close_timer_.async_wait([self = this->shared_from_this()](boost::beast::error_code ec) {
+      if (!ec) self->teardown();
+    });
+    if (!writing_ && queue_.empty()) do_close();
+  }
+
+  void do_close() {
+    close_sent_ = true;
+    ws_.async_close(close_reason_, [self = this->shared_from_this()](boost::beast::error_code ec) {
+      // On success the pending read finishes the handshake; on failure there is nothing to wait for.
+      if (ec) self->teardown();
+    });
+  }
+
+  void schedule_ping() {
+    ping_timer_.expires_after(ping_interval_);
+    ping_timer_.async_wait(boost::beast::bind_front_handler(&WebSocketSession::on_ping_timer, this->shared_from_this()));
+  }
+
+  void on_ping_timer(boost::beast::error_code ec) {
+    if (ec || finished_ || closing_) return;
+    const auto silent = Clock::now() - last_activity_;
+    if (silent >= idle_timeout_) return teardown();  // no frame and no pong: the peer is gone
+    if (silent >= ping_interval_ - std::chrono::milliseconds(50) && !ping_in_flight_) {
+      ping_in_flight_ = true;
+      ws_.async_ping({}, [self = this->shared_from_this()](boost::beast::error_code) { self->ping_in_flight_ = false; });
+    }
+    schedule_ping();
+  }
+
+  // Ends the connection without ceremony; the pending read then completes and calls finish().
+  void teardown() {
+    boost::beast::error_code ignored;
+    boost::beast::get_lowest_layer(ws_).socket().close(ignored);
+    finish();
+  }
+
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    ping_timer_.cancel();
+    close_timer_.cancel();
+    for (const auto& waiting : queue_) queued_bytes_ -= waiting->size();
+    queue_.clear();
+    if (opened_) hub_->closed(id_);
+  }
+
+  boost::beast::websocket::stream<NextLayer> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::shared_ptr<Hub> hub_;
+  Counters& counters_;
+  Protocol protocol_;
+  IpAddress remote_;
+  std::string target_;
+  ConnectionId id_ = 0;
+  const std::size_t max_queue_bytes_;
+  const std::chrono::seconds ping_interval_;
+  const std::chrono::seconds idle_timeout_;
+  std::deque<Frame> queue_;
+  Frame in_flight_;              // the frame async_write is sending; its buffer must outlive the write
+  std::size_t queued_bytes_ = 0;  // queue_ plus in_flight_
+  boost::asio::steady_timer ping_timer_;
+  boost::asio::steady_timer close_timer_;
+  TimePoint last_activity_{};
+  boost::beast::websocket::close_reason close_reason_;
+  std::shared_ptr<void> keep_alive_;
+  bool opened_ = false;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool close_sent_ = false;
+  bool ping_in_flight_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace iceway::signaling

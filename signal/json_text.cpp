@@ -1,0 +1,25 @@
+#include "signal/json_text.hpp"
+
+#include "signal/limits.hpp"
+
+namespace iceway::signaling {
+
+Result<Json, JsonError> parse_json_object(std::string_view text, std::size_t max_depth) {
+  if (json_too_deep(text, max_depth)) return failure(JsonError::too_deep);
+  // allow_exceptions = false: a parse error yields a discarded value instead of throwing.
+  Json value = Json::parse(text.begin(), text.end(), nullptr, false);
+  if (value.is_discarded()) return failure(JsonError::malformed);
+  if (!value.is_object()) return failure(JsonError::not_an_object);
+  return success(std::move(value));  // explicit: Json converts from anything, even the error enum
+}
+
+std::string to_text(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+std::string_view string_field(const Json& object, std::string_view key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return {};
+  return it->get_ref<const std::string&>();
+}
+
+}  // namespace iceway::signaling

@@ -1,0 +1,79 @@
+#include "signal/protocols/named_relay.hpp"
+
+#include <array>
+
+#include "signal/peer_id.hpp"
+
+namespace iceway::signaling {
+namespace {
+
+constexpr std::array<std::string_view, 4> kTargetKeys{"to", "toUser", "target", "name"};
+
+std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+}  // namespace
+
+std::string NamedRelayProtocol::error_frame(ErrorCode code, std::string_view message) {
+  return to_text(Json{{"type", "error"}, {"code", to_string(code)}, {"message", message}});
+}
+
+void NamedRelayProtocol::open(ConnectionId id, const Query& query, UnixSeconds /*unix_now*/, Context& ctx) {
+  const std::string_view name = query.value("name");
+  ErrorCode refusal = ErrorCode::bad_request;
+  std::string reason;
+  if (name.empty()) {
+    reason = "connect with ?name=<your name>";
+  } else if (!valid_peer_id(name)) {
+    reason = "name must be 1-128 characters of A-Z a-z 0-9 _ . - @ : +";
+  } else if (!ctx.registry.claim_id(id, name)) {
+    refusal = ErrorCode::id_taken;
+    reason = "name " + in_quotes(name) + " is already in use";
+  } else {
+    return;  // no greeting: tutorial clients do not expect one
+  }
+  ctx.counters.count_error(refusal);
+  ctx.out.send(id, error_frame(refusal, reason));
+  ctx.disconnect(id, close_code_for(refusal), std::string(to_string(refusal)));
+}
+
+void NamedRelayProtocol::message(ConnectionId id, Json& message, Context& ctx) {
+  std::string_view target;
+  for (auto key : kTargetKeys) {
+    target = string_field(message, key);
+    if (!target.empty()) break;
+  }
+  if (target.empty()) {
+    if (string_field(message, "type") == "ping") {
+      ctx.counters.count_message(Protocol::relay, relay_type::ping);
+      ctx.out.send(id, std::string(R"({"type":"pong"})"));
+      return;
+    }
+    ctx.counters.count_message(Protocol::relay, relay_type::invalid);
+    ctx.counters.count_error(ErrorCode::bad_request);
+    ctx.out.send(id, error_frame(ErrorCode::bad_request, "message needs a target: to, toUser, target or name"));
+    return;
+  }
+  ctx.counters.count_message(Protocol::relay, relay_type::message);
+  auto holder = ctx.registry.holder(Protocol::relay, target);
+  if (!holder) {
+    ctx.counters.count_error(ErrorCode::peer_unavailable);
+    Json error{{"type", "error"},
+               {"code", to_string(ErrorCode::peer_unavailable)},
+               {"message", "user " + in_quotes(target) + " is not online"},
+               {"target", target}};
+    ctx.out.send(id, to_text(error));
+    return;
+  }
+  const Registry::Connection* self = ctx.registry.find(id);
+  // The server says who sent it; a client cannot pose as someone else.
+  message["from"] = self->peer_id;
+  message["fromUser"] = self->peer_id;
+  ctx.out.send(*holder, to_text(message));
+}
+
+void NamedRelayProtocol::reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* /*ref*/,
+                                Context& ctx) {
+  ctx.out.send(id, error_frame(code, message));
+}
+
+}  // namespace iceway::signaling

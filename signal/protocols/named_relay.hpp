@@ -1,0 +1,25 @@
+#pragma once
+// The named relay on /relay?name=alice, for hand-written tutorial clients (SPEC §6.3). Any JSON
+// object with a target in `to`, `toUser`, `target` or `name` (first present string wins, in that
+// order) goes to the peer of that name with `from` and `fromUser` set to the sender's name; the
+// rest of the object is passed through untouched.
+//   - a message for a name that is not online: {type:"error", code:"peer-unavailable", message,
+//     target:<name>} to the sender, never a silent drop;
+//   - a second connection with a name in use: {type:"error", code:"id-taken", ...} and a close;
+//   - {type:"ping"} without a target: {type:"pong"}.
+#include "signal/protocols/protocol_handler.hpp"
+
+namespace iceway::signaling {
+
+class NamedRelayProtocol final : public ProtocolHandler {
+ public:
+  void open(ConnectionId id, const Query& query, UnixSeconds unix_now, Context& ctx) override;
+  void message(ConnectionId id, Json& message, Context& ctx) override;
+  void reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* ref, Context& ctx) override;
+  void departed(ConnectionId /*id*/, const Registry::Departure& /*departure*/, Context& /*ctx*/) override {}
+  std::size_t invalid_type() const override { return relay_type::invalid; }
+
+  static std::string error_frame(ErrorCode code, std::string_view message);
+};
+
+}  // namespace iceway::signaling

@@ -1,0 +1,213 @@
+#include "signal/protocols/native.hpp"
+
+#include <algorithm>
+
+#include "signal/peer_id.hpp"
+#include "signal/token.hpp"
+
+namespace iceway::signaling {
+namespace {
+
+// A message's ref is echoed as given (string or number, or anything the client chose).
+const Json* find_ref(const Json& message) {
+  auto it = message.find("ref");
+  return it == message.end() ? nullptr : &*it;
+}
+
+void add_ref(Json& frame, const Json* ref) {
+  if (ref != nullptr) frame["ref"] = *ref;
+}
+
+std::string in_quotes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  out.append(text);
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+std::string NativeProtocol::error_frame(ErrorCode code, std::string_view message, const Json* ref) {
+  Json frame{{"type", "error"}, {"code", to_string(code)}, {"message", message}};
+  add_ref(frame, ref);
+  return to_text(frame);
+}
+
+void NativeProtocol::fail(ConnectionId id, ErrorCode code, std::string_view message, const Json* ref,
+                          Context& ctx) {
+  ctx.counters.count_error(code);
+  ctx.out.send(id, error_frame(code, message, ref));
+}
+
+// An identity problem at connect time: the error, then a close (SPEC §6.1, "Every rejection is error").
+void NativeProtocol::refuse(ConnectionId id, ErrorCode code, std::string_view message, Context& ctx) {
+  fail(id, code, message, nullptr, ctx);
+  ctx.disconnect(id, close_code_for(code), std::string(to_string(code)));
+}
+
+std::string NativeProtocol::unused_random_id(const Registry& registry) {
+  // 122 random bits: a collision is practically impossible, but the loop makes it certain.
+  for (;;) {
+    std::string candidate = random_uuid(random_);
+    if (!registry.holder(Protocol::native, candidate)) return candidate;
+  }
+}
+
+void NativeProtocol::open(ConnectionId id, const Query& query, UnixSeconds unix_now, Context& ctx) {
+  std::string peer_id;
+  Peer peer;
+  const std::string_view token = query.value("token");
+  if (!token.empty()) {
+    // With a token the id is the token's subject; ?id= is ignored.
+    auto claims = verify_token(token, ctx.settings.token_secret, unix_now);
+    if (!claims) return refuse(id, ErrorCode::unauthorized, describe(claims.error()), ctx);
+    if (!valid_peer_id(claims.value().subject)) {
+      return refuse(id, ErrorCode::unauthorized, "token subject is not a valid peer id", ctx);
+    }
+    peer_id = std::move(claims.value().subject);
+    peer.allowed_rooms = std::move(claims.value().rooms);
+  } else if (ctx.settings.require_token) {
+    return refuse(id, ErrorCode::unauthorized, "a token is required: connect with ?token=", ctx);
+  } else if (const std::string_view requested = query.value("id"); !requested.empty()) {
+    if (!valid_peer_id(requested)) {
+      return refuse(id, ErrorCode::bad_request, "id must be 1-128 characters of A-Z a-z 0-9 _ . - @ : +", ctx);
+    }
+    peer_id = std::string(requested);
+  } else {
+    peer_id = unused_random_id(ctx.registry);
+  }
+
+  if (!ctx.registry.claim_id(id, peer_id)) {
+    return refuse(id, ErrorCode::id_taken, "id " + in_quotes(peer_id) + " is taken", ctx);
+  }
+  peers_[id] = std::move(peer);
+
+  Json welcome{{"type", "welcome"},
+               {"id", peer_id},
+               {"iceServers", ice_servers_.ice_servers(peer_id, unix_now)},
+               {"ttl", ice_servers_.ttl().count()}};
+  ctx.out.send(id, to_text(welcome));
+}
+
+void NativeProtocol::message(ConnectionId id, Json& message, Context& ctx) {
+  const Json* ref = find_ref(message);
+  const std::string_view type = string_field(message, "type");
+  if (type == "join") {
+    ctx.counters.count_message(Protocol::native, native_type::join);
+    on_join(id, message, ref, ctx);
+  } else if (type == "leave") {
+    ctx.counters.count_message(Protocol::native, native_type::leave);
+    on_leave(id, message, ref, ctx);
+  } else if (type == "signal") {
+    ctx.counters.count_message(Protocol::native, native_type::signal);
+    on_signal(id, message, ref, ctx);
+  } else if (type == "broadcast") {
+    ctx.counters.count_message(Protocol::native, native_type::broadcast);
+    on_broadcast(id, message, ref, ctx);
+  } else if (type == "ping") {
+    ctx.counters.count_message(Protocol::native, native_type::ping);
+    Json pong{{"type", "pong"}};
+    add_ref(pong, ref);
+    ctx.out.send(id, to_text(pong));
+  } else {
+    ctx.counters.count_message(Protocol::native, native_type::invalid);
+    fail(id, ErrorCode::bad_request,
+         type.empty() ? "message needs a string \"type\"" : "unknown message type " + in_quotes(type), ref, ctx);
+  }
+}
+
+void NativeProtocol::on_join(ConnectionId id, const Json& message, const Json* ref, Context& ctx) {
+  const std::string_view room = string_field(message, "room");
+  if (!valid_room(room)) return fail(id, ErrorCode::bad_request, "join needs a \"room\" of 1-256 bytes", ref, ctx);
+  if (auto peer = peers_.find(id); peer != peers_.end() && peer->second.allowed_rooms) {
+    const auto& allowed = *peer->second.allowed_rooms;
+    if (std::find(allowed.begin(), allowed.end(), room) == allowed.end()) {
+      return fail(id, ErrorCode::unauthorized, "the token does not allow room " + in_quotes(room), ref, ctx);
+    }
+  }
+  auto joined = ctx.registry.join(id, room);
+  if (!joined) {
+    switch (joined.error()) {
+      case Registry::JoinError::room_full:
+        return fail(id, ErrorCode::room_full, "room " + in_quotes(room) + " is full", ref, ctx);
+      case Registry::JoinError::too_many_rooms:
+      case Registry::JoinError::unknown_connection:
+        return fail(id, ErrorCode::too_many_rooms, "this connection is in too many rooms", ref, ctx);
+    }
+  }
+  const Registry::Connection* self = ctx.registry.find(id);
+  Json peers = Json::array();
+  for (ConnectionId other : joined.value().others) {
+    if (const auto* connection = ctx.registry.find(other)) peers.push_back(connection->peer_id);
+  }
+  Json answer{{"type", "joined"}, {"room", room}, {"peers", std::move(peers)}};
+  add_ref(answer, ref);
+  ctx.out.send(id, to_text(answer));
+  // Joining a room twice is answered again but announced once.
+  if (joined.value().already_member || joined.value().others.empty()) return;
+  Frame announcement = make_frame(to_text(Json{{"type", "peer-joined"}, {"room", room}, {"id", self->peer_id}}));
+  for (ConnectionId other : joined.value().others) ctx.out.send(other, announcement);
+}
+
+void NativeProtocol::on_leave(ConnectionId id, const Json& message, const Json* ref, Context& ctx) {
+  const std::string_view room = string_field(message, "room");
+  if (room.empty()) return fail(id, ErrorCode::bad_request, "leave needs a \"room\"", ref, ctx);
+  auto remaining = ctx.registry.leave(id, room);
+  if (!remaining) return fail(id, ErrorCode::not_in_room, "not in room " + in_quotes(room), ref, ctx);
+  Json answer{{"type", "left"}, {"room", room}};
+  add_ref(answer, ref);
+  ctx.out.send(id, to_text(answer));
+  if (remaining->empty()) return;
+  const Registry::Connection* self = ctx.registry.find(id);
+  Frame announcement = make_frame(to_text(Json{{"type", "peer-left"}, {"room", room}, {"id", self->peer_id}}));
+  for (ConnectionId other : *remaining) ctx.out.send(other, announcement);
+}
+
+void NativeProtocol::on_signal(ConnectionId id, Json& message, const Json* ref, Context& ctx) {
+  const std::string_view to = string_field(message, "to");
+  if (to.empty()) return fail(id, ErrorCode::bad_request, "signal needs a string \"to\"", ref, ctx);
+  auto data = message.find("data");
+  if (data == message.end()) return fail(id, ErrorCode::bad_request, "signal needs \"data\"", ref, ctx);
+  auto target = ctx.registry.holder(Protocol::native, to);
+  if (!target) return fail(id, ErrorCode::peer_unavailable, "peer " + in_quotes(to) + " is not connected", ref, ctx);
+  const Registry::Connection* self = ctx.registry.find(id);
+  // `data` is opaque: moved, never inspected.
+  Json frame{{"type", "signal"}, {"from", self->peer_id}, {"data", std::move(*data)}};
+  ctx.out.send(*target, to_text(frame));
+}
+
+void NativeProtocol::on_broadcast(ConnectionId id, Json& message, const Json* ref, Context& ctx) {
+  const std::string_view room = string_field(message, "room");
+  if (room.empty()) return fail(id, ErrorCode::bad_request, "broadcast needs a \"room\"", ref, ctx);
+  auto data = message.find("data");
+  if (data == message.end()) return fail(id, ErrorCode::bad_request, "broadcast needs \"data\"", ref, ctx);
+  if (!ctx.registry.is_member(id, room)) {
+    return fail(id, ErrorCode::not_in_room, "not in room " + in_quotes(room), ref, ctx);
+  }
+  const Registry::Connection* self = ctx.registry.find(id);
+  Frame frame = make_frame(
+      to_text(Json{{"type", "broadcast"}, {"room", room}, {"from", self->peer_id}, {"data", std::move(*data)}}));
+  for (ConnectionId member : ctx.registry.members(Protocol::native, room)) {
+    if (member != id) ctx.out.send(member, frame);
+  }
+}
+
+void NativeProtocol::reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* ref,
+                            Context& ctx) {
+  ctx.out.send(id, error_frame(code, message, ref));
+}
+
+void NativeProtocol::departed(ConnectionId id, const Registry::Departure& departure, Context& ctx) {
+  peers_.erase(id);
+  if (departure.peer_id.empty()) return;
+  for (const auto& room : departure.rooms) {
+    if (room.remaining.empty()) continue;
+    Frame announcement =
+        make_frame(to_text(Json{{"type", "peer-left"}, {"room", room.room}, {"id", departure.peer_id}}));
+    for (ConnectionId other : room.remaining) ctx.out.send(other, announcement);
+  }
+}
+
+}  // namespace iceway::signaling

@@ -1,0 +1,112 @@
+#pragma once
+// A drop-in for the `peer` npm server (PeerServer 1.x) as the unmodified `peerjs` 1.5 client uses
+// it. Behaviour follows the reference server's sources (webSocketServer, messageHandler,
+// messagesExpire, checkBrokenConnections, api); nothing is copied from them.
+//
+// WebSocket {path}/peerjs?key=&id=&token=[&version=]:
+//   - missing id/token/key, wrong key, concurrent limit: {"type":"ERROR","payload":{"msg":...}}
+//     with the reference's exact strings, then close;
+//   - id held with another token: {"type":"ID-TAKEN","payload":{"msg":"ID is taken"}}, close;
+//   - otherwise {"type":"OPEN"}, then the messages queued for this id, in order.
+// Frames are {type, src, dst, payload}; the server sets src. OFFER, ANSWER, CANDIDATE, LEAVE and
+// EXPIRE go to dst; for a dst not connected, everything but LEAVE/EXPIRE is queued, and a queue
+// not claimed within expire_timeout sends each sender one EXPIRE with src = the absent peer.
+// HEARTBEAT keeps a client alive; none for alive_timeout closes it.
+//
+// Where the reference is weak, this does better and stays compatible:
+//   - the same id and token reconnecting gets OPEN (the reference sends nothing) and the stale
+//     socket is closed;
+//   - the offline queue is bounded per peer and in total, and what does not fit is answered with
+//     EXPIRE at once instead of growing memory;
+//   - any frame counts as liveness, not only HEARTBEAT;
+//   - EXPIRE is per (absent peer, sender) pair, not once per sender per sweep;
+//   - when a client goes away while a negotiation it took part in is open (an OFFER relayed, its
+//     ANSWER not yet), the other side gets LEAVE so it stops waiting.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "signal/http_reply.hpp"
+#include "signal/protocols/protocol_handler.hpp"
+#include "signal/random.hpp"
+
+namespace iceway::signaling {
+
+namespace peerjs_text {
+// Reference server's src/enums.ts, byte for byte: clients show these strings to users.
+inline constexpr std::string_view kInvalidKey = "Invalid key provided";
+inline constexpr std::string_view kInvalidWsParameters = "No id, token, or key supplied to websocket server";
+inline constexpr std::string_view kConnectionLimitExceeded = "Server has reached its concurrent user limit";
+inline constexpr std::string_view kIdTaken = "ID is taken";
+// app.json served at GET {path}/.
+inline constexpr std::string_view kServerInfo =
+    R"({"name":"PeerJS Server","description":"A server side element to broker connections between PeerJS clients.","website":"https://peerjs.com/"})";
+}  // namespace peerjs_text
+
+// Most open negotiations remembered per client for the LEAVE-on-disappearance improvement; the
+// oldest is forgotten first.
+inline constexpr std::size_t kMaxOpenNegotiations = 32;
+
+class PeerJsProtocol final : public ProtocolHandler {
+ public:
+  explicit PeerJsProtocol(RandomSource& random) : random_(random) {}
+
+  void open(ConnectionId id, const Query& query, UnixSeconds unix_now, Context& ctx) override;
+  void touched(ConnectionId id, Context& ctx) override;
+  void message(ConnectionId id, Json& message, Context& ctx) override;
+  void reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* ref, Context& ctx) override;
+  void departed(ConnectionId id, const Registry::Departure& departure, Context& ctx) override;
+  void expire(Context& ctx) override;
+  std::size_t invalid_type() const override { return peerjs_type::invalid; }
+
+  // The REST side, GET under the configured path: `path` is what follows settings.peerjs_path
+  // ("" or "/" = server info, "/{key}/id", "/{key}/peers"). nullopt = not a PeerJS route (404).
+  std::optional<HttpReply> http_get(std::string_view path, const Registry& registry, const Settings& settings);
+
+  std::size_t queued_messages() const;
+  std::size_t queued_bytes() const { return queued_bytes_; }
+
+ private:
+  struct Negotiation {
+    std::string peer;           // the other side's id
+    std::string connection_id;  // payload.connectionId of the OFFER
+  };
+  struct Client {
+    std::string token;
+    TimePoint last_seen;
+    std::vector<Negotiation> negotiations;
+  };
+  struct Queued {
+    std::string src;
+    std::string type;
+    std::string connection_id;
+    Frame frame;
+  };
+  struct OfflineQueue {
+    TimePoint deadline;
+    std::vector<Queued> messages;
+    std::vector<std::string> told;  // senders already sent EXPIRE for this queue
+  };
+
+  void error_and_close(ConnectionId id, ErrorCode code, std::string_view text, Context& ctx);
+  void transmit(ConnectionId from, const std::string& src, const std::string& type, Json& message, Context& ctx);
+  void deliver(ConnectionId to, const std::string& src, const std::string& dst, const std::string& type,
+               const std::string& connection_id, const Frame& frame, Context& ctx);
+  void enqueue(ConnectionId from, const std::string& src, const std::string& dst, const std::string& type,
+               const std::string& connection_id, Frame frame, Context& ctx);
+  void send_expire(const std::string& absent, const std::string& sender, Context& ctx);
+  void flush_queue(ConnectionId to, const std::string& peer_id, Context& ctx);
+  void note_negotiation(const std::string& a, const std::string& b, const std::string& type,
+                        const std::string& connection_id, Context& ctx);
+  Client* client_of(const std::string& peer_id, Context& ctx);
+  std::string unused_random_id(const Registry& registry);
+
+  RandomSource& random_;
+  std::unordered_map<ConnectionId, Client> clients_;
+  StringMap<OfflineQueue> queues_;
+  std::size_t queued_bytes_ = 0;
+};
+
+}  // namespace iceway::signaling

@@ -1,0 +1,114 @@
+// Everything a client can send on a TURN port goes through TurnServer::on_client_message:
+// ChannelData, every STUN method and garbage. The server keeps state between inputs (one
+// allocation made up front, so Refresh, CreatePermission, ChannelBind, Send and ChannelData
+// reach their handlers), and the relay path from peers runs on the same input too.
+//
+// Invariants checked beyond "no crash, no sanitizer report":
+//   - an answer fits the response buffer and parses as STUN;
+//   - an answer without MESSAGE-INTEGRITY (to an unauthenticated sender) stays within
+//     max_unauthenticated_response_size, or is one of stun's own fixed-size answers (Binding,
+//     400, 420), which are bounded by their own tests;
+//   - a payload relayed to a peer is a view into the input.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "stun/message.hpp"
+#include "turn/handlers/response.hpp"
+#include "turn/server.hpp"
+
+namespace {
+
+using namespace iceway;
+using namespace iceway::turn;
+
+class Ports final : public RelayPortAllocator {
+ public:
+  Result<Endpoint, RelayPortError> open(const RelayPortRequest& request) override {
+    if (next_ == 65535) return failure(RelayPortError::no_port);
+    const auto address = request.family == AddressFamily::ipv4 ? *IpAddress::parse("203.0.113.10")
+                                                               : *IpAddress::parse("2001:db8::10");
+    return Endpoint{address, next_++};
+  }
+  void close(const Endpoint&) override {}
+
+ private:
+  std::uint16_t next_ = 50000;
+};
+
+struct World {
+  World() {
+    auto settings = std::make_shared<Settings>();
+    settings->relay_ipv4 = IpAddress::parse("203.0.113.10");
+    settings->relay_ipv6 = IpAddress::parse("2001:db8::10");
+    settings->users = {StaticUser{"fuzz", "fuzz"}};
+    settings->allow_loopback_peers = true;
+    SharedTurnState shared;
+    shared.settings = settings;
+    shared.credentials = std::make_shared<const Credentials>(Credentials::from(*settings));
+    shared.policy = std::make_shared<const PeerPolicy>(PeerPolicy::create(PeerPolicyConfig::from(*settings)).value());
+    std::array<std::byte, NonceIssuer::kKeySize> key{};
+    shared.nonces = std::make_shared<const NonceIssuer>(key, Seconds(600));
+    server = std::make_unique<TurnServer>(shared, quota, ports);
+  }
+
+  Quota quota{QuotaLimits{}};
+  Ports ports;
+  std::unique_ptr<TurnServer> server;
+};
+
+World& world() {
+  static World instance;
+  return instance;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  World& w = world();
+  const ByteSpan input(reinterpret_cast<const std::byte*>(data), size);
+  // The first byte picks the transport and the client port, so inputs reach both framings
+  // and both the 5-tuple of an allocation and fresh ones.
+  const std::uint8_t selector = size > 0 ? data[0] : 0;
+  const FiveTuple tuple{Endpoint{*IpAddress::parse("198.51.100.7"), static_cast<std::uint16_t>(40000 + (selector & 3))},
+                        *Endpoint::parse("203.0.113.10:3478"), static_cast<Transport>((selector >> 2) % 3)};
+  const TimePoint now = TimePoint{} + std::chrono::hours(1) + std::chrono::seconds(selector);
+
+  std::array<std::byte, 2048> out;
+  const HandleResult result = w.server->on_client_message(input, tuple, now, 1'700'000'000, out);
+  if (result.response.size() > out.size()) __builtin_trap();
+  if (!result.response.empty()) {
+    auto parsed = stun::MessageView::parse(result.response);
+    if (!parsed) __builtin_trap();
+    const bool signed_answer = parsed.value().message_integrity().has_value();
+    if (!signed_answer && result.error && (*result.error == stun::ErrorCode::unauthenticated ||
+                                           *result.error == stun::ErrorCode::stale_nonce) &&
+        result.response.size() > max_unauthenticated_response_size(w.server->shared().settings->realm.size())) {
+      __builtin_trap();
+    }
+  }
+  if (result.to_peer) {
+    const auto* begin = input.data();
+    const auto* payload = result.to_peer->payload.data();
+    if (!result.to_peer->payload.empty() && (payload < begin || payload + result.to_peer->payload.size() > begin + size)) {
+      __builtin_trap();
+    }
+  }
+
+  // The same bytes as a datagram from a peer on every live allocation.
+  std::array<std::byte, kPeerHeadroom + 1500 + kPeerTailroom> peer_buffer{};
+  const std::size_t peer_size = std::min<std::size_t>(size, 1500);
+  if (peer_size > 0) std::memcpy(peer_buffer.data() + kPeerHeadroom, data, peer_size);
+  std::vector<AllocationId> ids;
+  w.server->table().for_each([&](const Allocation& allocation) { ids.push_back(allocation.id); });
+  for (AllocationId id : ids) {
+    const auto sent = w.server->on_peer_datagram(id, *Endpoint::parse("127.0.0.1:9"), peer_buffer, peer_size, now);
+    if (sent && sent->bytes.size() > peer_buffer.size()) __builtin_trap();
+  }
+  // State stays bounded across a long run by the quota (10 allocations for the one user)
+  // and the per-allocation limits; expiry runs as the I/O layer's timer would.
+  w.server->expire(now);
+  return 0;
+}

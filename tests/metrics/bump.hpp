@@ -1,0 +1,51 @@
+#pragma once
+// Moves every counter and gauge of the cores' counter structs, through their own API, so a
+// test or the promtool sample can see each series the collector exports move. The field
+// lists below follow turn/counters.hpp and signal/counters.hpp; collector_test checks that
+// after bump_all no exported series is still 0, so a field the collector reads but this
+// list forgets fails a test.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "signal/counters.hpp"
+#include "turn/counters.hpp"
+
+namespace iceway::metrics::testing {
+
+inline void bump(turn::Counter& counter, std::uint64_t step) { counter.add(step); }
+inline void bump(turn::Gauge& gauge, std::uint64_t step) { gauge.add(static_cast<std::int64_t>(step)); }
+inline void bump(signaling::Counter& counter, std::uint64_t step) { counter.add(step); }
+inline void bump(signaling::Gauge& gauge, std::uint64_t step) {
+  for (std::uint64_t i = 0; i < step; ++i) gauge.increment();
+}
+// Declared after the scalar overloads so that unqualified lookup inside finds them.
+template <class T, std::size_t N>
+void bump(std::array<T, N>& array, std::uint64_t step) {
+  for (auto& element : array) bump(element, step);
+}
+
+inline void bump_all(turn::TurnCounters& counters, std::uint64_t step) {
+  bump(counters.allocations_active, step);
+  bump(counters.allocations_succeeded, step);
+  bump(counters.allocations_failed, step);
+  bump(counters.relay_bytes, 1000 * step);
+  bump(counters.relay_packets, step);
+  bump(counters.relay_dropped_no_permission, step);
+  bump(counters.relay_dropped_bandwidth, step);
+  bump(counters.permissions_active, step);
+  bump(counters.channels_active, step);
+  bump(counters.peer_denied, step);
+  bump(counters.auth_failures, step);
+  bump(counters.challenges, step);
+  bump(counters.requests, step);
+}
+
+inline void bump_all(signaling::Counters& counters, std::uint64_t step) {
+  bump(counters.connections_active, step);
+  bump(counters.messages, step);
+  bump(counters.errors, step);
+  bump(counters.rooms_active, step);
+}
+
+}  // namespace iceway::metrics::testing

@@ -1,0 +1,66 @@
+// A SignalServer on 127.0.0.1 for tests that drive it from another process (the Node test of
+// sdk/iceway.js). Prints "port N" once listening; shuts down cleanly when stdin closes.
+//   signal_test_server [PORT]     (default 0: any free port)
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "signal/http/signal_server.hpp"
+
+namespace {
+
+class StaticIceServers final : public iceway::signaling::IceServersProvider {
+ public:
+  nlohmann::json ice_servers(std::string_view peer_id, iceway::UnixSeconds unix_now) override {
+    return nlohmann::json::array({{{"urls", "turn:127.0.0.1:3478"},
+                                   {"username", std::to_string(unix_now + 600) + ":" + std::string(peer_id)},
+                                   {"credential", "test"}}});
+  }
+  std::chrono::seconds ttl() const override { return std::chrono::seconds(600); }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace net = boost::asio;
+  const auto port = static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 0);
+  net::io_context registry_context;
+  net::io_context session_context;
+  auto registry_guard = net::make_work_guard(registry_context);
+  auto session_guard = net::make_work_guard(session_context);
+  StaticIceServers ice_servers;
+  iceway::signaling::Settings settings;
+  iceway::signaling::SignalServer server(registry_context, {&session_context}, settings, ice_servers);
+  iceway::Endpoint listen = *iceway::Endpoint::parse("127.0.0.1:0");
+  listen.port = port;
+  const auto bound = server.start(listen);
+  std::thread registry_thread([&] { registry_context.run(); });
+  std::thread session_thread([&] { session_context.run(); });
+  std::printf("port %u\n", static_cast<unsigned>(bound.port));
+  std::fflush(stdout);
+
+  for (std::string line; std::getline(std::cin, line);) {
+  }
+
+  server.stop_accepting();
+  server.close_all();
+  server.stop();
+  registry_guard.reset();
+  session_guard.reset();
+  // Bounded drain: sessions end within the close grace; then stop regardless.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!(registry_context.stopped() && session_context.stopped()) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  registry_context.stop();
+  session_context.stop();
+  registry_thread.join();
+  session_thread.join();
+  return 0;
+}
