@@ -1,0 +1,60 @@
+# Shared by bench/stun-vs-coturn.sh and bench/turn-vs-coturn.sh (sourced, not run).
+# The caller sets `work` (a scratch directory) and `keep` (copy it there on exit, or "").
+
+started_pids=()
+
+# Ends only the processes this script started, by PID: SIGTERM, then SIGKILL after 5 s.
+bench_cleanup() {
+  local pid
+  for pid in "${started_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${started_pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ -n ${keep:-} ]]; then mkdir -p "$keep" && cp -r "$work"/. "$keep"/; fi
+  rm -rf "$work"
+}
+
+free_udp_port() {
+  python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# utime + stime of the whole process (all threads, live and exited), in seconds. The
+# fields are counted after the ")" that ends the command name, which may contain spaces.
+cpu_seconds() {
+  local stat fields
+  stat=$(<"/proc/$1/stat")
+  stat=${stat##*) }
+  read -r -a fields <<<"$stat"
+  python3 -c "print(($(( fields[11] + fields[12] ))) / $(getconf CLK_TCK))"
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# start_iceway NAME COMMAND...: runs COMMAND (iceway with --listen 127.0.0.1:0, perhaps
+# behind taskset) and sets iceway_pid and iceway_port from its banner. iceway takes the UDP
+# port from the kernel and then asks for the same number on TCP, which another program may
+# hold: then it exits at once, and a new try gets a new port.
+start_iceway() {
+  local name=$1 attempt
+  shift
+  for attempt in 1 2 3 4 5; do
+    "$@" >"$work/iceway.out" 2>"$work/iceway.err" &
+    iceway_pid=$!
+    started_pids+=("$iceway_pid")
+    iceway_port=""
+    for _ in $(seq 100); do
+      iceway_port=$(grep -o 'udp 127\.0\.0\.1:[0-9]*' "$work/iceway.out" 2>/dev/null | head -1 | cut -d: -f2 || true)
+      [[ -n $iceway_port ]] && return 0
+      kill -0 "$iceway_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -TERM "$iceway_pid" 2>/dev/null || true
+    wait "$iceway_pid" 2>/dev/null || true
+    echo "$name: iceway did not start (try $attempt): $(tail -1 "$work/iceway.err")" >&2
+  done
+  echo "$name: iceway printed no port:" >&2
+  cat "$work"/iceway.* >&2
+  exit 1
+}

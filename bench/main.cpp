@@ -1,0 +1,81 @@
+// iceway-bench: load tools for iceway (and, for comparison, any other STUN server).
+//
+//   iceway-bench stun --server 127.0.0.1:3478 --sockets 16 --window 16 --duration 10 [--rate R] [--json]
+//
+// Text goes to stdout; with --json the one JSON line goes to stdout and the text to stderr,
+// so a script can read stdout and a person still sees the summary.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "bench/stun_load.hpp"
+
+namespace {
+
+int run_stun(const iceway::bench::StunLoadOptions& options, bool json) {
+  const auto problems = options.problems();
+  if (!problems.empty()) {
+    for (const auto& problem : problems) std::cerr << "iceway-bench stun: " << problem << '\n';
+    return 2;
+  }
+  auto report = iceway::bench::run_stun_load(options);
+  if (!report) {
+    std::cerr << "iceway-bench stun: " << report.error() << '\n';
+    return 1;
+  }
+  if (json) {
+    std::cerr << report.value().to_text();
+    std::cout << report.value().to_json() << std::endl;
+  } else {
+    std::cout << report.value().to_text();
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using iceway::bench::StunLoadOptions;
+  CLI::App app{"iceway-bench: load generators for iceway's benchmarks (docs/BENCHMARKS.md)"};
+  app.require_subcommand(1);
+
+  StunLoadOptions stun;
+  std::string server;
+  long long timeout_ms = stun.timeout.count();
+  bool json = false;
+  auto* stun_command = app.add_subcommand("stun", "STUN Binding requests over UDP: answered/s, loss, latency");
+  stun_command->add_option("--server", server, "Server address, e.g. 127.0.0.1:3478 or [::1]:3478")->required();
+  stun_command->add_option("--sockets", stun.sockets, "UDP sockets (each its own client port)")->capture_default_str();
+  stun_command->add_option("--duration", stun.duration_seconds, "Seconds of sending (at most 600)")
+      ->capture_default_str();
+  stun_command->add_option("--window", stun.window, "Requests in flight per socket (closed loop), or its cap")
+      ->capture_default_str();
+  stun_command->add_option("--rate", stun.rate, "Open loop: requests/s over all sockets (0 = closed loop)")
+      ->capture_default_str();
+  stun_command->add_option("--timeout", timeout_ms, "Milliseconds after which a request counts as lost")
+      ->capture_default_str();
+  stun_command->add_option("--max-requests", stun.max_requests, "Stop after this many requests (hard cap)")
+      ->capture_default_str();
+  stun_command->add_option("--threads", stun.threads, "Load threads (sockets are shared out among them)")
+      ->capture_default_str();
+  stun_command->add_flag("--fingerprint", stun.fingerprint, "Add FINGERPRINT to every request, as ICE agents do");
+  stun_command->add_flag("--json", json, "Print one JSON line on stdout (the text goes to stderr)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+
+  if (*stun_command) {
+    auto endpoint = iceway::Endpoint::parse(server);
+    if (!endpoint) {
+      std::cerr << "iceway-bench stun: --server: not an address:port: " << server << '\n';
+      return 2;
+    }
+    stun.server = *endpoint;
+    stun.timeout = std::chrono::milliseconds(timeout_ms);
+    return run_stun(stun, json);
+  }
+  return 2;
+}

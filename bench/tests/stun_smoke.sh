@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# iceway-bench against the real iceway on loopback: a one-second closed-loop run must get
+# every request answered with the right XOR-MAPPED-ADDRESS, and a run against a port with no
+# server must stop by itself and count the requests as lost.
+#   stun_smoke.sh ICEWAY_BENCH ICEWAY
+set -euo pipefail
+bench=$1
+iceway=$2
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+field() { grep -o "\"$1\":[0-9.e+-]*" "$2" | head -1 | cut -d: -f2; }
+fail() { echo "FAIL: $*" >&2; cat "$work"/*.json >&2 2>/dev/null || true; exit 1; }
+
+# iceway takes its UDP port from the kernel and then wants the same number on TCP, which
+# another program may hold; it then exits at once, and another try gets another port.
+port=""
+for _ in 1 2 3 4 5; do
+  "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 --signal-listen 127.0.0.1:0 \
+    --admin-listen 127.0.0.1:0 --log-level warn >"$work/banner" 2>"$work/log" &
+  server_pid=$!
+  for _ in $(seq 100); do
+    port=$(grep -o 'udp 127\.0\.0\.1:[0-9]*' "$work/banner" 2>/dev/null | head -1 | cut -d: -f2 || true)
+    [[ -n $port ]] && break 2
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""
+done
+[[ -n $port ]] || fail "iceway printed no UDP port: $(cat "$work/banner" "$work/log")"
+
+"$bench" stun --server "127.0.0.1:$port" --sockets 4 --window 8 --duration 1 --fingerprint --json >"$work/closed.json"
+answered=$(field answered "$work/closed.json")
+[[ $answered -gt 100 ]] || fail "closed loop: only $answered answered"
+for name in lost wrong_address malformed late error_responses; do
+  [[ $(field $name "$work/closed.json") == 0 ]] || fail "closed loop: $name is not 0"
+done
+
+"$bench" stun --server "127.0.0.1:$port" --sockets 2 --window 4 --duration 1 --rate 2000 --json >"$work/open.json"
+sent=$(field sent "$work/open.json")
+# 2000/s for 1 s; allow for start-up and pacing granularity.
+[[ $sent -ge 1800 && $sent -le 2000 ]] || fail "open loop: sent $sent, expected about 2000"
+[[ $(field lost "$work/open.json") == 0 ]] || fail "open loop: lost is not 0"
+
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+# Nobody listens now (the port was just freed): every request is lost, nothing hangs.
+"$bench" stun --server "127.0.0.1:$port" --sockets 2 --window 2 --duration 0.5 --timeout 200 --json >"$work/none.json"
+[[ $(field answered "$work/none.json") == 0 ]] || fail "no server: answers from nowhere"
+[[ $(field lost "$work/none.json") == $(field sent "$work/none.json") ]] || fail "no server: lost != sent"
+echo "ok: $answered answered in 1 s closed loop; open loop sent $sent; no-server run stopped by itself"
