@@ -337,6 +337,7 @@ void Server::begin_drain(bool immediate) {
   // SPEC §3: no new allocations or connections; live allocations relay until they end or
   // drain_timeout passes, then exit 0.
   drain_deadline_ = Clock::now() + config_.server.drain_timeout;
+  signal_close_deadline_ = Clock::now() + std::chrono::seconds(3);
   spdlog::info("SIGTERM: draining: no new allocations or connections; {} allocation(s) relay for up to {}",
                active_allocations(), format_duration(config_.server.drain_timeout));
   wait_for_drain();
@@ -344,7 +345,12 @@ void Server::begin_drain(bool immediate) {
 
 void Server::wait_for_drain() {
   auto active = active_allocations();
-  if (active == 0 || Clock::now() >= drain_deadline_) {
+  // The 1001 close frames are written by the session threads: give them a moment (bounded,
+  // a client that never answers the close cannot hold the exit) before stopping the workers.
+  std::int64_t connections = 0;
+  for (auto& gauge : signal_server_->counters().connections_active) connections += gauge.value();
+  bool signaling_closed = connections == 0 || Clock::now() >= signal_close_deadline_;
+  if ((active == 0 && signaling_closed) || Clock::now() >= drain_deadline_) {
     spdlog::info("drain done: {} allocation(s) still active are closed now", active);
     finish();
     return;

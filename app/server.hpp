@@ -86,6 +86,7 @@ class Server {
   std::vector<std::unique_ptr<net::Worker>> workers_;
   std::vector<std::unique_ptr<turn::io::TurnWorker>> turn_workers_;
   Clock::time_point drain_deadline_{};
+  Clock::time_point signal_close_deadline_{};
   WelcomeIceServers welcome_ice_servers_{*this};
   metrics::Collector collector_{metrics::this_build()};
   metrics::Health health_;
