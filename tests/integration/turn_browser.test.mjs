@@ -38,15 +38,20 @@ async function call(config) {
   await b.setLocalDescription();
   await a.setRemoteDescription(b.localDescription);
   const message = await Promise.race([received, new Promise((resolve) => setTimeout(() => resolve(null), 15000))]);
+  // The pair ICE chose, from the transport's stats (the pair's own "nominated" flag can lag
+  // behind the first message); polled briefly for the same reason.
   let selected = null;
-  const stats = await a.getStats();
-  stats.forEach((s) => {
-    if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
-      const local = stats.get(s.localCandidateId);
-      const remote = stats.get(s.remoteCandidateId);
+  for (let attempt = 0; attempt < 20 && !selected; ++attempt) {
+    const stats = await a.getStats();
+    stats.forEach((s) => {
+      const pair = s.type === 'transport' && s.selectedCandidatePairId && stats.get(s.selectedCandidatePairId);
+      if (!pair) return;
+      const local = stats.get(pair.localCandidateId);
+      const remote = stats.get(pair.remoteCandidateId);
       selected = { local: local.candidateType, relayProtocol: local.relayProtocol, remote: remote.candidateType };
-    }
-  });
+    });
+    if (!selected) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   a.close();
   b.close();
   return { candidates, message, selected };
