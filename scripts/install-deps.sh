@@ -17,6 +17,7 @@ test_packages=(
   chromium                    # the browser tests (driven by playwright-core from npm)
   prometheus                  # promtool and a real scraper for the dashboard test
   systemd iproute2 procps
+  openssl                     # throwaway certificates for the TLS tests
 )
 
 packages=("${build_packages[@]}")
