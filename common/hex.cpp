@@ -2,21 +2,19 @@
 
 namespace iceway {
 
-namespace {
-int hex_value(char c) {
+int hex_digit_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-}  // namespace
 
 std::optional<std::vector<std::byte>> from_hex(std::string_view text) {
   std::vector<std::byte> out;
   int high = -1;
   for (char c : text) {
     if (c == ' ' || c == '\n' || c == '\t' || c == '\r') continue;
-    int v = hex_value(c);
+    int v = hex_digit_value(c);
     if (v < 0) return std::nullopt;
     if (high < 0) {
       high = v;

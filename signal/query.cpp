@@ -1,16 +1,8 @@
 #include "signal/query.hpp"
 
+#include "common/hex.hpp"
+
 namespace iceway::signaling {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::string percent_decode(std::string_view text) {
   std::string out;
@@ -20,8 +12,8 @@ std::string percent_decode(std::string_view text) {
     if (c == '+') {
       out.push_back(' ');
     } else if (c == '%' && i + 2 < text.size()) {
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
+      const int high = hex_digit_value(text[i + 1]);
+      const int low = hex_digit_value(text[i + 2]);
       if (high < 0 || low < 0) {
         out.push_back(c);
       } else {
