@@ -1,0 +1,74 @@
+// Headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core, with the flags that
+// keep it on loopback and off the network. Every test that needs a browser starts it here, so
+// the flags live in one place.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM || '/usr/bin/chromium';
+
+// Chromium honours only the last --disable-features flag, and Playwright puts its own before
+// the caller's args, so this one wins: it repeats the Playwright entries that keep the browser
+// quiet and adds the one iceway's tests need (host candidates as addresses, not mDNS names).
+const DISABLED_FEATURES = [
+  'WebRtcHideLocalIpsWithMdns',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'MediaRouter',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'Translate',
+];
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+  `--disable-features=${DISABLED_FEATURES.join(',')}`,
+];
+
+export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+
+// Starts Chromium with a fresh profile directory. Returns { context, newPage, close }; close()
+// ends the browser and removes the profile. `fakeMedia` gives it a camera and microphone.
+export async function launchBrowser({ fakeMedia = false } = {}) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'iceway-chromium-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...CHROMIUM_ARGS, ...(fakeMedia ? FAKE_MEDIA_ARGS : [])],
+      permissions: fakeMedia ? ['camera', 'microphone'] : [],
+    });
+  } catch (error) {
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    context,
+    newPage: () => context.newPage(),
+    close: async () => {
+      await context.close().catch(() => {});
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// The folder a test writes screenshots and other artefacts to (build/test-output/NAME under
+// ctest, a temporary folder otherwise).
+export function testOutputDir(name) {
+  const base = process.env.ICEWAY_TEST_OUTPUT || join(tmpdir(), 'iceway-test-output');
+  const dir = join(base, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
