@@ -43,13 +43,15 @@ class Connection final : public ClientConnection, public std::enable_shared_from
 
   bool send(ByteSpan first, ByteSpan second) override {
     std::size_t size = first.size() + second.size();
-    if (closed_ || queued_bytes_ + size > kMaxQueuedBytes) return false;
-    std::vector<std::byte> frame(size);
-    if (!first.empty()) std::memcpy(frame.data(), first.data(), first.size());
-    if (!second.empty()) std::memcpy(frame.data() + first.size(), second.data(), second.size());
-    queued_bytes_ += size;
-    queue_.push_back(std::move(frame));
-    if (queue_.size() == 1) do_write();
+    if (closed_ || queued_bytes() + size > kMaxQueuedBytes) return false;
+    // Appended to the buffer that is not being written: its capacity stays from frame to
+    // frame, so relaying to a stream client allocates nothing per packet, and everything that
+    // queued up during one write leaves in the next single write.
+    const std::size_t at = pending_.size();
+    pending_.resize(at + size);
+    if (!first.empty()) std::memcpy(pending_.data() + at, first.data(), first.size());
+    if (!second.empty()) std::memcpy(pending_.data() + at + first.size(), second.data(), second.size());
+    if (!writing_in_flight_) start_write();
     return true;
   }
 
@@ -60,8 +62,7 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     boost::system::error_code ignored;
     lowest_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     lowest_layer().close(ignored);
-    queue_.clear();
-    queued_bytes_ = 0;
+    pending_.clear();
     if (auto* handler = std::exchange(handler_, nullptr)) handler->on_closed(*this);
   }
 
@@ -118,20 +119,28 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     do_read();
   }
 
-  void do_write() {
-    auto& front = queue_.front();
-    boost::asio::async_write(stream_, boost::asio::buffer(front.data(), front.size()),
+  std::size_t queued_bytes() const { return pending_.size() + writing_.size(); }
+
+  void start_write() {
+    writing_.swap(pending_);
+    writing_in_flight_ = true;
+    boost::asio::async_write(stream_, boost::asio::buffer(writing_.data(), writing_.size()),
                              [self = this->shared_from_this()](const boost::system::error_code& error, std::size_t) {
                                self->on_write(error);
                              });
   }
 
   void on_write(const boost::system::error_code& error) {
+    writing_in_flight_ = false;
     if (error || closed_) return close();
-    queued_bytes_ -= queue_.front().size();
-    queue_.pop_front();
-    if (!queue_.empty()) do_write();
+    writing_.clear();
+    // A burst may have grown the buffer to kMaxQueuedBytes; an idle connection should not
+    // keep that much, so a buffer well past the usual size is given back.
+    if (writing_.capacity() > kKeptCapacity) std::vector<std::byte>().swap(writing_);
+    if (!pending_.empty()) start_write();
   }
+
+  static constexpr std::size_t kKeptCapacity = 64 * 1024;
 
   std::shared_ptr<void> keep_alive_;  // the TLS context this connection's SSL object came from
   Stream stream_;
@@ -140,8 +149,9 @@ class Connection final : public ClientConnection, public std::enable_shared_from
   std::chrono::seconds idle_timeout_;
   std::vector<std::byte> buffer_;
   std::size_t filled_ = 0;
-  std::deque<std::vector<std::byte>> queue_;
-  std::size_t queued_bytes_ = 0;
+  std::vector<std::byte> pending_;  // queued while a write is in flight
+  std::vector<std::byte> writing_;  // the bytes of the write in flight
+  bool writing_in_flight_ = false;
   bool closed_ = false;
 };
 
