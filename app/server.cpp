@@ -13,6 +13,7 @@
 #include "app/logging.hpp"
 #include "app/systemd_notify.hpp"
 #include "app/turn_state.hpp"
+#include "net/port_pair.hpp"
 #include "turn/handlers/handlers.hpp"
 
 namespace iceway::app {
@@ -91,24 +92,25 @@ Result<bool, std::string> Server::start_turn() {
     turn_workers_.push_back(std::make_unique<turn::io::TurnWorker>(*workers_.back(), turn_state_, *quota_, *live_relays_));
   }
 
-  // Every worker opens its own socket on each address (SO_REUSEPORT). With port 0 the first
-  // worker's socket picks the port and the others, and the TCP side, reuse it, so one
-  // address serves UDP and TCP as the URLs say.
-
-  std::optional<std::uint16_t> chosen_port;  // the kernel's pick for the first port-0 listener
+  // Every worker opens its own socket on each address (SO_REUSEPORT). With port 0 one port
+  // free for both UDP and TCP is reserved first (net/port_pair.hpp), so one address serves
+  // UDP and TCP on one port as the URLs say; a second port-0 address tries the first one's
+  // port so both families share it, as a client expects of one stun: URL's port.
+  std::optional<std::uint16_t> chosen_port;  // the port of the first port-0 listener
   for (auto listen : config_.turn.listen) {
     Endpoint udp = listen;
     bool skipped = false;
-    std::size_t first = 0;
-    // Port 0 on several addresses (127.0.0.1:0 and [::1]:0): try the port already chosen so
-    // both families share one port, as a client expects of one stun: URL's port.
-    if (udp.port == 0 && chosen_port) {
-      udp.port = *chosen_port;
-      if (turn_workers_.front()->listen_udp(udp)) udp.port = 0;
-      else first = 1;
+    std::optional<net::PortPairReservation> reservation;  // held until UDP and TCP are bound
+    if (listen.port == 0) {
+      auto reserved = net::PortPairReservation::reserve(listen.address, chosen_port.value_or(0));
+      if (!reserved && chosen_port) reserved = net::PortPairReservation::reserve(listen.address, 0);
+      // Not reserved (e.g. no IPv6 here): the listeners below report it or skip the address.
+      if (reserved) {
+        udp.port = reserved.value().port();
+        reservation.emplace(std::move(reserved).value());
+      }
     }
-    for (std::size_t i = first; i < turn_workers_.size(); ++i) {
-      auto& worker = turn_workers_[i];
+    for (auto& worker : turn_workers_) {
       auto error = worker->listen_udp(udp);
       if (error && ipv6_unavailable(udp, error)) {
         skipped = true;

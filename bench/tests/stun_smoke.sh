@@ -17,8 +17,8 @@ trap cleanup EXIT
 field() { grep -o "\"$1\":[0-9.e+-]*" "$2" | head -1 | cut -d: -f2; }
 fail() { echo "FAIL: $*" >&2; cat "$work"/*.json >&2 2>/dev/null || true; exit 1; }
 
-# iceway takes its UDP port from the kernel and then wants the same number on TCP, which
-# another program may hold; it then exits at once, and another try gets another port.
+# iceway reserves one kernel-picked port for UDP and TCP together (net/port_pair.hpp); the
+# retries only keep a start that fails for another reason on a busy machine from failing here.
 port=""
 for _ in 1 2 3 4 5; do
   "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 --signal-listen 127.0.0.1:0 \
