@@ -249,7 +249,10 @@ test('SIGTERM drains: 1001 to signaling, no new allocations or connections, live
     // The live allocation relays on, both ways, and refreshes.
     await liveRelays('while draining');
     assert.equal((await live.refresh(600)).success, true);
-    assert.ok(Date.now() - started < DRAIN_MS, 'the checks above ran inside the drain window; raise DRAIN_MS');
+    assert.ok(Date.now() - started < DRAIN_MS - 1000, 'the checks above ran early in the drain window; raise DRAIN_MS');
+    // And still does shortly before the deadline (time is what the drain is about here).
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_MS - 700 - (Date.now() - started)));
+    await liveRelays('just before the deadline');
 
     const { code, at } = await exited;
     assert.equal(code, 0, server.output().slice(since));
