@@ -10,6 +10,7 @@ std::string_view label(EndReason reason) {
     case EndReason::expired: return "expired";
     case EndReason::deleted: return "deleted";
     case EndReason::closed: return "closed";
+    case EndReason::shutdown: return "shutdown";
   }
   return "unknown";
 }
@@ -162,6 +163,13 @@ ExpireResult AllocationTable::expire(TimePoint now) {
     schedule(allocation, deadline_of(allocation));
   }
   return result;
+}
+
+std::vector<EndedAllocation> AllocationTable::remove_all(EndReason reason) {
+  std::vector<EndedAllocation> ended;
+  ended.reserve(by_id_.size());
+  while (!by_id_.empty()) ended.push_back(end(by_id_.begin(), reason));
+  return ended;
 }
 
 std::optional<TimePoint> AllocationTable::next_deadline() const {

@@ -34,7 +34,8 @@ namespace iceway::turn {
 enum class EndReason : std::uint8_t {
   expired,       // lifetime ran out (RFC 8656 §7.1)
   deleted,       // Refresh with LIFETIME 0 (§7.3)
-  closed,        // the client's TCP/TLS connection closed (§7.1), or shutdown
+  closed,        // the client's TCP/TLS connection closed (§7.1)
+  shutdown,      // the server stopped (SIGTERM's drain_timeout passed, or SIGINT)
 };
 std::string_view label(EndReason reason);
 
@@ -97,6 +98,8 @@ class AllocationTable final : public LiveRelays {
 
   // Removes everything due at or before `now`.
   ExpireResult expire(TimePoint now);
+  // Ends every allocation now (shutdown), each with `reason`, so each still gets its log line.
+  std::vector<EndedAllocation> remove_all(EndReason reason);
   // The earliest time expire() has work to do (may be early: then it just reschedules).
   std::optional<TimePoint> next_deadline() const;
 

@@ -73,6 +73,16 @@ std::optional<Authenticated> authenticate(const stun::MessageView& request, Cont
       return Authenticated{*username, key, std::move(keys).value().user_id};
     }
   }
+  // An allocation keeps the key its Allocate verified with: a secret that SIGHUP rotated out
+  // refuses new allocations, but the refreshes, permissions and channels of a live one still
+  // verify (SPEC §3: a reload drops no allocation; coturn keeps each session's key likewise).
+  // Only on the allocation's own 5-tuple and username, and the REST expiry checked in step 4
+  // still bounds how long that lasts.
+  if (const Allocation* allocation = ctx.table.find(ctx.five_tuple);
+      allocation != nullptr && allocation->username == *username &&
+      stun::verify_message_integrity(request, allocation->key)) {
+    return Authenticated{*username, allocation->key, allocation->user_id};
+  }
   refusal = refuse(request, ctx, stun::ErrorCode::unauthenticated, AuthFailure::bad_integrity);
   return std::nullopt;
 }

@@ -13,7 +13,9 @@
 //      same size as a 401 and rate limited the same way.
 //   5. USERNAME unknown or its REST expiry passed: 401.
 //   6. MESSAGE-INTEGRITY does not verify with any key the user may hold (one per active
-//      secret): 401. The comparison is constant-time (stun::verify_message_integrity).
+//      secret), nor (a request on an existing allocation by its own username) with the key
+//      that allocation was created with, whose secret SIGHUP may have rotated out since: 401.
+//      The comparison is constant-time (stun::verify_message_integrity).
 // Every unauthenticated answer above is subject to the per-source-IP limit; over it, the
 // request is dropped without an answer.
 #include <optional>

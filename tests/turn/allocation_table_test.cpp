@@ -33,6 +33,20 @@ class AllocationTableTest : public ::testing::Test {
   AllocationTable table{TableLimits{}, counters};
 };
 
+TEST_F(AllocationTableTest, RemoveAllEndsEveryAllocationWithTheGivenReason) {
+  Allocation& first = table.create(spec(40000, 50000), kStart);
+  table.install_permission(first, kPeerIp, kStart);
+  table.create(spec(40001, 50001), kStart);
+  const auto ended = table.remove_all(EndReason::shutdown);
+  ASSERT_EQ(ended.size(), 2u);
+  for (const auto& allocation : ended) EXPECT_EQ(allocation.reason, EndReason::shutdown);
+  EXPECT_EQ(label(EndReason::shutdown), "shutdown");
+  EXPECT_EQ(table.size(), 0u);
+  EXPECT_EQ(counters.active(Transport::udp, AddressFamily::ipv4).value(), 0);
+  EXPECT_EQ(counters.permissions_active.value(), 0);
+  EXPECT_TRUE(table.remove_all(EndReason::shutdown).empty());
+}
+
 TEST_F(AllocationTableTest, FindsAnAllocationByFiveTupleRelayIdAndAdvertisedAddress) {
   Allocation& allocation = table.create(spec(40000, 50000), kStart);
   EXPECT_EQ(table.find(tuple(40000)), &allocation);

@@ -47,6 +47,35 @@ TEST_F(Refresh, LifetimeZeroDeletesTheAllocation) {
   EXPECT_EQ(refresh(tuple, alice(), 0, 51).error_code(), 437);
 }
 
+// SPEC §3: a reload drops no allocation. The allocation keeps the key its Allocate verified
+// with, so it refreshes (and installs permissions) after its secret was rotated out, while
+// the same credentials cannot make a new allocation or act on someone else's.
+TEST_F(Refresh, ALiveAllocationKeepsItsKeyAfterItsSecretIsRotatedOut) {
+  const FiveTuple tuple = client_tuple();
+  const User old_alice = alice();
+  ASSERT_EQ(allocate(tuple, old_alice).message_class(), stun::Class::success);
+  const FiveTuple other = client_tuple(40001);
+  settings.secrets = {"n3w-secret"};
+  server->reconfigure(shared_state());
+  ASSERT_EQ(allocate(other, bob()).message_class(), stun::Class::success);  // signed with the new secret
+
+  const Answer refreshed = refresh(tuple, old_alice, 600);
+  ASSERT_EQ(refreshed.message_class(), stun::Class::success) << refreshed.error_code().value_or(0);
+  EXPECT_TRUE(stun::verify_message_integrity(refreshed.view(), old_alice.key()));
+  EXPECT_EQ(create_permission(tuple, old_alice, {kPeer}).message_class(), stun::Class::success);
+
+  // Not a way around the rotation: a new allocation with the old credentials is refused...
+  const Answer fresh = allocate(client_tuple(40002), old_alice);
+  EXPECT_EQ(fresh.error_code(), 401);
+  EXPECT_EQ(fresh.result.auth_failure, AuthFailure::bad_integrity);
+  // ...and so is a request on another user's allocation.
+  const Answer elsewhere = refresh(other, old_alice, 600, 52);
+  EXPECT_EQ(elsewhere.error_code(), 401);
+  EXPECT_EQ(elsewhere.result.auth_failure, AuthFailure::bad_integrity);
+  // The same username signed with the new secret works too (the backend re-signed it).
+  EXPECT_EQ(refresh(tuple, alice(), 600, 53).message_class(), stun::Class::success);
+}
+
 TEST_F(Refresh, ARetransmittedDeleteGetsTheSameSuccess) {
   const FiveTuple tuple = client_tuple();
   ASSERT_EQ(allocate(tuple, alice()).message_class(), stun::Class::success);

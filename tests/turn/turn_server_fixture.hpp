@@ -109,7 +109,10 @@ class TurnServerTest : public ::testing::Test {
     rebuild();
   }
 
-  void rebuild() {
+  void rebuild() { server = std::make_unique<TurnServer>(shared_state(), quota, ports); }
+
+  // The shared state `settings` describe (a SIGHUP hands it to TurnServer::reconfigure).
+  SharedTurnState shared_state() {
     auto shared_settings = std::make_shared<const Settings>(settings);
     SharedTurnState shared;
     shared.settings = shared_settings;
@@ -121,7 +124,7 @@ class TurnServerTest : public ::testing::Test {
       nonces = std::make_shared<const NonceIssuer>(key, settings.nonce_lifetime);
     }
     shared.nonces = nonces;
-    server = std::make_unique<TurnServer>(shared, quota, ports);
+    return shared;
   }
 
   // A REST-API user valid for an hour.

@@ -89,8 +89,8 @@ void TurnWorker::close_all() {
   expiry_timer_.cancel();
   for (auto& acceptor : acceptors_) acceptor.acceptor->close();
   // End the allocations first so each gets its log line and frees its quota and relay flag.
-  auto everything = server_.expire(TimePoint::max());
-  for (auto& ended : everything.allocations) allocation_ended(ended);
+  // Logged as shutdown, not expired: most of them had lifetime left.
+  for (auto& ended : server_.table().remove_all(EndReason::shutdown)) allocation_ended(ended);
   for (auto& socket : udp_sockets_) socket->close();
   // close() calls on_closed(), which erases from the map: iterate over a copy.
   auto connections = connections_;
