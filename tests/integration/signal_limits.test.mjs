@@ -5,10 +5,10 @@
 import { test, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startIceway, stopIceway, loopbackArgs } from './lib/iceway.mjs';
+import { stopIceway, loopbackArgs } from './lib/iceway.mjs';
 import { turnArgs } from './lib/turn.mjs';
 import {
-  SignalClient, signalUrl, connectNative, scrape, waitForMetric, errorMetric, connectionsMetric,
+  startSignalServer, SignalClient, signalUrl, connectNative, scrape, waitForMetric, errorMetric, connectionsMetric,
 } from './lib/signal.mjs';
 
 const servers = [];
@@ -18,7 +18,7 @@ const clients = [];
 async function serverWith(...settings) {
   const args = [...loopbackArgs({ ipv6: false }), ...turnArgs];
   for (const setting of settings) args.push('--set', setting);
-  const server = await startIceway(args);
+  const server = await startSignalServer(args);
   servers.push(server);
   return server;
 }

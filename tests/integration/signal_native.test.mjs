@@ -5,10 +5,10 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { startIceway, stopIceway, loopbackArgs } from './lib/iceway.mjs';
+import { stopIceway, loopbackArgs } from './lib/iceway.mjs';
 import { TurnClient, SECRET, turnArgs } from './lib/turn.mjs';
 import {
-  SignalClient, signalUrl, connectNative, scrape, waitForMetric, errorMetric, messageMetric, connectionsMetric,
+  startSignalServer, SignalClient, signalUrl, connectNative, scrape, waitForMetric, errorMetric, messageMetric, connectionsMetric,
   mintToken,
 } from './lib/signal.mjs';
 
@@ -29,7 +29,7 @@ async function closeAll() {
 
 describe('open signaling', () => {
   let server;
-  before(async () => { server = await startIceway([...loopbackArgs({ ipv6: false }), ...turnArgs, ...fastArgs]); });
+  before(async () => { server = await startSignalServer([...loopbackArgs({ ipv6: false }), ...turnArgs, ...fastArgs]); });
   after(async () => {
     await closeAll();
     if (server) assert.equal(await stopIceway(server), 0, server.output());
@@ -236,7 +236,7 @@ describe('open signaling', () => {
 describe('token signaling (signal.require_token)', () => {
   let server;
   before(async () => {
-    server = await startIceway(
+    server = await startSignalServer(
       [...loopbackArgs({ ipv6: false }), ...turnArgs, ...fastArgs, '--set', 'signal.require_token=true'],
       { env: { ICEWAY_TOKEN_SECRET: TOKEN_SECRET } });
   });

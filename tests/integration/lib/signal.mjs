@@ -3,8 +3,22 @@
 // minted with node:crypto the way an app backend would.
 import { createHmac } from 'node:crypto';
 import WebSocket from 'ws';
+import { startIceway } from './iceway.mjs';
 
 export { WebSocket };
+
+// startIceway(), tried again when the kernel's port-0 pick for UDP is already taken on the TCP
+// side ("cannot listen on tcp 127.0.0.1:N: Address already in use"): iceway binds TCP on the
+// port UDP got, and on a busy machine an outgoing connection may hold that port.
+export async function startSignalServer(args, options) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startIceway(args, options);
+    } catch (error) {
+      if (attempt >= 5 || !/cannot listen on tcp .*Address already in use/.test(error.message)) throw error;
+    }
+  }
+}
 
 // ws://host:port{path} of a server started with startIceway().
 export const signalUrl = (server, path = '/ws') => `ws://${server.signal.host}:${server.signal.port}${path}`;
