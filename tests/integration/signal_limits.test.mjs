@@ -4,7 +4,10 @@
 // connection (or, where the breach ends it, the server) keeps working for everyone else.
 import { test, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { stopIceway, loopbackArgs } from './lib/iceway.mjs';
 import { turnArgs } from './lib/turn.mjs';
 import {
@@ -190,7 +193,9 @@ describe('signaling limits', () => {
       });
       assert.equal(other, 403, path);
     }
-    assert.equal((await scrape(server)).get(connectionsMetric('native')), 0);
+    const metrics = await scrape(server);
+    assert.equal(metrics.get(errorMetric('origin-not-allowed')), 4);
+    assert.equal(metrics.get(connectionsMetric('native')), 0);
     const listed = await native(server, '?id=listed', { origin: 'https://APP.example.org' });
     assert.equal((await listed.request({ type: 'ping' })).type, 'pong');
     const tool = await native(server, '?id=tool');  // no Origin header: not a browser page
@@ -218,6 +223,7 @@ describe('signaling limits', () => {
     assert.ok(pingsToSilent >= 1, 'the server pinged before giving up');
     assert.deepEqual(await answering.next('peer-left'), { type: 'peer-left', room: 'idle', id: 'mute' });
     await waitForMetric(server, connectionsMetric('native'), (v) => v === 1);
+    assert.equal(await errorCount(server, 'idle-timeout'), 1);
 
     // The client that answers pings (as browsers do) outlives several idle timeouts of silence.
     const quietUntil = Date.now() + 5000;
@@ -225,6 +231,7 @@ describe('signaling limits', () => {
     assert.ok(pingsToAnswering >= 2, `${pingsToAnswering} pings`);
     assert.equal(answering.ws.readyState, 1, 'the answering client is still open');
     assert.equal((await answering.request({ type: 'ping' })).type, 'pong');
+    assert.equal(await errorCount(server, 'idle-timeout'), 1, 'the answering client was never counted idle');
   });
 
   test('max_send_queue_bytes: a reader that stops reading is closed with 1008 and memory stays bounded', { timeout: 120000 }, async () => {
@@ -284,5 +291,62 @@ describe('signaling limits', () => {
     const friend = await native(server, '?id=friend');
     flooder.send({ type: 'signal', to: 'friend', data: 'still here' });
     assert.deepEqual(await friend.next('signal'), { type: 'signal', from: 'flooder', data: 'still here' });
+  });
+});
+
+describe('HTTP listener settings', () => {
+  test('handshake_timeout: a client that never finishes its request is dropped after it', async () => {
+    const server = await serverWith('signal.handshake_timeout=1s');
+    const socket = net.connect({ host: server.signal.host, port: server.signal.port });
+    await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+    const start = Date.now();
+    socket.write('GET /ws HTTP/1.1\r\nHost: x\r\n');  // and never the blank line
+    socket.resume();
+    await new Promise((resolve) => { socket.once('close', resolve); socket.on('error', () => {}); });
+    const lasted = Date.now() - start;
+    assert.ok(lasted >= 900 && lasted < 10000, `dropped after ${lasted} ms (the default is 30 s)`);
+  });
+
+  test('max_http_body_bytes: a larger request body gets 413', async () => {
+    const server = await serverWith('signal.max_http_body_bytes=1KiB');
+    const url = `http://${server.signal.host}:${server.signal.port}/api/v1/ice-servers`;
+    const big = await fetch(url, { method: 'POST', body: 'x'.repeat(2048) });
+    assert.equal(big.status, 413);
+    const small = await fetch(url, { method: 'POST', body: 'x'.repeat(512) });
+    assert.notEqual(small.status, 413);
+  });
+
+  test('static_dir: its files are served under /, nothing outside it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'iceway-static-'));
+    try {
+      writeFileSync(path.join(dir, 'hello.txt'), 'hello from static_dir\n');
+      writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>app</title>\n');
+      const server = await serverWith(`signal.static_dir="${dir}"`);
+      const base = `http://${server.signal.host}:${server.signal.port}`;
+      const hello = await fetch(`${base}/hello.txt`);
+      assert.equal(hello.status, 200);
+      assert.match(hello.headers.get('content-type'), /^text\/plain/);
+      assert.equal(await hello.text(), 'hello from static_dir\n');
+      const index = await fetch(`${base}/`);
+      assert.equal(index.status, 200);
+      assert.match(await index.text(), /<title>app<\/title>/);
+      assert.equal((await fetch(`${base}/missing.txt`)).status, 404);
+      for (const escape of ['/..%2fetc/passwd', '/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd']) {
+        const answer = await new Promise((resolve, reject) => {
+          // A raw request, so the path reaches the server exactly as written.
+          const socket = net.connect({ host: server.signal.host, port: server.signal.port }, () => {
+            socket.write(`GET ${escape} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+          });
+          let text = '';
+          socket.on('data', (d) => { text += d; });
+          socket.on('end', () => resolve(text));
+          socket.on('error', reject);
+        });
+        assert.match(answer, /^HTTP\/1\.1 404/, escape);
+        assert.doesNotMatch(answer, /root:/, escape);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
