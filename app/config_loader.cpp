@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -47,9 +48,10 @@ const std::map<std::string, std::set<std::string>>& schema() {
        {"listen", "require_token", "token_secret", "token_secret_file", "allowed_origins", "max_frame_bytes",
         "max_json_depth", "messages_per_second", "message_burst", "max_connections_per_ip",
         "max_rooms_per_connection", "max_peers_per_room", "max_send_queue_bytes", "ping_interval", "idle_timeout",
-        "permessage_deflate", "peerjs"}},
+        "permessage_deflate", "static_dir", "handshake_timeout", "max_http_body_bytes", "peerjs"}},
       {"signal.peerjs",
-       {"path", "key", "discovery", "expire_timeout", "alive_timeout", "concurrent_limit", "queue_per_peer"}},
+       {"path", "key", "discovery", "expire_timeout", "alive_timeout", "concurrent_limit", "queue_per_peer",
+        "queue_total_bytes"}},
       {"admin", {"listen"}},
       {"tls", {"cert", "key"}},
       {"log", {"level", "format"}},
@@ -466,6 +468,13 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   in.read_duration("signal.ping_interval", signal.ping_interval, std::chrono::seconds(1));
   in.read_duration("signal.idle_timeout", signal.idle_timeout, std::chrono::seconds(1));
   in.read("signal.permessage_deflate", signal.permessage_deflate);
+  if (in.read("signal.static_dir", signal.static_dir) && !signal.static_dir.empty()) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(signal.static_dir, error))
+      in.problem("signal.static_dir", in.find("signal.static_dir"), signal.static_dir + " is not a directory");
+  }
+  in.read_duration("signal.handshake_timeout", signal.handshake_timeout, std::chrono::seconds(1));
+  in.read_bytes("signal.max_http_body_bytes", signal.max_http_body_bytes, 0, 64 * 1024 * 1024);
   in.read("signal.peerjs.path", signal.peerjs_path);
   if (signal.peerjs_path.empty() || signal.peerjs_path.front() != '/')
     in.problem("signal.peerjs.path", in.find("signal.peerjs.path"), "must start with '/'");
@@ -475,6 +484,7 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   in.read_duration("signal.peerjs.alive_timeout", signal.peerjs_alive_timeout, std::chrono::milliseconds(1000));
   in.read_integer("signal.peerjs.concurrent_limit", signal.peerjs_concurrent_limit, 1, 10'000'000);
   in.read_integer("signal.peerjs.queue_per_peer", signal.peerjs_queue_per_peer, 0, 100'000);
+  in.read_bytes("signal.peerjs.queue_total_bytes", signal.peerjs_queue_total_bytes, 0, std::uint64_t{1} << 32);
 
   in.read_endpoint("admin.listen", config.admin.listen, 9641);
   in.read("tls.cert", config.tls.cert);

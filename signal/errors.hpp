@@ -21,9 +21,11 @@ enum class ErrorCode : std::uint8_t {
   too_large,             // frame larger than max_frame_bytes or nested deeper than max_json_depth
   too_many_connections,  // max_connections_per_ip, or PeerJS concurrent_limit
   slow_reader,           // outgoing queue bound exceeded; counted by the I/O layer, then close 1008
+  idle_timeout,          // no frame and no pong for idle_timeout; counted by the I/O layer, which drops it
+  origin_not_allowed,    // WebSocket upgrade from an Origin not in allowed_origins; the HTTP layer answers 403
 };
 
-inline constexpr std::size_t kErrorCodeCount = 11;
+inline constexpr std::size_t kErrorCodeCount = 13;
 
 struct ErrorInfo {
   std::string_view code;     // wire code and metric label
@@ -42,6 +44,8 @@ inline constexpr std::array<ErrorInfo, kErrorCodeCount> kErrorTable{{
     {"too-large", "message too large"},
     {"too-many-connections", "too many connections"},
     {"slow-reader", "outgoing queue full"},
+    {"idle-timeout", "no frame or pong within the idle timeout"},
+    {"origin-not-allowed", "origin not allowed"},
 }};
 
 inline constexpr std::size_t index(ErrorCode code) { return static_cast<std::size_t>(code); }

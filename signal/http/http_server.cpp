@@ -207,6 +207,7 @@ class HttpSession {
     if (websocket::is_upgrade(request)) {
       if (websocket_route == nullptr) return send(make_response(plain(404, "no WebSocket endpoint here\n"), request));
       if (!origin_allowed(*settings_, request)) {
+        state_->counters.count_error(ErrorCode::origin_not_allowed);
         return send(make_response(plain(403, "origin not allowed\n"), request));
       }
       return derived().upgrade(std::move(request), *websocket_route, settings_);

@@ -182,7 +182,10 @@ class WebSocketSession final : public WebSocketSink,
   void on_ping_timer(boost::beast::error_code ec) {
     if (ec || finished_ || closing_) return;
     const auto silent = Clock::now() - last_activity_;
-    if (silent >= idle_timeout_) return teardown();  // no frame and no pong: the peer is gone
+    if (silent >= idle_timeout_) {  // no frame and no pong: the peer is gone
+      counters_.count_error(ErrorCode::idle_timeout);
+      return teardown();
+    }
     if (silent >= ping_interval_ - std::chrono::milliseconds(50) && !ping_in_flight_) {
       ping_in_flight_ = true;
       ws_.async_ping({}, [self = this->shared_from_this()](boost::beast::error_code) { self->ping_in_flight_ = false; });

@@ -286,6 +286,90 @@ TEST_F(ConfigTest, DefaultLifetimeIsCappedByTheMaximum) {
   EXPECT_EQ(result.config->turn.default_lifetime, 300s);
 }
 
+TEST_F(ConfigTest, ReadsTheSignalIoAndQueueKeys) {
+  auto static_dir = (dir_ / "www").string();
+  std::filesystem::create_directories(static_dir);
+  auto path = write("signal.toml", R"([auth]
+secrets = ["s"]
+
+[signal]
+static_dir = ")" + static_dir + R"("
+handshake_timeout = "5s"
+max_http_body_bytes = "8KiB"
+
+[signal.peerjs]
+queue_total_bytes = "2MiB"
+)");
+  auto result = load(path);
+  ASSERT_TRUE(result.config) << problems_of(result);
+  EXPECT_EQ(result.config->signal.static_dir, static_dir);
+  EXPECT_EQ(result.config->signal.handshake_timeout, 5s);
+  EXPECT_EQ(result.config->signal.max_http_body_bytes, 8192u);
+  EXPECT_EQ(result.config->signal.peerjs_queue_total_bytes, 2u * 1024 * 1024);
+
+  auto flags = load(path, {"signal.handshake_timeout=12", "signal.max_http_body_bytes=0",
+                           "signal.peerjs.queue_total_bytes=4096", "signal.static_dir=\"\""});
+  ASSERT_TRUE(flags.config) << problems_of(flags);
+  EXPECT_EQ(flags.config->signal.handshake_timeout, 12s);
+  EXPECT_EQ(flags.config->signal.max_http_body_bytes, 0u);
+  EXPECT_EQ(flags.config->signal.peerjs_queue_total_bytes, 4096u);
+  EXPECT_TRUE(flags.config->signal.static_dir.empty());
+}
+
+TEST_F(ConfigTest, TheSignalIoAndQueueKeysDefaultAsSettingsSay) {
+  auto result = load(std::nullopt);
+  ASSERT_TRUE(result.config) << problems_of(result);
+  const signaling::Settings defaults;
+  EXPECT_EQ(result.config->signal.static_dir, "");
+  EXPECT_EQ(result.config->signal.handshake_timeout, defaults.handshake_timeout);
+  EXPECT_EQ(result.config->signal.max_http_body_bytes, defaults.max_http_body_bytes);
+  EXPECT_EQ(result.config->signal.peerjs_queue_total_bytes, defaults.peerjs_queue_total_bytes);
+}
+
+TEST_F(ConfigTest, BadSignalIoAndQueueKeysAreReportedWithKeyAndLine) {
+  auto path = write("badsignal.toml", R"([auth]
+secrets = ["s"]
+
+[signal]
+static_dir = "/nonexistent/iceway-www"
+handshake_timeout = "soon"
+max_http_body_bytes = "1TiB"
+
+[signal.peerjs]
+queue_total_bytes = -5
+)");
+  auto result = load(path);
+  ASSERT_FALSE(result.config);
+  struct Expected {
+    const char* key;
+    int line;
+    const char* says;
+  };
+  const Expected expected[] = {{"signal.static_dir", 5, "/nonexistent/iceway-www"},
+                               {"signal.handshake_timeout", 6, ""},
+                               {"signal.max_http_body_bytes", 7, ""},
+                               {"signal.peerjs.queue_total_bytes", 10, "byte count"}};
+  for (const auto& e : expected) {
+    SCOPED_TRACE(e.key);
+    bool found = false;
+    for (auto& problem : result.problems) {
+      if (problem.key != e.key) continue;
+      found = true;
+      EXPECT_EQ(problem.where, path + ":" + std::to_string(e.line)) << problem.to_string();
+      EXPECT_NE(problem.message.find(e.says), std::string::npos) << problem.to_string();
+    }
+    EXPECT_TRUE(found) << problems_of(result);
+  }
+  EXPECT_EQ(result.problems.size(), std::size(expected)) << problems_of(result);
+
+  auto too_short = load(path, {"signal.static_dir=\"\"", "signal.handshake_timeout=\"500ms\"",
+                               "signal.max_http_body_bytes=1024", "signal.peerjs.queue_total_bytes=0"});
+  ASSERT_FALSE(too_short.config);
+  ASSERT_EQ(too_short.problems.size(), 1u) << problems_of(too_short);
+  EXPECT_EQ(too_short.problems[0].key, "signal.handshake_timeout");
+  EXPECT_EQ(too_short.problems[0].where, "--set");
+}
+
 TEST_F(ConfigTest, KnownKeysIncludeTheSpecKeys) {
   const auto& keys = known_config_keys();
   for (const char* key : {"server.realm", "server.threads", "server.external_ip", "server.public_host",

@@ -389,6 +389,9 @@ TEST_F(SignalServerTest, OriginAllowList) {
   EXPECT_EQ(upgrade_status(port_, "/ws", "https://app.example"), 101u);
   WsClient no_origin(port_, "/ws");  // not a browser page
   EXPECT_TRUE(no_origin.upgraded());
+  // Each refusal is counted (iceway_signal_errors_total{code="origin-not-allowed"}); nothing else is.
+  EXPECT_EQ(server_->counters().error_count(ErrorCode::origin_not_allowed), 2u);
+  EXPECT_EQ(server_->counters().error_count(ErrorCode::unauthorized), 0u);
 }
 
 TEST_F(SignalServerTest, TlsAndPlainOnOnePort) {
@@ -495,6 +498,8 @@ TEST_F(SignalServerTest, SilentPeerIsPingedThenDropped) {
   const auto connected = std::chrono::steady_clock::now();
   EXPECT_TRUE(eventually([&] { return active(Protocol::native) == 1; }, 4000ms));
   EXPECT_GE(std::chrono::steady_clock::now() - connected, 1900ms);
+  // The drop is counted (iceway_signal_errors_total{code="idle-timeout"}), once.
+  EXPECT_EQ(server_->counters().error_count(ErrorCode::idle_timeout), 1u);
   // Three seconds of nothing but pings later, lively still gets a message.
   std::this_thread::sleep_until(connected + 3s);
   WsClient other(port_, "/ws?id=other");
