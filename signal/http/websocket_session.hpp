@@ -9,8 +9,8 @@
 //   - a ping goes out after ping_interval of silence, and idle_timeout of silence (no frame, no
 //     pong) ends the connection.
 #include <chrono>
-#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -124,7 +124,8 @@ class WebSocketSession final : public WebSocketSink,
       if (queued_bytes_ + frame->size() > max_queue_bytes_) {
         counters_.count_error(ErrorCode::slow_reader);
         // Drop what waits; the frame being written (in_flight_) stays alive until its write ends.
-        drop_queue();
+        for (const auto& waiting : queue_) queued_bytes_ -= waiting->size();
+        queue_.clear();
         return start_close(close_code::policy_violation, "slow reader: outgoing queue full");
       }
       queued_bytes_ += frame->size();
@@ -134,17 +135,10 @@ class WebSocketSession final : public WebSocketSink,
   }
 
   void do_write() {
-    if (writing_ || queue_head_ == queue_.size() || finished_) return;
+    if (writing_ || queue_.empty() || finished_) return;
     writing_ = true;
-    in_flight_ = std::move(queue_[queue_head_++]);
-    if (queue_head_ == queue_.size()) {  // drained: start over at the front, keeping the capacity
-      queue_.clear();
-      queue_head_ = 0;
-    } else if (queue_head_ >= 64 && queue_head_ * 2 >= queue_.size()) {
-      // A reader that never quite catches up: drop the written prefix, at an amortised O(1) cost.
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
-      queue_head_ = 0;
-    }
+    in_flight_ = std::move(queue_.front());
+    queue_.pop_front();
     ws_.text(true);
     ws_.async_write(boost::asio::buffer(*in_flight_),
                     boost::beast::bind_front_handler(&WebSocketSession::on_write, this->shared_from_this()));
@@ -155,7 +149,7 @@ class WebSocketSession final : public WebSocketSink,
     queued_bytes_ -= in_flight_->size();
     in_flight_.reset();
     if (ec) return teardown();
-    if (queue_head_ != queue_.size()) return do_write();
+    if (!queue_.empty()) return do_write();
     if (closing_ && !close_sent_) do_close();
   }
 
@@ -169,7 +163,7 @@ class WebSocketSession final : public WebSocketSink,
     close_timer_.async_wait([self = this->shared_from_this()](boost::beast::error_code ec) {
       if (!ec) self->teardown();
     });
-    if (!writing_ && queue_head_ == queue_.size()) do_close();
+    if (!writing_ && queue_.empty()) do_close();
   }
 
   void do_close() {
@@ -196,12 +190,6 @@ class WebSocketSession final : public WebSocketSink,
     schedule_ping();
   }
 
-  void drop_queue() {
-    for (std::size_t i = queue_head_; i < queue_.size(); ++i) queued_bytes_ -= queue_[i]->size();
-    queue_.clear();
-    queue_head_ = 0;
-  }
-
   // Ends the connection without ceremony; the pending read then completes and calls finish().
   void teardown() {
     boost::beast::error_code ignored;
@@ -214,7 +202,8 @@ class WebSocketSession final : public WebSocketSink,
     finished_ = true;
     ping_timer_.cancel();
     close_timer_.cancel();
-    drop_queue();
+    for (const auto& waiting : queue_) queued_bytes_ -= waiting->size();
+    queue_.clear();
     if (opened_) hub_->closed(id_);
   }
 
@@ -229,13 +218,7 @@ class WebSocketSession final : public WebSocketSink,
   const std::size_t max_queue_bytes_;
   const std::chrono::seconds ping_interval_;
   const std::chrono::seconds idle_timeout_;
-  // Frames waiting to be written are queue_[queue_head_..]. A vector with a head index, not a
-  // std::deque: libstdc++'s deque allocates 576 bytes as soon as it is constructed, which was 7 % of
-  // an idle connection's memory (docs/BENCHMARKS.md); an empty vector costs nothing, and the one
-  // here is cleared whenever it drains and compacted in do_write(), so it stays as small as the
-  // largest backlog.
-  std::vector<Frame> queue_;
-  std::size_t queue_head_ = 0;
+  std::deque<Frame> queue_;
   Frame in_flight_;              // the frame async_write is sending; its buffer must outlive the write
   std::size_t queued_bytes_ = 0;  // queue_ plus in_flight_
   boost::asio::steady_timer ping_timer_;

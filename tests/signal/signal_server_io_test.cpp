@@ -490,7 +490,7 @@ TEST_F(SignalServerTest, BacklogForASlowReaderArrivesWholeAndInOrder) {
   sender.expect();
   slow.expect();
   // 12 MB, more than loopback's socket buffers hold, so most of it waits in the session's queue
-  // and the queue is written (and compacted) while it is still being read.
+  // and the queue is written while it is still being filled and read.
   const std::string pad(30'000, 'p');
   constexpr int kFrames = 400;
   for (int i = 0; i < kFrames; ++i) {
