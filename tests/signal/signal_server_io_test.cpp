@@ -482,6 +482,31 @@ TEST_F(SignalServerTest, SlowReaderIsClosedWith1008) {
   EXPECT_TRUE(eventually([&] { return active(Protocol::native) == 1; }));
 }
 
+TEST_F(SignalServerTest, BacklogForASlowReaderArrivesWholeAndInOrder) {
+  Settings settings;
+  settings.max_send_queue_bytes = 64 * 1024 * 1024;
+  settings.messages_per_second = 100000;
+  settings.message_burst = 100000;
+  start(settings);
+  WsClient sender(port_, "/ws?id=sender");
+  WsClient slow(port_, "/ws?id=slow", {"", 4096});
+  sender.expect();
+  slow.expect();
+  // 12 MB, more than loopback's socket buffers hold, so most of it waits in the session's queue
+  // and the queue is written while it is still being filled and read.
+  const std::string pad(30'000, 'p');
+  constexpr int kFrames = 400;
+  for (int i = 0; i < kFrames; ++i) {
+    sender.send_json(Json{{"type", "signal"}, {"to", "slow"}, {"data", {{"seq", i}, {"pad", pad}}}});
+  }
+  for (int i = 0; i < kFrames; ++i) {
+    auto frame = slow.read();
+    ASSERT_TRUE(frame) << "frame " << i << ": " << slow.error().message();
+    ASSERT_EQ((*frame)["data"]["seq"], i);
+  }
+  EXPECT_EQ(server_->counters().error_count(ErrorCode::slow_reader), 0u);
+}
+
 TEST_F(SignalServerTest, SilentPeerIsPingedThenDropped) {
   Settings settings;
   settings.ping_interval = 1s;
