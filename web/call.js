@@ -117,6 +117,7 @@ async function join(event) {
     self.searchParams.set("name", welcome.id);
     history.replaceState(null, "", self);
     ui.roomPanel.hidden = false;
+    ui.join.hidden = true;
     ui.leave.hidden = false;
     ui.name.disabled = ui.room.disabled = true;
     show(peers.length ? "Pick someone to call." : "Joined. Waiting for someone to join the room…");
@@ -143,6 +144,7 @@ function leave() {
   ui.localVideo.srcObject = null;
   ui.roomPanel.hidden = true;
   ui.leave.hidden = true;
+  ui.join.hidden = false;
   ui.join.disabled = false;
   ui.name.disabled = ui.room.disabled = false;
   ui.status.server.textContent = "not connected";
