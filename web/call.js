@@ -75,7 +75,8 @@ async function join(event) {
   }
   client = new IcewayClient(signalingUrl(), params.get("token") ? { token: params.get("token") } : { id: name });
   client.on("signal", ({ from, data }) => {
-    inbox = inbox.then(() => onSignal(from, data)).catch((error) => show(`Call error: ${error.message}`, "error"));
+    // A call hung up while its offer or answer was being made fails those steps: nothing to say then.
+    inbox = inbox.then(() => onSignal(from, data)).catch((error) => { if (call) show(`Call error: ${error.message}`, "error"); });
   });
   client.on("peer-joined", ({ room: joined, id }) => {
     if (joined === room && !peers.includes(id)) peers.push(id);
