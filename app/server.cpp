@@ -427,7 +427,20 @@ void Server::print_banner() const {
     out << "  Dev secret   " << config_.turn.secrets.front()
         << "\n               development mode: this secret is random and new at every start; use --config for real use\n";
   }
-  out << "  Try it       turnutils_stunclient -p " << port_of(bound_.stun_udp) << " "
+  // Browsers allow the camera only on https:// or on this machine (http://127.0.0.1 is a
+  // secure context), so without a certificate the demo link is the loopback one when the
+  // listener takes loopback connections.
+  std::string demo = web;
+  const IpAddress& listen_address = bound_.signal.address;
+  if (!tls_ && (listen_address.is_unspecified() || listen_address.is_loopback())) {
+    demo = std::string("http://") + (listen_address.is_v6() ? "[::1]" : "127.0.0.1") + ":" + std::to_string(bound_.signal.port);
+  }
+  out << "  Try it       " << demo << "/  in two browser tabs: a video call (tick \"relay only\" to go through TURN)\n";
+  if (!tls_ && demo != web) {
+    out << "               from other devices it needs https (set [tls] cert and key): browsers allow the camera only there\n";
+  }
+  out << "               " << demo << "/ice-test  checks every STUN and TURN URL from a browser\n";
+  out << "               turnutils_stunclient -p " << port_of(bound_.stun_udp) << " "
       << (config_.server.public_host.empty() ? "127.0.0.1" : config_.server.public_host) << "\n";
   std::cout << out.str() << std::flush;
 }

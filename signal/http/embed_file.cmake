@@ -1,6 +1,7 @@
 # Writes a C++ source defining `std::string_view NAME()` that returns the bytes of INPUT.
 #   cmake -DINPUT=file -DOUTPUT=out.cpp -DNAME=iceway::signaling::embedded_sdk -P embed_file.cmake
-# Bytes, not a raw string literal, so no content can end the literal early.
+# Bytes, not a raw string literal, so no content can end the literal early; unsigned, so UTF-8
+# text (bytes over 0x7f) is not a narrowing conversion.
 file(READ "${INPUT}" content HEX)
 string(LENGTH "${content}" hex_length)
 math(EXPR size "${hex_length} / 2")
@@ -14,9 +15,9 @@ file(WRITE "${OUTPUT}" "// Generated from ${INPUT} by embed_file.cmake; do not e
 
 namespace ${namespace} {
 namespace {
-constexpr char kBytes[] = {
+constexpr unsigned char kBytes[] = {
 ${bytes}0};
 }  // namespace
-std::string_view ${function}() { return {kBytes, ${size}}; }
+std::string_view ${function}() { return {reinterpret_cast<const char*>(kBytes), ${size}}; }
 }  // namespace ${namespace}
 ")

@@ -61,6 +61,7 @@ struct ServerState {
   struct Resource {
     std::string content_type;
     std::string body;
+    bool overridable = false;  // by a file of the same path in settings.static_dir
   };
 
   ServerState(net::io_context& accept_context, std::vector<net::io_context*> contexts, const Settings& initial,
@@ -221,6 +222,11 @@ class HttpSession {
     const bool readable = request.method() == http::verb::get || request.method() == http::verb::head;
     if (auto resource = state_->resources.find(std::string(path)); resource != state_->resources.end()) {
       if (!readable) return send(make_response(plain(405, "method not allowed\n"), request));
+      if (resource->second.overridable && !settings_->static_dir.empty()) {
+        std::error_code fs_error;
+        auto file = resolve_static_path(settings_->static_dir, path);
+        if (file && std::filesystem::is_regular_file(*file, fs_error)) return send_file(*file, request);
+      }
       return send(make_response({200, resource->second.content_type, resource->second.body, {}}, request));
     }
     if (const auto* route = state_->find_route(path)) {
@@ -456,9 +462,9 @@ void HttpServer::add_async_route(std::string prefix, AsyncHttpHandler handler) {
   state_->routes.push_back({std::move(prefix), {}, std::move(handler)});
 }
 
-void HttpServer::add_static(std::string path, std::string content_type, std::string body) {
+void HttpServer::add_static(std::string path, std::string content_type, std::string body, bool overridable) {
   state_->check_not_started();
-  state_->resources[std::move(path)] = {std::move(content_type), std::move(body)};
+  state_->resources[std::move(path)] = {std::move(content_type), std::move(body), overridable};
 }
 
 void HttpServer::add_websocket_route(std::string path, Protocol protocol, std::shared_ptr<Hub> hub) {

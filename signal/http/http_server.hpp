@@ -6,7 +6,9 @@
 //
 //   WebSocket upgrade on a path added with add_websocket_route()  -> WebSocket session (needs a Hub)
 //   a path under a prefix added with add_route()/add_async_route() -> that handler (longest prefix wins)
-//   a path added with add_static()                                 -> that body
+//   a path added with add_static()                                 -> that body (a built-in page
+//                                                                     added as overridable: the file
+//                                                                     from settings.static_dir first)
 //   any other GET/HEAD with settings.static_dir set                -> a file from that directory
 //   otherwise                                                      -> 404
 //
@@ -54,7 +56,9 @@ class HttpServer {
   // "/apix"). Throws std::logic_error after listen().
   void add_route(std::string prefix, HttpHandler handler);
   void add_async_route(std::string prefix, AsyncHttpHandler handler);
-  void add_static(std::string path, std::string content_type, std::string body);
+  // `overridable`: a file for `path` in settings.static_dir (index.html for "/") is served
+  // instead, so an operator's own page replaces a built-in one.
+  void add_static(std::string path, std::string content_type, std::string body, bool overridable = false);
   // WebSocket upgrades on exactly `path` become connections of `protocol` on `hub`.
   void add_websocket_route(std::string path, Protocol protocol, std::shared_ptr<Hub> hub);
 

@@ -41,6 +41,16 @@ SignalServer::SignalServer(boost::asio::io_context& registry_context,
     });
   });
   http_.add_static("/sdk/iceway.js", "text/javascript; charset=utf-8", std::string(embedded_sdk()));
+  // The demo call page and the ICE test page (web/). A page of the same path in
+  // settings.static_dir replaces the built-in one (index.html for "/"); the pages' own scripts
+  // and style keep their paths so a replacement page may still use them.
+  constexpr std::string_view kHtml = "text/html; charset=utf-8";
+  constexpr std::string_view kJavaScript = "text/javascript; charset=utf-8";
+  http_.add_static("/", std::string(kHtml), std::string(embedded_demo_page()), true);
+  http_.add_static("/ice-test", std::string(kHtml), std::string(embedded_ice_test_page()), true);
+  http_.add_static("/demo/style.css", "text/css; charset=utf-8", std::string(embedded_web_style()));
+  http_.add_static("/demo/call.js", std::string(kJavaScript), std::string(embedded_call_script()));
+  http_.add_static("/demo/ice-test.js", std::string(kJavaScript), std::string(embedded_ice_test_script()));
 }
 
 SignalServer::~SignalServer() {

@@ -5,7 +5,9 @@
 //   /relay                   named relay
 //   /yjs                     y-webrtc topics
 //   /sdk/iceway.js           the JavaScript client (embedded)
-// plus whatever routes the app adds (/api/v1/ice-servers, the demo page).
+//   /  and  /ice-test        the demo call page and the ICE test page (embedded from web/;
+//                            settings.static_dir may replace them), with /demo/ for their assets
+// plus whatever routes the app adds (/api/v1/ice-servers).
 //
 // Wiring (app/):
 //   signaling::SignalServer server(registry_context, worker_contexts, config.signal, ice_servers);

@@ -3,6 +3,8 @@
 #include "signal/http/signal_server.hpp"
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +25,7 @@
 #include <openssl/x509.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 namespace iceway::signaling {
 namespace {
@@ -375,6 +378,75 @@ TEST_F(SignalServerTest, HttpRoutesStaticSdkAndErrors) {
 
   EXPECT_EQ(upgrade_status(port_, "/not-a-socket"), 404u);
   EXPECT_EQ(upgrade_status(port_, "/ws?id=x"), 101u);
+}
+
+// The demo pages (web/, embedded): the call page at "/", the ICE test at /ice-test, their script
+// and style under /demo/, each referring to the others by relative paths that resolve here.
+TEST_F(SignalServerTest, DemoPagesAndTheirAssetsAreServed) {
+  start();
+  struct Case {
+    std::string path;
+    std::string content_type;
+    std::string must_contain;
+  };
+  const std::vector<Case> cases = {
+      {"/", "text/html; charset=utf-8", "src=\"demo/call.js\""},
+      {"/ice-test", "text/html; charset=utf-8", "src=\"demo/ice-test.js\""},
+      {"/demo/call.js", "text/javascript; charset=utf-8", "from \"../sdk/iceway.js\""},
+      {"/demo/ice-test.js", "text/javascript; charset=utf-8", "from \"../sdk/iceway.js\""},
+      {"/demo/style.css", "text/css; charset=utf-8", ":root"},
+  };
+  for (const auto& test_case : cases) {
+    SCOPED_TRACE(test_case.path);
+    auto page = http_get(port_, test_case.path);
+    EXPECT_EQ(page.status, 200u);
+    EXPECT_EQ(page.content_type, test_case.content_type);
+    EXPECT_NE(page.body.find(test_case.must_contain), std::string::npos);
+    // Nothing from another host: the pages must work on a server without Internet access, so no
+    // attribute, import, string or CSS url() starts with a scheme or "//".
+    for (std::string_view absolute : {"\"http", "'http", "(http", "`http", "\"//", "'//", "(//", "@import"}) {
+      EXPECT_EQ(page.body.find(absolute), std::string::npos) << absolute;
+    }
+    auto head = http_get(port_, test_case.path, http::verb::head);
+    EXPECT_EQ(head.status, 200u);
+    EXPECT_EQ(head.raw[http::field::content_length], std::to_string(page.body.size()));
+  }
+  // The query string of a shared link does not change the page.
+  EXPECT_EQ(http_get(port_, "/?room=r1&name=alice").body, http_get(port_, "/").body);
+  EXPECT_EQ(http_get(port_, "/ice-test/").status, 404u);
+  EXPECT_EQ(http_get(port_, "/demo/").status, 404u);
+  EXPECT_EQ(http_get(port_, "/", http::verb::post).status, 405u);
+}
+
+// A PeerJS path of "/" routes everything below it to PeerJS, but not the pages.
+TEST_F(SignalServerTest, DemoPagesSurviveAPeerJsPathOfSlash) {
+  Settings settings;
+  settings.peerjs_path = "/";
+  start(settings);
+  EXPECT_NE(http_get(port_, "/").body.find("demo/call.js"), std::string::npos);
+  EXPECT_NE(http_get(port_, "/ice-test").body.find("demo/ice-test.js"), std::string::npos);
+  EXPECT_EQ(http_get(port_, "/peerjs/id").status, 200u);
+}
+
+// An operator's static_dir replaces a built-in page with a file of the same path (index.html for
+// "/") and adds its other files; pages it does not replace stay built in.
+TEST_F(SignalServerTest, StaticDirOverridesAndExtendsTheDemoPages) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("iceway-static-" + std::to_string(::getpid()) + "-" + std::to_string(port_));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "index.html") << "<p>our own front page</p>";
+  std::ofstream(dir / "extra.txt") << "extra";
+  Settings settings;
+  settings.static_dir = dir.string();
+  start(settings);
+  auto front = http_get(port_, "/");
+  EXPECT_EQ(front.status, 200u);
+  EXPECT_EQ(front.body, "<p>our own front page</p>");
+  EXPECT_EQ(front.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(http_get(port_, "/ice-test").body.find("demo/ice-test.js"), std::string::npos);
+  EXPECT_EQ(http_get(port_, "/extra.txt").body, "extra");
+  EXPECT_NE(http_get(port_, "/demo/call.js").body.find("IcewayClient"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(SignalServerTest, OriginAllowList) {

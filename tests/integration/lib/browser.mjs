@@ -39,15 +39,16 @@ export const CHROMIUM_ARGS = [
 export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
 // Starts Chromium with a fresh profile directory. Returns { context, newPage, close }; close()
-// ends the browser and removes the profile. `fakeMedia` gives it a camera and microphone.
-export async function launchBrowser({ fakeMedia = false } = {}) {
+// ends the browser and removes the profile. `fakeMedia` gives it a camera and microphone; `args`
+// are more Chromium flags (e.g. --ignore-certificate-errors for a throwaway turns: certificate).
+export async function launchBrowser({ fakeMedia = false, args = [] } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'iceway-chromium-'));
   let context;
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: [...CHROMIUM_ARGS, ...(fakeMedia ? FAKE_MEDIA_ARGS : [])],
+      args: [...CHROMIUM_ARGS, ...(fakeMedia ? FAKE_MEDIA_ARGS : []), ...args],
       permissions: fakeMedia ? ['camera', 'microphone'] : [],
     });
   } catch (error) {
