@@ -1,0 +1,270 @@
+// Issue 4: y-webrtc apps use iceway's /yjs unchanged. Two WebrtcProvider instances of the npm
+// y-webrtc package, each in its own Chromium (separate launches, so no BroadcastChannel can
+// carry the sync), join one room through iceway's signaling and iceway's TURN (relay-only) and
+// see each other's awareness state and document edits. A raw WebSocket check in Node shows the
+// signaling protocol itself: subscribe, publish to every subscriber with `clients`, unsubscribe,
+// ping/pong.
+//
+// y-webrtc, lib0 and simple-peer (CommonJS) are bundled for the browser with esbuild at test
+// time into the test output folder; nothing of theirs is changed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import WebSocket from 'ws';
+import { startIceway, stopIceway, loopbackArgs } from './lib/iceway.mjs';
+import { turnArgs } from './lib/turn.mjs';
+import { launchBrowser, testOutputDir } from './lib/browser.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const API_KEY = 'yjs-browser-api-key';
+const OUTPUT = testOutputDir('yjs_browser');
+
+let server;
+let web;
+const browsers = [];
+const sockets = new Set();
+
+// What the page needs from the packages, bundled as they are.
+async function bundle() {
+  const outfile = join(OUTPUT, 'y-webrtc.bundle.js');
+  const result = await build({
+    stdin: {
+      contents: "import * as Y from 'yjs'; import { WebrtcProvider } from 'y-webrtc'; window.Y = Y; window.WebrtcProvider = WebrtcProvider;",
+      resolveDir: HERE,
+      loader: 'js',
+    },
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    outfile,
+    logLevel: 'silent',
+  });
+  assert.deepEqual(result.errors, []);
+  return readFileSync(outfile);
+}
+
+// Helpers the test drives through page.evaluate; one provider per page.
+const PAGE = `<!doctype html><meta charset="utf-8"><title>y-webrtc on iceway</title>
+<script src="/y-webrtc.bundle.js"></script>
+<script>
+const until = async (check, ms, what) => {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(what + ': not in ' + ms + ' ms');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+window.t = {
+  start(room, name, signaling, iceServers) {
+    this.doc = new Y.Doc();
+    this.provider = new WebrtcProvider(room, this.doc, {
+      signaling,
+      peerOpts: { config: { iceServers, iceTransportPolicy: 'relay' } },
+    });
+    this.provider.awareness.setLocalStateField('user', { name });
+  },
+  edit(name) {
+    this.doc.getText('text').insert(0, 'written by ' + name + '. ');
+    this.doc.getMap('map').set(name, { at: 'edit' });
+  },
+  // Resolves once the other side's awareness state and both of its edits are here.
+  async seen(other) {
+    await until(() => [...this.provider.awareness.getStates().values()].some((s) => s.user && s.user.name === other),
+      60000, 'the awareness state of ' + other);
+    await until(() => this.doc.getMap('map').get(other) && this.doc.getText('text').toString().includes('written by ' + other),
+      60000, 'the edits of ' + other);
+    return {
+      users: [...this.provider.awareness.getStates().values()].map((s) => s.user && s.user.name).sort(),
+      text: this.doc.getText('text').toString(),
+      map: this.doc.getMap('map').toJSON(),
+      webrtcPeers: this.provider.room.webrtcConns.size,
+      bcPeers: this.provider.room.bcConns.size,
+    };
+  },
+  // The pair ICE chose on the WebRTC connection y-webrtc made (simple-peer's RTCPeerConnection).
+  async selectedPair() {
+    const [conn] = this.provider.room.webrtcConns.values();
+    return until(async () => {
+      const stats = await conn.peer._pc.getStats();
+      let selected = null;
+      stats.forEach((s) => {
+        const pair = s.type === 'transport' && s.selectedCandidatePairId && stats.get(s.selectedCandidatePairId);
+        if (!pair) return;
+        selected = { local: stats.get(pair.localCandidateId).candidateType, remote: stats.get(pair.remoteCandidateId).candidateType };
+      });
+      return selected;
+    }, 5000, 'a selected candidate pair');
+  },
+};
+</script>`;
+
+async function startWeb(script) {
+  const web = http.createServer((request, response) => {
+    if (request.url === '/y-webrtc.bundle.js') {
+      response.setHeader('content-type', 'text/javascript');
+      return response.end(script);
+    }
+    if (request.url === '/') {
+      response.setHeader('content-type', 'text/html');
+      return response.end(PAGE);
+    }
+    response.statusCode = 404;
+    response.end();
+  });
+  await new Promise((resolve) => web.listen(0, '127.0.0.1', resolve));
+  return web;
+}
+
+async function iceServers(user) {
+  const response = await fetch(`http://127.0.0.1:${server.signal.port}/api/v1/ice-servers?user=${user}&ttl=600`,
+    { headers: { authorization: `Bearer ${API_KEY}` } });
+  assert.equal(response.status, 200, await response.clone().text());
+  return (await response.json()).iceServers;
+}
+
+before(async () => {
+  let script;
+  [server, script] = await Promise.all([
+    startIceway([...loopbackArgs({ ipv6: false }), ...turnArgs, '--set', `auth.api_keys=["${API_KEY}"]`]),
+    bundle(),
+  ]);
+  web = await startWeb(script);
+});
+
+after(async () => {
+  for (const socket of sockets) socket.terminate();
+  for (const browser of browsers) await browser.close();
+  if (web) web.close();
+  if (server) assert.equal(await stopIceway(server), 0, server.output());
+});
+
+test('two y-webrtc providers in separate browsers sync awareness and a document through /yjs and TURN', { timeout: 180000 }, async () => {
+  const signaling = [`ws://127.0.0.1:${server.signal.port}/yjs`];
+  const room = 'iceway-yjs-browser-room';
+  const pages = {};
+  for (const name of ['alice', 'bob']) {
+    const browser = await launchBrowser();
+    browsers.push(browser);
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => console.log(`${name}: page error: ${error}`));
+    await page.goto(`http://127.0.0.1:${web.address().port}/`);
+    pages[name] = page;
+  }
+  try {
+    for (const name of ['alice', 'bob']) {
+      await pages[name].evaluate(([r, n, s, i]) => t.start(r, n, s, i), [room, name, signaling, await iceServers(`yjs-${name}`)]);
+      await pages[name].evaluate(([n]) => t.edit(n), [name]);
+    }
+    const [alice, bob] = await Promise.all([pages.alice.evaluate(() => t.seen('bob')), pages.bob.evaluate(() => t.seen('alice'))]);
+    for (const [view, who] of [[alice, 'alice'], [bob, 'bob']]) {
+      assert.deepEqual(view.users, ['alice', 'bob'], who);
+      assert.deepEqual(view.map, { alice: { at: 'edit' }, bob: { at: 'edit' } }, who);
+      assert.match(view.text, /written by alice\./, who);
+      assert.match(view.text, /written by bob\./, who);
+      // Only iceway could have carried it: one WebRTC peer, no BroadcastChannel peer.
+      assert.equal(view.webrtcPeers, 1, who);
+      assert.equal(view.bcPeers, 0, who);
+    }
+    assert.equal(alice.text, bob.text, 'both documents converge');
+    for (const name of ['alice', 'bob']) {
+      assert.deepEqual(await pages[name].evaluate(() => t.selectedPair()), { local: 'relay', remote: 'relay' }, name);
+    }
+    // The relayed candidates are allocations iceway made for the users the API was asked for.
+    assert.match(server.output(), /allocation created: user=yjs-alice /);
+    assert.match(server.output(), /allocation created: user=yjs-bob /);
+  } catch (error) {
+    for (const [name, page] of Object.entries(pages)) await page.screenshot({ path: join(OUTPUT, `${name}.png`) }).catch(() => {});
+    throw error;
+  }
+});
+
+// --- the signaling protocol on raw WebSockets ------------------------------------------------------
+
+class Socket {
+  constructor() {
+    this.frames = [];
+    this.waiters = [];
+    this.ws = new WebSocket(`ws://127.0.0.1:${server.signal.port}/yjs`);
+    sockets.add(this.ws);
+    this.ws.on('message', (data) => {
+      this.frames.push(JSON.parse(data.toString()));
+      for (const waiter of this.waiters.splice(0)) waiter();
+    });
+    this.opened = once(this.ws, 'open');
+  }
+
+  async send(message) {
+    await this.opened;
+    this.ws.send(JSON.stringify(message));
+  }
+
+  // The next frame, waiting up to timeoutMs.
+  async next(timeoutMs = 15000) {
+    const deadline = Date.now() + timeoutMs;
+    while (this.frames.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no frame in ${timeoutMs} ms`);
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => { clearTimeout(timer); resolve(); });
+      });
+    }
+    return this.frames.shift();
+  }
+
+  // ping is answered in order, so every frame before the pong was sent before it.
+  async drain() {
+    await this.send({ type: 'ping' });
+    const before = [];
+    for (let frame = await this.next(); frame.type !== 'pong'; frame = await this.next()) before.push(frame);
+    return before;
+  }
+}
+
+test('/yjs speaks y-webrtc signaling: subscribe, publish to all subscribers with clients, unsubscribe, ping', async () => {
+  const [a, b, c] = [new Socket(), new Socket(), new Socket()];
+  await a.send({ type: 'subscribe', topics: ['doc-1', 42, 'doc-2'] });  // a non-string topic is skipped
+  await b.send({ type: 'subscribe', topics: ['doc-1'] });
+  await c.send({ type: 'subscribe', topics: ['doc-2'] });
+  for (const socket of [a, b, c]) assert.deepEqual(await socket.drain(), []);
+
+  // Everyone subscribed to the topic gets it, the sender included, with the subscriber count.
+  const data = { type: 'announce', from: 'peer-a' };
+  await a.send({ type: 'publish', topic: 'doc-1', data });
+  const expected = { type: 'publish', topic: 'doc-1', data, clients: 2 };
+  assert.deepEqual(await a.next(), expected);
+  assert.deepEqual(await b.next(), expected);
+  // Encrypted rooms publish a base64 string; it is relayed as it is.
+  await b.send({ type: 'publish', topic: 'doc-2', data: 'ZW5jcnlwdGVk' });
+  assert.deepEqual(await c.next(), { type: 'publish', topic: 'doc-2', data: 'ZW5jcnlwdGVk', clients: 2 });
+  assert.deepEqual(await a.next(), { type: 'publish', topic: 'doc-2', data: 'ZW5jcnlwdGVk', clients: 2 });
+  assert.deepEqual(await b.drain(), [], 'a publisher that is not subscribed gets nothing back');
+
+  await b.send({ type: 'unsubscribe', topics: ['doc-1'] });
+  assert.deepEqual(await b.drain(), []);
+  await a.send({ type: 'publish', topic: 'doc-1', data });
+  assert.deepEqual(await a.next(), { ...expected, clients: 1 });
+  for (const socket of [a, b, c]) assert.deepEqual(await socket.drain(), []);
+
+  // A closed socket leaves its topics. The server learns of the close on a's connection, so
+  // publish until the count drops (bounded), checking that nothing else changes meanwhile.
+  a.ws.close();
+  await once(a.ws, 'close');
+  let clients = 2;
+  for (let attempt = 0; attempt < 100 && clients !== 1; ++attempt) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await b.send({ type: 'publish', topic: 'doc-2', data: `after-close-${attempt}` });
+    const frame = await c.next();
+    assert.equal(frame.data, `after-close-${attempt}`);
+    clients = frame.clients;
+  }
+  assert.equal(clients, 1);
+});
