@@ -284,7 +284,8 @@ window.t = {
     this.peer = peer;
     this.errors = [];
     peer.on('error', (e) => this.errors.push({ type: e.type, message: e.message }));
-    peer.on('connection', (conn) => this.track(conn));
+    this.incoming = [];
+    peer.on('connection', (conn) => { this.incoming.push(conn); this.track(conn); });
     return within(new Promise((resolve, reject) => {
       peer.on('open', resolve);
       peer.on('error', (e) => reject(new Error(e.type + ': ' + e.message)));
@@ -299,10 +300,20 @@ window.t = {
     this.track(this.peer.connect(id, { reliable: true }));
     await within(this.connOpen, 45000, 'the data connection to ' + id);
   },
-  async accepted() {
-    await until(() => this.conn, 45000, 'an incoming data connection');
-    await within(this.connOpen, 45000, 'the incoming data connection');
-    return this.conn.peer;
+  // Waits for the count-th incoming DataConnection to open.
+  async accepted(count) {
+    await until(() => this.incoming.length >= count, 45000, 'incoming data connection ' + count);
+    const conn = this.incoming[count - 1];
+    await within(new Promise((resolve) => (conn.open ? resolve() : conn.on('open', resolve))), 45000, 'incoming data connection ' + count);
+    return conn.peer;
+  },
+  // peer.disconnect() then peer.reconnect(): the same id and token on a new socket, possibly
+  // before the server has seen the old one close.
+  reconnect() {
+    const reopened = new Promise((resolve) => this.peer.once('open', resolve));
+    this.peer.disconnect();
+    this.peer.reconnect();
+    return within(reopened, 20000, 'open after reconnect()');
   },
   send(data) { this.conn.send(data); },
   data(value) { return until(() => this.received.includes(value), 20000, 'the message ' + value); },
@@ -393,7 +404,7 @@ test('two unmodified peerjs clients in Chromium talk over a relayed DataConnecti
     assert.equal(await pageB.evaluate(([o]) => t.open('browser-b', o), [options]), 'browser-b');
     assert.equal(await pageA.evaluate(([o]) => t.open('browser-a', o), [options]), 'browser-a');
 
-    const accepted = pageB.evaluate(() => t.accepted());
+    const accepted = pageB.evaluate(() => t.accepted(1));
     await pageA.evaluate(() => t.connect('browser-b'));
     assert.equal(await accepted, 'browser-a');
 
@@ -408,6 +419,15 @@ test('two unmodified peerjs clients in Chromium talk over a relayed DataConnecti
     }
     // The relayed candidates are allocations iceway made for the user the API was asked for.
     assert.match(main.iceway.output(), /allocation created: user=peerjs-browser /);
+
+    // The client's own reconnect() gets OPEN again, and the reconnected id is reachable: b
+    // opens a second DataConnection to it.
+    assert.equal(await pageA.evaluate(() => t.reconnect()), 'browser-a');
+    const again = pageA.evaluate(() => t.accepted(1));
+    await pageB.evaluate(() => t.connect('browser-a'));
+    assert.equal(await again, 'browser-b');
+    await pageB.evaluate(() => t.send('again from b'));
+    await pageA.evaluate(() => t.data('again from b'));
   } catch (error) {
     const dir = testOutputDir('peerjs_browser');
     await pageA.screenshot({ path: join(dir, 'a.png') }).catch(() => {});
