@@ -22,7 +22,23 @@ function parseEndpoints(line) {
 
 // Resolves once the banner is printed: { child, udp: [...], tcp: [...], tls: [...],
 // signal: {secure, host, port}, admin: {host, port}, output() }.
-export async function startIceway(args = loopbackArgs(), { env = {}, timeoutMs = 15000 } = {}) {
+//
+// With --listen ADDRESS:0 the kernel picks the UDP port and iceway opens TCP on the same number,
+// which a client connection of another test may hold on this busy machine; such a start is
+// retried (a fresh pick), a few times at most.
+export async function startIceway(args = loopbackArgs(), options = {}) {
+  const kernelPicksTurnPort = args.some((arg, i) => args[i - 1] === '--listen' && arg.endsWith(':0'));
+  for (let attempt = 1; ; ++attempt) {
+    try {
+      return await startOnce(args, options);
+    } catch (error) {
+      const portClash = /cannot listen on tcp \S+: Address already in use/.test(error.message);
+      if (!kernelPicksTurnPort || !portClash || attempt === 5) throw error;
+    }
+  }
+}
+
+async function startOnce(args, { env = {}, timeoutMs = 15000 } = {}) {
   const child = spawn(ICEWAY_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
