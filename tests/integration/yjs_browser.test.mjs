@@ -1,9 +1,10 @@
 // Issue 4: y-webrtc apps use iceway's /yjs unchanged. Two WebrtcProvider instances of the npm
 // y-webrtc package, each in its own Chromium (separate launches, so no BroadcastChannel can
 // carry the sync), join one room through iceway's signaling and iceway's TURN (relay-only) and
-// see each other's awareness state and document edits. A raw WebSocket check in Node shows the
-// signaling protocol itself: subscribe, publish to every subscriber with `clients`, unsubscribe,
-// ping/pong.
+// see each other's awareness state and document edits. A raw WebSocket exchange in Node runs
+// against iceway and against y-webrtc's own signaling server (its bin/server.js) and both must
+// answer alike: subscribe, publish to every subscriber with `clients`, unsubscribe, ping/pong,
+// leaving topics on close.
 //
 // y-webrtc, lib0 and simple-peer (CommonJS) are bundled for the browser with esbuild at test
 // time into the test output folder; nothing of theirs is changed.
@@ -11,6 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { once } from 'node:events';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -25,6 +27,7 @@ const API_KEY = 'yjs-browser-api-key';
 const OUTPUT = testOutputDir('yjs_browser');
 
 let server;
+let reference;  // y-webrtc's own signaling server
 let web;
 const browsers = [];
 const sockets = new Set();
@@ -143,6 +146,11 @@ after(async () => {
   for (const socket of sockets) socket.terminate();
   for (const browser of browsers) await browser.close();
   if (web) web.close();
+  if (reference && reference.child.exitCode === null) {
+    const exited = once(reference.child, 'exit');
+    reference.child.kill('SIGTERM');
+    await exited;
+  }
   if (server) assert.equal(await stopIceway(server), 0, server.output());
 });
 
@@ -186,13 +194,13 @@ test('two y-webrtc providers in separate browsers sync awareness and a document 
   }
 });
 
-// --- the signaling protocol on raw WebSockets ------------------------------------------------------
+// --- the signaling protocol on raw WebSockets, next to y-webrtc's own server ----------------------
 
 class Socket {
-  constructor() {
+  constructor(url) {
     this.frames = [];
     this.waiters = [];
-    this.ws = new WebSocket(`ws://127.0.0.1:${server.signal.port}/yjs`);
+    this.ws = new WebSocket(url);
     sockets.add(this.ws);
     this.ws.on('message', (data) => {
       this.frames.push(JSON.parse(data.toString()));
@@ -229,42 +237,84 @@ class Socket {
   }
 }
 
-test('/yjs speaks y-webrtc signaling: subscribe, publish to all subscribers with clients, unsubscribe, ping', async () => {
-  const [a, b, c] = [new Socket(), new Socket(), new Socket()];
+// One scripted exchange; resolves with everything the three clients saw.
+async function signalingExchange(url) {
+  const seen = {};
+  const [a, b, c] = [new Socket(url), new Socket(url), new Socket(url)];
   await a.send({ type: 'subscribe', topics: ['doc-1', 42, 'doc-2'] });  // a non-string topic is skipped
   await b.send({ type: 'subscribe', topics: ['doc-1'] });
   await c.send({ type: 'subscribe', topics: ['doc-2'] });
-  for (const socket of [a, b, c]) assert.deepEqual(await socket.drain(), []);
+  seen.afterSubscribe = [await a.drain(), await b.drain(), await c.drain()];
 
   // Everyone subscribed to the topic gets it, the sender included, with the subscriber count.
-  const data = { type: 'announce', from: 'peer-a' };
-  await a.send({ type: 'publish', topic: 'doc-1', data });
-  const expected = { type: 'publish', topic: 'doc-1', data, clients: 2 };
-  assert.deepEqual(await a.next(), expected);
-  assert.deepEqual(await b.next(), expected);
-  // Encrypted rooms publish a base64 string; it is relayed as it is.
+  await a.send({ type: 'publish', topic: 'doc-1', data: { type: 'announce', from: 'peer-a' } });
+  seen.publish = [await a.next(), await b.next()];
+  // Encrypted rooms publish a base64 string; a publisher need not be subscribed.
   await b.send({ type: 'publish', topic: 'doc-2', data: 'ZW5jcnlwdGVk' });
-  assert.deepEqual(await c.next(), { type: 'publish', topic: 'doc-2', data: 'ZW5jcnlwdGVk', clients: 2 });
-  assert.deepEqual(await a.next(), { type: 'publish', topic: 'doc-2', data: 'ZW5jcnlwdGVk', clients: 2 });
-  assert.deepEqual(await b.drain(), [], 'a publisher that is not subscribed gets nothing back');
+  seen.publishString = [await c.next(), await a.next(), await b.drain()];
 
   await b.send({ type: 'unsubscribe', topics: ['doc-1'] });
-  assert.deepEqual(await b.drain(), []);
-  await a.send({ type: 'publish', topic: 'doc-1', data });
-  assert.deepEqual(await a.next(), { ...expected, clients: 1 });
-  for (const socket of [a, b, c]) assert.deepEqual(await socket.drain(), []);
+  await b.drain();
+  await a.send({ type: 'publish', topic: 'doc-1', data: 'after-unsubscribe' });
+  seen.afterUnsubscribe = [await a.next(), await a.drain(), await b.drain(), await c.drain()];
 
   // A closed socket leaves its topics. The server learns of the close on a's connection, so
   // publish until the count drops (bounded), checking that nothing else changes meanwhile.
   a.ws.close();
   await once(a.ws, 'close');
-  let clients = 2;
-  for (let attempt = 0; attempt < 100 && clients !== 1; ++attempt) {
+  let frame = { clients: 2 };
+  for (let attempt = 0; attempt < 100 && frame.clients !== 1; ++attempt) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     await b.send({ type: 'publish', topic: 'doc-2', data: `after-close-${attempt}` });
-    const frame = await c.next();
+    frame = await c.next();
     assert.equal(frame.data, `after-close-${attempt}`);
-    clients = frame.clients;
   }
-  assert.equal(clients, 1);
+  seen.afterClose = frame.clients;
+  b.ws.close();
+  c.ws.close();
+  return seen;
+}
+
+// y-webrtc's bin/server.js, unchanged, in its own process. It listens on process.env.PORT on
+// every interface; a preloaded hook makes that 127.0.0.1 with a kernel-picked port and prints it.
+async function startReference() {
+  const hook = `import http from 'node:http';
+    const listen = http.Server.prototype.listen;
+    http.Server.prototype.listen = function () {
+      this.once('listening', () => console.log('listening ' + this.address().port));
+      return listen.call(this, 0, '127.0.0.1');
+    };`;
+  const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hook)}`,
+    join(HERE, 'node_modules/y-webrtc/bin/server.js')], { cwd: HERE, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr.on('data', (d) => { output += d; });
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`y-webrtc's server did not start:\n${output}`)), 15000);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`y-webrtc's server exited with ${code}:\n${output}`)); });
+    child.stdout.on('data', (d) => {
+      output += d;
+      const match = output.match(/listening (\d+)/);
+      if (match) { clearTimeout(timer); child.removeAllListeners('exit'); resolve(Number(match[1])); }
+    });
+  });
+  return { child, port };
+}
+
+test('/yjs answers the y-webrtc signaling protocol as y-webrtc\'s own server does', async () => {
+  reference = await startReference();
+  const [ours, theirs] = await Promise.all([
+    signalingExchange(`ws://127.0.0.1:${server.signal.port}/yjs`),
+    signalingExchange(`ws://127.0.0.1:${reference.port}`),
+  ]);
+  const announce = { type: 'publish', topic: 'doc-1', data: { type: 'announce', from: 'peer-a' }, clients: 2 };
+  const encrypted = { type: 'publish', topic: 'doc-2', data: 'ZW5jcnlwdGVk', clients: 2 };
+  const expected = {
+    afterSubscribe: [[], [], []],
+    publish: [announce, announce],
+    publishString: [encrypted, encrypted, []],
+    afterUnsubscribe: [{ type: 'publish', topic: 'doc-1', data: 'after-unsubscribe', clients: 1 }, [], [], []],
+    afterClose: 1,
+  };
+  assert.deepEqual(theirs, expected, "y-webrtc's server");
+  assert.deepEqual(ours, expected, 'iceway');
 });
