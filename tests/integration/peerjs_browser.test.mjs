@@ -129,6 +129,11 @@ class Socket {
     this.ws.send(JSON.stringify(message));
   }
 
+  async sendRaw(text) {
+    if (this.ws.readyState === WebSocket.CONNECTING) await once(this.ws, 'open');
+    this.ws.send(text);
+  }
+
   // Both servers handle one socket's frames in order and relay an OFFER to its own sender, so
   // when the OFFER this sends to itself comes back, everything sent before it has been handled.
   // Resolves with the frames that arrived before it.
@@ -226,7 +231,9 @@ async function expired(port) {
 async function relayed(port) {
   const a = await opened(port, 'relay-a');
   const b = await opened(port, 'relay-b');
-  // The server sets src whatever the sender claims; HEARTBEAT and unknown types go nowhere.
+  // The server sets src whatever the sender claims; HEARTBEAT, unknown types and frames without
+  // a known type go nowhere and do not cost the sender its connection.
+  for (const junk of ['[1,2]', '{"type":42}']) await a.sendRaw(junk);
   await a.send({ type: 'HEARTBEAT' });
   await a.send({ type: 'NOT-A-TYPE', dst: 'relay-b', payload: {} });
   await a.send({ type: 'CANDIDATE', src: 'mallory', dst: 'relay-b', payload: candidatePayload, extra: 'dropped' });
@@ -485,7 +492,7 @@ test('an OFFER nobody claims within expire_timeout gets its sender EXPIRE, and i
   toGhost: [],
 }));
 
-test('relayed frames carry the server-set src; HEARTBEAT and unknown types are not relayed', () => compare(relayed, [
+test('relayed frames carry the server-set src; HEARTBEAT, unknown types and junk are not relayed', () => compare(relayed, [
   { type: 'CANDIDATE', src: 'relay-a', dst: 'relay-b', payload: candidatePayload },
   { type: 'LEAVE', src: 'relay-a', dst: 'relay-b' },
 ]));
@@ -502,6 +509,20 @@ test('GET {path}/ is the server info, {path}/{key}/id a fresh id, {path}/{key}/p
   idOtherKey: { status: 200, uuid: true },
   peers: { status: 401, contentType: 'text/plain; charset=utf-8', body: 'Unauthorized' },
 }));
+
+// Frames that are not JSON, or JSON but not an object, crash the standalone reference server
+// (an unhandled 'error' event ends its process); iceway drops them and the sender stays.
+test('iceway: frames that are not a JSON object are dropped and the connection stays', async () => {
+  const port = main.iceway.signal.port;
+  const a = await opened(port, 'junk-a');
+  const b = await opened(port, 'junk-b');
+  for (const junk of ['not json', '"text"', 'null', '42', '{"type":"OFFER","dst":', '']) await a.sendRaw(junk);
+  await a.send({ type: 'CANDIDATE', dst: 'junk-b', payload: candidatePayload });
+  assert.deepEqual(await a.barrier('junk-a'), []);
+  assert.deepEqual(await b.next(15000, 'the CANDIDATE'), { type: 'CANDIDATE', src: 'junk-a', dst: 'junk-b', payload: candidatePayload });
+  a.close();
+  b.close();
+});
 
 // The reference reattaches a same-token reconnect silently (the client never gets OPEN) and
 // leaves the old socket open; iceway answers OPEN and closes the stale socket (docs/signaling.md).

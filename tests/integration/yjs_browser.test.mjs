@@ -318,3 +318,28 @@ test('/yjs answers the y-webrtc signaling protocol as y-webrtc\'s own server doe
   assert.deepEqual(theirs, expected, "y-webrtc's server");
   assert.deepEqual(ours, expected, 'iceway');
 });
+
+// y-webrtc's server throws on a frame that is not JSON (its process ends); iceway answers an
+// `error` frame, which y-webrtc clients ignore, and the connection keeps working.
+test('iceway: /yjs answers junk with an error frame and keeps the connection', async () => {
+  const url = `ws://127.0.0.1:${server.signal.port}/yjs`;
+  const [a, b] = [new Socket(url), new Socket(url)];
+  for (const junk of ['not json', 'null', '{"type":"nope"}']) {
+    await a.opened;
+    a.ws.send(junk);
+  }
+  const errors = await a.drain();
+  assert.equal(errors.length, 3, JSON.stringify(errors));
+  for (const frame of errors) {
+    assert.equal(frame.type, 'error');
+    assert.equal(frame.code, 'bad-request');
+    assert.equal(typeof frame.message, 'string');
+  }
+  await a.send({ type: 'subscribe', topics: ['after-junk'] });
+  await b.send({ type: 'subscribe', topics: ['after-junk'] });
+  assert.deepEqual(await b.drain(), []);
+  await a.send({ type: 'publish', topic: 'after-junk', data: 'still here' });
+  assert.deepEqual(await b.next(), { type: 'publish', topic: 'after-junk', data: 'still here', clients: 2 });
+  a.ws.close();
+  b.ws.close();
+});
