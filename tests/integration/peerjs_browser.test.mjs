@@ -256,11 +256,13 @@ async function concurrentLimit(port) {
 async function rest(port) {
   const info = await get(port, `${PATH}/`);
   const id = await get(port, `${PATH}/${KEY}/id`, { origin: 'http://page.example' });
+  const idAgain = await get(port, `${PATH}/${KEY}/id`);
   const idOtherKey = await get(port, `${PATH}/another-key/id`);
   const peers = await get(port, `${PATH}/${KEY}/peers`);
   return {
     info: { status: info.status, contentType: info.contentType, body: JSON.parse(info.body) },
-    id: { status: id.status, contentType: id.contentType, uuid: UUID.test(id.body), crossOrigin: id.allowOrigin !== null },
+    id: { status: id.status, contentType: id.contentType, uuid: UUID.test(id.body), crossOrigin: id.allowOrigin !== null,
+      fresh: idAgain.body !== id.body },
     idOtherKey: { status: idOtherKey.status, uuid: UUID.test(idOtherKey.body) },
     peers: { status: peers.status, contentType: peers.contentType, body: peers.body },
   };
@@ -505,7 +507,7 @@ test('the concurrent limit gets the reference ERROR; discovery lists the connect
 test('GET {path}/ is the server info, {path}/{key}/id a fresh id, {path}/{key}/peers 401 without discovery', () => compare(rest, {
   info: { status: 200, contentType: 'application/json; charset=utf-8',
     body: { name: 'PeerJS Server', description: 'A server side element to broker connections between PeerJS clients.', website: 'https://peerjs.com/' } },
-  id: { status: 200, contentType: 'text/html; charset=utf-8', uuid: true, crossOrigin: true },
+  id: { status: 200, contentType: 'text/html; charset=utf-8', uuid: true, crossOrigin: true, fresh: true },
   idOtherKey: { status: 200, uuid: true },
   peers: { status: 401, contentType: 'text/plain; charset=utf-8', body: 'Unauthorized' },
 }));
