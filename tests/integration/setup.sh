@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the npm packages the integration tests drive (ws, peerjs, y-webrtc,
-# playwright-core) into tests/integration/node_modules, from the lock file when present.
+# Installs the npm packages the integration tests drive (ws, peerjs, y-webrtc, peer,
+# playwright-core, and esbuild to bundle y-webrtc for the browser) into
+# tests/integration/node_modules, from the lock file when present.
 set -euo pipefail
 cd "$(dirname "$0")"
 [[ -f package.json ]] || exit 0

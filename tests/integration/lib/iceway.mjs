@@ -22,23 +22,7 @@ function parseEndpoints(line) {
 
 // Resolves once the banner is printed: { child, udp: [...], tcp: [...], tls: [...],
 // signal: {secure, host, port}, admin: {host, port}, output() }.
-//
-// With port 0 iceway lets the kernel pick the UDP port and then listens on TCP at the same
-// number, which a busy machine's loopback TCP connections may already use ("cannot listen on
-// tcp ...: Address already in use"). Such a start is tried again, a few times, with new ports.
-export async function startIceway(args = loopbackArgs(), options = {}) {
-  const kernelPicksPorts = args.some((arg) => /:0$/.test(String(arg)));
-  for (let attempt = 1; ; ++attempt) {
-    try {
-      return await startOnce(args, options);
-    } catch (error) {
-      const collided = /cannot listen on tcp .*:\d+: Address already in use/.test(error.message);
-      if (!kernelPicksPorts || !collided || attempt >= 5) throw error;
-    }
-  }
-}
-
-async function startOnce(args, { env = {}, timeoutMs = 15000 } = {}) {
+export async function startIceway(args = loopbackArgs(), { env = {}, timeoutMs = 15000 } = {}) {
   const child = spawn(ICEWAY_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
