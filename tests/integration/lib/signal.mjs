@@ -7,18 +7,9 @@ import { startIceway } from './iceway.mjs';
 
 export { WebSocket };
 
-// startIceway(), tried again when the kernel's port-0 pick for UDP is already taken on the TCP
-// side ("cannot listen on tcp 127.0.0.1:N: Address already in use"): iceway binds TCP on the
-// port UDP got, and on a busy machine an outgoing connection may hold that port.
-export async function startSignalServer(args, options) {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await startIceway(args, options);
-    } catch (error) {
-      if (attempt >= 5 || !/cannot listen on tcp .*Address already in use/.test(error.message)) throw error;
-    }
-  }
-}
+// The signaling tests' server: startIceway() itself (iceway reserves the UDP+TCP port pair
+// for a port-0 listen, so no start needs trying again).
+export const startSignalServer = (args, options) => startIceway(args, options);
 
 // ws://host:port{path} of a server started with startIceway().
 export const signalUrl = (server, path = '/ws') => `ws://${server.signal.host}:${server.signal.port}${path}`;
