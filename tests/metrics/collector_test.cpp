@@ -94,7 +94,7 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
       {"iceway_auth_failures_total", 9},
       {"iceway_signal_connections_active", 4},
       {"iceway_signal_messages_total", 6 + 7 + 3 + 5},  // each protocol's own types
-      {"iceway_signal_errors_total", 11},
+      {"iceway_signal_errors_total", 13},                // every signaling error code
       {"iceway_turn_permissions_active", 1},
       {"iceway_turn_channels_active", 1},
       {"iceway_signal_rooms_active", 1},
