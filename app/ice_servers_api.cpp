@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "signal/json_text.hpp"
 #include "signal/query.hpp"
 
 namespace iceway::app {
@@ -15,7 +16,7 @@ signaling::HttpResponse json_response(unsigned status, const nlohmann::json& bod
   signaling::HttpResponse response;
   response.status = status;
   response.content_type = "application/json";
-  response.body = body.dump();
+  response.body = signaling::to_text(body);  // never throws on odd bytes in `user`
   response.headers.emplace_back("Cache-Control", "no-store");  // credentials must not be cached
   return response;
 }
@@ -46,6 +47,19 @@ void add_cors(signaling::HttpResponse& response, const signaling::HttpRequest& r
   } else if (std::find(state.allowed_origins.begin(), state.allowed_origins.end(), origin) != state.allowed_origins.end()) {
     response.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
     response.headers.emplace_back("Vary", "Origin");
+  }
+}
+
+// The user id goes into the TURN username and the JSON answer, so it must be text: no control
+// characters, and valid UTF-8 as nlohmann's strict serializer checks it (it throws otherwise).
+bool printable_text(std::string_view text) {
+  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+    return false;
+  try {
+    (void)nlohmann::json(std::string(text)).dump();
+    return true;
+  } catch (const nlohmann::json::type_error&) {
+    return false;
   }
 }
 
@@ -84,8 +98,8 @@ signaling::HttpResponse handle_ice_servers_request(const signaling::HttpRequest&
     Seconds ttl = state.max_ttl;
     for (const auto& [name, value] : query.items()) {
       if (name == "user") {
-        if (value.empty() || value.size() > 128 || value.find(':') != std::string::npos)
-          return error_response(400, "bad-request", "user must be 1 to 128 characters without ':'");
+        if (value.empty() || value.size() > 128 || value.find(':') != std::string::npos || !printable_text(value))
+          return error_response(400, "bad-request", "user must be 1 to 128 bytes of UTF-8 text without ':' or control characters");
         user = value;
       } else if (name == "ttl") {
         long long seconds = 0;

@@ -84,11 +84,22 @@ TEST(IceServersApi, DevelopmentModeAllowsAnonymousRequests) {
 
 TEST(IceServersApi, BadParametersAre400) {
   for (const char* target : {"/api/v1/ice-servers?ttl=abc", "/api/v1/ice-servers?ttl=0", "/api/v1/ice-servers?user=a:b",
-                             "/api/v1/ice-servers?user="}) {
+                             "/api/v1/ice-servers?user=", "/api/v1/ice-servers?user=%ff%fe",  // not UTF-8
+                             "/api/v1/ice-servers?user=%c0%af",                                // overlong '/'
+                             "/api/v1/ice-servers?user=a%0ab"}) {                               // control character
     SCOPED_TRACE(target);
     auto response = handle_ice_servers_request(get(target, {{"Authorization", "Bearer k"}}), state_with_keys({"k"}), 0);
     EXPECT_EQ(response.status, 400u);
+    EXPECT_NE(response.body.find("bad-request"), std::string::npos) << response.body;
   }
+}
+
+TEST(IceServersApi, AUserInAnyScriptIsAccepted) {
+  auto response = handle_ice_servers_request(get("/api/v1/ice-servers?user=%e5%b0%8f%e6%98%8e", {{"Authorization", "Bearer k"}}),
+                                             state_with_keys({"k"}), 0);
+  ASSERT_EQ(response.status, 200u) << response.body;
+  // The username is "<expiry>:小明", written as UTF-8 (nlohmann escapes nothing above ASCII).
+  EXPECT_NE(response.body.find(":\u5c0f\u660e\""), std::string::npos) << response.body;
 }
 
 TEST(IceServersApi, CorsFollowsTheAllowList) {
