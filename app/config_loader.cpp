@@ -19,8 +19,11 @@
 namespace iceway::app {
 
 std::string ConfigProblem::to_string() const {
-  std::string text = where.empty() ? key : where + ": " + key;
-  return text + ": " + message;
+  std::string text;
+  for (const std::string* part : {&where, &key}) {
+    if (!part->empty()) text += *part + ": ";
+  }
+  return text + message;
 }
 
 EnvironmentLookup process_environment() {
@@ -531,9 +534,13 @@ LoadResult load_config(const LoadOptions& options) {
     config.source = *options.path;
     try {
       root = toml::parse(*options.path);
-    } catch (const std::exception& error) {
-      // toml11's message already names the file, line and column and shows the line.
-      result.problems.push_back({"", "", error.what()});
+    } catch (const toml::exception& error) {
+      // toml11's message already shows the offending line; `where` names it for scripts too.
+      const auto line = error.location().line();
+      result.problems.push_back({"", *options.path + (line > 0 ? ":" + std::to_string(line) : ""), error.what()});
+      return result;
+    } catch (const std::exception& error) {  // unreadable file
+      result.problems.push_back({"", *options.path, error.what()});
       return result;
     }
   }

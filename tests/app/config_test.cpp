@@ -214,6 +214,7 @@ TEST_F(ConfigTest, SyntaxErrorNamesTheFileAndLine) {
   ASSERT_FALSE(result.config);
   ASSERT_EQ(result.problems.size(), 1u);
   EXPECT_NE(result.problems[0].message.find("broken.toml"), std::string::npos) << result.problems[0].message;
+  EXPECT_EQ(result.problems[0].where, path + ":2") << result.problems[0].to_string();
 }
 
 TEST_F(ConfigTest, AFileWithoutSecretOrUserIsAProblemNotDevelopmentMode) {
