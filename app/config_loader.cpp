@@ -558,8 +558,13 @@ LoadResult load_config(const LoadOptions& options) {
   if (auto keys = env("ICEWAY_API_KEYS"); keys && !keys->empty()) config.signal.api_keys = split_secrets(*keys);
   if (auto token = env("ICEWAY_TOKEN_SECRET"); token && !token->empty()) config.signal.token_secret = *token;
 
-  if (config.signal.require_token && config.signal.token_secret.empty())
-    result.problems.push_back({"signal.token_secret", "", "signal.require_token is on but no token secret is set"});
+  if (config.signal.require_token && config.signal.token_secret.empty()) {
+    // Point at the require_token line: that is what asks for the secret.
+    const toml::value* asked = in.find("signal.require_token");
+    result.problems.push_back({"signal.token_secret", asked ? where_of(*asked) : config.source,
+                               "signal.require_token is on but no token secret is set: set signal.token_secret "
+                               "(or signal.token_secret_file, or the ICEWAY_TOKEN_SECRET environment variable)"});
+  }
 
   if (config.turn.secrets.empty() && config.turn.users.empty()) {
     if (options.path) {

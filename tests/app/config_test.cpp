@@ -279,6 +279,13 @@ TEST_F(ConfigTest, RequireTokenWithoutSecretIsAProblem) {
   auto result = load(std::nullopt, {"signal.require_token=true"});
   ASSERT_FALSE(result.config);
   EXPECT_EQ(result.problems.at(0).key, "signal.token_secret");
+  EXPECT_EQ(result.problems.at(0).where, "--set");
+
+  auto path = write("token.toml", "[auth]\nsecrets = [\"s\"]\n[signal]\nrequire_token = true\n");
+  auto from_file = load(path);
+  ASSERT_FALSE(from_file.config);
+  ASSERT_EQ(from_file.problems.size(), 1u) << problems_of(from_file);
+  EXPECT_EQ(from_file.problems[0].where, path + ":4");  // the line that asks for a token
 }
 
 TEST_F(ConfigTest, DefaultLifetimeIsCappedByTheMaximum) {
