@@ -1,7 +1,7 @@
 // TURN relaying through the real iceway binary, driven by coturn's turnutils_uclient against
 // coturn's turnutils_peer (an echo server): UDP, TCP and TLS client transports, channels and
 // Send indications, several concurrent allocations, IPv6 over ::1, and the credentials that
-// `iceway credentials` prints. Loopback only, so anything but zero loss is a bug.
+// `iceway credentials` prints. Loopback only: iceway itself must lose nothing (see relayWithoutLoss).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,7 +57,31 @@ function allocationsOf(user, since = 0) {
 // One uclient run that must relay every message both ways, checked from uclient's summary
 // and from iceway's log (transport and address family of every allocation, and the packet
 // counts of the ones uclient deleted or whose connection closed).
-async function relayWithoutLoss({ user, transport, send = false, family = 4, ipv6Relay = false, clients = 10, credentials }) {
+//
+// On a TCP or TLS client connection iceway's own account must match uclient's exactly: every
+// packet uclient sent went to the peer, and every packet iceway sent back reached uclient. A
+// message can still go missing on the UDP legs iceway does not own (relay <-> turnutils_peer,
+// and the client leg when uclient uses UDP) when a loaded machine starves a tool's socket; the
+// CI saw 2 of 100 lost once. Only such a loss earns one more run, reported as a diagnostic;
+// a second loss fails, and so does any mismatch in iceway's account on a stream connection.
+async function relayWithoutLoss(options, t) {
+  const streamClient = (options.transport ?? 'udp') !== 'udp';
+  for (let attempt = 1; ; ++attempt) {
+    const { result, counted, why } = await relayOnce(options);
+    const accountMatches = counted.toPeer === result.sent && counted.toClient === result.received;
+    if (streamClient) assert.ok(accountMatches, `iceway's account ${JSON.stringify(counted)} differs from uclient's:\n${why}`);
+    if ((result.lost === 0 && accountMatches) || attempt === 2) {
+      assert.equal(result.received, result.sent, why);
+      assert.equal(result.lost, 0, why);
+      assert.deepEqual(counted, { toPeer: result.sent, toClient: result.received }, why);
+      return;
+    }
+    t.diagnostic(`attempt ${attempt}: uclient sent ${result.sent}, received ${result.received}, lost ${result.lost}; ` +
+      `iceway forwarded ${counted.toPeer} to the peer and ${counted.toClient} to the client; running again`);
+  }
+}
+
+async function relayOnce({ user, transport, send = false, family = 4, ipv6Relay = false, clients = 10, credentials }) {
   const since = server.output().length;
   const auth = credentials ? { user: credentials.username, password: credentials.credential } : { user, secret: SECRET };
   const result = await uclient({
@@ -67,8 +91,6 @@ async function relayWithoutLoss({ user, transport, send = false, family = 4, ipv
   const why = `${result.command}\n${result.output}`;
   assert.equal(result.code, 0, why);
   assert.equal(result.sent, clients * MESSAGES, why);
-  assert.equal(result.received, result.sent, why);
-  assert.equal(result.lost, 0, why);
   assert.equal(result.sendDropped, 0, why);
 
   const { created } = allocationsOf(user, since);
@@ -88,32 +110,32 @@ async function relayWithoutLoss({ user, transport, send = false, family = 4, ipv
     if (counted.toPeer >= result.sent && counted.toClient >= result.received) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   } while (Date.now() < deadline);
-  assert.deepEqual(counted, { toPeer: result.sent, toClient: result.received }, server.output());
+  return { result, counted, why: `${why}\n${server.output().slice(since)}` };
 }
 
 describe('uclient relays without loss', { concurrency: 3 }, () => {
   for (const transport of ['udp', 'tcp', 'tls']) {
     for (const send of [false, true]) {
       const how = send ? 'Send indications' : 'channels';
-      test(`${transport.toUpperCase()} client transport with ${how}, 10 concurrent clients`, { timeout: 90000 }, () =>
-        relayWithoutLoss({ user: `${transport}-${send ? 'send' : 'channel'}`, transport, send }));
+      test(`${transport.toUpperCase()} client transport with ${how}, 10 concurrent clients`, { timeout: 90000 }, (t) =>
+        relayWithoutLoss({ user: `${transport}-${send ? 'send' : 'channel'}`, transport, send }, t));
     }
   }
 
-  test('IPv6 over ::1: UDP client, IPv6 relay (REQUESTED-ADDRESS-FAMILY), channels', { timeout: 90000 }, () =>
-    relayWithoutLoss({ user: 'v6-udp-channel', transport: 'udp', family: 6, ipv6Relay: true, clients: 4 }));
-  test('IPv6 over ::1: UDP client, IPv6 relay, Send indications', { timeout: 90000 }, () =>
-    relayWithoutLoss({ user: 'v6-udp-send', transport: 'udp', send: true, family: 6, ipv6Relay: true, clients: 4 }));
-  test('IPv6 over ::1: TCP client, IPv6 relay, channels', { timeout: 90000 }, () =>
-    relayWithoutLoss({ user: 'v6-tcp-channel', transport: 'tcp', family: 6, ipv6Relay: true, clients: 4 }));
-  test('IPv6 over ::1: TLS client, IPv6 relay, channels', { timeout: 90000 }, () =>
-    relayWithoutLoss({ user: 'v6-tls-channel', transport: 'tls', family: 6, ipv6Relay: true, clients: 4 }));
+  test('IPv6 over ::1: UDP client, IPv6 relay (REQUESTED-ADDRESS-FAMILY), channels', { timeout: 90000 }, (t) =>
+    relayWithoutLoss({ user: 'v6-udp-channel', transport: 'udp', family: 6, ipv6Relay: true, clients: 4 }, t));
+  test('IPv6 over ::1: UDP client, IPv6 relay, Send indications', { timeout: 90000 }, (t) =>
+    relayWithoutLoss({ user: 'v6-udp-send', transport: 'udp', send: true, family: 6, ipv6Relay: true, clients: 4 }, t));
+  test('IPv6 over ::1: TCP client, IPv6 relay, channels', { timeout: 90000 }, (t) =>
+    relayWithoutLoss({ user: 'v6-tcp-channel', transport: 'tcp', family: 6, ipv6Relay: true, clients: 4 }, t));
+  test('IPv6 over ::1: TLS client, IPv6 relay, channels', { timeout: 90000 }, (t) =>
+    relayWithoutLoss({ user: 'v6-tls-channel', transport: 'tls', family: 6, ipv6Relay: true, clients: 4 }, t));
   // Browsers never send REQUESTED-ADDRESS-FAMILY: the relay is then IPv4 (RFC 8656 §7.2),
   // even for a client that came over IPv6.
-  test('IPv6 client without REQUESTED-ADDRESS-FAMILY gets an IPv4 relay', { timeout: 90000 }, () =>
-    relayWithoutLoss({ user: 'v6-client-v4-relay', transport: 'udp', family: 6, clients: 2 }));
-  test('IPv4 client asking for an IPv6 relay gets one', { timeout: 90000 }, () =>
-    relayWithoutLoss({ user: 'v4-client-v6-relay', transport: 'udp', ipv6Relay: true, clients: 2 }));
+  test('IPv6 client without REQUESTED-ADDRESS-FAMILY gets an IPv4 relay', { timeout: 90000 }, (t) =>
+    relayWithoutLoss({ user: 'v6-client-v4-relay', transport: 'udp', family: 6, clients: 2 }, t));
+  test('IPv4 client asking for an IPv6 relay gets one', { timeout: 90000 }, (t) =>
+    relayWithoutLoss({ user: 'v4-client-v6-relay', transport: 'udp', ipv6Relay: true, clients: 2 }, t));
 });
 
 // What an app backend or a user does: run `iceway credentials` and hand its iceServers to a
@@ -145,7 +167,7 @@ describe('credentials printed by `iceway credentials`', { concurrency: 1 }, () =
 
   const urlCases = [['turn', 'udp'], ['turn', 'tcp'], ['turns', 'tcp']];
   for (const [scheme, transport] of urlCases) {
-    test(`the ${scheme}:…?transport=${transport} URL relays without loss`, { timeout: 90000 }, async () => {
+    test(`the ${scheme}:…?transport=${transport} URL relays without loss`, { timeout: 90000 }, async (t) => {
       const entry = iceServers.find((s) => s.urls.some((u) => u.startsWith(`${scheme}:`) && u.endsWith(`transport=${transport}`)));
       assert.ok(entry, JSON.stringify(iceServers));
       const url = entry.urls.find((u) => u.startsWith(`${scheme}:`) && u.endsWith(`transport=${transport}`));
@@ -155,7 +177,7 @@ describe('credentials printed by `iceway credentials`', { concurrency: 1 }, () =
       await relayWithoutLoss({
         user: 'from-cli', transport: client, clients: 2,
         credentials: { username: entry.username, credential: entry.credential, port: Number(port) },
-      });
+      }, t);
     });
   }
 });
