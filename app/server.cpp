@@ -280,11 +280,13 @@ void Server::reload() {
     if (!tls) {
       spdlog::error("reload: {}; keeping the previous certificate", tls.error());
     } else if (tls_) {
+      // Always swapped (the chain's intermediates may have changed), but only a new leaf
+      // certificate, e.g. a certbot renewal, is reported as a change.
+      if (!net::same_certificate(*tls_, *tls.value())) changed.push_back("TLS certificate");
       tls_ = tls.value();
       signal_server_->set_tls(tls_);
       for (std::size_t i = 0; i < workers_.size(); ++i)
         boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get(), tls = tls_] { worker->set_tls_context(tls); });
-      changed.push_back("TLS certificate");
     } else {
       need_restart.push_back("tls (TLS listeners open at start)");
     }

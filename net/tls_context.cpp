@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 namespace iceway::net {
 
@@ -23,10 +24,19 @@ Result<TlsContextPtr, std::string> make_server_tls_context(const std::string& ce
   context->use_certificate_chain_file(cert_chain_file, error);
   if (error) return failure("cannot load certificate " + cert_chain_file + ": " + openssl_reason(error));
   context->use_private_key_file(key_file, boost::asio::ssl::context::pem, error);
+  if (error && ERR_GET_REASON(static_cast<unsigned long>(error.value())) == X509_R_KEY_VALUES_MISMATCH)
+    return failure("key " + key_file + " does not match certificate " + cert_chain_file);
   if (error) return failure("cannot load key " + key_file + ": " + openssl_reason(error));
   if (SSL_CTX_check_private_key(context->native_handle()) != 1)
     return failure("key " + key_file + " does not match certificate " + cert_chain_file);
   return context;
+}
+
+bool same_certificate(const boost::asio::ssl::context& a, const boost::asio::ssl::context& b) {
+  // SSL_CTX_get0_certificate takes a non-const context but only reads it.
+  X509* first = SSL_CTX_get0_certificate(const_cast<boost::asio::ssl::context&>(a).native_handle());
+  X509* second = SSL_CTX_get0_certificate(const_cast<boost::asio::ssl::context&>(b).native_handle());
+  return first != nullptr && second != nullptr && X509_cmp(first, second) == 0;
 }
 
 }  // namespace iceway::net

@@ -16,4 +16,8 @@ using TlsContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 Result<TlsContextPtr, std::string> make_server_tls_context(const std::string& cert_chain_file,
                                                            const std::string& key_file);
 
+// True when both contexts serve the same leaf certificate, so a reload that re-read unchanged
+// files can say "nothing changed" instead of claiming a new certificate.
+bool same_certificate(const boost::asio::ssl::context& a, const boost::asio::ssl::context& b);
+
 }  // namespace iceway::net

@@ -4,7 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIceway, stopIceway, loopbackArgs, run, waitForOutput } from './lib/iceway.mjs';
@@ -30,11 +32,30 @@ key = "${key}"
 `);
 }
 
+// Resolves with what the reload log line says changed.
 async function reload(secrets) {
   const since = server.output().length;
   writeConfig(secrets);
   server.child.kill('SIGHUP');
-  await waitForOutput(server, /reload: configuration applied/, 5000, since);
+  return (await waitForOutput(server, /reload: configuration applied from \S+; changed: (.*)/, 5000, since))[1];
+}
+
+async function makeCertificate() {
+  const openssl = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+    '-subj', '/CN=localhost', '-keyout', key, '-out', cert]);
+  assert.equal(openssl.code, 0, openssl.stderr);
+  return new X509Certificate(readFileSync(cert)).fingerprint256;
+}
+
+// The SHA-256 fingerprint of the certificate a new TLS connection to the turns: port gets.
+function servedFingerprint() {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port: server.tls[0].port, rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerCertificate().fingerprint256);
+      socket.destroy();
+    });
+    socket.on('error', reject);
+  });
 }
 
 before(async () => {
@@ -42,9 +63,7 @@ before(async () => {
   configPath = join(dir, 'iceway.toml');
   cert = join(dir, 'cert.pem');
   key = join(dir, 'key.pem');
-  const openssl = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-keyout', key, '-out', cert]);
-  assert.equal(openssl.code, 0, openssl.stderr);
+  await makeCertificate();
   writeConfig(['old-secret']);
   server = await startIceway([...loopbackArgs(), '--config', configPath, '--tls-listen', '127.0.0.1:0',
     '--set', 'server.drain_timeout=0s', '--set', 'turn.max_allocations_per_ip=1000']);
@@ -106,4 +125,16 @@ test('secrets rotate on SIGHUP while TLS and UDP allocations keep relaying', { t
   assert.doesNotMatch(server.output(), /allocation ended: user=live /);
   target.close();
   live.close();
+});
+
+test('a renewed certificate is served to new connections and reported; unchanged files are not', { timeout: 60000 }, async () => {
+  const before = await servedFingerprint();
+  assert.equal(before, new X509Certificate(readFileSync(cert)).fingerprint256);
+  assert.doesNotMatch(await reload(['new-secret']), /TLS certificate/);
+  assert.equal(await servedFingerprint(), before);
+
+  const renewed = await makeCertificate();  // as certbot renews: new files at the same paths
+  assert.notEqual(renewed, before);
+  assert.match(await reload(['new-secret']), /TLS certificate/);
+  assert.equal(await servedFingerprint(), renewed);
 });
