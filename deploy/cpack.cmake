@@ -26,7 +26,8 @@ install(PROGRAMS ${ICEWAY_DEPLOY_DIR}/install.sh DESTINATION share/iceway)
 install(FILES ${ICEWAY_DEPLOY_DIR}/grafana/iceway.json DESTINATION share/iceway/grafana)
 install(FILES ${ICEWAY_DEPLOY_DIR}/prometheus/prometheus.yml ${ICEWAY_DEPLOY_DIR}/prometheus/iceway-rules.yml
         DESTINATION share/iceway/prometheus)
-install(FILES ${ICEWAY_REPO_DIR}/docs/deploy.md ${ICEWAY_REPO_DIR}/docs/configuration.md DESTINATION share/doc/iceway)
+install(FILES ${ICEWAY_REPO_DIR}/docs/deploy.md ${ICEWAY_REPO_DIR}/docs/configuration.md
+              ${ICEWAY_REPO_DIR}/docs/metrics.md ${ICEWAY_REPO_DIR}/docs/signaling.md DESTINATION share/doc/iceway)
 
 set(ICEWAY_PACKAGE_MAINTAINER "iceway maintainers <maintainers@iceway.invalid>"
     CACHE STRING "Maintainer field of the .deb")

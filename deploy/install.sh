@@ -95,7 +95,7 @@ if [[ $package -eq 0 ]]; then
   [[ -z "$binary" || -x "$binary" ]] || die "$binary is not an executable file"
   [[ -f "$unit_source" ]] || die "unit file $unit_source not found"
   for extra in grafana/iceway.json prometheus/prometheus.yml prometheus/iceway-rules.yml ../docs/deploy.md \
-               ../docs/configuration.md; do
+               ../docs/configuration.md ../docs/metrics.md ../docs/signaling.md; do
     [[ -f "$script_dir/$extra" ]] || die "$script_dir/$extra not found"
   done
 fi
@@ -173,8 +173,8 @@ if [[ $package -eq 0 ]]; then
   for extra in iceway.toml grafana/iceway.json prometheus/prometheus.yml prometheus/iceway-rules.yml; do
     install_file "$script_dir/$extra" "$root/usr/share/iceway/$extra" 0644
   done
-  # The unit's Documentation= points here.
-  for doc in deploy.md configuration.md; do
+  # The unit's Documentation= points here; metrics.md explains the dashboard's series.
+  for doc in deploy.md configuration.md metrics.md signaling.md; do
     install_file "$script_dir/../docs/$doc" "$root/usr/share/doc/iceway/$doc" 0644
   done
 fi

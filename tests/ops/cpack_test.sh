@@ -41,7 +41,9 @@ for expected in "-rwxr-xr-x ./usr/bin/iceway" \
                 "-rw-r--r-- ./usr/share/iceway/prometheus/prometheus.yml" \
                 "-rw-r--r-- ./usr/share/iceway/prometheus/iceway-rules.yml" \
                 "-rw-r--r-- ./usr/share/doc/iceway/deploy.md" \
-                "-rw-r--r-- ./usr/share/doc/iceway/configuration.md"; do
+                "-rw-r--r-- ./usr/share/doc/iceway/configuration.md" \
+                "-rw-r--r-- ./usr/share/doc/iceway/metrics.md" \
+                "-rw-r--r-- ./usr/share/doc/iceway/signaling.md"; do
   grep -qxF -- "$expected" <<<"$contents" || fail "package lacks '$expected'"
 done
 grep -q ' ./etc/' <<<"$contents" && fail "package ships files under /etc (the config must not be a conffile)"

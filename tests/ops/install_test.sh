@@ -59,7 +59,7 @@ config=$root/etc/iceway/iceway.toml
 for path in usr/bin/iceway etc/systemd/system/iceway.service etc/iceway/iceway.toml usr/share/iceway/iceway.toml \
             usr/share/iceway/grafana/iceway.json usr/share/iceway/prometheus/prometheus.yml \
             usr/share/iceway/prometheus/iceway-rules.yml usr/share/doc/iceway/deploy.md \
-            usr/share/doc/iceway/configuration.md; do
+            usr/share/doc/iceway/configuration.md usr/share/doc/iceway/metrics.md usr/share/doc/iceway/signaling.md; do
   [[ -f "$root/$path" ]] || fail "first run did not install /$path"
 done
 [[ -d "$root/var/lib/iceway" ]] || fail "no /var/lib/iceway"
