@@ -403,8 +403,10 @@ TEST_F(SignalServerTest, DemoPagesAndTheirAssetsAreServed) {
     EXPECT_EQ(page.content_type, test_case.content_type);
     EXPECT_NE(page.body.find(test_case.must_contain), std::string::npos);
     // Nothing from another host: the pages must work on a server without Internet access, so no
-    // attribute, import, string or CSS url() starts with a scheme or "//".
-    for (std::string_view absolute : {"\"http", "'http", "(http", "`http", "\"//", "'//", "(//", "@import"}) {
+    // attribute, import, string or CSS url() holds an absolute or protocol-relative URL. (A bare
+    // "https:" is fine: the pages compare location.protocol with it.)
+    for (std::string_view absolute : {"\"http://", "\"https://", "'http://", "'https://", "(http://", "(https://",
+                                      "`http://", "`https://", "\"//", "'//", "(//", "@import"}) {
       EXPECT_EQ(page.body.find(absolute), std::string::npos) << absolute;
     }
     auto head = http_get(port_, test_case.path, http::verb::head);
