@@ -77,8 +77,9 @@ source "$root/bench/lib.sh"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# iceway: one worker thread (the registry's strand runs on the control thread, as always). The
-# limits a single test host would hit are raised; nothing else differs from the defaults.
+# iceway: one TURN worker thread; the WebSocket sessions and the registry's strand run on the
+# control thread. The limits a single test host would hit are raised; nothing else differs from
+# the defaults.
 limit=$(( idle + 4 * pairs + 1000 ))
 start_iceway signal-vs-peerjs "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 \
   --signal-listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --log-level warn \

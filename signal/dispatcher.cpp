@@ -9,8 +9,32 @@
 #include "signal/protocols/peerjs.hpp"
 #include "signal/protocols/yjs.hpp"
 #include "signal/query.hpp"
+#include "signal/relay_frame.hpp"
 
 namespace iceway::signaling {
+namespace {
+
+// Answers a frame that is not a JSON object within the depth limit.
+void reject_json(ConnectionId id, JsonError error, ProtocolHandler& handler, Protocol protocol, Context& ctx) {
+  ctx.counters.count_message(protocol, handler.invalid_type());
+  switch (error) {
+    case JsonError::too_deep:
+      ctx.counters.count_error(ErrorCode::too_large);
+      handler.reject(id, ErrorCode::too_large,
+                     "message nested deeper than " + std::to_string(ctx.settings.max_json_depth), nullptr, ctx);
+      break;
+    case JsonError::malformed:
+      ctx.counters.count_error(ErrorCode::bad_request);
+      handler.reject(id, ErrorCode::bad_request, "message is not valid JSON", nullptr, ctx);
+      break;
+    case JsonError::not_an_object:
+      ctx.counters.count_error(ErrorCode::bad_request);
+      handler.reject(id, ErrorCode::bad_request, "message must be a JSON object", nullptr, ctx);
+      break;
+  }
+}
+
+}  // namespace
 
 Dispatcher::Dispatcher(const Settings& settings, IceServersProvider& ice_servers, RandomSource& random,
                        Counters& counters)
@@ -84,24 +108,22 @@ Outbox Dispatcher::message(ConnectionId id, std::string_view text, TimePoint now
                    "message larger than " + std::to_string(settings_.max_frame_bytes) + " bytes", nullptr, ctx);
     return out;
   }
+  if (protocol == Protocol::peerjs) {
+    // PeerJS frames are forwarded with their payload spliced in as sent (relay_frame.hpp); a
+    // frame the scan cannot take exactly goes the general way below.
+    auto scanned = scan_relay_frame(text, settings_.max_json_depth);
+    if (!scanned) {
+      reject_json(id, scanned.error(), handler, protocol, ctx);
+      return out;
+    }
+    if (scanned.value()) {
+      peerjs_->relay(id, *scanned.value(), ctx);
+      return out;
+    }
+  }
   auto parsed = parse_json_object(text, settings_.max_json_depth);
   if (!parsed) {
-    counters_.count_message(protocol, handler.invalid_type());
-    switch (parsed.error()) {
-      case JsonError::too_deep:
-        counters_.count_error(ErrorCode::too_large);
-        handler.reject(id, ErrorCode::too_large,
-                       "message nested deeper than " + std::to_string(settings_.max_json_depth), nullptr, ctx);
-        break;
-      case JsonError::malformed:
-        counters_.count_error(ErrorCode::bad_request);
-        handler.reject(id, ErrorCode::bad_request, "message is not valid JSON", nullptr, ctx);
-        break;
-      case JsonError::not_an_object:
-        counters_.count_error(ErrorCode::bad_request);
-        handler.reject(id, ErrorCode::bad_request, "message must be a JSON object", nullptr, ctx);
-        break;
-    }
+    reject_json(id, parsed.error(), handler, protocol, ctx);
     return out;
   }
   handler.message(id, parsed.value(), ctx);

@@ -303,8 +303,10 @@ class PlainHttpSession final : public HttpSession<PlainHttpSession>,
   beast::tcp_stream& stream() { return stream_; }
 
   void upgrade(Request request, const ServerState::WebSocketRoute& route, const std::shared_ptr<const Settings>& settings) {
-    std::make_shared<WebSocketSession<beast::tcp_stream>>(std::move(stream_), route.hub, *settings, route.protocol,
-                                                          remote_.address, state_->counters, nullptr)
+    // A bare socket: the WebSocket keeps its own timeouts, so tcp_stream's timer and executor
+    // copies would only cost memory on every idle connection (docs/BENCHMARKS.md).
+    std::make_shared<WebSocketSession<tcp::socket>>(stream_.release_socket(), route.hub, *settings, route.protocol,
+                                                    remote_.address, state_->counters, nullptr)
         ->run(std::move(request));
   }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -63,14 +64,16 @@ void Hub::open(ConnectionId id, std::weak_ptr<WebSocketSink> session, Protocol p
 }
 
 void Hub::message(ConnectionId id, std::string text, std::function<void()> done) {
-  boost::asio::post(strand_, [self = shared_from_this(), id, text = std::move(text), done = std::move(done)] {
+  // dispatch: a session on the strand's own thread (app/server.cpp puts them there) has its
+  // frame handled inline when the strand is free, instead of queued for a later turn.
+  boost::asio::dispatch(strand_, [self = shared_from_this(), id, text = std::move(text), done = std::move(done)] {
     self->apply(self->dispatcher_.message(id, text, Clock::now()));
     done();
   });
 }
 
 void Hub::closed(ConnectionId id) {
-  boost::asio::post(strand_, [self = shared_from_this(), id] {
+  boost::asio::dispatch(strand_, [self = shared_from_this(), id] {
     self->sessions_.erase(id);
     std::string peer;
     Protocol protocol = Protocol::native;

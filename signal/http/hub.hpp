@@ -2,7 +2,12 @@
 // The signaling core's owner in the server: one strand on which the Dispatcher (and so the
 // Registry) lives, the table from ConnectionId to WebSocket session, and the expiry timer.
 // Sessions on any thread call the public methods; each one posts to the strand, so nothing here
-// takes a lock (STYLE.md "One owner per piece of state").
+// takes a lock (STYLE.md "One owner per piece of state"). message() and closed() dispatch
+// instead: called on the strand's thread while the strand is free, they run at once.
+//
+// Re-entrancy: the Hub calls sinks (deliver, close) while it iterates its tables, and a sink on
+// the same thread may run inline. A sink must therefore never call back into the Hub from inside
+// deliver() or close(); WebSocketSession only starts asynchronous operations there.
 //
 // Outboxes are carried out on the strand: frames for one session are handed over in one call, in
 // order, and a close after them, so the order the core decided is the order on the wire.

@@ -3,7 +3,9 @@
 // queue and writes one message at a time, as Beast's examples do; every handler runs on the
 // socket's strand. It talks to the registry only through the Hub:
 //   - a frame read is handed to the Hub, and the next read starts when the Hub has handled it,
-//     so one connection never has more than one frame waiting on the registry's strand;
+//     so one connection never has more than one frame waiting on the registry's strand. When
+//     the session and the Hub share a thread (app/server.cpp), every hand-over below is a
+//     dispatch: it runs inline, so the round trip costs no wake-up and no queueing;
 //   - frames from the Hub are queued; past max_send_queue_bytes the reader is too slow, the
 //     queue is dropped and the connection closed with 1008 (a slow reader cannot grow memory);
 //   - a ping goes out after ping_interval of silence, and idle_timeout of silence (no frame, no
@@ -15,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/post.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -28,6 +30,12 @@ namespace iceway::signaling {
 // How long a close handshake (or a write stuck behind a slow reader) may take before the socket
 // is simply closed.
 inline constexpr std::chrono::seconds kCloseGrace{5};
+
+// Reads ask for at most this much while no message is under way, so an idle connection's read
+// buffer is this small; within a message they ask for a TCP frame's worth (Beast's own read
+// buffer size), and after a larger message the buffer is given back (docs/BENCHMARKS.md).
+inline constexpr std::size_t kIdleReadBytes = 256;
+inline constexpr std::size_t kMessageReadBytes = 1536;
 
 template <class NextLayer>
 class WebSocketSession final : public WebSocketSink,
@@ -50,7 +58,10 @@ class WebSocketSession final : public WebSocketSink,
         close_timer_(ws_.get_executor()),
         keep_alive_(std::move(keep_alive)) {
     namespace websocket = boost::beast::websocket;
-    boost::beast::get_lowest_layer(ws_).expires_never();  // the WebSocket has its own timeouts
+    // Plain sessions run on a bare socket; a TLS stream keeps the tcp_stream its handshake used,
+    // whose timeouts are switched off here: the WebSocket has its own.
+    auto& lowest = boost::beast::get_lowest_layer(ws_);
+    if constexpr (requires { lowest.expires_never(); }) lowest.expires_never();
     ws_.set_option(websocket::stream_base::timeout{settings.handshake_timeout, websocket::stream_base::none(), false});
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& response) { response.set(boost::beast::http::field::server, "iceway"); }));
@@ -71,14 +82,16 @@ class WebSocketSession final : public WebSocketSink,
     ws_.async_accept(request, boost::beast::bind_front_handler(&WebSocketSession::on_accept, this->shared_from_this()));
   }
 
+  // Both run inline when called on our strand's thread (see hub.hpp about re-entrancy: they only
+  // start asynchronous operations, never call the Hub).
   void deliver(std::vector<Frame> frames) override {
-    boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(), frames = std::move(frames)]() mutable {
+    boost::asio::dispatch(ws_.get_executor(), [self = this->shared_from_this(), frames = std::move(frames)]() mutable {
       self->enqueue(std::move(frames));
     });
   }
 
   void close(std::uint16_t code, std::string reason) override {
-    boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
+    boost::asio::dispatch(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
       self->start_close(code, std::move(reason));
     });
   }
@@ -96,7 +109,9 @@ class WebSocketSession final : public WebSocketSink,
 
   void do_read() {
     if (finished_) return;
-    ws_.async_read(buffer_, boost::beast::bind_front_handler(&WebSocketSession::on_read, this->shared_from_this()));
+    const std::size_t limit = buffer_.size() == 0 ? kIdleReadBytes : kMessageReadBytes;
+    ws_.async_read_some(buffer_, limit,
+                        boost::beast::bind_front_handler(&WebSocketSession::on_read, this->shared_from_this()));
   }
 
   void on_read(boost::beast::error_code ec, std::size_t /*bytes*/) {
@@ -111,10 +126,12 @@ class WebSocketSession final : public WebSocketSink,
       buffer_.consume(buffer_.size());
       return do_read();
     }
+    if (!ws_.is_message_done()) return do_read();  // Beast enforces read_message_max across reads
     std::string text = boost::beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
+    if (buffer_.capacity() > kIdleReadBytes) buffer_.shrink_to_fit();
     hub_->message(id_, std::move(text), [self = this->shared_from_this()] {
-      boost::asio::post(self->ws_.get_executor(), [self] { self->do_read(); });
+      boost::asio::dispatch(self->ws_.get_executor(), [self] { self->do_read(); });
     });
   }
 
@@ -196,7 +213,12 @@ class WebSocketSession final : public WebSocketSink,
   // Ends the connection without ceremony; the pending read then completes and calls finish().
   void teardown() {
     boost::beast::error_code ignored;
-    boost::beast::get_lowest_layer(ws_).socket().close(ignored);
+    auto& lowest = boost::beast::get_lowest_layer(ws_);
+    if constexpr (requires { lowest.socket(); }) {
+      lowest.socket().close(ignored);
+    } else {
+      lowest.close(ignored);
+    }
     finish();
   }
 

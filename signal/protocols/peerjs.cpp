@@ -82,10 +82,24 @@ void PeerJsProtocol::touched(ConnectionId id, Context& ctx) {
 }
 
 void PeerJsProtocol::message(ConnectionId id, Json& message, Context& ctx) {
+  RelayFields fields;
+  fields.type = string_field(message, "type");
+  fields.dst = string_field(message, "dst");
+  fields.has_dst = message.contains("dst");
+  std::string payload;
+  if (auto found = message.find("payload"); found != message.end()) {
+    fields.connection_id = string_field(*found, "connectionId");
+    payload = to_text(*found);
+    fields.payload = payload;
+  }
+  relay(id, fields, ctx);
+}
+
+void PeerJsProtocol::relay(ConnectionId id, const RelayFields& fields, Context& ctx) {
   const Registry::Connection* connection = ctx.registry.find(id);
   // A socket replaced by a same-token reconnect speaks for nobody any more.
   if (connection == nullptr || connection->peer_id.empty()) return;
-  const std::string type(string_field(message, "type"));
+  const std::string& type = fields.type;
   std::size_t counter = peerjs_type::invalid;
   if (type == "HEARTBEAT") {
     counter = peerjs_type::heartbeat;
@@ -105,25 +119,21 @@ void PeerJsProtocol::message(ConnectionId id, Json& message, Context& ctx) {
   // reference's handler registry ignores them.
   if (counter == peerjs_type::heartbeat || counter == peerjs_type::invalid) return;
   const std::string src = connection->peer_id;
-  transmit(id, src, type, message, ctx);
+  transmit(id, src, fields, ctx);
 }
 
-void PeerJsProtocol::transmit(ConnectionId from, const std::string& src, const std::string& type, Json& message,
-                              Context& ctx) {
-  const std::string dst(string_field(message, "dst"));
-  std::string connection_id;
-  if (auto payload = message.find("payload"); payload != message.end()) {
-    connection_id = std::string(string_field(*payload, "connectionId"));
-  }
+void PeerJsProtocol::transmit(ConnectionId from, const std::string& src, const RelayFields& fields, Context& ctx) {
+  const std::string& type = fields.type;
+  const std::string& dst = fields.dst;
+  const std::string& connection_id = fields.connection_id;
   if (dst.empty()) {
     // transmission handler: LEAVE without dst means the client itself leaves.
-    if (type == "LEAVE" && !message.contains("dst")) ctx.disconnect(from, close_code::normal, "left");
+    if (type == "LEAVE" && !fields.has_dst) ctx.disconnect(from, close_code::normal, "left");
     return;
   }
-  // messageHandler forwards exactly {type, src, dst, payload}; src is the sender, whatever it said.
-  Json frame{{"type", type}, {"src", src}, {"dst", dst}};
-  if (auto payload = message.find("payload"); payload != message.end()) frame["payload"] = std::move(*payload);
-  Frame text = make_frame(to_text(frame));
+  // messageHandler forwards exactly {type, src, dst, payload}; src is the sender, whatever it
+  // said. The payload's bytes go out as they came in: it is opaque to the server.
+  Frame text = make_frame(relay_frame_text(type, src, dst, fields.payload));
 
   if (auto target = ctx.registry.holder(Protocol::peerjs, dst)) {
     deliver(*target, src, dst, type, connection_id, text, ctx);

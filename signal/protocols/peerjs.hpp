@@ -31,6 +31,7 @@
 #include "signal/http_reply.hpp"
 #include "signal/protocols/protocol_handler.hpp"
 #include "signal/random.hpp"
+#include "signal/relay_frame.hpp"
 
 namespace iceway::signaling {
 
@@ -56,6 +57,9 @@ class PeerJsProtocol final : public ProtocolHandler {
   void open(ConnectionId id, const Query& query, UnixSeconds unix_now, Context& ctx) override;
   void touched(ConnectionId id, Context& ctx) override;
   void message(ConnectionId id, Json& message, Context& ctx) override;
+  // The same for a frame read by scan_relay_frame() (the Dispatcher's fast path): message()
+  // reduces a parsed tree to these fields and comes here too, so both paths send the same bytes.
+  void relay(ConnectionId id, const RelayFields& fields, Context& ctx);
   void reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* ref, Context& ctx) override;
   void departed(ConnectionId id, const Registry::Departure& departure, Context& ctx) override;
   void expire(Context& ctx) override;
@@ -91,7 +95,7 @@ class PeerJsProtocol final : public ProtocolHandler {
   };
 
   void error_and_close(ConnectionId id, ErrorCode code, std::string_view text, Context& ctx);
-  void transmit(ConnectionId from, const std::string& src, const std::string& type, Json& message, Context& ctx);
+  void transmit(ConnectionId from, const std::string& src, const RelayFields& fields, Context& ctx);
   void deliver(ConnectionId to, const std::string& src, const std::string& dst, const std::string& type,
                const std::string& connection_id, const Frame& frame, Context& ctx);
   void enqueue(ConnectionId from, const std::string& src, const std::string& dst, const std::string& type,

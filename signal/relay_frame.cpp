@@ -1,0 +1,221 @@
+#include "signal/relay_frame.hpp"
+
+#include <cstdint>
+
+#include "signal/limits.hpp"
+
+namespace iceway::signaling {
+namespace {
+
+// Keeps what routing needs from nlohmann's SAX events. Every callback returns true (keep going)
+// except parse_error: the parser then stops and sax_parse returns false, without throwing.
+class RelaySax {
+ public:
+  using number_integer_t = Json::number_integer_t;
+  using number_unsigned_t = Json::number_unsigned_t;
+  using number_float_t = Json::number_float_t;
+  using string_t = Json::string_t;
+  using binary_t = Json::binary_t;
+
+  explicit RelaySax(RelayFields& fields) : fields_(fields) {}
+
+  bool null() { return value(); }
+  bool boolean(bool) { return value(); }
+  bool number_integer(number_integer_t) { return value(); }
+  bool number_unsigned(number_unsigned_t) { return value(); }
+  bool number_float(number_float_t, const string_t&) { return value(); }
+  bool binary(binary_t&) { return value(); }
+  bool string(string_t& text) {
+    if (depth_ == 1 && top_key_ == TopKey::type) fields_.type = std::move(text);
+    if (depth_ == 1 && top_key_ == TopKey::dst) fields_.dst = std::move(text);
+    if (depth_ == 2 && in_payload_ && payload_key_is_connection_id_) fields_.connection_id = std::move(text);
+    return value();
+  }
+  bool start_object(std::size_t) {
+    if (depth_ == 0) object_ = true;
+    if (depth_ == 1 && top_key_ == TopKey::payload) in_payload_ = true;
+    ++depth_;
+    return true;
+  }
+  bool end_object() { return close(); }
+  bool start_array(std::size_t) {
+    ++depth_;
+    return true;
+  }
+  bool end_array() { return close(); }
+  bool key(string_t& name) {
+    if (depth_ == 1) {
+      top_key_ = TopKey::other;
+      if (name == "type") top_key_ = TopKey::type;
+      if (name == "dst") top_key_ = TopKey::dst;
+      if (name == "payload") top_key_ = TopKey::payload;
+      if (top_key_ != TopKey::other && ++seen_[static_cast<int>(top_key_)] > 1) repeated_ = true;
+      if (top_key_ == TopKey::dst) fields_.has_dst = true;
+    } else if (depth_ == 2 && in_payload_) {
+      // Repeated keys: the tree keeps the last, so the last one decides here too.
+      payload_key_is_connection_id_ = name == "connectionId";
+      if (payload_key_is_connection_id_) fields_.connection_id.clear();
+    }
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+  bool object() const { return object_; }
+  bool repeated() const { return repeated_; }
+
+ private:
+  enum class TopKey { type, dst, payload, other };
+
+  bool value() {
+    if (depth_ == 2) payload_key_is_connection_id_ = false;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    if (depth_ == 1) in_payload_ = false;
+    return value();
+  }
+
+  RelayFields& fields_;
+  std::size_t depth_ = 0;
+  TopKey top_key_ = TopKey::other;
+  int seen_[3] = {0, 0, 0};
+  bool object_ = false;
+  bool repeated_ = false;
+  bool in_payload_ = false;
+  bool payload_key_is_connection_id_ = false;
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::size_t skip_space(std::string_view text, std::size_t i) {
+  while (i < text.size() && is_space(text[i])) ++i;
+  return i;
+}
+
+// `i` is at an opening quote; returns the index after the closing one (text.size() if none).
+std::size_t end_of_string(std::string_view text, std::size_t i) {
+  for (++i; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      ++i;  // the escaped character, whatever it is, cannot close the string
+    } else if (text[i] == '"') {
+      return i + 1;
+    }
+  }
+  return text.size();
+}
+
+// `i` is at the first byte of a value; returns the index after its last byte.
+std::size_t end_of_value(std::string_view text, std::size_t i) {
+  if (i >= text.size()) return text.size();
+  if (text[i] == '"') return end_of_string(text, i);
+  if (text[i] == '{' || text[i] == '[') {
+    std::size_t depth = 0;
+    while (i < text.size()) {
+      const char c = text[i];
+      if (c == '"') {
+        i = end_of_string(text, i);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+      ++i;
+    }
+    return text.size();
+  }
+  while (i < text.size() && !is_space(text[i]) && text[i] != ',' && text[i] != '}' && text[i] != ']') ++i;
+  return i;
+}
+
+// The raw bytes of the top-level member `name` in `text`, which the SAX pass has already found to
+// be a valid JSON object, so this only has to skip, not judge. nullopt if a key has an escape
+// (its raw bytes are not its name) or the walk meets anything unexpected.
+std::optional<std::string_view> raw_member(std::string_view text, std::string_view name) {
+  std::optional<std::string_view> found = std::string_view{};
+  std::size_t i = skip_space(text, 0);
+  if (i >= text.size() || text[i] != '{') return std::nullopt;
+  i = skip_space(text, i + 1);
+  while (i < text.size() && text[i] != '}') {
+    if (text[i] != '"') return std::nullopt;
+    const std::size_t key_end = end_of_string(text, i);
+    const std::string_view key = text.substr(i + 1, key_end - i - 2);
+    if (key.find('\\') != std::string_view::npos) return std::nullopt;
+    i = skip_space(text, key_end);
+    if (i >= text.size() || text[i] != ':') return std::nullopt;
+    const std::size_t value_start = skip_space(text, i + 1);
+    const std::size_t value_end = end_of_value(text, value_start);
+    if (value_end <= value_start) return std::nullopt;
+    if (key == name) found = text.substr(value_start, value_end - value_start);
+    i = skip_space(text, value_end);
+    if (i < text.size() && text[i] == ',') i = skip_space(text, i + 1);
+  }
+  if (i >= text.size()) return std::nullopt;
+  return found;
+}
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// Escapes as nlohmann's dump() does with ensure_ascii off; the input is valid UTF-8 (it came
+// through the parser, or is a checked peer id), so multi-byte sequences pass unchanged.
+void append_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[(c >> 4) & 0xf]);
+          out.push_back(kHex[c & 0xf]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace
+
+Result<std::optional<RelayFields>, JsonError> scan_relay_frame(std::string_view text, std::size_t max_depth) {
+  if (json_too_deep(text, max_depth)) return failure(JsonError::too_deep);
+  RelayFields fields;
+  RelaySax sax(fields);
+  // strict: trailing bytes after the value are an error, as in parse_json_object.
+  if (!Json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true)) {
+    return failure(JsonError::malformed);
+  }
+  if (!sax.object()) return failure(JsonError::not_an_object);
+  if (sax.repeated()) return success(std::optional<RelayFields>{});
+  auto payload = raw_member(text, "payload");
+  if (!payload) return success(std::optional<RelayFields>{});
+  fields.payload = *payload;
+  return success(std::optional<RelayFields>(std::move(fields)));
+}
+
+std::string relay_frame_text(std::string_view type, std::string_view src, std::string_view dst,
+                             std::string_view payload) {
+  std::string out;
+  // The common case (no escapes) fits exactly: 39 bytes of keys and punctuation.
+  out.reserve(type.size() + src.size() + dst.size() + payload.size() + 40);
+  out += R"({"dst":)";
+  append_string(out, dst);
+  if (!payload.empty()) {
+    out += R"(,"payload":)";
+    out += payload;
+  }
+  out += R"(,"src":)";
+  append_string(out, src);
+  out += R"(,"type":)";
+  append_string(out, type);
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace iceway::signaling

@@ -1,0 +1,40 @@
+#pragma once
+// The relay fast path (docs/BENCHMARKS.md, PeerJS section): most signaling frames are forwarded,
+// not interpreted, so building a JSON tree of the opaque payload only to dump it again was a
+// quarter of signaling's CPU. scan_relay_frame() validates a frame with nlohmann's SAX parser
+// (the same lexer, UTF-8 checks and acceptance as parse_json_object) while keeping only the few
+// fields routing needs, and finds the raw bytes of the top-level "payload" value, so the outgoing
+// frame can splice them in unchanged.
+//
+// Pure and non-throwing on any input. The views in RelayFields point into the scanned text.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "signal/json_text.hpp"
+
+namespace iceway::signaling {
+
+struct RelayFields {
+  std::string type;            // top-level "type" if it is a string, else empty
+  std::string dst;             // top-level "dst" if it is a string, else empty
+  bool has_dst = false;        // "dst" is present, whatever its value
+  std::string connection_id;   // payload.connectionId if payload is an object and it is a string
+  std::string_view payload;    // the raw bytes of the "payload" value; empty = no payload
+};
+
+// Errors as parse_json_object gives them (depth first, then validity, then object-ness).
+// A valid object gives fields, or nullopt when the fast path cannot be exact and the caller must
+// use parse_json_object: a top-level key is repeated (the tree keeps the last one) or written
+// with escapes, which the raw payload locator does not decode.
+Result<std::optional<RelayFields>, JsonError> scan_relay_frame(std::string_view text, std::size_t max_depth);
+
+// {"dst":..,"payload":<payload bytes>,"src":..,"type":..}: the keys in the order nlohmann's
+// std::map object dumps them, so a frame reads the same whichever path built it. `payload` must
+// be valid JSON (or empty: no payload member); the strings are escaped here.
+std::string relay_frame_text(std::string_view type, std::string_view src, std::string_view dst,
+                             std::string_view payload);
+
+}  // namespace iceway::signaling
