@@ -2,7 +2,7 @@
 // keep it on loopback and off the network. Every test that needs a browser starts it here, so
 // the flags live in one place.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,12 +41,19 @@ export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fak
 // Starts Chromium with a fresh profile directory. Returns { context, newPage, close }; close()
 // ends the browser and removes the profile. `fakeMedia` gives it a camera and microphone; `args`
 // are more Chromium flags (e.g. --ignore-certificate-errors for a throwaway turns: certificate).
-export async function launchBrowser({ fakeMedia = false, args = [] } = {}) {
+// With `netns` Chromium runs inside that network namespace (through a small wrapper script, as
+// Playwright needs one executable path).
+export async function launchBrowser({ fakeMedia = false, args = [], netns } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'iceway-chromium-'));
+  let executablePath = CHROMIUM_PATH;
+  if (netns) {
+    executablePath = join(userDataDir, 'chromium-in-netns');
+    writeFileSync(executablePath, `#!/bin/sh\nexec ip netns exec ${netns} ${CHROMIUM_PATH} "$@"\n`, { mode: 0o755 });
+  }
   let context;
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_PATH,
+      executablePath,
       headless: true,
       args: [...CHROMIUM_ARGS, ...(fakeMedia ? FAKE_MEDIA_ARGS : []), ...args],
       permissions: fakeMedia ? ['camera', 'microphone'] : [],

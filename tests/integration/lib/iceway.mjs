@@ -22,8 +22,11 @@ function parseEndpoints(line) {
 
 // Resolves once the banner is printed: { child, udp: [...], tcp: [...], tls: [...],
 // signal: {secure, host, port}, admin: {host, port}, output() }.
-export async function startIceway(args = loopbackArgs(), { env = {}, timeoutMs = 15000 } = {}) {
-  const child = spawn(ICEWAY_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+// With `netns` it runs inside that network namespace (`ip netns exec` execs it, so the PID is
+// iceway's own and stopIceway() signals it directly).
+export async function startIceway(args = loopbackArgs(), { env = {}, timeoutMs = 15000, netns } = {}) {
+  const [command, commandArgs] = netns ? ['ip', ['netns', 'exec', netns, ICEWAY_BIN, ...args]] : [ICEWAY_BIN, args];
+  const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });

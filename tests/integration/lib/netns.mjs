@@ -1,0 +1,34 @@
+// A private network for a test: namespace A holds iceway (and whatever runs next to it) on
+// 10.X.0.2/24 with a default route to namespace B's 10.X.0.1, which only exists so that the
+// route is real. Nothing leaves the two namespaces, and both are removed by remove().
+// Needs root and iproute2 (CI runs as root; scripts/install-deps.sh installs iproute2).
+import { run } from './iceway.mjs';
+
+export async function createNetns(tag) {
+  const id = `${tag}-${process.pid}`;
+  const a = `iw-${id}-a`;
+  const b = `iw-${id}-b`;
+  const subnet = 200 + (process.pid % 50);  // 10.200-249.0.0/24: distinct for concurrent runs
+  const links = [`iwa${process.pid % 100000}`, `iwb${process.pid % 100000}`];
+  const steps = [
+    ['netns', 'add', a], ['netns', 'add', b],
+    ['link', 'add', links[0], 'type', 'veth', 'peer', 'name', links[1]],
+    ['link', 'set', links[0], 'netns', a], ['link', 'set', links[1], 'netns', b],
+    ['-n', a, 'addr', 'add', `10.${subnet}.0.2/24`, 'dev', links[0]],
+    ['-n', b, 'addr', 'add', `10.${subnet}.0.1/24`, 'dev', links[1]],
+    ['-n', a, 'link', 'set', 'lo', 'up'], ['-n', a, 'link', 'set', links[0], 'up'],
+    ['-n', b, 'link', 'set', links[1], 'up'],
+    ['-n', a, 'route', 'add', 'default', 'via', `10.${subnet}.0.1`],
+  ];
+  const remove = async () => {
+    for (const name of [a, b]) await run('ip', ['netns', 'del', name]);
+  };
+  for (const step of steps) {
+    const result = await run('ip', step);
+    if (result.code !== 0) {
+      await remove();
+      throw new Error(`ip ${step.join(' ')}: ${result.stderr}`);
+    }
+  }
+  return { name: a, address: `10.${subnet}.0.2`, remove };
+}
