@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startIceway, stopIceway, loopbackArgs, run } from './lib/iceway.mjs';
+import { startIceway, stopIceway, loopbackArgs, makeCertificate } from './lib/iceway.mjs';
 import { launchBrowser, testOutputDir, CHROMIUM_PATH } from './lib/browser.mjs';
 
 const chromiumMissing = !existsSync(CHROMIUM_PATH);
@@ -26,9 +26,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'iceway-ice-test-'));
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  const openssl = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-keyout', key, '-out', cert]);
-  assert.equal(openssl.code, 0, openssl.stderr);
+  await makeCertificate(cert, key);
   const tls = ['--set', `tls.cert=${cert}`, '--set', `tls.key=${key}`, '--tls-listen', '127.0.0.1:0'];
   server = await startIceway([...loopbackArgs(), ...tls, '--set', 'server.drain_timeout=0s']);
   // Nothing listens on 127.0.0.2, but the URLs this one hands out name it.

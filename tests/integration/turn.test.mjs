@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
-import { startIceway, stopIceway, loopbackArgs, run, ICEWAY_BIN } from './lib/iceway.mjs';
+import { startIceway, stopIceway, loopbackArgs, run, ICEWAY_BIN, makeCertificate } from './lib/iceway.mjs';
 import { startPeer, uclient, nowUnix, SECRET, turnArgs } from './lib/turn.mjs';
 
 const MESSAGES = 50;
@@ -20,9 +20,7 @@ before(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'iceway-turn-tls-'));
   const cert = join(certDir, 'cert.pem');
   const key = join(certDir, 'key.pem');
-  const openssl = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-keyout', key, '-out', cert]);
-  assert.equal(openssl.code, 0, openssl.stderr);
+  await makeCertificate(cert, key);
   server = await startIceway([...loopbackArgs(), ...turnArgs, '--allow-loopback-peers',
     '--set', `tls.cert=${cert}`, '--set', `tls.key=${key}`, '--tls-listen', '127.0.0.1:0', '--tls-listen', '[::1]:0']);
   peer = await startPeer(['127.0.0.1', '::1']);

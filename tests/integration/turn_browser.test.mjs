@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startIceway, stopIceway, loopbackArgs, run, ICEWAY_BIN } from './lib/iceway.mjs';
+import { startIceway, stopIceway, loopbackArgs, run, ICEWAY_BIN, makeCertificate } from './lib/iceway.mjs';
 import { SECRET, turnArgs } from './lib/turn.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || 'chromium';
@@ -114,9 +114,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'iceway-browser-'));
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  const openssl = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-keyout', key, '-out', cert]);
-  assert.equal(openssl.code, 0, openssl.stderr);
+  await makeCertificate(cert, key);
   const tls = ['--set', `tls.cert=${cert}`, '--set', `tls.key=${key}`];
   // The default peer policy: no --allow-loopback-peers.
   server = await startIceway([...loopbackArgs(), ...turnArgs, ...tls, '--tls-listen', '127.0.0.1:0']);

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startIceway, stopIceway, loopbackArgs, run, waitForOutput } from './lib/iceway.mjs';
+import { startIceway, stopIceway, loopbackArgs, waitForOutput, makeCertificate } from './lib/iceway.mjs';
 import { TurnClient, startPeer, uclient, restCredentials, nowUnix } from './lib/turn.mjs';
 
 let dir;
@@ -40,10 +40,8 @@ async function reload(secrets) {
   return (await waitForOutput(server, /reload: configuration applied from \S+; changed: (.*)/, 5000, since))[1];
 }
 
-async function makeCertificate() {
-  const openssl = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-keyout', key, '-out', cert]);
-  assert.equal(openssl.code, 0, openssl.stderr);
+async function newCertificate() {
+  await makeCertificate(cert, key);
   return new X509Certificate(readFileSync(cert)).fingerprint256;
 }
 
@@ -63,7 +61,7 @@ before(async () => {
   configPath = join(dir, 'iceway.toml');
   cert = join(dir, 'cert.pem');
   key = join(dir, 'key.pem');
-  await makeCertificate();
+  await newCertificate();
   writeConfig(['old-secret']);
   server = await startIceway([...loopbackArgs(), '--config', configPath, '--tls-listen', '127.0.0.1:0',
     '--set', 'server.drain_timeout=0s', '--set', 'turn.max_allocations_per_ip=1000']);
@@ -133,7 +131,7 @@ test('a renewed certificate is served to new connections and reported; unchanged
   assert.doesNotMatch(await reload(['new-secret']), /TLS certificate/);
   assert.equal(await servedFingerprint(), before);
 
-  const renewed = await makeCertificate();  // as certbot renews: new files at the same paths
+  const renewed = await newCertificate();  // as certbot renews: new files at the same paths
   assert.notEqual(renewed, before);
   assert.match(await reload(['new-secret']), /TLS certificate/);
   assert.equal(await servedFingerprint(), renewed);

@@ -79,6 +79,14 @@ export function run(command, args, { timeoutMs = 20000, env = {} } = {}) {
   });
 }
 
+// Writes a throwaway self-signed certificate for CN=localhost (valid one day) and its key, as
+// PEM files at the given paths, for the tests' turns: and wss: listeners.
+export async function makeCertificate(cert, key) {
+  const openssl = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+    '-subj', '/CN=localhost', '-keyout', key, '-out', cert]);
+  if (openssl.code !== 0) throw new Error(`openssl could not make a certificate: ${openssl.stderr}`);
+}
+
 // Resolves with the first match of `pattern` (a RegExp) in the server's output after the
 // first `since` characters, polling until `timeoutMs`; rejects with the output so far when it
 // never appears. Log lines reach the pipe a little after the answers they go with.
