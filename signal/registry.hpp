@@ -2,7 +2,7 @@
 // The one relay core of signaling (SPEC §6): every connection of every protocol, the peer ids
 // they hold and the rooms they are in, with the limits on both.
 //
-// Ownership and threads: not thread-safe. Exactly one owner (in the server, one strand; in tests,
+// Ownership and threads: not thread-safe. Exactly one owner (in the server, one thread; in tests,
 // the test) calls every method. Connections are identified by the ConnectionId the I/O layer
 // chose; peer ids and rooms live in one namespace per Protocol, so the four front doors share
 // limits and counters but never each other's names.

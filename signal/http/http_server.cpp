@@ -10,7 +10,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -396,7 +395,7 @@ class DetectSession final : public std::enable_shared_from_this<DetectSession> {
 class Listener final : public std::enable_shared_from_this<Listener> {
  public:
   Listener(net::io_context& context, std::shared_ptr<ServerState> state, const tcp::endpoint& endpoint)
-      : acceptor_(net::make_strand(context)), retry_timer_(acceptor_.get_executor()), state_(std::move(state)) {
+      : acceptor_(context), retry_timer_(acceptor_.get_executor()), state_(std::move(state)) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -418,8 +417,10 @@ class Listener final : public std::enable_shared_from_this<Listener> {
  private:
   void do_accept() {
     if (!acceptor_.is_open()) return;
-    // Each connection gets its own strand on the next session context.
-    acceptor_.async_accept(net::make_strand(state_->next_session_context()),
+    // Each connection lives on the next session context. No strand: every context is run by
+    // exactly one thread (http_server.hpp), which already serialises a connection's handlers, and
+    // a strand would add a lock and a queue to every completion on the message path.
+    acceptor_.async_accept(state_->next_session_context(),
                            beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
   }
 
@@ -434,6 +435,10 @@ class Listener final : public std::enable_shared_from_this<Listener> {
       });
       return;
     }
+    // Signaling frames are small and each one is waited for: Nagle's algorithm would hold one
+    // back until the previous is acknowledged (as `ws` and browsers do, switch it off).
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     beast::error_code endpoint_error;
     const auto remote = socket.remote_endpoint(endpoint_error);
     if (!endpoint_error) {

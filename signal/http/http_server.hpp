@@ -15,9 +15,11 @@
 // It knows no signaling protocol; SignalServer (signal_server.hpp) adds the signaling routes, and
 // the same class serves the admin listener (/metrics, /healthz, /readyz) with only add_route().
 //
-// Threads: sessions run on the given session io_contexts (round-robin, each on its own strand);
-// accepting runs on `accept_context`. Routes must be added before the first listen(); after it,
-// the route table is read concurrently and never changes. listen(), set_tls(), update_settings()
+// Threads: sessions run on the given session io_contexts (round-robin); accepting runs on
+// `accept_context`. Each of these io_contexts must be run by exactly one thread (as app/ and the
+// tests do): that is what serialises a connection's handlers, without a strand per connection.
+// Routes must be added before the first listen(); after it, the route table is read concurrently
+// and never changes. listen(), set_tls(), update_settings()
 // and stop_accepting() may be called from any thread.
 #include <memory>
 #include <mutex>

@@ -45,7 +45,7 @@ struct HttpResponse {
 // Called on a session's thread; several sessions may call one handler concurrently, so a
 // handler must be thread-safe (or post to its owner itself, with AsyncHttpHandler).
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
-// For handlers whose answer lives on another executor (e.g. the signaling registry's strand):
+// For handlers whose answer lives on another executor (e.g. the signaling registry's thread):
 // call `respond` exactly once, from any thread.
 using HttpResponder = std::function<void(HttpResponse)>;
 using AsyncHttpHandler = std::function<void(const HttpRequest&, HttpResponder respond)>;

@@ -1,8 +1,8 @@
 #include "signal/http/hub.hpp"
 
+#include <algorithm>
 #include <chrono>
 
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -18,12 +18,12 @@ UnixSeconds unix_now() {
 
 Hub::Hub(boost::asio::io_context& context, const Settings& settings, IceServersProvider& ice_servers,
          RandomSource& random, Counters& counters)
-    : strand_(boost::asio::make_strand(context)),
-      timer_(strand_),
+    : executor_(context.get_executor()),
+      timer_(executor_),
       dispatcher_(settings, ice_servers, random, counters) {}
 
 void Hub::start() {
-  boost::asio::post(strand_, [self = shared_from_this()] {
+  boost::asio::post(executor_, [self = shared_from_this()] {
     if (self->expiry_running_) return;  // start() for a second endpoint
     self->expiry_running_ = true;
     self->schedule_expiry();
@@ -31,7 +31,7 @@ void Hub::start() {
 }
 
 void Hub::stop() {
-  boost::asio::post(strand_, [self = shared_from_this()] {
+  boost::asio::post(executor_, [self = shared_from_this()] {
     self->expiry_running_ = false;
     self->timer_.cancel();
   });
@@ -48,7 +48,7 @@ void Hub::schedule_expiry() {
 
 void Hub::open(ConnectionId id, std::weak_ptr<WebSocketSink> session, Protocol protocol, std::string target,
                IpAddress remote) {
-  boost::asio::post(strand_, [self = shared_from_this(), id, session = std::move(session), protocol,
+  boost::asio::post(executor_, [self = shared_from_this(), id, session = std::move(session), protocol,
                               target = std::move(target), remote] {
     if (self->draining_) {
       if (auto sink = session.lock()) sink->close(close_code::going_away, "server shutting down");
@@ -63,37 +63,40 @@ void Hub::open(ConnectionId id, std::weak_ptr<WebSocketSink> session, Protocol p
   });
 }
 
-void Hub::message(ConnectionId id, std::string text, std::function<void()> done) {
-  // dispatch: a session on the strand's own thread (app/server.cpp puts them there) has its
-  // frame handled inline when the strand is free, instead of queued for a later turn.
-  boost::asio::dispatch(strand_, [self = shared_from_this(), id, text = std::move(text), done = std::move(done)] {
-    self->apply(self->dispatcher_.message(id, text, Clock::now()));
+void Hub::message(ConnectionId id, std::string_view text, std::function<void()> done) {
+  if (executor_.running_in_this_thread()) {
+    handle(id, text);
+    return done();
+  }
+  boost::asio::post(executor_, [self = shared_from_this(), id, text = std::string(text), done = std::move(done)] {
+    self->handle(id, text);
     done();
   });
 }
 
+void Hub::handle(ConnectionId id, std::string_view text) { apply(dispatcher_.message(id, text, Clock::now())); }
+
 void Hub::closed(ConnectionId id) {
-  boost::asio::dispatch(strand_, [self = shared_from_this(), id] {
+  auto forget = [self = shared_from_this(), id] {
     self->sessions_.erase(id);
-    std::string peer;
-    Protocol protocol = Protocol::native;
     if (const auto* connection = self->dispatcher_.registry().find(id)) {
-      peer = connection->peer_id;
-      protocol = connection->protocol;
-      spdlog::info("signaling disconnect protocol={} connection={} peer={}", to_string(protocol), id, peer);
+      spdlog::info("signaling disconnect protocol={} connection={} peer={}", to_string(connection->protocol), id,
+                   connection->peer_id);
     }
     self->apply(self->dispatcher_.closed(id, Clock::now()));
-  });
+  };
+  if (executor_.running_in_this_thread()) return forget();
+  boost::asio::post(executor_, std::move(forget));
 }
 
 void Hub::peerjs_http(std::string path, std::function<void(std::optional<HttpReply>)> done) {
-  boost::asio::post(strand_, [self = shared_from_this(), path = std::move(path), done = std::move(done)] {
+  boost::asio::post(executor_, [self = shared_from_this(), path = std::move(path), done = std::move(done)] {
     done(self->dispatcher_.peerjs_http(path));
   });
 }
 
 void Hub::close_all(std::uint16_t code, std::string reason) {
-  boost::asio::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)] {
+  boost::asio::post(executor_, [self = shared_from_this(), code, reason = std::move(reason)] {
     self->draining_ = true;
     self->apply(self->dispatcher_.close_all(code, reason, Clock::now()));
     // Sessions whose open() the core refused or never saw are closed too.
@@ -104,26 +107,33 @@ void Hub::close_all(std::uint16_t code, std::string reason) {
 }
 
 void Hub::update_settings(const Settings& settings) {
-  boost::asio::post(strand_, [self = shared_from_this(), settings] { self->dispatcher_.update_settings(settings); });
+  boost::asio::post(executor_, [self = shared_from_this(), settings] { self->dispatcher_.update_settings(settings); });
 }
 
 void Hub::apply(Outbox&& out) {
-  // Group frames per session, keeping each session's order, so a broadcast to N peers is N
-  // hand-overs rather than one per frame.
-  std::vector<std::pair<ConnectionId, std::vector<Frame>>> batches;
-  for (auto& delivery : out.deliveries) {
-    auto batch = std::find_if(batches.begin(), batches.end(),
-                              [&](const auto& entry) { return entry.first == delivery.to; });
-    if (batch == batches.end()) {
-      batches.push_back({delivery.to, {}});
-      batch = std::prev(batches.end());
+  // Frames for one session are handed over in one call, in the Outbox's order; a broadcast to N
+  // peers is N calls. One delivery (a relayed frame, the common case) needs no grouping at all.
+  auto& deliveries = out.deliveries;
+  auto hand_over = [&](ConnectionId to, std::span<Frame> frames) {
+    auto session = sessions_.find(to);
+    if (session == sessions_.end()) return;
+    if (auto sink = session->second.lock()) sink->deliver(frames);
+  };
+  if (deliveries.size() == 1) {
+    hand_over(deliveries[0].to, std::span<Frame>(&deliveries[0].frame, 1));
+  } else if (!deliveries.empty()) {
+    // A stable sort by receiver keeps each receiver's frames in order.
+    order_.resize(deliveries.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](std::size_t a, std::size_t b) { return deliveries[a].to < deliveries[b].to; });
+    for (std::size_t i = 0; i < order_.size();) {
+      const ConnectionId to = deliveries[order_[i]].to;
+      batch_.clear();
+      for (; i < order_.size() && deliveries[order_[i]].to == to; ++i) batch_.push_back(std::move(deliveries[order_[i]].frame));
+      hand_over(to, batch_);
     }
-    batch->second.push_back(std::move(delivery.frame));
-  }
-  for (auto& [id, frames] : batches) {
-    auto session = sessions_.find(id);
-    if (session == sessions_.end()) continue;
-    if (auto sink = session->second.lock()) sink->deliver(std::move(frames));
+    batch_.clear();
   }
   for (auto& close : out.closes) {
     auto session = sessions_.find(close.connection);

@@ -1,47 +1,51 @@
 #pragma once
-// The signaling core's owner in the server: one strand on which the Dispatcher (and so the
-// Registry) lives, the table from ConnectionId to WebSocket session, and the expiry timer.
-// Sessions on any thread call the public methods; each one posts to the strand, so nothing here
-// takes a lock (STYLE.md "One owner per piece of state"). message() and closed() dispatch
-// instead: called on the strand's thread while the strand is free, they run at once.
+// The signaling core's owner in the server: the Dispatcher (and so the Registry), the table from
+// ConnectionId to WebSocket session, and the expiry timer, all on one io_context that exactly one
+// thread runs (signal_server.hpp). That thread owns them, so nothing here takes a lock or needs a
+// strand (STYLE.md "One owner per piece of state"). Sessions on any thread call the public
+// methods: on the owner thread message() and closed() run at once (no copy, no queueing, which is
+// the whole message path when sessions share the thread, as in app/server.cpp); from another
+// thread every call is posted.
 //
 // Re-entrancy: the Hub calls sinks (deliver, close) while it iterates its tables, and a sink on
 // the same thread may run inline. A sink must therefore never call back into the Hub from inside
 // deliver() or close(); WebSocketSession only starts asynchronous operations there.
 //
-// Outboxes are carried out on the strand: frames for one session are handed over in one call, in
-// order, and a close after them, so the order the core decided is the order on the wire.
+// Outboxes are carried out on the owner thread: frames for one session are handed over in one
+// call, in order, and a close after them, so the order the core decided is the order on the wire.
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "signal/dispatcher.hpp"
 #include "signal/http_reply.hpp"
 
 namespace iceway::signaling {
 
-// What the Hub needs from a WebSocket session. Both methods may be called from the Hub's strand
-// and must hand the work to the session's own executor.
+// What the Hub needs from a WebSocket session. Both methods are called on the Hub's thread and
+// must hand the work to the session's own executor (at once when that is the same thread).
 class WebSocketSink {
  public:
   virtual ~WebSocketSink() = default;
-  virtual void deliver(std::vector<Frame> frames) = 0;
+  // The frames are the sink's to move from; the span lives only during the call.
+  virtual void deliver(std::span<Frame> frames) = 0;
   // Close after the frames already delivered are written.
   virtual void close(std::uint16_t code, std::string reason) = 0;
 };
 
 class Hub : public std::enable_shared_from_this<Hub> {
  public:
-  using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
+  using Executor = boost::asio::io_context::executor_type;
 
   // `ice_servers`, `random` and `counters` must outlive the Hub.
   Hub(boost::asio::io_context& context, const Settings& settings, IceServersProvider& ice_servers,
@@ -57,26 +61,33 @@ class Hub : public std::enable_shared_from_this<Hub> {
   // A WebSocket was accepted. The Hub keeps a weak reference to `session`.
   void open(ConnectionId id, std::weak_ptr<WebSocketSink> session, Protocol protocol, std::string target,
             IpAddress remote);
-  // One text frame; `done` runs on the strand once the frame is handled (the session reads its
-  // next frame only then, so each connection has at most one frame waiting here).
-  void message(ConnectionId id, std::string text, std::function<void()> done);
+  // One text frame; `done` runs on the Hub's thread once the frame is handled (the session reads
+  // its next frame only then, so each connection has at most one frame waiting here). `text` is
+  // only read during the call: on the Hub's thread it is handled before message() returns, from
+  // another thread it is copied first.
+  void message(ConnectionId id, std::string_view text, std::function<void()> done);
   void closed(ConnectionId id);
-  // PeerJS REST (GET under the PeerJS path); `done` is called on the strand.
+  // PeerJS REST (GET under the PeerJS path); `done` is called on the Hub's thread.
   void peerjs_http(std::string path, std::function<void(std::optional<HttpReply>)> done);
   // Drain: close every connection with `code`, and refuse new ones from now on.
   void close_all(std::uint16_t code, std::string reason);
   void update_settings(const Settings& settings);
 
-  const Executor& executor() const { return strand_; }
+  const Executor& executor() const { return executor_; }
 
  private:
   void apply(Outbox&& out);
   void schedule_expiry();
 
-  Executor strand_;
+  void handle(ConnectionId id, std::string_view text);
+
+  Executor executor_;
   boost::asio::steady_timer timer_;
   Dispatcher dispatcher_;
   std::unordered_map<ConnectionId, std::weak_ptr<WebSocketSink>> sessions_;
+  // apply()'s scratch, kept between calls so a delivery allocates nothing here.
+  std::vector<std::size_t> order_;
+  std::vector<Frame> batch_;
   std::atomic<ConnectionId> next_id_{1};
   bool draining_ = false;
   bool expiry_running_ = false;

@@ -23,7 +23,7 @@ SignalServer::SignalServer(boost::asio::io_context& registry_context,
   http_.add_websocket_route("/relay", Protocol::relay, hub_);
   http_.add_websocket_route("/yjs", Protocol::yjs, hub_);
 
-  // PeerJS REST: the answers need the registry, so they are computed on its strand. The path
+  // PeerJS REST: the answers need the registry, so they are computed on its thread. The path
   // prefix is fixed at construction (a reload does not move routes).
   std::string base = settings.peerjs_path;
   while (base.size() > 1 && base.ends_with('/')) base.pop_back();

@@ -17,8 +17,10 @@
 //   ... SIGTERM: server.stop_accepting(); server.close_all();     // 1001 to every client
 //   metrics:     server.counters()  (relaxed atomics; read from any thread)
 //
-// Threads: the registry (every peer, room and queue) lives on one strand of `registry_context`;
-// sessions run on `session_contexts` (round-robin; empty = `registry_context`). All public methods
+// Threads: the registry (every peer, room and queue) lives on `registry_context`; sessions run on
+// `session_contexts` (round-robin; empty = `registry_context`). Every one of these io_contexts
+// must be run by exactly one thread: that thread is the owner of what lives there, so neither
+// the registry nor a connection needs a strand (hub.hpp). All public methods
 // may be called from any thread, except the add_*() calls, which must precede start().
 // Lifetime: `ice_servers` must outlive the server; the io_contexts must outlive it or be stopped
 // before it is destroyed.

@@ -1,28 +1,33 @@
 #pragma once
 // One WebSocket connection (internal to signal/http/). It owns its socket and a bounded outgoing
-// queue and writes one message at a time, as Beast's examples do; every handler runs on the
-// socket's strand. It talks to the registry only through the Hub:
+// queue and writes one message at a time, as Beast's examples do; its io_context is run by one
+// thread, so its handlers never run concurrently. It talks to the registry only through the Hub:
 //   - a frame read is handed to the Hub, and the next read starts when the Hub has handled it,
-//     so one connection never has more than one frame waiting on the registry's strand. When
-//     the session and the Hub share a thread (app/server.cpp), every hand-over below is a
-//     dispatch: it runs inline, so the round trip costs no wake-up and no queueing;
+//     so one connection never has more than one frame waiting on the registry. When the session
+//     and the Hub share a thread (app/server.cpp), every hand-over below is a direct call: the
+//     frame is read in place, relayed and written without a copy, a queue or a wake-up;
 //   - frames from the Hub are queued; past max_send_queue_bytes the reader is too slow, the
 //     queue is dropped and the connection closed with 1008 (a slow reader cannot grow memory);
 //   - a ping goes out after ping_interval of silence, and idle_timeout of silence (no frame, no
 //     pong) ends the connection.
 #include <chrono>
 #include <cstdint>
-#include <deque>
+#include <iterator>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "signal/http/frame_queue.hpp"
 #include "signal/http/hub.hpp"
 
 namespace iceway::signaling {
@@ -54,8 +59,7 @@ class WebSocketSession final : public WebSocketSink,
         max_queue_bytes_(settings.max_send_queue_bytes),
         ping_interval_(settings.ping_interval),
         idle_timeout_(settings.idle_timeout),
-        ping_timer_(ws_.get_executor()),
-        close_timer_(ws_.get_executor()),
+        timer_(ws_.get_executor()),
         keep_alive_(std::move(keep_alive)) {
     namespace websocket = boost::beast::websocket;
     // Plain sessions run on a bare socket; a TLS stream keeps the tcp_stream its handshake used,
@@ -76,17 +80,19 @@ class WebSocketSession final : public WebSocketSink,
   void run(Request request) {
     target_ = std::string(request.target());
     ws_.control_callback([this](boost::beast::websocket::frame_type, boost::beast::string_view) {
-      // A pong (or ping) proves the peer is there. Runs inside our own read, on our strand.
+      // A pong (or ping) proves the peer is there. Runs inside our own read, on our thread.
       last_activity_ = Clock::now();
     });
     ws_.async_accept(request, boost::beast::bind_front_handler(&WebSocketSession::on_accept, this->shared_from_this()));
   }
 
-  // Both run inline when called on our strand's thread (see hub.hpp about re-entrancy: they only
+  // Both run inline when called on our own thread (see hub.hpp about re-entrancy: they only
   // start asynchronous operations, never call the Hub).
-  void deliver(std::vector<Frame> frames) override {
-    boost::asio::dispatch(ws_.get_executor(), [self = this->shared_from_this(), frames = std::move(frames)]() mutable {
-      self->enqueue(std::move(frames));
+  void deliver(std::span<Frame> frames) override {
+    if (on_own_thread()) return enqueue(frames);
+    std::vector<Frame> owned(std::make_move_iterator(frames.begin()), std::make_move_iterator(frames.end()));
+    boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(), owned = std::move(owned)]() mutable {
+      self->enqueue(owned);
     });
   }
 
@@ -102,7 +108,7 @@ class WebSocketSession final : public WebSocketSink,
     id_ = hub_->next_connection_id();
     opened_ = true;
     last_activity_ = Clock::now();
-    hub_->open(id_, this->weak_from_this(), protocol_, target_, remote_);
+    hub_->open(id_, this->weak_from_this(), protocol_, std::move(target_), remote_);
     schedule_ping();
     do_read();
   }
@@ -126,36 +132,51 @@ class WebSocketSession final : public WebSocketSink,
       buffer_.consume(buffer_.size());
       return do_read();
     }
-    if (!ws_.is_message_done()) return do_read();  // Beast enforces read_message_max across reads
-    std::string text = boost::beast::buffers_to_string(buffer_.data());
-    buffer_.consume(buffer_.size());
-    if (buffer_.capacity() > kIdleReadBytes) buffer_.shrink_to_fit();
-    hub_->message(id_, std::move(text), [self = this->shared_from_this()] {
-      boost::asio::dispatch(self->ws_.get_executor(), [self] { self->do_read(); });
-    });
+    if (!ws_.is_message_done()) return do_read();
+    // The Hub reads the frame where it lies (or copies it, from another thread); the buffer is
+    // emptied only when the Hub is done with it.
+    const auto data = buffer_.data();
+    hub_->message(id_, std::string_view(static_cast<const char*>(data.data()), data.size()),
+                  [self = this->shared_from_this()] {
+                    if (self->on_own_thread()) return self->next_message();
+                    boost::asio::post(self->ws_.get_executor(), [self] { self->next_message(); });
+                  });
   }
 
-  void enqueue(std::vector<Frame> frames) {
+  void next_message() {
+    buffer_.consume(buffer_.size());
+    if (buffer_.capacity() > kIdleReadBytes) buffer_.shrink_to_fit();
+    do_read();
+  }
+
+  // Sessions are created on a plain io_context executor (http_server.cpp); anything else is
+  // treated as another thread, which is always correct, only slower.
+  bool on_own_thread() {
+    auto executor = ws_.get_executor();
+    const auto* context = executor.template target<boost::asio::io_context::executor_type>();
+    return context != nullptr && context->running_in_this_thread();
+  }
+
+  void enqueue(std::span<Frame> frames) {
     if (closing_ || finished_) return;
     for (auto& frame : frames) {
-      if (queued_bytes_ + frame->size() > max_queue_bytes_) {
+      if (queued_bytes() + frame->size() > max_queue_bytes_) {
         counters_.count_error(ErrorCode::slow_reader);
         // Drop what waits; the frame being written (in_flight_) stays alive until its write ends.
-        for (const auto& waiting : queue_) queued_bytes_ -= waiting->size();
         queue_.clear();
         return start_close(close_code::policy_violation, "slow reader: outgoing queue full");
       }
-      queued_bytes_ += frame->size();
-      queue_.push_back(std::move(frame));
+      queue_.push(std::move(frame));
     }
     do_write();
   }
 
+  std::size_t queued_bytes() const { return queue_.bytes() + (in_flight_ ? in_flight_->size() : 0); }
+
   void do_write() {
     if (writing_ || queue_.empty() || finished_) return;
     writing_ = true;
-    in_flight_ = std::move(queue_.front());
-    queue_.pop_front();
+    in_flight_ = queue_.pop();
     ws_.text(true);
     ws_.async_write(boost::asio::buffer(*in_flight_),
                     boost::beast::bind_front_handler(&WebSocketSession::on_write, this->shared_from_this()));
@@ -163,7 +184,6 @@ class WebSocketSession final : public WebSocketSink,
 
   void on_write(boost::beast::error_code ec, std::size_t /*bytes*/) {
     writing_ = false;
-    queued_bytes_ -= in_flight_->size();
     in_flight_.reset();
     if (ec) return teardown();
     if (!queue_.empty()) return do_write();
@@ -173,11 +193,14 @@ class WebSocketSession final : public WebSocketSink,
   void start_close(std::uint16_t code, std::string reason) {
     if (closing_ || finished_) return;
     closing_ = true;
+    close_code_ = code;
     // RFC 6455 §5.5: a control frame payload is at most 125 bytes, 2 of them the code.
     if (reason.size() > 123) reason.resize(123);
-    close_reason_ = boost::beast::websocket::close_reason(static_cast<boost::beast::websocket::close_code>(code), reason);
-    close_timer_.expires_after(kCloseGrace);
-    close_timer_.async_wait([self = this->shared_from_this()](boost::beast::error_code ec) {
+    close_text_ = std::move(reason);
+    // The ping timer is not needed any more (its handler stops once closing_ is set): it now
+    // bounds the close handshake, so an idle session carries one timer, not two.
+    timer_.expires_after(kCloseGrace);
+    timer_.async_wait([self = this->shared_from_this()](boost::beast::error_code ec) {
       if (!ec) self->teardown();
     });
     if (!writing_ && queue_.empty()) do_close();
@@ -185,15 +208,17 @@ class WebSocketSession final : public WebSocketSink,
 
   void do_close() {
     close_sent_ = true;
-    ws_.async_close(close_reason_, [self = this->shared_from_this()](boost::beast::error_code ec) {
+    const boost::beast::websocket::close_reason reason(static_cast<boost::beast::websocket::close_code>(close_code_),
+                                                       close_text_);
+    ws_.async_close(reason, [self = this->shared_from_this()](boost::beast::error_code ec) {
       // On success the pending read finishes the handshake; on failure there is nothing to wait for.
       if (ec) self->teardown();
     });
   }
 
   void schedule_ping() {
-    ping_timer_.expires_after(ping_interval_);
-    ping_timer_.async_wait(boost::beast::bind_front_handler(&WebSocketSession::on_ping_timer, this->shared_from_this()));
+    timer_.expires_after(ping_interval_);
+    timer_.async_wait(boost::beast::bind_front_handler(&WebSocketSession::on_ping_timer, this->shared_from_this()));
   }
 
   void on_ping_timer(boost::beast::error_code ec) {
@@ -225,9 +250,7 @@ class WebSocketSession final : public WebSocketSink,
   void finish() {
     if (finished_) return;
     finished_ = true;
-    ping_timer_.cancel();
-    close_timer_.cancel();
-    for (const auto& waiting : queue_) queued_bytes_ -= waiting->size();
+    timer_.cancel();
     queue_.clear();
     if (opened_) hub_->closed(id_);
   }
@@ -243,13 +266,12 @@ class WebSocketSession final : public WebSocketSink,
   const std::size_t max_queue_bytes_;
   const std::chrono::seconds ping_interval_;
   const std::chrono::seconds idle_timeout_;
-  std::deque<Frame> queue_;
-  Frame in_flight_;              // the frame async_write is sending; its buffer must outlive the write
-  std::size_t queued_bytes_ = 0;  // queue_ plus in_flight_
-  boost::asio::steady_timer ping_timer_;
-  boost::asio::steady_timer close_timer_;
+  FrameQueue queue_;
+  Frame in_flight_;  // the frame async_write is sending; its buffer must outlive the write
+  boost::asio::steady_timer timer_;  // pings while open, then the close handshake's bound
   TimePoint last_activity_{};
-  boost::beast::websocket::close_reason close_reason_;
+  std::string close_text_;  // a close_reason is 130 bytes; kept only once a close starts
+  std::uint16_t close_code_ = 0;
   std::shared_ptr<void> keep_alive_;
   bool opened_ = false;
   bool writing_ = false;

@@ -118,8 +118,8 @@ void PeerJsProtocol::relay(ConnectionId id, const RelayFields& fields, Context& 
   // HEARTBEAT only refreshes liveness (done in touched()); unknown types are ignored, as the
   // reference's handler registry ignores them.
   if (counter == peerjs_type::heartbeat || counter == peerjs_type::invalid) return;
-  const std::string src = connection->peer_id;
-  transmit(id, src, fields, ctx);
+  // A reference is safe: transmit() disconnects only when it returns without using src again.
+  transmit(id, connection->peer_id, fields, ctx);
 }
 
 void PeerJsProtocol::transmit(ConnectionId from, const std::string& src, const RelayFields& fields, Context& ctx) {
