@@ -119,6 +119,7 @@ struct ServerState {
 namespace {
 
 using Request = http::request<http::string_body>;
+using WebSocketSocket = net::basic_stream_socket<tcp, net::io_context::executor_type>;
 using StringResponse = http::response<http::string_body>;
 
 StringResponse make_response(const HttpResponse& reply, const Request& request) {
@@ -303,9 +304,20 @@ class PlainHttpSession final : public HttpSession<PlainHttpSession>,
 
   void upgrade(Request request, const ServerState::WebSocketRoute& route, const std::shared_ptr<const Settings>& settings) {
     // A bare socket: the WebSocket keeps its own timeouts, so tcp_stream's timer and executor
-    // copies would only cost memory on every idle connection (docs/BENCHMARKS.md).
-    std::make_shared<WebSocketSession<tcp::socket>>(stream_.release_socket(), route.hub, *settings, route.protocol,
-                                                    remote_.address, state_->counters, nullptr)
+    // copies would only cost memory on every idle connection (docs/BENCHMARKS.md). Its executor
+    // is the io_context's own type, not the type-erased any_io_executor: every read and write on
+    // the message path copies the executor several times.
+    tcp::socket socket = stream_.release_socket();
+    beast::error_code ec;
+    const auto protocol = socket.local_endpoint(ec).protocol();
+    if (ec) return;  // the peer is already gone
+    // Every session context is an io_context (ServerState::session_contexts).
+    auto& context = static_cast<net::io_context&>(net::query(socket.get_executor(), net::execution::context));
+    const auto handle = socket.release(ec);
+    if (ec) return;
+    std::make_shared<WebSocketSession<WebSocketSocket>>(WebSocketSocket(context.get_executor(), protocol, handle),
+                                                        route.hub, *settings, route.protocol, remote_.address,
+                                                        state_->counters, nullptr)
         ->run(std::move(request));
   }
 

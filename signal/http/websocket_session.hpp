@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
@@ -153,8 +154,12 @@ class WebSocketSession final : public WebSocketSink,
   // treated as another thread, which is always correct, only slower.
   bool on_own_thread() {
     auto executor = ws_.get_executor();
-    const auto* context = executor.template target<boost::asio::io_context::executor_type>();
-    return context != nullptr && context->running_in_this_thread();
+    if constexpr (std::is_same_v<decltype(executor), boost::asio::io_context::executor_type>) {
+      return executor.running_in_this_thread();
+    } else {
+      const auto* context = executor.template target<boost::asio::io_context::executor_type>();
+      return context != nullptr && context->running_in_this_thread();
+    }
   }
 
   void enqueue(std::span<Frame> frames) {
