@@ -85,8 +85,13 @@ Outbox Dispatcher::open(ConnectionId id, Protocol protocol, std::string_view tar
 
 Outbox Dispatcher::message(ConnectionId id, std::string_view text, TimePoint now) {
   Outbox out;
+  message(id, text, now, out);
+  return out;
+}
+
+void Dispatcher::message(ConnectionId id, std::string_view text, TimePoint now, Outbox& out) {
   Registry::Connection* connection = registry_.find(id);
-  if (connection == nullptr) return out;  // closed by the core; frames still in flight
+  if (connection == nullptr) return;  // closed by the core; frames still in flight
   Context ctx(registry_, settings_, counters_, out, now, handlers_);
   const Protocol protocol = connection->protocol;
   ProtocolHandler& handler = *handlers_[index(protocol)];
@@ -99,14 +104,14 @@ Outbox Dispatcher::message(ConnectionId id, std::string_view text, TimePoint now
                    "more than " + std::to_string(static_cast<long long>(settings_.messages_per_second)) +
                        " messages per second; message dropped",
                    nullptr, ctx);
-    return out;
+    return;
   }
   if (frame_too_large(text, settings_.max_frame_bytes)) {
     counters_.count_error(ErrorCode::too_large);
     counters_.count_message(protocol, handler.invalid_type());
     handler.reject(id, ErrorCode::too_large,
                    "message larger than " + std::to_string(settings_.max_frame_bytes) + " bytes", nullptr, ctx);
-    return out;
+    return;
   }
   if (protocol == Protocol::peerjs) {
     // PeerJS frames are forwarded with their payload spliced in as sent (relay_frame.hpp); a
@@ -114,20 +119,19 @@ Outbox Dispatcher::message(ConnectionId id, std::string_view text, TimePoint now
     auto scanned = scan_relay_frame(text, settings_.max_json_depth);
     if (!scanned) {
       reject_json(id, scanned.error(), handler, protocol, ctx);
-      return out;
+      return;
     }
     if (scanned.value()) {
       peerjs_->relay(id, *scanned.value(), ctx);
-      return out;
+      return;
     }
   }
   auto parsed = parse_json_object(text, settings_.max_json_depth);
   if (!parsed) {
     reject_json(id, parsed.error(), handler, protocol, ctx);
-    return out;
+    return;
   }
   handler.message(id, parsed.value(), ctx);
-  return out;
 }
 
 Outbox Dispatcher::closed(ConnectionId id, TimePoint now) {

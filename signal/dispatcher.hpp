@@ -54,6 +54,9 @@ class Dispatcher {
               UnixSeconds unix_now);
   // One text frame from the client.
   Outbox message(ConnectionId id, std::string_view text, TimePoint now);
+  // The same, adding to `out`: a caller that keeps one Outbox and clears it after each frame
+  // allocates no vectors per message.
+  void message(ConnectionId id, std::string_view text, TimePoint now, Outbox& out);
   // The socket is gone (client closed, error, or the core's own close completed).
   Outbox closed(ConnectionId id, TimePoint now);
   // Timers: PeerJS offline-queue expiry (EXPIRE) and alive timeout.

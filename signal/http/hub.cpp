@@ -41,7 +41,8 @@ void Hub::schedule_expiry() {
   timer_.expires_after(Dispatcher::kExpireInterval);
   timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || !self->expiry_running_) return;
-    self->apply(self->dispatcher_.expire(Clock::now()));
+    auto out = self->dispatcher_.expire(Clock::now());
+    self->apply(out);
     self->schedule_expiry();
   });
 }
@@ -55,7 +56,8 @@ void Hub::open(ConnectionId id, std::weak_ptr<WebSocketSink> session, Protocol p
       return;
     }
     self->sessions_.emplace(id, session);
-    self->apply(self->dispatcher_.open(id, protocol, target, remote, Clock::now(), unix_now()));
+    auto out = self->dispatcher_.open(id, protocol, target, remote, Clock::now(), unix_now());
+    self->apply(out);
     if (const auto* connection = self->dispatcher_.registry().find(id)) {
       spdlog::info("signaling connect protocol={} connection={} peer={} remote={}", to_string(protocol), id,
                    connection->peer_id, remote.to_string());
@@ -74,7 +76,15 @@ void Hub::message(ConnectionId id, std::string_view text, std::function<void()> 
   });
 }
 
-void Hub::handle(ConnectionId id, std::string_view text) { apply(dispatcher_.message(id, text, Clock::now())); }
+void Hub::handle(ConnectionId id, std::string_view text) {
+  // No sink calls back into the Hub (hub.hpp), so out_ is never in use twice.
+  out_.deliveries.clear();
+  out_.closes.clear();
+  dispatcher_.message(id, text, Clock::now(), out_);
+  apply(out_);
+  out_.deliveries.clear();  // the frames were moved out; drop the husks now
+  out_.closes.clear();
+}
 
 void Hub::closed(ConnectionId id) {
   auto forget = [self = shared_from_this(), id] {
@@ -83,7 +93,8 @@ void Hub::closed(ConnectionId id) {
       spdlog::info("signaling disconnect protocol={} connection={} peer={}", to_string(connection->protocol), id,
                    connection->peer_id);
     }
-    self->apply(self->dispatcher_.closed(id, Clock::now()));
+    auto out = self->dispatcher_.closed(id, Clock::now());
+    self->apply(out);
   };
   if (executor_.running_in_this_thread()) return forget();
   boost::asio::post(executor_, std::move(forget));
@@ -98,7 +109,8 @@ void Hub::peerjs_http(std::string path, std::function<void(std::optional<HttpRep
 void Hub::close_all(std::uint16_t code, std::string reason) {
   boost::asio::post(executor_, [self = shared_from_this(), code, reason = std::move(reason)] {
     self->draining_ = true;
-    self->apply(self->dispatcher_.close_all(code, reason, Clock::now()));
+    auto out = self->dispatcher_.close_all(code, reason, Clock::now());
+    self->apply(out);
     // Sessions whose open() the core refused or never saw are closed too.
     for (auto& [id, session] : self->sessions_) {
       if (auto sink = session.lock()) sink->close(code, reason);
@@ -110,7 +122,7 @@ void Hub::update_settings(const Settings& settings) {
   boost::asio::post(executor_, [self = shared_from_this(), settings] { self->dispatcher_.update_settings(settings); });
 }
 
-void Hub::apply(Outbox&& out) {
+void Hub::apply(Outbox& out) {
   // Frames for one session are handed over in one call, in the Outbox's order; a broadcast to N
   // peers is N calls. One delivery (a relayed frame, the common case) needs no grouping at all.
   auto& deliveries = out.deliveries;

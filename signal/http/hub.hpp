@@ -76,7 +76,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
   const Executor& executor() const { return executor_; }
 
  private:
-  void apply(Outbox&& out);
+  void apply(Outbox& out);
   void schedule_expiry();
 
   void handle(ConnectionId id, std::string_view text);
@@ -85,7 +85,9 @@ class Hub : public std::enable_shared_from_this<Hub> {
   boost::asio::steady_timer timer_;
   Dispatcher dispatcher_;
   std::unordered_map<ConnectionId, std::weak_ptr<WebSocketSink>> sessions_;
-  // apply()'s scratch, kept between calls so a delivery allocates nothing here.
+  // Scratch kept between frames, so relaying one allocates no vectors here: message()'s Outbox,
+  // and apply()'s grouping.
+  Outbox out_;
   std::vector<std::size_t> order_;
   std::vector<Frame> batch_;
   std::atomic<ConnectionId> next_id_{1};
