@@ -9,6 +9,7 @@ build_packages=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev
   libtoml11-dev libcli11-dev libspdlog-dev libcpp-jwt-dev libsystemd-dev
+  libsimdjson-dev             # the PeerJS relay fast path's JSON validation (signal/relay_frame.cpp)
 )
 test_packages=(
   libgtest-dev libgmock-dev

@@ -1,12 +1,25 @@
 #pragma once
 // The relay fast path (docs/BENCHMARKS.md, PeerJS section): most signaling frames are forwarded,
 // not interpreted, so building a JSON tree of the opaque payload only to dump it again was a
-// quarter of signaling's CPU. scan_relay_frame() validates a frame with nlohmann's SAX parser
-// (the same lexer, UTF-8 checks and acceptance as parse_json_object) while keeping only the few
+// quarter of signaling's CPU. scan_relay_frame() validates a frame while keeping only the few
 // fields routing needs, and finds the raw bytes of the top-level "payload" value, so the outgoing
 // frame can splice them in unchanged.
 //
+// Validation is simdjson's (a DOM parser per thread, reused): with nlohmann's SAX parser doing
+// it, its byte-by-byte lexer, the std::string it appends every byte to, json_too_deep's pre-scan
+// and the SAX handler were still ~27 % of the whole server's CPU under bench/signal-vs-peerjs.sh.
+// simdjson is strict RFC 8259 with full UTF-8 validation, and its depth limit is set so that
+// what it accepts is within max_depth as json_too_deep counts it; so what it accepts,
+// parse_json_object accepts. Whatever simdjson refuses (malformed frames, but also JSON nlohmann
+// takes and simdjson does not, such as integers beyond 64 bits or a byte order mark) goes through
+// the exact path: json_too_deep and nlohmann's SAX parser, the same lexer, UTF-8 checks and
+// acceptance as parse_json_object. So the result, and which error (too_deep before malformed
+// before not_an_object), is always parse_json_object's; tests/fuzz/signal/
+// signal_relay_frame_fuzz.cpp checks that.
+//
 // Pure and non-throwing on any input. The views in RelayFields point into the scanned text.
+// Each thread's parser keeps the buffers of the largest frame it has scanned, up to 256 KiB of
+// frame (about 4 MiB of buffers); larger frames always take the exact path.
 #include <cstddef>
 #include <optional>
 #include <string>

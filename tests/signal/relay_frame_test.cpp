@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "test_support.hpp"
 
 namespace iceway::signaling {
@@ -137,6 +139,227 @@ TEST(RelayFrameScan, HugeFrame) {
   const RelayFields fields = scan_ok(text);
   EXPECT_EQ(fields.payload.size(), sdp.size() + 10);
   EXPECT_EQ(fields.payload.data(), text.data() + text.find(R"({"sdp")"));
+}
+
+// scan_relay_frame against parse_json_object on one text: the same error, or a success whose
+// fields (when the fast path takes the frame) are the tree's. Returns whether it gave fields.
+bool agrees_with_tree(std::string_view text, std::size_t depth) {
+  SCOPED_TRACE(::testing::Message() << "depth " << depth << ": " << text.substr(0, 200));
+  auto scanned = scan_relay_frame(text, depth);
+  auto parsed = parse_json_object(text, depth);
+  EXPECT_EQ(static_cast<bool>(scanned), static_cast<bool>(parsed));
+  if (!scanned || !parsed) {
+    if (!scanned && !parsed) {
+      EXPECT_EQ(scanned.error(), parsed.error());
+    }
+    return false;
+  }
+  if (!scanned.value()) return false;
+  const RelayFields& fields = *scanned.value();
+  const Json& tree = parsed.value();
+  EXPECT_EQ(fields.type, string_field(tree, "type"));
+  EXPECT_EQ(fields.dst, string_field(tree, "dst"));
+  EXPECT_EQ(fields.has_dst, tree.contains("dst"));
+  const auto payload = tree.find("payload");
+  EXPECT_EQ(fields.payload.empty(), payload == tree.end());
+  if (payload != tree.end()) {
+    EXPECT_EQ(fields.connection_id, string_field(*payload, "connectionId"));
+    EXPECT_EQ(Json::parse(fields.payload, nullptr, false), *payload);
+  }
+  return true;
+}
+
+// A value nested `levels` deep: objects ({"a":...}) or arrays ([...]), the innermost one empty
+// or holding a 1. levels == 0 is the scalar 1.
+std::string nested(std::size_t levels, bool objects, bool empty_innermost) {
+  std::string text = levels == 0 ? "1" : "";
+  for (std::size_t i = 0; i < levels; ++i) {
+    const bool innermost = i == 0;
+    const std::string inside = innermost ? (empty_innermost ? "" : (objects ? R"("a":1)" : "1"))
+                                         : (objects ? R"("a":)" + text : text);
+    text = objects ? "{" + inside + "}" : "[" + inside + "]";
+  }
+  return text;
+}
+
+// simdjson counts depth its own way (an empty {} or [] is no level); whatever it decides, the
+// result at and around the limit must be parse_json_object's, for every shape.
+TEST(RelayFrameScan, DepthAtTheLimitIsTheTreesDepth) {
+  for (std::size_t max : {0u, 1u, 2u, 3u, 8u, 32u}) {
+    for (std::size_t levels = max > 0 ? max - 1 : 0; levels <= max + 2; ++levels) {
+      for (bool objects : {true, false}) {
+        for (bool empty : {true, false}) {
+          const std::string value = nested(levels, objects, empty);
+          agrees_with_tree(value, max);  // top level: an object, an array or a scalar
+          if (levels > 0) agrees_with_tree(R"({"type":"T","payload":)" + nested(levels - 1, objects, empty) + "}", max);
+          agrees_with_tree(R"({"type":"T","dst":"d","payload":)" + value + "}", max);
+        }
+      }
+    }
+  }
+  // The exact boundary, spelled out: depth == max passes, max + 1 is too deep.
+  EXPECT_TRUE(scan_relay_frame(nested(8, true, false), 8));
+  EXPECT_TRUE(scan_relay_frame(nested(8, true, true), 8));
+  EXPECT_TRUE(scan_relay_frame(R"({"payload":)" + nested(7, false, false) + "}", 8));
+  EXPECT_EQ(scan_relay_frame(nested(9, true, true), 8).error(), JsonError::too_deep);
+  EXPECT_EQ(scan_relay_frame(R"({"payload":)" + nested(8, false, true) + "}", 8).error(), JsonError::too_deep);
+  EXPECT_EQ(scan_relay_frame("{}", 0).error(), JsonError::too_deep);
+  EXPECT_EQ(scan_relay_frame("[]", 1).error(), JsonError::not_an_object);
+  EXPECT_EQ(scan_relay_frame("[[]]", 1).error(), JsonError::too_deep);
+  for (std::string_view scalar : {"1", "\"x\"", "true", "null", " -0.5e1 "}) {
+    EXPECT_EQ(scan_relay_frame(scalar, 0).error(), JsonError::not_an_object) << scalar;
+    EXPECT_EQ(scan_relay_frame(scalar, 8).error(), JsonError::not_an_object) << scalar;
+  }
+}
+
+TEST(RelayFrameScan, DepthLimitMayChangeBetweenCalls) {
+  // One thread's parser serves every limit the settings may give, in any order.
+  const std::string five = R"({"payload":)" + nested(4, true, false) + "}";
+  for (std::size_t max : {8u, 4u, 5u, 32u, 4u, 5u, 2u, 8u}) {
+    auto scanned = scan_relay_frame(five, max);
+    if (max < 5) {
+      ASSERT_FALSE(scanned) << max;
+      EXPECT_EQ(scanned.error(), JsonError::too_deep);
+    } else {
+      ASSERT_TRUE(scanned) << max;
+      EXPECT_TRUE(scanned.value()) << max;
+    }
+  }
+}
+
+TEST(RelayFrameScan, NumbersBeyondSixtyFourBitsAreTheTreesNumbers) {
+  // nlohmann reads these as floats; they pass, with their bytes as sent.
+  const std::string_view big =
+      R"({"type":"CANDIDATE","dst":"bob","payload":{"n":123456789012345678901234567890,"m":-123456789012345678901234567890,"u":18446744073709551616,"connectionId":"dc_1"}})";
+  EXPECT_TRUE(agrees_with_tree(big, kDepth));
+  const RelayFields fields = scan_ok(big);
+  EXPECT_EQ(fields.type, "CANDIDATE");
+  EXPECT_EQ(fields.dst, "bob");
+  EXPECT_EQ(fields.connection_id, "dc_1");
+  EXPECT_EQ(fields.payload,
+            R"({"n":123456789012345678901234567890,"m":-123456789012345678901234567890,"u":18446744073709551616,"connectionId":"dc_1"})");
+  for (std::string_view text : {R"({"payload":18446744073709551615})", R"({"payload":-9223372036854775808})",
+                                R"({"payload":-9223372036854775809})", R"({"payload":1e-400})",
+                                R"({"payload":1.7976931348623157e308})", R"({"payload":[0.1e1,-0,1E+2]})"}) {
+    EXPECT_TRUE(agrees_with_tree(text, kDepth));
+  }
+  // Out of double's range: malformed, as parse_json_object says, wherever it is.
+  for (std::string_view text : {R"({"payload":1e400})", R"({"payload":{"a":[-1e400]}})",
+                                R"({"payload":1.7976931348623159e308})", R"({"type":"X","n":1e400,"dst":"y"})"}) {
+    auto scanned = scan_relay_frame(text, kDepth);
+    ASSERT_FALSE(scanned) << text;
+    EXPECT_EQ(scanned.error(), JsonError::malformed) << text;
+    agrees_with_tree(text, kDepth);
+  }
+}
+
+TEST(RelayFrameScan, InvalidTextIsMalformedAsInTheTree) {
+  const std::string cases[] = {
+      "",
+      " \t\r\n ",
+      std::string("{\"payload\":\"a\0b\"}", 17),  // a raw NUL inside a string
+      "{\"payload\":\"a\tb\"}",                   // raw control characters inside strings
+      "{\"payload\":\"a\nb\"}",
+      "{\"payload\":{\"connectionId\":\"\x1f\"}}",
+      "{\"ty\x01pe\":1}",
+      "{\"payload\":\"\xc0\x80\"}",          // overlong UTF-8
+      "{\"payload\":\"\xed\xa0\x80\"}",      // a UTF-16 surrogate written in UTF-8
+      "{\"payload\":\"\xf5\x80\x80\x80\"}",  // beyond U+10FFFF
+      "{\"payload\":\"\xe2\x82\"}",          // truncated sequence
+      "{\"payload\":\"\x80\"}",              // lone continuation byte
+      "{\"a\":1}\xc3",                       // invalid UTF-8 after the object
+      R"({"payload":"\udc00"})",               // lone low surrogate
+      R"({"payload":"\ud800\ud800"})",         // high surrogate without its low one
+      R"({"payload":"\x"})",
+      R"({"payload":01})",
+      R"({"payload":1.})",
+      R"({"payload":-})",
+      R"({"payload":tru})",
+      R"({"payload":[1 2]})",
+      R"({"payload" 1})",
+      R"({"type":"OFFER"}])",
+      R"({"type":"OFFER"}})",
+      R"({"type":"OFFER"} null)",
+      R"({"type":"OFFER"},)",
+      "[1] x",
+  };
+  for (const auto& text : cases) {
+    SCOPED_TRACE(::testing::Message() << ::testing::PrintToString(text));
+    auto scanned = scan_relay_frame(text, kDepth);
+    ASSERT_FALSE(scanned);
+    EXPECT_EQ(scanned.error(), JsonError::malformed);
+    agrees_with_tree(text, kDepth);
+  }
+}
+
+TEST(RelayFrameScan, OddButValidTextAgreesWithTheTree) {
+  const std::string cases[] = {
+      "\xef\xbb\xbf{\"type\":\"OFFER\",\"payload\":1}",  // a byte order mark: nlohmann skips it
+      R"({"type":"a\u0000b","dst":"\ud83d\ude00","payload":"\u0000"})",
+      "{\"payload\":\"\x7f \xef\xbf\xbe \xf4\x8f\xbf\xbf\"}",  // DEL, U+FFFE, U+10FFFF
+      R"({"payload":{"connection\u0049d":"escaped"}})",
+      R"({"typ\u0065":"A","type":"B"})",
+      " \n{\"payload\" :\t[ ] }\r\n",
+      // nlohmann's lexer takes a NUL byte for the end of the input, so what follows one after the
+      // object is ignored; simdjson refuses it, and the exact path keeps nlohmann's answer.
+      std::string("{\"payload\":1}\0", 14),
+      std::string("{\"payload\":1} \0 ]x", 18),
+  };
+  for (const auto& text : cases) {
+    EXPECT_TRUE(scan_relay_frame(text, kDepth)) << text;
+    agrees_with_tree(text, kDepth);
+  }
+  EXPECT_EQ(scan_ok(R"({"type":"a\u0000b"})").type, std::string("a\0b", 3));
+  EXPECT_EQ(scan_ok(R"({"payload":{"connection\u0049d":"escaped"}})").connection_id, "escaped");
+}
+
+TEST(RelayFrameScan, RepeatedConnectionIdLastOneWins) {
+  EXPECT_EQ(scan_ok(R"({"payload":{"connectionId":"a","x":1,"connectionId":"b","connectionId":"c"}})").connection_id, "c");
+  EXPECT_EQ(scan_ok(R"({"payload":{"connectionId":"a","connectionId":null}})").connection_id, "");
+  EXPECT_EQ(scan_ok(R"({"payload":{"connectionId":{},"connectionId":"b"}})").connection_id, "b");
+  EXPECT_EQ(scan_ok(R"({"payload":{"connectionId":"a","connection\u0049d":"b"}})").connection_id, "b");
+  for (std::string_view text : {R"({"payload":{"connectionId":"a","x":1,"connectionId":"b","connectionId":"c"}})",
+                                R"({"payload":{"connectionId":"a","connectionId":null}})",
+                                R"({"payload":{"connectionId":"a","connection\u0049d":"b"}})"}) {
+    EXPECT_TRUE(agrees_with_tree(text, kDepth));
+  }
+}
+
+TEST(RelayFrameScan, FramesBeyondSixtyFourKilobytes) {
+  // Above signal.max_frame_bytes' default, where the dispatcher would refuse them, but the
+  // scan itself takes any size (2 x 64 KiB is what the WebSocket reader lets through).
+  std::string candidates;
+  for (int i = 0; candidates.size() < 130 * 1024; ++i) {
+    candidates += (i ? "," : "") + std::string(R"({"candidate":"candidate:)") + std::to_string(i) +
+                  R"( 1 udp 2122260223 192.0.2.1 54321 typ host","sdpMid":"0","n":)" + std::to_string(i) + "}";
+  }
+  const std::string text = R"({"type":"CANDIDATE","dst":"bob","payload":{"connectionId":"dc","list":[)" + candidates + "]}}";
+  ASSERT_GT(text.size(), 128u * 1024);
+  EXPECT_TRUE(agrees_with_tree(text, kDepth));
+  EXPECT_EQ(scan_ok(text).connection_id, "dc");
+  // The same size, broken at its very end, and a small frame after the big ones: the reused
+  // parser keeps working.
+  const std::string broken = text.substr(0, text.size() - 1) + "\xff";
+  EXPECT_EQ(scan_relay_frame(broken, kDepth).error(), JsonError::malformed);
+  EXPECT_EQ(scan_relay_frame(text.substr(0, text.size() - 1), kDepth).error(), JsonError::malformed);
+  EXPECT_EQ(scan_ok(R"({"type":"OFFER","dst":"b","payload":{"connectionId":"x"}})").connection_id, "x");
+  // Far above the size simdjson is used for: the exact path gives the same answers.
+  const std::string huge = R"({"type":"OFFER","dst":"b","payload":{"sdp":")" + std::string(600 * 1024, 'v') +
+                           R"(","connectionId":"dc"}})";
+  EXPECT_TRUE(agrees_with_tree(huge, kDepth));
+  EXPECT_EQ(scan_relay_frame(huge + "x", kDepth).error(), JsonError::malformed);
+}
+
+TEST(RelayFrameScan, EveryThreadHasItsOwnParser) {
+  const std::string_view text = R"({"type":"OFFER","dst":"b","payload":{"connectionId":"t"}})";
+  std::string seen;
+  std::thread other([&] {
+    auto scanned = scan_relay_frame(text, 5);
+    if (scanned && scanned.value()) seen = scanned.value()->connection_id;
+  });
+  other.join();
+  EXPECT_EQ(seen, "t");
+  EXPECT_EQ(scan_ok(text).connection_id, "t");
 }
 
 TEST(RelayFrameText, WritesWhatDumpWrites) {
