@@ -185,12 +185,12 @@ nlohmann::json Server::WelcomeIceServers::ice_servers(std::string_view peer_id, 
 
 Result<bool, std::string> Server::start_http() {
   publish_api_state();
-  // The registry's strand runs on the control thread: it is idle apart from signals and
-  // timers, and reloads happen there too, so the welcome's credentials need no lock. The
-  // WebSocket sessions run there as well (no session contexts): a frame then goes from the
-  // sender's read to the registry to the receiver's write in one call chain on one thread,
-  // instead of three wake-ups of other threads (docs/BENCHMARKS.md, PeerJS section). The
-  // registry's single strand was signaling's ceiling anyway, and TURN workers no longer share
+  // The signaling registry lives on the control thread (which alone runs control_): it is idle
+  // apart from signals and timers, and reloads happen there too, so the welcome's credentials
+  // need no lock. The WebSocket sessions run there as well (no session contexts): a frame then
+  // goes from the sender's read to the registry to the receiver's write in one call chain on one
+  // thread, instead of three wake-ups of other threads (docs/BENCHMARKS.md, PeerJS section). The
+  // registry's single thread was signaling's ceiling anyway, and TURN workers no longer share
   // their CPU with WebSocket framing.
   signal_server_ = std::make_unique<signaling::SignalServer>(control_, std::vector<boost::asio::io_context*>{},
                                                              config_.signal, welcome_ice_servers_);

@@ -1,7 +1,7 @@
 #pragma once
 // Signaling counters for SPEC §7 (iceway_signal_connections_active{protocol},
 // iceway_signal_messages_total{protocol,type}, iceway_signal_errors_total{code},
-// iceway_signal_rooms_active). The registry's owner strand writes them; the I/O layer adds the
+// iceway_signal_rooms_active). The registry's owner thread writes them; the I/O layer adds the
 // slow-reader, idle-timeout and origin-not-allowed errors. Relaxed atomics: a scrape from the metrics thread reads without a data race
 // and without slowing the writer, and needs no ordering with other memory.
 #include <array>

@@ -3,7 +3,7 @@
 // the four protocol handlers, applies the limits every protocol shares (connections per address,
 // messages per second, frame size, JSON depth) and turns each connection event into an Outbox.
 //
-// Ownership and threads: not thread-safe; one owner (the server's registry strand) makes every
+// Ownership and threads: not thread-safe; one owner (the server's registry thread) makes every
 // call. Time comes in as arguments: `now` (steady) for limits and timers, `unix_now` (wall clock)
 // only where a protocol carries it (token expiry, TURN credentials in the welcome).
 //

@@ -16,7 +16,7 @@ class IceServersProvider {
   virtual ~IceServersProvider() = default;
   // An RTCIceServer array (e.g. [{"urls":["stun:h:3478"]},{"urls":[...],"username":..,
   // "credential":..}]) whose credentials are bound to `peer_id` and valid for ttl() from
-  // `unix_now`. Called on the signaling registry's strand, once per native connection.
+  // `unix_now`. Called on the signaling registry's thread, once per native connection.
   virtual nlohmann::json ice_servers(std::string_view peer_id, UnixSeconds unix_now) = 0;
   // How long those credentials stay valid; the welcome's `ttl`, in seconds.
   virtual std::chrono::seconds ttl() const = 0;

@@ -13,7 +13,7 @@ class RandomSource {
   virtual void fill(std::span<std::byte> out) = 0;
 };
 
-// OpenSSL's CSPRNG. Thread-safe (OpenSSL 3 RAND is), though the core calls it from one strand.
+// OpenSSL's CSPRNG. Thread-safe (OpenSSL 3 RAND is), though the core calls it from one thread.
 class OpenSslRandom final : public RandomSource {
  public:
   void fill(std::span<std::byte> out) override;

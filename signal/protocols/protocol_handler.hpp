@@ -4,7 +4,7 @@
 // rate, frame size, JSON depth) before a handler sees a message; a handler turns a parsed
 // message into deliveries through the Registry.
 //
-// Same owner and thread as the Registry: one strand calls everything.
+// Same owner and thread as the Registry: one thread calls everything.
 #include <array>
 #include <cstdint>
 #include <string>
