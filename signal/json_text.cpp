@@ -6,6 +6,7 @@ namespace iceway::signaling {
 
 Result<Json, JsonError> parse_json_object(std::string_view text, std::size_t max_depth) {
   if (json_too_deep(text, max_depth)) return failure(JsonError::too_deep);
+  if (contains_nul(text)) return failure(JsonError::malformed);
   // allow_exceptions = false: a parse error yields a discarded value instead of throwing.
   Json value = Json::parse(text.begin(), text.end(), nullptr, false);
   if (value.is_discarded()) return failure(JsonError::malformed);

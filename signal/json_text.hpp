@@ -16,8 +16,14 @@ using Json = nlohmann::json;
 
 enum class JsonError { too_deep, malformed, not_an_object };
 
-// Parses one text frame that must be a JSON object.
+// Parses one text frame that must be a JSON object. A NUL byte anywhere is malformed: valid JSON
+// has none outside a string, and none unescaped inside one (RFC 8259 §7).
 Result<Json, JsonError> parse_json_object(std::string_view text, std::size_t max_depth);
+
+// nlohmann's lexer takes a NUL byte for the end of its input (for C strings), so on its own it
+// would accept `{...}` followed by a NUL and anything at all, silently dropping the rest. Every
+// parse of client text checks this first.
+inline bool contains_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
 
 // Compact serialization; invalid UTF-8 in strings becomes U+FFFD.
 std::string to_text(const Json& value);

@@ -197,6 +197,7 @@ using ScanResult = Result<std::optional<RelayFields>, JsonError>;
 // construction. scan_fast() hands every frame simdjson refuses to this.
 ScanResult scan_exact(std::string_view text, std::size_t max_depth) {
   if (json_too_deep(text, max_depth)) return failure(JsonError::too_deep);
+  if (contains_nul(text)) return failure(JsonError::malformed);
   RelayFields fields;
   RelaySax sax(fields);
   // strict: trailing bytes after the value are an error, as in parse_json_object.

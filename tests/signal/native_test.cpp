@@ -289,6 +289,21 @@ TEST(NativePing, PongEchoesRef) {
   EXPECT_EQ(only_frame(h.send(1, R"({"type":"ping"})"), 1), Json::parse(R"({"type":"pong"})"));
 }
 
+// A NUL after a valid object used to end nlohmann's input early, so the frame was taken and the
+// rest silently dropped.
+TEST(NativeErrors, NulByteAfterTheObjectIsNotValidJson) {
+  Harness h;
+  connect(h, 1, "alice");
+  for (const std::string& frame : {std::string("{\"type\":\"ping\"}\0", 16),
+                                  std::string("{\"type\":\"ping\"}\0{\"type\":\"ping\"}", 31)}) {
+    auto out = h.send(1, frame);
+    const Json error = only_frame(out, 1);
+    expect_error(error, "bad-request");
+    EXPECT_EQ(error["message"], "message is not valid JSON");
+  }
+  EXPECT_EQ(h.counters().message_count(Protocol::native, native_type::ping), 0u);
+}
+
 TEST(NativeCounters, MessagesByType) {
   Harness h;
   connect(h, 1, "alice");
