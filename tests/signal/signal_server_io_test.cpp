@@ -318,13 +318,22 @@ TEST_F(SignalServerTest, PeerJsSocketAndRestMatchTheReference) {
 
   WsClient alice(port_, "/peerjs/peerjs?key=peerjs&id=" + id.body + "&token=t1&version=1.5.4");
   EXPECT_EQ(alice.expect(), Json::parse(R"({"type":"OPEN"})"));
-  // An OFFER for bob before bob exists is queued and arrives right after bob's OPEN.
+  // An OFFER and candidates for bob before bob exists are queued and arrive right after bob's
+  // OPEN, in the order sent: the Hub hands one Outbox's frames for a receiver over in order.
   alice.send(R"({"type":"OFFER","dst":"bob","payload":{"connectionId":"dc_1","type":"data","sdp":{"type":"offer"}}})");
+  alice.send(R"({"type":"CANDIDATE","dst":"bob","payload":{"connectionId":"dc_1","candidate":{"n":1}}})");
+  alice.send(R"({"type":"CANDIDATE","dst":"bob","payload":{"connectionId":"dc_1","candidate":{"n":2}}})");
+  // alice's next frame is read only after the previous one was handled, so once this HEARTBEAT
+  // is counted, all three are queued.
+  alice.send(R"({"type":"HEARTBEAT"})");
+  ASSERT_TRUE(eventually([&] { return server_->counters().message_count(Protocol::peerjs, peerjs_type::heartbeat) >= 1; }));
   WsClient bob(port_, "/peerjs/peerjs?key=peerjs&id=bob&token=t2");
   EXPECT_EQ(bob.expect(), Json::parse(R"({"type":"OPEN"})"));
   Json offer = bob.expect();
   EXPECT_EQ(offer["type"], "OFFER");
   EXPECT_EQ(offer["src"], id.body);
+  EXPECT_EQ(bob.expect()["payload"]["candidate"]["n"], 1);
+  EXPECT_EQ(bob.expect()["payload"]["candidate"]["n"], 2);
   bob.send_json(Json{{"type", "ANSWER"}, {"dst", id.body}, {"payload", {{"connectionId", "dc_1"}}}});
   EXPECT_EQ(alice.expect()["type"], "ANSWER");
 
