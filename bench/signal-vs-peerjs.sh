@@ -77,7 +77,7 @@ source "$root/bench/lib.sh"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# iceway: one TURN worker thread; the WebSocket sessions and the registry's strand run on the
+# iceway: one TURN worker thread; the WebSocket sessions and the signaling registry run on the
 # control thread. The limits a single test host would hit are raised; nothing else differs from
 # the defaults.
 limit=$(( idle + 4 * pairs + 1000 ))
