@@ -40,7 +40,7 @@ namespace {
 // ("max_alocations") is reported instead of silently ignored.
 const std::map<std::string, std::set<std::string>>& schema() {
   static const std::map<std::string, std::set<std::string>> kSchema = {
-      {"server", {"realm", "threads", "external_ip", "public_host", "drain_timeout"}},
+      {"server", {"realm", "threads", "external_ip", "public_host", "drain_timeout", "ipv6_prefix"}},
       {"turn",
        {"listen", "tls_listen", "relay_ipv4", "relay_ipv6", "relay_ports", "max_lifetime", "default_lifetime",
         "permission_lifetime", "channel_lifetime", "max_allocations", "max_allocations_per_user",
@@ -371,6 +371,9 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   in.read("server.external_ip", server.external_ip);
   in.read("server.public_host", server.public_host);
   in.read_duration("server.drain_timeout", server.drain_timeout, std::chrono::milliseconds(0));
+  // One budget per IPv6 prefix for every per-source limit (common/source_prefix.hpp).
+  in.read_integer("server.ipv6_prefix", turn.ipv6_prefix, 1, 128);
+  signal.ipv6_prefix = turn.ipv6_prefix;
   if (!server.external_ip.empty()) {
     auto external = parse_external_ip(server.external_ip);
     if (!external) {

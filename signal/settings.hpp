@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/endpoint.hpp"
+#include "common/source_prefix.hpp"
 
 namespace iceway::signaling {
 
@@ -24,6 +25,8 @@ struct Settings {
   double messages_per_second = 50;          // token bucket rate per connection
   double message_burst = 100;
   std::size_t max_connections_per_ip = 100;
+  // Per-source limits key IPv6 clients by this prefix length (server.ipv6_prefix).
+  unsigned ipv6_prefix = kDefaultIpv6SourcePrefix;
   std::size_t max_rooms_per_connection = 16;
   std::size_t max_peers_per_room = 64;
   std::size_t max_send_queue_bytes = 1024 * 1024;  // slow reader bound, then close 1008

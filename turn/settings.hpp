@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/endpoint.hpp"
+#include "common/source_prefix.hpp"
 
 namespace iceway::turn {
 
@@ -45,6 +46,8 @@ struct Settings {
   std::size_t max_allocations_per_user = 10;
   std::size_t max_allocations_per_ip = 20;
   std::uint64_t bandwidth_per_allocation = 0;  // bytes/s, 0 = unlimited
+  // Per-source limits key IPv6 clients by this prefix length (server.ipv6_prefix).
+  unsigned ipv6_prefix = kDefaultIpv6SourcePrefix;
   // Per allocation; more is 508 (RFC 8656 §10.2, §12.2 allow it). A browser uses a handful.
   std::size_t max_permissions_per_allocation = 256;
   std::size_t max_channels_per_allocation = 256;

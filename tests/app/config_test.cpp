@@ -378,10 +378,30 @@ queue_total_bytes = -5
   EXPECT_EQ(too_short.problems[0].where, "--set");
 }
 
+TEST_F(ConfigTest, Ipv6PrefixReachesBothPartsAndOnly1To128IsAccepted) {
+  auto defaults = load(std::nullopt);
+  ASSERT_TRUE(defaults.config) << problems_of(defaults);
+  EXPECT_EQ(defaults.config->turn.ipv6_prefix, 64u);
+  EXPECT_EQ(defaults.config->signal.ipv6_prefix, 64u);
+
+  auto set = load(std::nullopt, {"server.ipv6_prefix=56"});
+  ASSERT_TRUE(set.config) << problems_of(set);
+  EXPECT_EQ(set.config->turn.ipv6_prefix, 56u);
+  EXPECT_EQ(set.config->signal.ipv6_prefix, 56u);
+
+  for (const char* bad : {"server.ipv6_prefix=0", "server.ipv6_prefix=129", "server.ipv6_prefix=\"64\""}) {
+    SCOPED_TRACE(bad);
+    auto refused = load(std::nullopt, {bad});
+    ASSERT_FALSE(refused.config);
+    ASSERT_EQ(refused.problems.size(), 1u) << problems_of(refused);
+    EXPECT_EQ(refused.problems[0].key, "server.ipv6_prefix");
+  }
+}
+
 TEST_F(ConfigTest, KnownKeysIncludeTheSpecKeys) {
   const auto& keys = known_config_keys();
   for (const char* key : {"server.realm", "server.threads", "server.external_ip", "server.public_host",
-                          "server.drain_timeout", "turn.listen", "turn.tls_listen", "turn.relay_ipv4",
+                          "server.drain_timeout", "server.ipv6_prefix", "turn.listen", "turn.tls_listen", "turn.relay_ipv4",
                           "turn.relay_ipv6", "turn.relay_ports", "turn.max_lifetime", "turn.max_allocations",
                           "turn.max_allocations_per_user", "turn.max_allocations_per_ip",
                           "turn.bandwidth_per_allocation", "auth.secrets", "auth.secret_file", "auth.credential_ttl",

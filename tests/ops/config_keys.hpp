@@ -13,12 +13,13 @@ struct ConfigKey {
   std::string_view default_toml;  // the value exactly as SPEC §3 writes it
 };
 
-inline constexpr std::array<ConfigKey, 32> kConfigKeys{{
+inline constexpr std::array<ConfigKey, 33> kConfigKeys{{
     {"server", "realm", R"("iceway")"},
     {"server", "threads", "0"},
     {"server", "external_ip", R"("")"},
     {"server", "public_host", R"("")"},
     {"server", "drain_timeout", R"("30s")"},
+    {"server", "ipv6_prefix", "64"},
     {"turn", "listen", R"(["0.0.0.0:3478", "[::]:3478"])"},
     {"turn", "tls_listen", R"(["0.0.0.0:5349"])"},
     {"turn", "relay_ipv4", R"("")"},
