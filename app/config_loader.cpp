@@ -2,6 +2,8 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +15,7 @@
 
 #include "app/config.hpp"
 #include "app/config_values.hpp"
+#include "app/toml_text.hpp"
 #include "common/hex.hpp"
 #include "turn/peer_policy.hpp"
 
@@ -307,11 +310,17 @@ std::optional<std::string> read_file(const std::string& path) {
 // taken as a plain string when it is not valid TOML ("--set turn.relay_ports=49152-50000").
 bool apply_override(toml::value& root, const std::string& assignment, std::vector<ConfigProblem>& problems) {
   auto equals = assignment.find('=');
+  const std::string dotted = assignment.substr(0, equals == std::string::npos ? 0 : equals);
+  // toml11 must only ever see text the TOML spec allows (app/toml_text.hpp says why).
+  if (auto bad = check_toml_text(assignment)) {
+    // The key itself may be the bad part; never echo bytes that are not text.
+    problems.push_back({check_toml_text(dotted) ? "" : dotted, "--set", bad->message});
+    return false;
+  }
   if (equals == std::string::npos || equals == 0) {
     problems.push_back({assignment, "--set", "expected section.key=value"});
     return false;
   }
-  std::string dotted = assignment.substr(0, equals);
   std::string value_text = assignment.substr(equals + 1);
   toml::value parsed;
   try {
@@ -535,8 +544,19 @@ LoadResult load_config(const LoadOptions& options) {
   toml::value root = toml::table{};
   if (options.path) {
     config.source = *options.path;
+    const auto text = read_file(*options.path);
+    if (!text) {
+      result.problems.push_back({"", *options.path, "cannot read the file: " + std::string(std::strerror(errno))});
+      return result;
+    }
+    // toml11 must only ever see text the TOML spec allows (app/toml_text.hpp says why).
+    if (auto bad = check_toml_text(*text)) {
+      result.problems.push_back({"", *options.path + ":" + std::to_string(bad->line), bad->message});
+      return result;
+    }
     try {
-      root = toml::parse(*options.path);
+      std::istringstream stream(*text);
+      root = toml::parse(stream, *options.path);
     } catch (const toml::exception& error) {
       // toml11's message already shows the offending line; `where` names it for scripts too.
       const auto line = error.location().line();

@@ -217,6 +217,41 @@ TEST_F(ConfigTest, SyntaxErrorNamesTheFileAndLine) {
   EXPECT_EQ(result.problems[0].where, path + ":2") << result.problems[0].to_string();
 }
 
+// Debian's toml11 reads past its buffer on some text TOML forbids (app/toml_text.hpp), so such
+// text is refused before toml11 sees it, with the file and line like every other problem.
+TEST_F(ConfigTest, TextTomlForbidsIsAProblemWithFileAndLineBeforeToml11SeesIt) {
+  auto path = write("binary.toml", std::string("[auth]\nsecrets = [\"s\"]\nrealm = 'a\xFE\x1C'\n"));
+  auto result = load(path);
+  ASSERT_FALSE(result.config);
+  ASSERT_EQ(result.problems.size(), 1u) << problems_of(result);
+  EXPECT_EQ(result.problems[0].where, path + ":3");
+  EXPECT_NE(result.problems[0].message.find("UTF-8"), std::string::npos) << result.problems[0].message;
+}
+
+TEST_F(ConfigTest, TheToml11OverflowReproducerThroughSetIsAProblem) {
+  using namespace std::string_literals;
+  auto result = load(std::nullopt, {"lo\xFE\x1C\0\xFCslo='sexte\xFBr=:'se\xF1xtern"s});
+  ASSERT_FALSE(result.config);
+  ASSERT_EQ(result.problems.size(), 1u) << problems_of(result);
+  EXPECT_EQ(result.problems[0].where, "--set");
+  EXPECT_EQ(result.problems[0].key, "");  // the key is not text, so it is not echoed
+  EXPECT_NE(result.problems[0].message.find("byte 0xFE is not valid UTF-8"), std::string::npos)
+      << result.problems[0].message;
+
+  auto control = load(std::nullopt, {"server.realm='a\x01'"});
+  ASSERT_FALSE(control.config);
+  ASSERT_EQ(control.problems.size(), 1u) << problems_of(control);
+  EXPECT_EQ(control.problems[0].key, "server.realm");
+}
+
+TEST_F(ConfigTest, AFileThatCannotBeReadIsOneProblemNamingIt) {
+  auto result = load((dir_ / "absent.toml").string());
+  ASSERT_FALSE(result.config);
+  ASSERT_EQ(result.problems.size(), 1u) << problems_of(result);
+  EXPECT_EQ(result.problems[0].where, (dir_ / "absent.toml").string());
+  EXPECT_NE(result.problems[0].message.find("cannot read"), std::string::npos) << result.problems[0].message;
+}
+
 TEST_F(ConfigTest, AFileWithoutSecretOrUserIsAProblemNotDevelopmentMode) {
   auto path = write("nosecret.toml", "[server]\nrealm = \"x\"\n");
   auto result = load(path);
