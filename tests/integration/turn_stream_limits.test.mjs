@@ -78,6 +78,9 @@ test('connections beyond the per-source cap are closed at once while the first o
   const port = tcpPort(server);
   const first = [];
   for (let i = 0; i < cap; i++) first.push(await TurnClient.connect({ host: '127.0.0.1', port, transport: 'tcp' }));
+  // Answered, so accepted: the kernel completes a connect before any worker accepts it, and
+  // the workers accept in their own order.
+  for (const client of first) assert.equal((await client.transact(bindingRequest())).success, true);
   const extra = [];
   for (let i = 0; i < 6; i++) extra.push(await rawConnection(port));
   await until(() => extra.every(isClosed), 5000, 'every connection past the cap to be closed');
@@ -98,6 +101,23 @@ test('connections beyond the per-source cap are closed at once while the first o
   assert.equal((await binding(again)).type, 0x0101);
   again.socket.destroy();
   for (const client of first) client.close();
+});
+
+test('connections beyond the total cap are closed at once, whatever their source', async () => {
+  const cap = 3;
+  const server = await start([`turn.max_stream_clients=${cap}`, 'turn.max_stream_clients_per_ip=0']);
+  const port = tcpPort(server);
+  const held = [];
+  for (let i = 0; i < cap; i++) held.push(await rawConnection(port));
+  for (const connection of held) assert.equal((await binding(connection)).type, 0x0101);  // accepted
+  const extra = [];
+  for (let i = 0; i < 3; i++) extra.push(await rawConnection(port));
+  await until(() => extra.every(isClosed), 5000, 'every connection past the total cap to be closed');
+  assert.equal(await closedFor(server, 'total_limit'), extra.length);
+  for (const connection of held) {
+    assert.equal((await binding(connection)).type, 0x0101);
+    connection.socket.destroy();
+  }
 });
 
 test('a header announcing a large frame, then a trickle of bytes, is closed at the frame deadline', async () => {
@@ -153,11 +173,16 @@ test('half TLS ClientHellos: past the handshake cap closed at once, the others a
   const half = Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]);
   const startedAt = Date.now();
   const stalled = [];
-  for (let i = 0; i < cap + 4; i++) {
+  const open = async () => {
     const connection = await rawConnection(port);
     connection.socket.write(half);
     stalled.push(connection);
-  }
+  };
+  for (let i = 0; i < cap; i++) await open();
+  // Accepted (and holding a handshake slot) before the next ones arrive.
+  await until(async () => total((await scrape(server)).families, 'iceway_turn_stream_clients_active', { transport: 'tls' }) === cap,
+    5000, 'the first handshakes to be accepted');
+  for (let i = 0; i < 4; i++) await open();
   await until(() => stalled.filter(isClosed).length >= 4, 2000, 'the connections past the handshake cap to be closed');
   assert.equal(await closedFor(server, 'tls_handshake_limit'), 4);
   await until(() => stalled.every(isClosed), 6000, 'the stalled handshakes to be closed');
