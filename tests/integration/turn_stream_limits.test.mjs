@@ -9,17 +9,19 @@ import net from 'node:net';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startIceway, stopIceway, loopbackArgs, makeCertificate } from './lib/iceway.mjs';
+import { startIceway, stopIceway, loopbackArgs, makeCertificate, run } from './lib/iceway.mjs';
 import { scrape, total, until } from './lib/ops.mjs';
 import { TurnClient, restCredentials, nowUnix, SECRET, turnArgs, Method } from './lib/turn.mjs';
 import { message, bindingRequest, parse, MAGIC } from './lib/stun.mjs';
 
 const servers = [];
 let certDir;
+let namespace;
 
 after(async () => {
   for (const server of servers) assert.equal(await stopIceway(server), 0, server.output());
   if (certDir) rmSync(certDir, { recursive: true, force: true });
+  if (namespace) await run('ip', ['netns', 'del', namespace]);
 });
 
 // Two workers, so accepts land on both and the caps must hold across them.
@@ -220,4 +222,55 @@ test('memory does not grow with the frame length a header announces', async (t) 
   assert.ok(grownKiB < 8 * 1024, `RSS grew by ${grownKiB} KiB for ${count} announced 64 KiB frames`);
   assert.equal(connections.filter(isClosed).length, 0);
   for (const connection of connections) connection.socket.destroy();
+});
+
+// Runs `source` (an ES module) with node inside network namespace `netns`; resolves its stdout
+// parsed as JSON.
+async function nodeIn(netns, source) {
+  const result = await run('ip', ['netns', 'exec', netns, process.execPath, '--input-type=module', '-e', source],
+    { timeoutMs: 20000 });
+  if (result.code !== 0) throw new Error(`node in ${netns} exited ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+test('IPv6 clients are counted per /64: a second address of the same /64 is refused, another /64 is not', async () => {
+  // A namespace of our own whose loopback holds three addresses: the server's, and clients in
+  // the same /64 and in another one. Nothing leaves it.
+  namespace = `iw-stream6-${process.pid}`;
+  const steps = [['netns', 'add', namespace], ['-n', namespace, 'link', 'set', 'lo', 'up']];
+  for (const address of ['2001:db8:5::1', '2001:db8:5::2', '2001:db8:5::3', '2001:db8:6::2'])
+    steps.push(['-n', namespace, 'addr', 'add', `${address}/64`, 'dev', 'lo', 'nodad']);
+  for (const step of steps) {
+    const result = await run('ip', step);
+    assert.equal(result.code, 0, `ip ${step.join(' ')}: ${result.stderr}`);
+  }
+  const server = await startIceway(['--listen', '[2001:db8:5::1]:0', '--relay-ip', '127.0.0.1', '--threads', '2',
+    '--signal-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', ...turnArgs,
+    '--set', 'turn.max_stream_clients_per_ip=1'], { netns: namespace });
+  servers.push(server);
+  const port = server.tcp[0].port;
+  // The first client holds the /64's only slot (answered: accepted); then one more from the same
+  // /64 and one from another /64, each reporting whether the server closed it or answered it.
+  const outcome = await nodeIn(namespace, `
+    import net from 'node:net';
+    import { randomBytes } from 'node:crypto';
+    const binding = () => { const b = Buffer.alloc(20); b.writeUInt16BE(1, 0); b.writeUInt32BE(0x2112a442, 4); randomBytes(12).copy(b, 8); return b; };
+    const attempt = (localAddress) => new Promise((resolve) => {
+      const socket = net.connect({ host: '2001:db8:5::1', port: ${port}, localAddress });
+      const timer = setTimeout(() => resolve({ socket, result: 'no answer' }), 5000);
+      socket.on('error', () => {});
+      socket.on('connect', () => socket.write(binding()));
+      socket.on('data', (d) => { clearTimeout(timer); resolve({ socket, result: d.readUInt16BE(0) === 0x0101 ? 'answered' : 'other' }); });
+      socket.on('close', () => { clearTimeout(timer); resolve({ socket, result: 'closed' }); });
+    });
+    const first = await attempt('2001:db8:5::2');
+    const sameSlash64 = await attempt('2001:db8:5::3');
+    const otherSlash64 = await attempt('2001:db8:6::2');
+    for (const a of [first, sameSlash64, otherSlash64]) a.socket.destroy();
+    // The admin listener is inside the namespace too.
+    const metrics = await (await fetch('http://${server.admin.host}:${server.admin.port}/metrics')).text();
+    const refused = Number(metrics.match(/iceway_turn_stream_closed_total\\{reason="per_ip_limit"\\} (\\d+)/)[1]);
+    console.log(JSON.stringify({ first: first.result, sameSlash64: sameSlash64.result, otherSlash64: otherSlash64.result, refused }));
+  `);
+  assert.deepEqual(outcome, { first: 'answered', sameSlash64: 'closed', otherSlash64: 'answered', refused: 1 });
 });
