@@ -47,7 +47,8 @@ const std::map<std::string, std::set<std::string>>& schema() {
       {"turn",
        {"listen", "tls_listen", "relay_ipv4", "relay_ipv6", "relay_ports", "max_lifetime", "default_lifetime",
         "permission_lifetime", "channel_lifetime", "max_allocations", "max_allocations_per_user",
-        "max_allocations_per_ip", "bandwidth_per_allocation"}},
+        "max_allocations_per_ip", "bandwidth_per_allocation", "max_stream_clients", "max_stream_clients_per_ip",
+        "max_tls_handshakes", "tls_handshake_timeout", "stream_frame_timeout", "stream_auth_timeout"}},
       {"auth", {"secrets", "secret_file", "credential_ttl", "api_keys", "api_key_file", "users", "nonce_lifetime"}},
       {"peers", {"allow_loopback", "allow", "deny"}},
       {"signal",
@@ -413,6 +414,13 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   in.read_integer("turn.max_allocations_per_user", turn.max_allocations_per_user, 0, 10'000'000);
   in.read_integer("turn.max_allocations_per_ip", turn.max_allocations_per_ip, 0, 10'000'000);
   in.read_bytes("turn.bandwidth_per_allocation", turn.bandwidth_per_allocation, 0, std::uint64_t{1} << 40);
+  in.read_integer("turn.max_stream_clients", turn.max_stream_clients, 0, 10'000'000);
+  in.read_integer("turn.max_stream_clients_per_ip", turn.max_stream_clients_per_ip, 0, 10'000'000);
+  in.read_integer("turn.max_tls_handshakes", turn.max_tls_handshakes, 0, 10'000'000);
+  // At least 100 ms: below that a client on a slow path could not finish even an honest exchange.
+  in.read_duration("turn.tls_handshake_timeout", turn.tls_handshake_timeout, std::chrono::milliseconds(100));
+  in.read_duration("turn.stream_frame_timeout", turn.stream_frame_timeout, std::chrono::milliseconds(100));
+  in.read_duration("turn.stream_auth_timeout", turn.stream_auth_timeout, std::chrono::milliseconds(100));
 
   in.read("auth.secrets", turn.secrets);
   std::string secret_file;

@@ -81,6 +81,7 @@ Result<bool, std::string> Server::start_turn() {
   }
   turn_state_ = state.value();
   quota_ = std::make_unique<turn::Quota>(quota_limits(config_));
+  stream_limits_ = std::make_unique<turn::StreamLimits>(stream_limits(config_));
   collector_.set_allocation_limit(config_.turn.max_allocations);
   auto advertised = [&](const std::optional<IpAddress>& relay) -> std::optional<IpAddress> {
     if (!relay) return std::nullopt;
@@ -89,7 +90,8 @@ Result<bool, std::string> Server::start_turn() {
   live_relays_ = std::make_unique<turn::io::LiveRelaySet>(advertised(config_.turn.relay_ipv4), advertised(config_.turn.relay_ipv6));
   for (unsigned i = 0; i < config_.server.threads; ++i) {
     workers_.push_back(std::make_unique<net::Worker>(i));
-    turn_workers_.push_back(std::make_unique<turn::io::TurnWorker>(*workers_.back(), turn_state_, *quota_, *live_relays_));
+    turn_workers_.push_back(std::make_unique<turn::io::TurnWorker>(*workers_.back(), turn_state_, *quota_, *live_relays_,
+                                                                   *stream_limits_));
   }
 
   // Every worker opens its own socket on each address (SO_REUSEPORT). With port 0 one port
@@ -276,7 +278,8 @@ void Server::reload() {
       next.turn.max_allocations_per_user != config_.turn.max_allocations_per_user ||
       next.turn.max_allocations_per_ip != config_.turn.max_allocations_per_ip ||
       next.turn.bandwidth_per_allocation != config_.turn.bandwidth_per_allocation ||
-      next.turn.max_lifetime != config_.turn.max_lifetime)
+      next.turn.max_lifetime != config_.turn.max_lifetime ||
+      stream_limits(next) != stream_limits(config_))
     changed.push_back("TURN limits");
 
   if (next.tls.enabled()) {
@@ -309,6 +312,7 @@ void Server::reload() {
   setup_logging(next.log.level, next.log.format);
   turn_state_ = state.value();
   quota_->set_limits(quota_limits(next));
+  stream_limits_->set_limits(stream_limits(next));
   collector_.set_allocation_limit(next.turn.max_allocations);
   signal_server_->update_settings(next.signal);
   for (std::size_t i = 0; i < workers_.size(); ++i)

@@ -22,6 +22,7 @@
 #include "turn/io/live_relay_set.hpp"
 #include "turn/io/turn_worker.hpp"
 #include "turn/quota.hpp"
+#include "turn/stream_limits.hpp"
 
 namespace iceway::app {
 
@@ -82,6 +83,7 @@ class Server {
   boost::asio::steady_timer drain_timer_;
   turn::SharedTurnState turn_state_;
   std::unique_ptr<turn::Quota> quota_;                  // process-wide: shared by every worker
+  std::unique_ptr<turn::StreamLimits> stream_limits_;   // process-wide: every worker's TCP/TLS clients
   std::unique_ptr<turn::io::LiveRelaySet> live_relays_;  // every worker's live relayed addresses
   std::vector<std::unique_ptr<net::Worker>> workers_;
   std::vector<std::unique_ptr<turn::io::TurnWorker>> turn_workers_;

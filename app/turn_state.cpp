@@ -20,6 +20,11 @@ Result<turn::SharedTurnState, std::vector<std::string>> make_turn_state(
   };
 }
 
+turn::StreamLimitSettings stream_limits(const Config& config) {
+  return {config.turn.max_stream_clients, config.turn.max_stream_clients_per_ip, config.turn.max_tls_handshakes,
+          config.turn.ipv6_prefix};
+}
+
 turn::QuotaLimits quota_limits(const Config& config) {
   return {config.turn.max_allocations, config.turn.max_allocations_per_user, config.turn.max_allocations_per_ip};
 }

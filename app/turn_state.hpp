@@ -8,6 +8,7 @@
 #include "app/config.hpp"
 #include "common/result.hpp"
 #include "turn/server.hpp"
+#include "turn/stream_limits.hpp"
 
 namespace iceway::app {
 
@@ -17,5 +18,6 @@ Result<turn::SharedTurnState, std::vector<std::string>> make_turn_state(
     const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces);
 
 turn::QuotaLimits quota_limits(const Config& config);
+turn::StreamLimitSettings stream_limits(const Config& config);
 
 }  // namespace iceway::app

@@ -11,6 +11,7 @@ constexpr std::array<std::string_view, 2> kBuildLabels{"version", "revision"};
 constexpr std::array<std::string_view, 3> kStunLabels{"transport", "method", "result"};
 constexpr std::array<std::string_view, 2> kTransportFamily{"transport", "family"};
 constexpr std::array<std::string_view, 1> kResult{"result"};
+constexpr std::array<std::string_view, 1> kTransport{"transport"};
 constexpr std::array<std::string_view, 1> kDirection{"direction"};
 constexpr std::array<std::string_view, 1> kReason{"reason"};
 constexpr std::array<std::string_view, 1> kProtocol{"protocol"};
@@ -52,6 +53,14 @@ const std::array<MetricInfo, kMetricCount> kCatalogue{{
     {MetricId::auth_failures, "iceway_auth_failures_total", counter,
      "TURN credentials refused, by reason (the first unauthenticated request's challenge is not a "
      "failure).",
+     kReason},
+    {MetricId::turn_stream_clients_active, "iceway_turn_stream_clients_active", gauge,
+     "TURN clients' TCP and TLS connections open now (TLS ones from accept, handshake included), by "
+     "transport.",
+     kTransport},
+    {MetricId::turn_stream_closed, "iceway_turn_stream_closed_total", counter,
+     "TURN clients' TCP and TLS connections the server refused at accept (a cap) or closed (a "
+     "deadline or a bad frame), by reason.",
      kReason},
     {MetricId::signal_connections_active, "iceway_signal_connections_active", gauge,
      "Signaling WebSocket connections open now, by protocol.", kProtocol},

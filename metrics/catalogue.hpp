@@ -34,6 +34,8 @@ enum class MetricId : std::uint8_t {
   turn_channels_active,
   turn_peer_denied,
   auth_failures,
+  turn_stream_clients_active,
+  turn_stream_closed,
   signal_connections_active,
   signal_messages,
   signal_rooms_active,
@@ -45,7 +47,7 @@ enum class MetricId : std::uint8_t {
   process_max_fds,
   process_start_time_seconds,
 };
-inline constexpr std::size_t kMetricCount = 22;
+inline constexpr std::size_t kMetricCount = 24;
 
 constexpr std::size_t index(MetricId id) noexcept { return static_cast<std::size_t>(id); }
 
@@ -79,5 +81,7 @@ inline constexpr std::array<std::string_view, 2> kDropReasonLabels{"no_permissio
 inline constexpr std::array<Transport, 3> kTransports{Transport::udp, Transport::tcp, Transport::tls};
 inline constexpr std::array<AddressFamily, 2> kFamilies{AddressFamily::ipv4, AddressFamily::ipv6};
 std::string_view family_label(AddressFamily family);  // "ipv4", "ipv6"
+// iceway_turn_stream_clients_active{transport}: TurnCounters::stream_clients_active ([0] tcp, [1] tls).
+inline constexpr std::array<Transport, 2> kStreamTransports{Transport::tcp, Transport::tls};
 
 }  // namespace iceway::metrics

@@ -36,6 +36,8 @@ static_assert(extent<decltype(TurnCounters::relay_packets)> == turn::kDirectionL
 static_assert(extent<decltype(TurnCounters::allocations_failed)> == turn::kTurnErrorCodes.size());
 static_assert(extent<decltype(TurnCounters::auth_failures)> == turn::kAuthFailureLabels.size());
 static_assert(extent<decltype(TurnCounters::peer_denied)> == turn::kPeerReasonCount);
+static_assert(extent<decltype(TurnCounters::stream_clients_active)> == kStreamTransports.size());
+static_assert(extent<decltype(TurnCounters::stream_closed)> == turn::kStreamCloseLabels.size());
 static_assert(extent<decltype(Counters::connections_active)> == signaling::kAllProtocols.size());
 static_assert(extent<decltype(Counters::errors)> == signaling::kErrorTable.size());
 
@@ -210,6 +212,22 @@ std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& pro
     for (std::size_t i = 0; i < turn::kAuthFailureLabels.size(); ++i) {
       family.sample(sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.auth_failures[i]; }),
                     {turn::kAuthFailureLabels[i]});
+    }
+    out.push_back(family.take());
+  }
+  {
+    FamilyBuilder family(MetricId::turn_stream_clients_active);
+    for (std::size_t i = 0; i < kStreamTransports.size(); ++i) {
+      family.sample(sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.stream_clients_active[i]; }),
+                    {iceway::to_string(kStreamTransports[i])});
+    }
+    out.push_back(family.take());
+  }
+  {
+    FamilyBuilder family(MetricId::turn_stream_closed);
+    for (std::size_t i = 0; i < turn::kStreamCloseLabels.size(); ++i) {
+      family.sample(sum(turn_, [&](const TurnCounters& counters) -> auto& { return counters.stream_closed[i]; }),
+                    {turn::kStreamCloseLabels[i]});
     }
     out.push_back(family.take());
   }

@@ -1,5 +1,7 @@
 #include "stun/stream_framer.hpp"
 
+#include <algorithm>
+
 namespace iceway::stun {
 
 namespace {
@@ -43,6 +45,12 @@ FrameResult next_frame(ByteSpan buffered) {
     default:
       return invalid(FrameKind::stun, message_error(DecodeReason::not_stun, 0, first));
   }
+}
+
+std::size_t stream_buffer_size(std::size_t current, std::size_t buffered, std::size_t needed) {
+  if (buffered == 0) return kStreamBufferInitialSize;
+  if (buffered < current || needed <= current) return current;
+  return std::min({current * 2, needed, kMaxStreamFrameSize});
 }
 
 }  // namespace iceway::stun

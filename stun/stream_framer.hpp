@@ -9,7 +9,9 @@
 // on a stream, so it is an error and the connection should be closed. A STUN header is also
 // rejected early for a wrong magic cookie or a length that is not a multiple of 4.
 //
-// A connection needs a buffer of kMaxStreamFrameSize bytes to hold any valid frame.
+// A connection needs a buffer of kMaxStreamFrameSize bytes to hold any valid frame, but it
+// grows its buffer with stream_buffer_size(): with the bytes that arrived, never to the
+// length a header announces (20 bytes must not pin 64 KiB).
 #include <cstddef>
 #include <cstdint>
 
@@ -36,5 +38,16 @@ struct FrameResult {
 };
 
 FrameResult next_frame(ByteSpan buffered);
+
+// The size a connection's read buffer starts at, and returns to once empty: a few of the
+// small frames TURN carries (an Allocate, a media packet) fit in it.
+inline constexpr std::size_t kStreamBufferInitialSize = 4096;
+
+// The read buffer's size for the next read, given its `current` size, the `buffered` bytes in
+// it and `needed`, the size next_frame() asked for (the total at which it can make progress).
+// It grows only when it is full of received bytes, doubling up to `needed`, so a buffer is
+// never more than twice what the client actually sent; once empty it shrinks back to
+// kStreamBufferInitialSize, so one large frame does not pin 64 KiB for the connection's life.
+std::size_t stream_buffer_size(std::size_t current, std::size_t buffered, std::size_t needed);
 
 }  // namespace iceway::stun

@@ -12,6 +12,7 @@
 #include "common/endpoint.hpp"
 #include "stun/attributes/error_code.hpp"
 #include "turn/peer_policy.hpp"
+#include "turn/stream_close.hpp"
 
 namespace iceway::turn {
 
@@ -105,6 +106,10 @@ struct TurnCounters {
   Counter challenges;
   // iceway_stun_requests_total{transport,method,result}: [Transport][method][0 ok, 1 error]
   std::array<std::array<std::array<Counter, 2>, kMethodLabels.size()>, 3> requests;
+  // iceway_turn_stream_closed_total{reason} and iceway_turn_stream_clients_active{transport}
+  // ([0] tcp, [1] tls): counted by the I/O layer (turn/io), which owns the connections.
+  std::array<Counter, kStreamCloseCount> stream_closed;
+  std::array<Gauge, 2> stream_clients_active;
 
   Gauge& active(Transport transport, AddressFamily family) {
     return allocations_active[static_cast<std::size_t>(transport)][static_cast<std::size_t>(family) - 1];
@@ -121,6 +126,8 @@ struct TurnCounters {
   }
   void count_auth_failure(AuthFailure reason) { auth_failures[static_cast<std::size_t>(reason)].add(); }
   void count_peer_denied(PeerReason reason) { peer_denied[static_cast<std::size_t>(reason)].add(); }
+  void count_stream_close(StreamClose reason) { stream_closed[static_cast<std::size_t>(reason)].add(); }
+  Gauge& stream_clients(Transport transport) { return stream_clients_active[transport == Transport::tls ? 1 : 0]; }
   void count_request(Transport transport, CountedMethod method, bool ok) {
     requests[static_cast<std::size_t>(transport)][static_cast<std::size_t>(method)][ok ? 0 : 1].add();
   }

@@ -94,6 +94,8 @@ class TurnServer {
   const AllocationTable& table() const { return table_; }
   AllocationTable& table() { return table_; }
   const TurnCounters& counters() const { return counters_; }
+  // The I/O layer counts its stream connections (opened, refused, closed by a deadline) here.
+  TurnCounters& counters() { return counters_; }
   const SharedTurnState& shared() const { return shared_; }
 
  private:

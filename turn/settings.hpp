@@ -46,6 +46,14 @@ struct Settings {
   std::size_t max_allocations_per_user = 10;
   std::size_t max_allocations_per_ip = 20;
   std::uint64_t bandwidth_per_allocation = 0;  // bytes/s, 0 = unlimited
+  // TURN clients' TCP and TLS connections (issue 11): caps (0 = unlimited; per IP keys IPv6
+  // by ipv6_prefix) and deadlines (turn/stream_deadlines.hpp says what each one bounds).
+  std::size_t max_stream_clients = 10000;
+  std::size_t max_stream_clients_per_ip = 64;
+  std::size_t max_tls_handshakes = 256;
+  std::chrono::milliseconds tls_handshake_timeout{10'000};
+  std::chrono::milliseconds stream_frame_timeout{10'000};
+  std::chrono::milliseconds stream_auth_timeout{20'000};
   // Per-source limits key IPv6 clients by this prefix length (server.ipv6_prefix).
   unsigned ipv6_prefix = kDefaultIpv6SourcePrefix;
   // Per allocation; more is 508 (RFC 8656 §10.2, §12.2 allow it). A browser uses a handful.

@@ -433,6 +433,48 @@ TEST_F(ConfigTest, Ipv6PrefixReachesBothPartsAndOnly1To128IsAccepted) {
   }
 }
 
+TEST_F(ConfigTest, StreamClientCapsAndDeadlinesAreReadAndBadValuesNameTheirKey) {
+  auto defaults = load(std::nullopt);
+  ASSERT_TRUE(defaults.config) << problems_of(defaults);
+  EXPECT_EQ(defaults.config->turn.max_stream_clients, 10000u);
+  EXPECT_EQ(defaults.config->turn.max_stream_clients_per_ip, 64u);
+  EXPECT_EQ(defaults.config->turn.max_tls_handshakes, 256u);
+  EXPECT_EQ(defaults.config->turn.tls_handshake_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(defaults.config->turn.stream_frame_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(defaults.config->turn.stream_auth_timeout, std::chrono::seconds(20));
+
+  auto set = load(std::nullopt, {"turn.max_stream_clients=0", "turn.max_stream_clients_per_ip=3",
+                                 "turn.max_tls_handshakes=5", "turn.tls_handshake_timeout=\"500ms\"",
+                                 "turn.stream_frame_timeout=\"2s\"", "turn.stream_auth_timeout=\"1m\""});
+  ASSERT_TRUE(set.config) << problems_of(set);
+  EXPECT_EQ(set.config->turn.max_stream_clients, 0u);
+  EXPECT_EQ(set.config->turn.max_stream_clients_per_ip, 3u);
+  EXPECT_EQ(set.config->turn.max_tls_handshakes, 5u);
+  EXPECT_EQ(set.config->turn.tls_handshake_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(set.config->turn.stream_frame_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(set.config->turn.stream_auth_timeout, std::chrono::seconds(60));
+
+  struct Case {
+    const char* set;
+    const char* key;
+  };
+  const Case cases[] = {
+      {"turn.max_stream_clients=-1", "turn.max_stream_clients"},
+      {"turn.max_stream_clients_per_ip=\"many\"", "turn.max_stream_clients_per_ip"},
+      {"turn.max_tls_handshakes=-5", "turn.max_tls_handshakes"},
+      {"turn.tls_handshake_timeout=\"10ms\"", "turn.tls_handshake_timeout"},
+      {"turn.stream_frame_timeout=\"soon\"", "turn.stream_frame_timeout"},
+      {"turn.stream_auth_timeout=\"0s\"", "turn.stream_auth_timeout"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.set);
+    auto refused = load(std::nullopt, {c.set});
+    ASSERT_FALSE(refused.config);
+    ASSERT_EQ(refused.problems.size(), 1u) << problems_of(refused);
+    EXPECT_EQ(refused.problems[0].key, c.key);
+  }
+}
+
 TEST_F(ConfigTest, KnownKeysIncludeTheSpecKeys) {
   const auto& keys = known_config_keys();
   for (const char* key : {"server.realm", "server.threads", "server.external_ip", "server.public_host",

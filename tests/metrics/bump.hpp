@@ -39,6 +39,8 @@ inline void bump_all(turn::TurnCounters& counters, std::uint64_t step) {
   bump(counters.auth_failures, step);
   bump(counters.challenges, step);
   bump(counters.requests, step);
+  bump(counters.stream_closed, step);
+  bump(counters.stream_clients_active, step);
 }
 
 inline void bump_all(signaling::Counters& counters, std::uint64_t step) {

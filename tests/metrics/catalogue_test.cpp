@@ -39,6 +39,8 @@ TEST(Catalogue, HasEverySpecMetricWithItsLabelsAndType) {
       {"iceway_turn_channels_active", MetricType::gauge, {}},
       {"iceway_turn_peer_denied_total", MetricType::counter, {"reason"}},
       {"iceway_auth_failures_total", MetricType::counter, {"reason"}},
+      {"iceway_turn_stream_clients_active", MetricType::gauge, {"transport"}},
+      {"iceway_turn_stream_closed_total", MetricType::counter, {"reason"}},
       {"iceway_signal_connections_active", MetricType::gauge, {"protocol"}},
       {"iceway_signal_messages_total", MetricType::counter, {"protocol", "type"}},
       {"iceway_signal_rooms_active", MetricType::gauge, {}},

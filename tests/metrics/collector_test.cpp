@@ -92,6 +92,8 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
       {"iceway_turn_relay_dropped_packets_total", 2},    // no_permission, bandwidth
       {"iceway_turn_peer_denied_total", 5},              // the denial reasons only
       {"iceway_auth_failures_total", 9},
+      {"iceway_turn_stream_clients_active", 2},          // tcp, tls
+      {"iceway_turn_stream_closed_total", 8},            // every reason
       {"iceway_signal_connections_active", 4},
       {"iceway_signal_messages_total", 6 + 7 + 3 + 5},  // each protocol's own types
       {"iceway_signal_errors_total", 13},                // every signaling error code
@@ -234,6 +236,19 @@ TEST(Collector, ScrapeSumsEveryWorkersIncrements) {
        },
        {{"iceway_auth_failures_total", {{"reason", "bad_integrity"}}, 2},
         {"iceway_auth_failures_total", {{"reason", "expired_username"}}, 1}}},
+      {"stream clients and closes from both workers add up",
+       [](Workers& w) {
+         w.turn[0].stream_clients(Transport::tls).add(2);
+         w.turn[1].stream_clients(Transport::tls).add(1);
+         w.turn[1].stream_clients(Transport::tcp).add(4);
+         w.turn[0].count_stream_close(turn::StreamClose::per_ip_limit);
+         w.turn[1].count_stream_close(turn::StreamClose::per_ip_limit);
+         w.turn[1].count_stream_close(turn::StreamClose::frame_timeout);
+       },
+       {{"iceway_turn_stream_clients_active", {{"transport", "tls"}}, 3},
+        {"iceway_turn_stream_clients_active", {{"transport", "tcp"}}, 4},
+        {"iceway_turn_stream_closed_total", {{"reason", "per_ip_limit"}}, 2},
+        {"iceway_turn_stream_closed_total", {{"reason", "frame_timeout"}}, 1}}},
       {"peerjs connections",
        [](Workers& w) {
          auto& peerjs = w.signal.connections_active[index(signaling::Protocol::peerjs)];
@@ -327,6 +342,7 @@ TEST(Collector, EveryLabelValueComesFromAFixedSet) {
   for (const auto code : turn::kTurnErrorCodes) allowed["result"].insert(std::string(stun::metric_label(code)));
   allowed["reason"] = as_set(turn::kAuthFailureLabels);
   allowed["reason"].insert({"no_permission", "bandwidth"});
+  for (const auto reason : turn::kStreamCloseLabels) allowed["reason"].insert(std::string(reason));
   for (std::size_t i = 0; i < turn::kPeerReasonCount; ++i) {
     allowed["reason"].insert(std::string(turn::label(static_cast<turn::PeerReason>(i))));
   }

@@ -13,7 +13,7 @@ struct ConfigKey {
   std::string_view default_toml;  // the value exactly as SPEC §3 writes it
 };
 
-inline constexpr std::array<ConfigKey, 33> kConfigKeys{{
+inline constexpr std::array<ConfigKey, 39> kConfigKeys{{
     {"server", "realm", R"("iceway")"},
     {"server", "threads", "0"},
     {"server", "external_ip", R"("")"},
@@ -30,6 +30,12 @@ inline constexpr std::array<ConfigKey, 33> kConfigKeys{{
     {"turn", "max_allocations_per_user", "10"},
     {"turn", "max_allocations_per_ip", "20"},
     {"turn", "bandwidth_per_allocation", R"("0")"},
+    {"turn", "max_stream_clients", "10000"},
+    {"turn", "max_stream_clients_per_ip", "64"},
+    {"turn", "max_tls_handshakes", "256"},
+    {"turn", "tls_handshake_timeout", R"("10s")"},
+    {"turn", "stream_frame_timeout", R"("10s")"},
+    {"turn", "stream_auth_timeout", R"("20s")"},
     {"auth", "secrets", "[]"},
     {"auth", "secret_file", R"("")"},
     {"auth", "credential_ttl", R"("24h")"},

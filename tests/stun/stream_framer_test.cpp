@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -171,6 +172,43 @@ TEST(StreamFramer, LargestFramesFitTheAdvertisedBuffer) {
   EXPECT_EQ(channel.status, FrameStatus::need_more);
   EXPECT_EQ(channel.size, 4u + 0x10000u);
   EXPECT_LE(channel.size, kMaxStreamFrameSize);
+}
+
+TEST(StreamBufferSize, AHeaderAnnouncingALargeFrameDoesNotGrowTheBuffer) {
+  // 20 bytes that announce a 64 KiB message: the buffer stays as it was until it is full.
+  auto header = test::raw_message("0001", "", 0xfffc);
+  const auto frame = next_frame(header);
+  ASSERT_EQ(frame.status, FrameStatus::need_more);
+  EXPECT_EQ(stream_buffer_size(kStreamBufferInitialSize, header.size(), frame.size), kStreamBufferInitialSize);
+}
+
+TEST(StreamBufferSize, GrowsWithTheBytesReceivedUpToTheFrame) {
+  // What a connection does with a 64 KiB frame that arrives in chunks of several sizes: the
+  // buffer is never more than twice the bytes received, and the frame still fits in the end.
+  for (std::size_t chunk : {1u, 7u, 1000u, 4096u, 70000u}) {
+    SCOPED_TRACE(chunk);
+    std::vector<std::byte> frame = test::raw_message("0001", "", 0xfffc);
+    frame.resize(kMaxStreamFrameSize);
+    std::size_t size = kStreamBufferInitialSize;
+    std::size_t buffered = 0;
+    bool complete = false;
+    while (!complete) {
+      buffered += std::min(chunk, size - buffered);  // one read fills at most the free space
+      const auto result = next_frame(ByteSpan(frame.data(), buffered));
+      ASSERT_NE(result.status, FrameStatus::invalid);
+      complete = result.status == FrameStatus::complete;
+      if (!complete) size = stream_buffer_size(size, buffered, result.size);
+      EXPECT_LE(size, std::max(kStreamBufferInitialSize, 2 * buffered));
+      ASSERT_LE(size, kMaxStreamFrameSize);
+    }
+    EXPECT_EQ(buffered, kMaxStreamFrameSize);
+  }
+}
+
+TEST(StreamBufferSize, ShrinksBackOnceEmpty) {
+  EXPECT_EQ(stream_buffer_size(kMaxStreamFrameSize, 0, kChannelDataHeaderSize), kStreamBufferInitialSize);
+  // Not while part of a frame is buffered: those bytes live in it.
+  EXPECT_EQ(stream_buffer_size(kMaxStreamFrameSize, 10, 20), kMaxStreamFrameSize);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <boost/asio/write.hpp>
 #include <cstring>
 
+#include "common/clock.hpp"
 #include "net/address.hpp"
 #include "stun/stream_framer.hpp"
 
@@ -14,24 +15,30 @@ namespace {
 template <class Stream>
 class Connection final : public ClientConnection, public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  Connection(Stream stream, FiveTuple tuple, FrameHandler& handler, std::chrono::seconds idle_timeout,
+  static constexpr bool kTls = std::is_same_v<Stream, boost::asio::ssl::stream<boost::asio::ip::tcp::socket>>;
+
+  Connection(Stream stream, FiveTuple tuple, FrameHandler& handler, StreamAdmission admission,
              std::shared_ptr<void> keep_alive = {})
       : ClientConnection(tuple),
         keep_alive_(std::move(keep_alive)),
         stream_(std::move(stream)),
         timer_(stream_.get_executor()),
         handler_(&handler),
-        idle_timeout_(idle_timeout) {
-    // Grows to kMaxStreamFrameSize only for a client that sends a frame that large.
-    buffer_.resize(4096);
+        slot_(std::move(admission.connection)),
+        handshake_slot_(std::move(admission.handshake)),
+        deadlines_(admission.timeouts, Clock::now(), kTls) {
+    buffer_.resize(stun::kStreamBufferInitialSize);
   }
 
   void start() {
-    if constexpr (std::is_same_v<Stream, boost::asio::ssl::stream<boost::asio::ip::tcp::socket>>) {
-      arm_timer(kFrameTimeout);  // the handshake has the same bound as a frame
+    schedule_timer();
+    if constexpr (kTls) {
       stream_.async_handshake(boost::asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](const boost::system::error_code& error) {
-                                if (error) return self->close();
+                                if (error || self->closed_) return self->close();
+                                self->handshake_slot_.release();
+                                self->deadlines_.handshake_done(Clock::now());
+                                self->schedule_timer();
                                 self->do_read();
                               });
     } else {
@@ -63,12 +70,21 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     lowest_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     lowest_layer().close(ignored);
     pending_.clear();
+    // The caps count open connections: give the slots back now, not when the last pending
+    // operation lets go of this object.
+    slot_.release();
+    handshake_slot_.release();
     if (auto* handler = std::exchange(handler_, nullptr)) handler->on_closed(*this);
   }
 
   void set_idle_timeout(std::chrono::seconds timeout) override {
-    idle_timeout_ = timeout;
-    if (!closed_ && filled_ == 0) arm_timer(idle_timeout_);
+    deadlines_.set_idle_timeout(timeout);
+    if (!closed_) schedule_timer();
+  }
+
+  void prove() override {
+    proved_ = true;
+    deadlines_.on_proved();
   }
 
  private:
@@ -77,17 +93,35 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     else return stream_.next_layer();
   }
 
-  void arm_timer(std::chrono::seconds timeout) {
-    timer_.expires_after(timeout);
+  void close(turn::StreamClose reason) {
+    if (closed_) return;
+    close_reason_ = reason;
+    close();
+  }
+
+  // One timer per connection, armed for the earliest deadline. Deadlines that move later
+  // (the idle clock on every frame) do not re-arm it: when it fires early, on_timer() finds
+  // nothing expired and arms it again, so a busy connection costs no timer operation per read.
+  void schedule_timer() {
+    const TimePoint next = deadlines_.next();
+    if (next == TimePoint::max() || (timer_armed_ && armed_for_ <= next)) return;
+    timer_armed_ = true;
+    armed_for_ = next;
+    timer_.expires_at(next);
     timer_.async_wait([self = this->shared_from_this()](const boost::system::error_code& error) {
-      if (!error) self->close();  // stalled mid-frame, silent too long, or handshake too slow
+      if (!error) self->on_timer();
     });
+  }
+
+  void on_timer() {
+    timer_armed_ = false;
+    if (closed_) return;
+    if (auto reason = deadlines_.expired(Clock::now())) return close(*reason);
+    schedule_timer();
   }
 
   void do_read() {
     if (closed_) return;
-    // A partial frame must complete soon; between frames the idle timeout applies.
-    arm_timer(filled_ == 0 ? idle_timeout_ : kFrameTimeout);
     stream_.async_read_some(
         boost::asio::buffer(buffer_.data() + filled_, buffer_.size() - filled_),
         [self = this->shared_from_this()](const boost::system::error_code& error, std::size_t count) {
@@ -99,16 +133,20 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     if (error || closed_) return close();  // peer closed or reset: an expected ending
     filled_ += count;
     std::size_t offset = 0;
+    std::size_t needed = 0;
+    bool completed = false;
     while (!closed_) {
       auto frame = stun::next_frame(ByteSpan(buffer_.data() + offset, filled_ - offset));
-      if (frame.status == stun::FrameStatus::invalid) return close();
-      if (frame.kind == stun::FrameKind::channel_data && !channel_data_allowed_ && filled_ > offset) return close();
+      if (frame.status == stun::FrameStatus::invalid) return close(turn::StreamClose::invalid_frame);
+      if (frame.kind == stun::FrameKind::channel_data && !channel_data_allowed_ && filled_ > offset)
+        return close(turn::StreamClose::invalid_frame);
       if (frame.status == stun::FrameStatus::need_more) {
-        if (frame.size > buffer_.size()) buffer_.resize(std::min(frame.size, stun::kMaxStreamFrameSize));
+        needed = frame.size;
         break;
       }
       handler_->on_frame(ByteSpan(buffer_.data() + offset, frame.size), *this);
       offset += frame.size;
+      completed = true;
     }
     if (closed_) return;
     // Keep the partial frame at the front of the buffer for the next read.
@@ -116,6 +154,12 @@ class Connection final : public ClientConnection, public std::enable_shared_from
       std::memmove(buffer_.data(), buffer_.data() + offset, filled_ - offset);
       filled_ -= offset;
     }
+    // Issue 11: the buffer follows the bytes received, not the length the header announced.
+    const std::size_t size = stun::stream_buffer_size(buffer_.size(), filled_, needed);
+    if (size > buffer_.size()) buffer_.resize(size);
+    else if (size < buffer_.size()) std::vector<std::byte>(size).swap(buffer_);  // empty: give the memory back
+    deadlines_.on_read(Clock::now(), completed, filled_ > 0);
+    schedule_timer();
     do_read();
   }
 
@@ -146,7 +190,11 @@ class Connection final : public ClientConnection, public std::enable_shared_from
   Stream stream_;
   boost::asio::steady_timer timer_;
   FrameHandler* handler_;
-  std::chrono::seconds idle_timeout_;
+  turn::StreamSlot slot_;            // this connection's share of the stream caps
+  turn::StreamSlot handshake_slot_;  // TLS: held while the handshake is in progress
+  turn::StreamDeadlines deadlines_;
+  TimePoint armed_for_{};
+  bool timer_armed_ = false;
   std::vector<std::byte> buffer_;
   std::size_t filled_ = 0;
   std::vector<std::byte> pending_;  // queued while a write is in flight
@@ -163,22 +211,22 @@ FiveTuple tuple_of(boost::asio::ip::tcp::socket& socket, Transport transport) {
 }  // namespace
 
 std::shared_ptr<ClientConnection> start_tcp_connection(boost::asio::ip::tcp::socket socket, FrameHandler& handler,
-                                                       std::chrono::seconds idle_timeout) {
+                                                       StreamAdmission admission) {
   auto tuple = tuple_of(socket, Transport::tcp);
-  auto connection =
-      std::make_shared<Connection<boost::asio::ip::tcp::socket>>(std::move(socket), tuple, handler, idle_timeout);
+  auto connection = std::make_shared<Connection<boost::asio::ip::tcp::socket>>(std::move(socket), tuple, handler,
+                                                                               std::move(admission));
   connection->start();
   return connection;
 }
 
 std::shared_ptr<ClientConnection> start_tls_connection(boost::asio::ip::tcp::socket socket,
                                                        std::shared_ptr<boost::asio::ssl::context> tls,
-                                                       FrameHandler& handler, std::chrono::seconds idle_timeout) {
+                                                       FrameHandler& handler, StreamAdmission admission) {
   auto tuple = tuple_of(socket, Transport::tls);
   using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
   // The connection keeps the context it started with alive, even after a reload swaps it.
   auto connection = std::make_shared<Connection<TlsStream>>(TlsStream(std::move(socket), *tls), tuple, handler,
-                                                            idle_timeout, tls);
+                                                            std::move(admission), tls);
   connection->start();
   return connection;
 }

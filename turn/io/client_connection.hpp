@@ -3,12 +3,16 @@
 // stream, cuts it into STUN messages and ChannelData frames with stun::next_frame, hands each
 // frame to a FrameHandler, and writes answers and relayed data back in order.
 //
-// Abuse bounds (issue 2: "a TCP client that sends junk or stalls is closed and never blocks
-// another"): a first byte that is neither STUN nor ChannelData closes the connection; a frame
-// that does not complete within kFrameTimeout closes it; a connection that has sent nothing
-// for its idle timeout is closed; TLS handshakes must finish within kFrameTimeout; outgoing
-// data beyond kMaxQueuedBytes is dropped (it is media, and UDP semantics are what the client
-// expects from TURN), so a client that does not read cannot grow the server's memory.
+// Abuse bounds (issue 2, and issue 11 finding 1: one client must not hold connections open or
+// pin memory): the worker admits a connection only with a slot of turn::StreamLimits (total,
+// per source, TLS handshakes in progress), which the connection holds until it closes. Its
+// deadlines are turn::StreamDeadlines: the TLS handshake, each frame (absolute from its
+// first byte, so trickling bytes does not extend it), the first success or authenticated
+// answer, and idleness. A first byte that is neither STUN nor allowed ChannelData closes the
+// connection. The read buffer grows with the bytes received (stun::stream_buffer_size),
+// never to the length a header announces. Outgoing data beyond kMaxQueuedBytes is dropped
+// (it is media, and UDP semantics are what the client expects from TURN), so a client that
+// does not read cannot grow the server's memory.
 //
 // Threading: everything on the owning worker's thread. Lifetime: shared_ptr, held by the
 // pending asynchronous operations; close() ends them.
@@ -17,10 +21,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/bytes.hpp"
 #include "common/endpoint.hpp"
+#include "turn/stream_close.hpp"
+#include "turn/stream_deadlines.hpp"
+#include "turn/stream_limits.hpp"
 
 namespace iceway::turn::io {
 
@@ -39,7 +47,6 @@ class FrameHandler {
 
 class ClientConnection {
  public:
-  static constexpr std::chrono::seconds kFrameTimeout{10};
   static constexpr std::size_t kMaxQueuedBytes = 256 * 1024;
 
   virtual ~ClientConnection() = default;
@@ -50,8 +57,15 @@ class ClientConnection {
   // Gathers two pieces (a ChannelData header and its payload) into one queued frame.
   virtual bool send(ByteSpan first, ByteSpan second) = 0;
   virtual void close() = 0;
-  // How long the connection may stay silent; an allocation raises it to its lifetime.
+  // How long the connection may go without a complete frame; an allocation raises it to its
+  // lifetime.
   virtual void set_idle_timeout(std::chrono::seconds timeout) = 0;
+  // The connection was answered with success or an authenticated answer: its deadline for
+  // that (turn.stream_auth_timeout) is met. Cheap to test on every frame: proved().
+  virtual void prove() = 0;
+  bool proved() const { return proved_; }
+  // Why the server closed it (a deadline or a bad frame); empty when the client closed it.
+  std::optional<turn::StreamClose> close_reason() const { return close_reason_; }
   // ChannelData is meaningful only once this connection has an allocation (RFC 8656 §12):
   // before that, a frame that starts like ChannelData closes the connection at once instead
   // of waiting for up to 64 KiB of it (an HTTP request's "GET " looks like a channel number).
@@ -61,14 +75,24 @@ class ClientConnection {
   explicit ClientConnection(FiveTuple tuple) : five_tuple_(tuple) {}
   FiveTuple five_tuple_;
   bool channel_data_allowed_ = false;
+  bool proved_ = false;
+  std::optional<turn::StreamClose> close_reason_;
 };
 
-// Starts serving a plain TCP connection. `server` is the listener's address (for the 5-tuple).
+// What the worker granted a new connection: its share of the caps (held until it closes),
+// for TLS a handshake slot (given back when the handshake ends), and its deadlines.
+struct StreamAdmission {
+  turn::StreamSlot connection;
+  turn::StreamSlot handshake;
+  turn::StreamTimeouts timeouts;
+};
+
+// Starts serving a plain TCP connection.
 std::shared_ptr<ClientConnection> start_tcp_connection(boost::asio::ip::tcp::socket socket, FrameHandler& handler,
-                                                       std::chrono::seconds idle_timeout);
+                                                       StreamAdmission admission);
 // Starts a TLS handshake on the connection, then serves it like TCP.
 std::shared_ptr<ClientConnection> start_tls_connection(boost::asio::ip::tcp::socket socket,
                                                        std::shared_ptr<boost::asio::ssl::context> tls,
-                                                       FrameHandler& handler, std::chrono::seconds idle_timeout);
+                                                       FrameHandler& handler, StreamAdmission admission);
 
 }  // namespace iceway::turn::io

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "net/address.hpp"
 #include "turn/handlers/handlers.hpp"
 
 namespace iceway::turn::io {
@@ -21,9 +22,11 @@ UnixSeconds unix_now() {
 }
 }  // namespace
 
-TurnWorker::TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota, LiveRelaySet& live_relays)
+TurnWorker::TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota, LiveRelaySet& live_relays,
+                       StreamLimits& stream_limits)
     : worker_(worker),
       live_relays_(live_relays),
+      stream_limits_(stream_limits),
       relay_ports_(worker, [this](AllocationId id, const net::Datagram& datagram, const Endpoint& peer) {
         on_peer_datagram(id, datagram, peer);
       }),
@@ -100,13 +103,45 @@ void TurnWorker::close_all() {
 }
 
 void TurnWorker::accept(boost::asio::ip::tcp::socket socket, bool tls) {
+  // Issue 11: a connection holds a slot of the process-wide caps from accept to close, and a
+  // TLS one also a handshake slot until its handshake ends. Refused ones are closed at once:
+  // nothing was read, so nothing is answered.
+  boost::system::error_code error;
+  const auto remote = socket.remote_endpoint(error);
+  if (error) return;  // already reset by the client
+  StreamAdmission admission;
+  auto refuse = [&](StreamClose reason) {
+    server_.counters().count_stream_close(reason);
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  };
+  auto slot = stream_limits_.acquire_connection(net::from_asio(remote.address()));
+  if (!slot) return refuse(slot.error());
+  admission.connection = std::move(slot).value();
+  if (tls) {
+    auto handshake = stream_limits_.acquire_handshake();
+    if (!handshake) return refuse(handshake.error());
+    admission.handshake = std::move(handshake).value();
+  }
+  const Settings& settings = *server_.shared().settings;
+  admission.timeouts = {.handshake = settings.tls_handshake_timeout,
+                        .frame = settings.stream_frame_timeout,
+                        .auth = settings.stream_auth_timeout,
+                        .idle = kIdleWithoutAllocation};
   std::shared_ptr<ClientConnection> connection =
-      tls ? start_tls_connection(std::move(socket), tls_, *this, kIdleWithoutAllocation)
-          : start_tcp_connection(std::move(socket), *this, kIdleWithoutAllocation);
+      tls ? start_tls_connection(std::move(socket), tls_, *this, std::move(admission))
+          : start_tcp_connection(std::move(socket), *this, std::move(admission));
+  server_.counters().stream_clients(connection->five_tuple().transport).add(1);
   connections_.emplace(connection->five_tuple(), connection);
 }
 
 void TurnWorker::on_closed(ClientConnection& connection) {
+  server_.counters().stream_clients(connection.five_tuple().transport).add(-1);
+  if (auto reason = connection.close_reason()) {
+    server_.counters().count_stream_close(*reason);
+    spdlog::debug("stream closed: client={} {} reason={}", to_string(connection.five_tuple().transport),
+                  connection.five_tuple().client.to_string(), label(*reason));
+  }
   // RFC 8656 §7: an allocation made over TCP/TLS ends with its connection.
   if (auto ended = server_.on_connection_closed(connection.five_tuple())) allocation_ended(*ended);
   connections_.erase(connection.five_tuple());
@@ -128,6 +163,10 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
     spdlog::info("auth failure: client={} {} method={} reason={}", to_string(tuple.transport), tuple.client.to_string(),
                  stun::to_string(result.method), kAuthFailureLabels[static_cast<std::size_t>(*result.auth_failure)]);
   }
+  // Issue 11: a success, or an answer with MESSAGE-INTEGRITY, meets the connection's deadline
+  // for proving it is a real client (turn.stream_auth_timeout).
+  if (stream && !stream->proved() && !result.response.empty() && (result.authenticated || !result.error))
+    stream->prove();
   if (result.created) allocation_created(*result.created, stream);
   if (!result.response.empty()) {
     if (stream) stream->send(result.response);

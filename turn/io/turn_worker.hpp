@@ -23,13 +23,15 @@
 #include "turn/io/live_relay_set.hpp"
 #include "turn/io/relay_ports.hpp"
 #include "turn/server.hpp"
+#include "turn/stream_limits.hpp"
 
 namespace iceway::turn::io {
 
 class TurnWorker final : public net::DatagramHandler, public FrameHandler {
  public:
-  // `quota` and `live_relays` are shared by all workers and must outlive this one.
-  TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota, LiveRelaySet& live_relays);
+  // `quota`, `live_relays` and `stream_limits` are shared by all workers and must outlive this one.
+  TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota, LiveRelaySet& live_relays,
+             StreamLimits& stream_limits);
   ~TurnWorker();
 
   // Opens this worker's share of a listener. Call before the worker thread starts.
@@ -71,6 +73,7 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
 
   net::Worker& worker_;
   LiveRelaySet& live_relays_;
+  StreamLimits& stream_limits_;
   RelayPorts relay_ports_;
   TurnServer server_;
   boost::asio::steady_timer expiry_timer_;

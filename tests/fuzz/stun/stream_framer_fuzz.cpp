@@ -1,6 +1,8 @@
 // next_frame over a byte stream: the frames found do not depend on how the stream is split
 // (all at once, byte by byte, or in chunks sized by the input itself); every complete frame
-// fits the buffer; need_more asks for more than is buffered; frames decode as their kind says.
+// fits the buffer; need_more asks for more than is buffered; frames decode as their kind says;
+// the read buffer grows only with the bytes received (stream_buffer_size).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -23,12 +25,23 @@ struct Outcome {
   bool failed = false;
 };
 
+// What a connection does: reads at most the free space of its buffer, whose size follows
+// stream_buffer_size(); that size never exceeds twice the bytes received since the buffer was
+// last empty (or the initial size), and a full buffer always grows while a frame is
+// incomplete, so reading progresses.
 Outcome feed(ByteSpan stream, std::size_t chunk) {
   Outcome outcome;
   std::vector<std::byte> buffer;
-  for (std::size_t offset = 0; offset < stream.size(); offset += chunk) {
-    const ByteSpan piece = stream.subspan(offset, std::min(chunk, stream.size() - offset));
+  std::size_t capacity = kStreamBufferInitialSize;
+  std::size_t received_since_empty = 0;
+  for (std::size_t offset = 0; offset < stream.size();) {
+    const std::size_t room = capacity - buffer.size();
+    check(room > 0);
+    const ByteSpan piece = stream.subspan(offset, std::min({chunk, stream.size() - offset, room}));
+    offset += piece.size();
+    received_since_empty += piece.size();
     buffer.insert(buffer.end(), piece.begin(), piece.end());
+    std::size_t needed = 0;
     for (;;) {
       const FrameResult result = next_frame(buffer);
       if (result.status == FrameStatus::invalid) {
@@ -38,6 +51,7 @@ Outcome feed(ByteSpan stream, std::size_t chunk) {
       if (result.status == FrameStatus::need_more) {
         check(result.size > buffer.size());
         check(result.size <= kMaxStreamFrameSize);
+        needed = result.size;
         break;
       }
       check(result.size >= kChannelDataHeaderSize && result.size <= buffer.size());
@@ -52,6 +66,11 @@ Outcome feed(ByteSpan stream, std::size_t chunk) {
       outcome.frame_sizes.push_back(result.size);
       buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(result.size));
     }
+    capacity = stream_buffer_size(capacity, buffer.size(), needed);
+    check(capacity > buffer.size());
+    check(capacity <= std::max(kStreamBufferInitialSize, 2 * received_since_empty));
+    if (buffer.empty()) received_since_empty = 0;
+    check(capacity <= kMaxStreamFrameSize);
   }
   return outcome;
 }

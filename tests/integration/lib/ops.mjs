@@ -251,6 +251,15 @@ export async function generateTraffic(server, peer) {
   }
   for (const client of quota.slice(0, 2)) await client.refresh(0);  // end them: the limit gauge stays honest
 
+  // TURN over TCP: one connection that stays open (answered a Binding), and one that sends
+  // bytes that are neither STUN nor ChannelData, which the server closes (invalid_frame).
+  const stream = await TurnClient.connect({ host, port, transport: 'tcp' });
+  closers.push(() => stream.close());
+  if (!(await stream.transact(bindingRequest())).success) throw new Error('Binding over TCP failed');
+  const garbage = await TurnClient.connect({ host, port, transport: 'tcp' });
+  garbage.sendBytes(Buffer.from([0xc0, 0, 0, 0]));
+  await until(() => garbage.closed, 5000, 'the server to close a TCP connection that sent garbage');
+
   // Bandwidth: 120 KiB in one burst through one allocation, past the 64 KiB burst of the cap.
   const hog = await TurnClient.connect({ host, port });
   closers.push(() => hog.close());
