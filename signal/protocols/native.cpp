@@ -120,7 +120,7 @@ void NativeProtocol::message(ConnectionId id, Json& message, Context& ctx) {
 
 void NativeProtocol::on_join(ConnectionId id, const Json& message, const Json* ref, Context& ctx) {
   const std::string_view room = string_field(message, "room");
-  if (!valid_room(room)) return fail(id, ErrorCode::bad_request, "join needs a \"room\" of 1-256 bytes", ref, ctx);
+  if (!valid_room(room)) return fail(id, ErrorCode::bad_request, "join needs a \"room\" of 1-256 bytes without control characters", ref, ctx);
   if (auto peer = peers_.find(id); peer != peers_.end() && peer->second.allowed_rooms) {
     const auto& allowed = *peer->second.allowed_rooms;
     if (std::find(allowed.begin(), allowed.end(), room) == allowed.end()) {
