@@ -53,7 +53,7 @@ const std::map<std::string, std::set<std::string>>& schema() {
       {"peers", {"allow_loopback", "allow", "deny"}},
       {"signal",
        {"listen", "require_token", "token_secret", "token_secret_file", "allowed_origins", "max_frame_bytes",
-        "max_json_depth", "messages_per_second", "message_burst", "max_connections_per_ip",
+        "anonymous_credentials", "max_json_depth", "messages_per_second", "message_burst", "max_connections_per_ip",
         "max_rooms_per_connection", "max_peers_per_room", "max_send_queue_bytes", "ping_interval", "idle_timeout",
         "permessage_deflate", "static_dir", "handshake_timeout", "max_http_body_bytes", "peerjs"}},
       {"signal.peerjs",
@@ -470,6 +470,7 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
 
   in.read_endpoint("signal.listen", signal.listen, 8080);
   in.read("signal.require_token", signal.require_token);
+  in.read("signal.anonymous_credentials", signal.anonymous_credentials);
   in.read("signal.token_secret", signal.token_secret);
   std::string token_secret_file;
   if (in.read("signal.token_secret_file", token_secret_file) && !token_secret_file.empty()) {
@@ -610,6 +611,13 @@ LoadResult load_config(const LoadOptions& options) {
       result.warnings.push_back("development mode: no config file, so a random TURN secret was generated and "
                                 "anything may fetch credentials; use --config for a real deployment");
     }
+  }
+
+  if (config.signal.anonymous_credentials && !config.development_mode && !config.signal.require_token) {
+    result.warnings.push_back(
+        "signal.anonymous_credentials is on: anyone who can open /ws gets TURN credentials valid for "
+        "auth.credential_ttl under any id they name, and can use up that user's allocations "
+        "(turn.max_allocations_per_user); prefer tokens (signal.token_secret) or GET /api/v1/ice-servers");
   }
 
   // Resolve what "empty" means for addresses (SPEC §3 comments).

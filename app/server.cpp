@@ -180,9 +180,13 @@ nlohmann::json Server::WelcomeIceServers::ice_servers(std::string_view peer_id, 
   auto servers = app::ice_servers(server_.ice_urls(), *server_.turn_state_.credentials, peer_id,
                                   server_.config_.turn.credential_ttl, unix_now);
   // Without a signing secret (static users only) the welcome still carries the STUN URL.
-  if (!servers) return nlohmann::json::array({{{"urls", {"stun:" + url_host(server_.ice_urls().host) + ":" +
-                                                         std::to_string(server_.ice_urls().port)}}}});
+  if (!servers) return public_ice_servers();
   return std::move(servers).value();
+}
+
+nlohmann::json Server::WelcomeIceServers::public_ice_servers() {
+  return nlohmann::json::array(
+      {{{"urls", {"stun:" + url_host(server_.ice_urls().host) + ":" + std::to_string(server_.ice_urls().port)}}}});
 }
 
 Result<bool, std::string> Server::start_http() {

@@ -70,6 +70,7 @@ class Server {
     explicit WelcomeIceServers(Server& server) : server_(server) {}
     nlohmann::json ice_servers(std::string_view peer_id, UnixSeconds unix_now) override;
     std::chrono::seconds ttl() const override { return server_.config_.turn.credential_ttl; }
+    nlohmann::json public_ice_servers() override;
 
    private:
     Server& server_;

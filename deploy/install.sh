@@ -320,5 +320,15 @@ if [[ -n "$api_key" && "$api_key" != "[]" ]]; then
   echo "  curl -H 'Authorization: Bearer $api_key' '$scheme://$host:$first_signal_port/api/v1/ice-servers?user=alice&ttl=3600'"
 fi
 echo
+# What an open /ws costs (SPEC §2): TURN credentials for any id a stranger names.
+if [[ "$(toml_value signal anonymous_credentials)" == "true" ]]; then
+  echo "signal.anonymous_credentials is on: anyone who reaches /ws gets TURN credentials, valid for"
+  echo "  auth.credential_ttl, under any id they name, and can use up that user's allocations and your"
+  echo "  relay bandwidth. Prefer tokens signed with signal.token_secret (docs/deploy.md)."
+else
+  echo "Signaling (/ws) hands TURN credentials only to clients with a token signed with"
+  echo "  signal.token_secret (sub = the user id); anonymous clients get the STUN URL alone."
+fi
+echo
 echo "Prometheus: scrape $(toml_value admin listen | tr -d '"') (see /usr/share/iceway/prometheus/);"
 echo "Grafana: import /usr/share/iceway/grafana/iceway.json."

@@ -20,6 +20,9 @@ class IceServersProvider {
   virtual nlohmann::json ice_servers(std::string_view peer_id, UnixSeconds unix_now) = 0;
   // How long those credentials stay valid; the welcome's `ttl`, in seconds.
   virtual std::chrono::seconds ttl() const = 0;
+  // What a client without a right to credentials gets: servers it may use without any (the
+  // STUN URLs). An empty array by default, a valid RTCConfiguration too.
+  virtual nlohmann::json public_ice_servers() { return nlohmann::json::array(); }
 };
 
 }  // namespace iceway::signaling

@@ -18,6 +18,9 @@ struct Settings {
   std::vector<std::string> allowed_origins; // empty = any
   std::vector<std::string> api_keys;        // for GET /api/v1/ice-servers
   bool development_mode = false;            // no config file: anonymous ice-servers allowed
+  // Outside development mode the /ws welcome carries TURN credentials only for a token's
+  // identity; true hands them to anonymous clients too (SPEC §2; --check-config warns).
+  bool anonymous_credentials = false;
 
   // Limits (SPEC §6), each configurable.
   std::size_t max_frame_bytes = 64 * 1024;

@@ -34,6 +34,8 @@ let call = null;          // { peer, role: "caller"|"callee", state: "calling"|"
 let statsTimer = null;
 let inbox = Promise.resolve();  // signals are handled one after another, in arrival order
 
+const hasTurnCredentials = (iceServers) => (iceServers || []).some((server) => server.username);
+
 function show(text, kind = "info") {
   ui.message.textContent = text;
   ui.message.className = `message ${kind}`;
@@ -91,8 +93,8 @@ async function join(event) {
   client.on("close", ({ willReconnect }) => {
     ui.status.server.textContent = willReconnect ? "connection lost, reconnecting…" : "disconnected";
   });
-  client.on("welcome", ({ id }) => {
-    ui.status.server.textContent = `connected as ${id}`;
+  client.on("welcome", ({ id, iceServers }) => {
+    ui.status.server.textContent = `connected as ${id}` + (hasTurnCredentials(iceServers) ? "" : " (no TURN credentials)");
   });
   client.on("error", (error) => {
     if (error.code === "peer-unavailable" && call) endCall(`${call.peer} is not connected any more.`, false);
@@ -240,8 +242,12 @@ function createPeerConnection(peer) {
       setCall({ ...call, state: "connected" });
       show(`Connected to ${peer}.`);
     } else if (pc.connectionState === "failed") {
+      // Outside development mode the server gives TURN credentials only to clients with a token.
+      const noTurn = !hasTurnCredentials(client.iceServers)
+        ? " This server gave this page no TURN credentials (it gives them to clients with a token), so relay only cannot work."
+        : "";
       show(`The connection to ${peer} failed.` + (policy === "relay"
-        ? " With relay only, media must pass the TURN server: the ICE test page shows whether it can be reached."
+        ? noTurn || " With relay only, media must pass the TURN server: the ICE test page shows whether it can be reached."
         : " Try relay only, or check the ICE test page."), "error");
     }
   };

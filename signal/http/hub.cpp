@@ -6,6 +6,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/log_escape.hpp"
+
 namespace iceway::signaling {
 namespace {
 
@@ -60,7 +62,7 @@ void Hub::open(ConnectionId id, std::weak_ptr<WebSocketSink> session, Protocol p
     self->apply(out);
     if (const auto* connection = self->dispatcher_.registry().find(id)) {
       spdlog::info("signaling connect protocol={} connection={} peer={} remote={}", to_string(protocol), id,
-                   connection->peer_id, remote.to_string());
+                   log_escape(connection->peer_id), remote.to_string());
     }
   });
 }
@@ -91,7 +93,7 @@ void Hub::closed(ConnectionId id) {
     self->sessions_.erase(id);
     if (const auto* connection = self->dispatcher_.registry().find(id)) {
       spdlog::info("signaling disconnect protocol={} connection={} peer={}", to_string(connection->protocol), id,
-                   connection->peer_id);
+                   log_escape(connection->peer_id));
     }
     auto out = self->dispatcher_.closed(id, Clock::now());
     self->apply(out);

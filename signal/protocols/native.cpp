@@ -84,10 +84,17 @@ void NativeProtocol::open(ConnectionId id, const Query& query, UnixSeconds unix_
   }
   peers_[id] = std::move(peer);
 
+  // SPEC §2: TURN credentials go to an identity a token vouches for. Handed to anyone who opens
+  // /ws, they would let a stranger name any id and spend that user's allocation quota for a
+  // day; so anonymous clients get them only in development mode or by the operator's choice.
+  const bool with_credentials =
+      !token.empty() || ctx.settings.development_mode || ctx.settings.anonymous_credentials;
   Json welcome{{"type", "welcome"},
                {"id", peer_id},
-               {"iceServers", ice_servers_.ice_servers(peer_id, unix_now)},
-               {"ttl", ice_servers_.ttl().count()}};
+               {"iceServers", with_credentials ? ice_servers_.ice_servers(peer_id, unix_now)
+                                               : ice_servers_.public_ice_servers()},
+               // Nothing expires in a welcome without credentials.
+               {"ttl", with_credentials ? ice_servers_.ttl().count() : 0}};
   ctx.out.send(id, to_text(welcome));
 }
 
@@ -120,7 +127,7 @@ void NativeProtocol::message(ConnectionId id, Json& message, Context& ctx) {
 
 void NativeProtocol::on_join(ConnectionId id, const Json& message, const Json* ref, Context& ctx) {
   const std::string_view room = string_field(message, "room");
-  if (!valid_room(room)) return fail(id, ErrorCode::bad_request, "join needs a \"room\" of 1-256 bytes", ref, ctx);
+  if (!valid_room(room)) return fail(id, ErrorCode::bad_request, "join needs a \"room\" of 1-256 bytes without control characters", ref, ctx);
   if (auto peer = peers_.find(id); peer != peers_.end() && peer->second.allowed_rooms) {
     const auto& allowed = *peer->second.allowed_rooms;
     if (std::find(allowed.begin(), allowed.end(), room) == allowed.end()) {

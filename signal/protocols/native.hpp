@@ -1,5 +1,8 @@
 #pragma once
-// The native signaling protocol on /ws (SPEC §6.1, docs/signaling.md). JSON text frames:
+// The native signaling protocol on /ws (SPEC §6.1, docs/signaling.md). The welcome's iceServers
+// carry TURN credentials for a token's identity, and for anonymous clients only in development
+// mode or with settings.anonymous_credentials; otherwise the public (STUN) servers, ttl 0.
+// JSON text frames:
 //   server -> client: welcome {id, iceServers, ttl}; joined {room, peers}; left {room};
 //                     peer-joined {room, id}; peer-left {room, id}; signal {from, data};
 //                     broadcast {room, from, data}; pong; error {code, message, ref}

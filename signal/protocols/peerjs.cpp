@@ -43,8 +43,9 @@ void PeerJsProtocol::open(ConnectionId id, const Query& query, UnixSeconds /*uni
   if (key != ctx.settings.peerjs_key) {
     return error_and_close(id, ErrorCode::unauthorized, peerjs_text::kInvalidKey, ctx);
   }
-  // Bounded ids and tokens (the reference takes any length); the client never sends longer.
-  if (!valid_peerjs_id(peer_id) || token.size() > kMaxPeerIdLength) {
+  // Bounded ids and tokens (peer_id.hpp). The reference takes any string; the unmodified
+  // client never sends one that is refused here.
+  if (!valid_peerjs_id(peer_id) || !valid_peerjs_token(token)) {
     return error_and_close(id, ErrorCode::bad_request, peerjs_text::kInvalidWsParameters, ctx);
   }
 
@@ -131,6 +132,12 @@ void PeerJsProtocol::transmit(ConnectionId from, const std::string& src, const R
     if (type == "LEAVE" && !fields.has_dst) ctx.disconnect(from, close_code::normal, "left");
     return;
   }
+  if (!valid_peerjs_id(dst)) {
+    // Nobody can hold such an id, so nothing is queued or looked up under it: the sender learns
+    // at once what the reference would tell it at expiry (the client reports peer-unavailable).
+    if (type != "LEAVE" && type != "EXPIRE") send_expire(dst, src, ErrorCode::bad_request, ctx);
+    return;
+  }
   // messageHandler forwards exactly {type, src, dst, payload}; src is the sender, whatever it
   // said. The payload's bytes go out as they came in: it is opaque to the server.
   Frame text = make_frame(relay_frame_text(type, src, dst, fields.payload));
@@ -156,27 +163,41 @@ void PeerJsProtocol::enqueue(ConnectionId /*from*/, const std::string& src, cons
                              const std::string& type, const std::string& connection_id, Frame frame,
                              Context& ctx) {
   auto it = queues_.find(dst);
+  // Everything the entry holds counts against peerjs_queue_total_bytes, the key of a new queue
+  // included, and nothing is created until it is known to fit.
+  const std::size_t new_queue_bytes = it == queues_.end() ? queue_cost(dst) : 0;
+  const std::size_t message_bytes = message_cost(src, type, connection_id, frame->size());
+  const std::size_t waiting = it == queues_.end() ? 0 : it->second.messages.size();
+  const bool fits = waiting < ctx.settings.peerjs_queue_per_peer &&
+                    queued_bytes_ + new_queue_bytes + message_bytes <= ctx.settings.peerjs_queue_total_bytes;
+  if (!fits) {
+    // Nothing is lost silently: the sender learns now what it would have learned at expiry.
+    if (it == queues_.end()) return send_expire(dst, src, ErrorCode::peer_unavailable, ctx);
+    // Once per queue and sender, as at expiry, while remembering that fits in the budget too.
+    OfflineQueue& queue = it->second;
+    if (contains(queue.told, src)) return;
+    if (const std::size_t told_bytes = told_cost(src);
+        queued_bytes_ + told_bytes <= ctx.settings.peerjs_queue_total_bytes) {
+      queue.told.push_back(src);
+      queue.bytes += told_bytes;
+      queued_bytes_ += told_bytes;
+    }
+    return send_expire(dst, src, ErrorCode::peer_unavailable, ctx);
+  }
   if (it == queues_.end()) {
-    it = queues_.emplace(dst, OfflineQueue{ctx.now + ctx.settings.peerjs_expire_timeout, {}, {}}).first;
+    it = queues_.emplace(dst, OfflineQueue{ctx.now + ctx.settings.peerjs_expire_timeout, {}, {}, new_queue_bytes})
+             .first;
+    queued_bytes_ += new_queue_bytes;
   }
   OfflineQueue& queue = it->second;
-  const bool fits = queue.messages.size() < ctx.settings.peerjs_queue_per_peer &&
-                    queued_bytes_ + frame->size() <= ctx.settings.peerjs_queue_total_bytes;
-  if (!fits) {
-    // Nothing is lost silently: the sender learns now, once per queue, what it would have
-    // learned at expiry.
-    if (!contains(queue.told, src)) {
-      queue.told.push_back(src);
-      send_expire(dst, src, ctx);
-    }
-    return;
-  }
-  queued_bytes_ += frame->size();
+  queue.bytes += message_bytes;
+  queued_bytes_ += message_bytes;
   queue.messages.push_back({src, type, connection_id, std::move(frame)});
 }
 
-void PeerJsProtocol::send_expire(const std::string& absent, const std::string& sender, Context& ctx) {
-  ctx.counters.count_error(ErrorCode::peer_unavailable);
+void PeerJsProtocol::send_expire(const std::string& absent, const std::string& sender, ErrorCode reason,
+                                 Context& ctx) {
+  ctx.counters.count_error(reason);
   if (auto target = ctx.registry.holder(Protocol::peerjs, sender)) {
     ctx.out.send(*target, to_text(Json{{"type", "EXPIRE"}, {"src", absent}, {"dst", sender}}));
   }
@@ -187,8 +208,8 @@ void PeerJsProtocol::flush_queue(ConnectionId to, const std::string& peer_id, Co
   if (it == queues_.end()) return;
   OfflineQueue queue = std::move(it->second);
   queues_.erase(it);
+  queued_bytes_ -= queue.bytes;
   for (auto& queued : queue.messages) {
-    queued_bytes_ -= queued.frame->size();
     deliver(to, queued.src, peer_id, queued.type, queued.connection_id, queued.frame, ctx);
   }
 }
@@ -214,7 +235,9 @@ void PeerJsProtocol::note_negotiation(const std::string& a, const std::string& b
                list.end());
   };
   auto remember = [&](Client* client, const std::string& peer) {
-    if (client == nullptr || connection_id.empty()) return;
+    // The client's connection ids are "dc_"/"mc_" and a short random string; a longer one is
+    // not kept, so a client cannot park frame-sized strings in its partners' lists.
+    if (client == nullptr || connection_id.empty() || connection_id.size() > kMaxPeerIdLength) return;
     auto& list = client->negotiations;
     for (const auto& n : list) {
       if (n.peer == peer && n.connection_id == connection_id) return;
@@ -292,11 +315,11 @@ void PeerJsProtocol::expire(Context& ctx) {
       continue;
     }
     OfflineQueue& queue = it->second;
+    queued_bytes_ -= queue.bytes;
     for (const auto& queued : queue.messages) {
-      queued_bytes_ -= queued.frame->size();
       if (contains(queue.told, queued.src)) continue;
       queue.told.push_back(queued.src);
-      send_expire(it->first, queued.src, ctx);
+      send_expire(it->first, queued.src, ErrorCode::peer_unavailable, ctx);
     }
     it = queues_.erase(it);
   }
@@ -329,6 +352,15 @@ std::optional<HttpReply> PeerJsProtocol::http_get(std::string_view path, const R
   }
   return std::nullopt;
 }
+
+std::size_t PeerJsProtocol::queue_cost(std::string_view dst) { return kQueueOverheadBytes + dst.size(); }
+
+std::size_t PeerJsProtocol::message_cost(std::string_view src, std::string_view type, std::string_view connection_id,
+                                         std::size_t frame_bytes) {
+  return kQueuedMessageOverheadBytes + src.size() + type.size() + connection_id.size() + frame_bytes;
+}
+
+std::size_t PeerJsProtocol::told_cost(std::string_view sender) { return sizeof(std::string) + sender.size(); }
 
 std::size_t PeerJsProtocol::queued_messages() const {
   std::size_t count = 0;

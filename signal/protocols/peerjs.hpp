@@ -16,8 +16,11 @@
 // Where the reference is weak, this does better and stays compatible:
 //   - the same id and token reconnecting gets OPEN (the reference sends nothing) and the stale
 //     socket is closed;
-//   - the offline queue is bounded per peer and in total, and what does not fit is answered with
-//     EXPIRE at once instead of growing memory;
+//   - ids, tokens and dst are bounded (peer_id.hpp: what the peerjs client itself accepts); a
+//     frame to a dst nobody could hold gets EXPIRE at once and is neither queued nor looked up;
+//   - the offline queue is bounded per peer and in total, every byte it holds counted (keys and
+//     bookkeeping too), nothing created before it is known to fit, and what does not fit is
+//     answered with EXPIRE at once instead of growing memory;
 //   - any frame counts as liveness, not only HEARTBEAT;
 //   - EXPIRE is per (absent peer, sender) pair, not once per sender per sweep;
 //   - when a client goes away while a negotiation it took part in is open (an OFFER relayed, its
@@ -50,6 +53,13 @@ inline constexpr std::string_view kServerInfo =
 // oldest is forgotten first.
 inline constexpr std::size_t kMaxOpenNegotiations = 32;
 
+// What the offline queues' bookkeeping costs besides the strings' own bytes, counted against
+// peerjs_queue_total_bytes with them: a queue is a hash node with its key and three vectors, a
+// message four strings' headers plus the shared frame's control block and allocator slack.
+// Generous rather than exact: the cap is a bound on memory, so it errs on the high side.
+inline constexpr std::size_t kQueueOverheadBytes = 160;
+inline constexpr std::size_t kQueuedMessageOverheadBytes = 192;
+
 class PeerJsProtocol final : public ProtocolHandler {
  public:
   explicit PeerJsProtocol(RandomSource& random) : random_(random) {}
@@ -70,7 +80,17 @@ class PeerJsProtocol final : public ProtocolHandler {
   std::optional<HttpReply> http_get(std::string_view path, const Registry& registry, const Settings& settings);
 
   std::size_t queued_messages() const;
+  // Bytes charged to the offline queues (the keys, every string and frame, the bookkeeping):
+  // never more than settings.peerjs_queue_total_bytes.
   std::size_t queued_bytes() const { return queued_bytes_; }
+  std::size_t queue_count() const { return queues_.size(); }
+
+  // The charges behind queued_bytes(): a new queue for `dst`, one message in it, and one sender
+  // remembered as already told EXPIRE.
+  static std::size_t queue_cost(std::string_view dst);
+  static std::size_t message_cost(std::string_view src, std::string_view type, std::string_view connection_id,
+                                  std::size_t frame_bytes);
+  static std::size_t told_cost(std::string_view sender);
 
  private:
   struct Negotiation {
@@ -92,6 +112,7 @@ class PeerJsProtocol final : public ProtocolHandler {
     TimePoint deadline;
     std::vector<Queued> messages;
     std::vector<std::string> told;  // senders already sent EXPIRE for this queue
+    std::size_t bytes = 0;          // this queue's share of queued_bytes_, key included
   };
 
   void error_and_close(ConnectionId id, ErrorCode code, std::string_view text, Context& ctx);
@@ -100,7 +121,8 @@ class PeerJsProtocol final : public ProtocolHandler {
                const std::string& connection_id, const Frame& frame, Context& ctx);
   void enqueue(ConnectionId from, const std::string& src, const std::string& dst, const std::string& type,
                const std::string& connection_id, Frame frame, Context& ctx);
-  void send_expire(const std::string& absent, const std::string& sender, Context& ctx);
+  // EXPIRE {src: absent} to `sender`, counted as `reason`.
+  void send_expire(const std::string& absent, const std::string& sender, ErrorCode reason, Context& ctx);
   void flush_queue(ConnectionId to, const std::string& peer_id, Context& ctx);
   void note_negotiation(const std::string& a, const std::string& b, const std::string& type,
                         const std::string& connection_id, Context& ctx);

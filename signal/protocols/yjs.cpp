@@ -24,7 +24,7 @@ void YjsProtocol::message(ConnectionId id, Json& message, Context& ctx) {
       if (!topic.is_string()) continue;
       const auto& name = topic.get_ref<const std::string&>();
       if (!valid_room(name)) {
-        fail(id, ErrorCode::bad_request, "a topic must be 1-256 bytes", ctx);
+        fail(id, ErrorCode::bad_request, "a topic must be 1-256 bytes without control characters", ctx);
         continue;
       }
       auto joined = ctx.registry.join(id, name);

@@ -323,6 +323,30 @@ TEST_F(ConfigTest, RequireTokenWithoutSecretIsAProblem) {
   EXPECT_EQ(from_file.problems[0].where, path + ":4");  // the line that asks for a token
 }
 
+TEST_F(ConfigTest, AnonymousCredentialsAreOffByDefaultAndTurningThemOnIsWarnedAbout) {
+  auto path = write("anonymous.toml", "[auth]\nsecrets = [\"s\"]\n");
+  auto plain = load(path);
+  ASSERT_TRUE(plain.config) << problems_of(plain);
+  EXPECT_FALSE(plain.config->signal.anonymous_credentials);
+  EXPECT_TRUE(plain.warnings.empty());
+
+  auto open = load(path, {"signal.anonymous_credentials=true"});
+  ASSERT_TRUE(open.config) << problems_of(open);
+  EXPECT_TRUE(open.config->signal.anonymous_credentials);
+  ASSERT_EQ(open.warnings.size(), 1u);
+  EXPECT_NE(open.warnings[0].find("signal.anonymous_credentials"), std::string::npos) << open.warnings[0];
+
+  // With every client holding a token there is nobody anonymous to warn about.
+  auto tokens = load(path, {"signal.anonymous_credentials=true", "signal.require_token=true",
+                            "signal.token_secret=\"t\""});
+  ASSERT_TRUE(tokens.config) << problems_of(tokens);
+  EXPECT_TRUE(tokens.warnings.empty());
+
+  auto wrong_type = load(path, {"signal.anonymous_credentials=\"yes\""});
+  ASSERT_FALSE(wrong_type.config);
+  EXPECT_EQ(wrong_type.problems.at(0).key, "signal.anonymous_credentials");
+}
+
 TEST_F(ConfigTest, DefaultLifetimeIsCappedByTheMaximum) {
   auto result = load(std::nullopt, {"turn.max_lifetime=\"5m\""});
   ASSERT_TRUE(result.config) << problems_of(result);

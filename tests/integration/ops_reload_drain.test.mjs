@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { startIceway, stopIceway, loopbackArgs, waitForOutput } from './lib/iceway.mjs';
 import { TurnClient, restCredentials, nowUnix } from './lib/turn.mjs';
 import { adminGet, until, udpSocket, WsClient, wsUrl } from './lib/ops.mjs';
+import { mintToken } from './lib/signal.mjs';
 
 const DRAIN_MS = 3000;
 const WATCHDOG_USEC = 400000;  // iceway pings every 200 ms
@@ -31,6 +32,11 @@ let target;
 let alice;
 let bob;
 
+// The welcome carries TURN credentials for a token's identity (SPEC §2: not for anonymous
+// clients outside development mode), so the signaling clients here connect with tokens.
+const TOKEN_SECRET = 'reload-drain-jwt-secret';
+const tokenFor = (id) => mintToken(TOKEN_SECRET, { sub: id, exp: nowUnix() + 3600 });
+
 function writeConfig({ secrets, apiKeys, extra = '' }) {
   writeFileSync(configPath, `[server]
 drain_timeout = "${DRAIN_MS / 1000}s"
@@ -38,6 +44,9 @@ drain_timeout = "${DRAIN_MS / 1000}s"
 [auth]
 secrets = ${JSON.stringify(secrets)}
 api_keys = ${JSON.stringify(apiKeys)}
+
+[signal]
+token_secret = "${TOKEN_SECRET}"
 
 [peers]
 allow_loopback = true
@@ -160,8 +169,8 @@ test('SIGHUP rotates the secret and API key while an allocation relays and WebSo
   assert.equal(liveAllocation.success, true, `error ${liveAllocation.code}`);
   assert.equal((await live.channelBind(0x4001, target.endpoint())).success, true);
   await liveRelays('before');
-  alice = await WsClient.open(wsUrl(server, '/ws?id=drain-alice'));
-  bob = await WsClient.open(wsUrl(server, '/ws?id=drain-bob'));
+  alice = await WsClient.open(wsUrl(server, `/ws?token=${tokenFor('drain-alice')}`));
+  bob = await WsClient.open(wsUrl(server, `/ws?token=${tokenFor('drain-bob')}`));
   const welcome = await alice.next('welcome');
   await bob.next('welcome');
   const welcomeTurn = welcome.iceServers.find((s) => s.username);
@@ -186,7 +195,7 @@ test('SIGHUP rotates the secret and API key while an allocation relays and WebSo
   const api = await iceServersWith('second-key');
   assert.equal(api.status, 200);
   assert.ok(signedWith('second-secret', api.body.iceServers.find((s) => s.username)));
-  const carol = await WsClient.open(wsUrl(server, '/ws?id=drain-carol'));
+  const carol = await WsClient.open(wsUrl(server, `/ws?token=${tokenFor('drain-carol')}`));
   assert.ok(signedWith('second-secret', (await carol.next('welcome')).iceServers.find((s) => s.username)));
   carol.close();
 

@@ -29,7 +29,10 @@ async function closeAll() {
 
 describe('open signaling', () => {
   let server;
-  before(async () => { server = await startSignalServer([...loopbackArgs({ ipv6: false }), ...turnArgs, ...fastArgs]); });
+  // Anonymous clients get TURN credentials in their welcome only by the operator's choice
+  // outside development mode (SPEC §2); signal_credentials.test.mjs covers who gets them.
+  const openArgs = ['--set', 'signal.anonymous_credentials=true'];
+  before(async () => { server = await startSignalServer([...loopbackArgs({ ipv6: false }), ...turnArgs, ...fastArgs, ...openArgs]); });
   after(async () => {
     await closeAll();
     if (server) assert.equal(await stopIceway(server), 0, server.output());

@@ -13,7 +13,8 @@ struct ConfigKey {
   std::string_view default_toml;  // the value exactly as SPEC §3 writes it
 };
 
-inline constexpr std::array<ConfigKey, 39> kConfigKeys{{
+// std::to_array counts the entries, so adding a key is one line.
+inline constexpr auto kConfigKeys = std::to_array<ConfigKey>({
     {"server", "realm", R"("iceway")"},
     {"server", "threads", "0"},
     {"server", "external_ip", R"("")"},
@@ -46,6 +47,7 @@ inline constexpr std::array<ConfigKey, 39> kConfigKeys{{
     {"peers", "deny", "[]"},
     {"signal", "listen", R"("0.0.0.0:8080")"},
     {"signal", "require_token", "false"},
+    {"signal", "anonymous_credentials", "false"},
     {"signal", "token_secret", R"("")"},
     {"signal", "allowed_origins", "[]"},
     {"admin", "listen", R"("127.0.0.1:9641")"},
@@ -53,6 +55,6 @@ inline constexpr std::array<ConfigKey, 39> kConfigKeys{{
     {"tls", "key", R"("")"},
     {"log", "level", R"("info")"},
     {"log", "format", R"("text")"},
-}};
+});
 
 }  // namespace iceway::ops

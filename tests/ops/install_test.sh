@@ -87,7 +87,7 @@ fi
 
 # What the operator is told.
 for expected in "3478/udp and 3478/tcp" "49152:65535/udp" "8080/tcp" "iceServers" "turn:turn.example.com:3478" \
-                "Authorization: Bearer" "skipped systemctl"; do
+                "Authorization: Bearer" "skipped systemctl" "only to clients with a token"; do
   grep -qF "$expected" "$work/first.out" || fail "first run's output lacks '$expected'"
 done
 # The printed credential is what SPEC §5 defines: base64(HMAC-SHA1(secret, username)).

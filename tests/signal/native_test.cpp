@@ -11,6 +11,7 @@ namespace {
 
 using testing::close_for;
 using testing::frames_for;
+using testing::FakeIceServers;
 using testing::Harness;
 using testing::only_frame;
 
@@ -37,8 +38,14 @@ void expect_error(const Json& frame, std::string_view code, const Json& ref = nu
   }
 }
 
+Settings development_settings() {
+  Settings settings;
+  settings.development_mode = true;
+  return settings;
+}
+
 TEST(NativeWelcome, RandomIdWithIceServersBoundToIt) {
-  Harness h;
+  Harness h(development_settings());
   Json welcome = only_frame(h.open(1, Protocol::native, "/ws"), 1);
   EXPECT_EQ(welcome["type"], "welcome");
   // CountingRandom's first 16 bytes are 00..0f; version and variant bits set.
@@ -51,10 +58,58 @@ TEST(NativeWelcome, RandomIdWithIceServersBoundToIt) {
 }
 
 TEST(NativeWelcome, RequestedId) {
-  Harness h;
+  Harness h(development_settings());
   Json welcome = connect(h, 1, "alice");
   EXPECT_EQ(welcome["id"], "alice");
   EXPECT_EQ(welcome["iceServers"][0]["credential"], "secret-for-alice");
+}
+
+// SPEC §2: outside development mode, /ws?id=alice must not hand a stranger alice's credentials.
+TEST(NativeWelcome, AnonymousClientGetsOnlyPublicServersOutsideDevelopmentMode) {
+  Harness h;
+  Json welcome = connect(h, 1, "alice");
+  EXPECT_EQ(welcome["id"], "alice");
+  EXPECT_EQ(welcome["iceServers"], FakeIceServers().public_ice_servers());
+  EXPECT_EQ(welcome["ttl"], 0);
+  EXPECT_EQ(welcome.dump().find("credential"), std::string::npos) << welcome;
+  // A random id is anonymous too.
+  EXPECT_EQ(only_frame(h.open(2, Protocol::native, "/ws"), 2)["iceServers"], FakeIceServers().public_ice_servers());
+}
+
+TEST(NativeWelcome, WhoGetsCredentials) {
+  struct Case {
+    const char* name;
+    bool development_mode;
+    bool anonymous_credentials;
+    bool with_token;
+    bool gets_credentials;
+  };
+  const std::vector<Case> cases = {
+      {"anonymous, production", false, false, false, false},
+      {"token, production", false, false, true, true},
+      {"anonymous, anonymous_credentials on", false, true, false, true},
+      {"anonymous, development mode", true, false, false, true},
+      {"token, development mode", true, false, true, true},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Settings settings = token_settings(false);
+    settings.development_mode = c.development_mode;
+    settings.anonymous_credentials = c.anonymous_credentials;
+    Harness h(settings);
+    const std::string target =
+        c.with_token ? "/ws?token=" + sign_token("token-secret", {"bob", std::nullopt, h.unix_now + 60, std::nullopt})
+                     : std::string("/ws?id=bob");
+    Json welcome = only_frame(h.open(1, Protocol::native, target), 1);
+    EXPECT_EQ(welcome["id"], "bob");
+    if (c.gets_credentials) {
+      EXPECT_EQ(welcome["iceServers"][0]["username"], std::to_string(h.unix_now + 3600) + ":bob");
+      EXPECT_EQ(welcome["ttl"], 3600);
+    } else {
+      EXPECT_EQ(welcome["iceServers"], FakeIceServers().public_ice_servers());
+      EXPECT_EQ(welcome["ttl"], 0);
+    }
+  }
 }
 
 TEST(NativeWelcome, InvalidRequestedIdIsBadRequestAndClosed) {

@@ -3,9 +3,12 @@
 #include "signal/protocols/peerjs.hpp"
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "signal/peer_id.hpp"
 #include "test_support.hpp"
 
 namespace iceway::signaling {
@@ -21,6 +24,12 @@ using testing::only_frame;
 std::string socket_url(std::string_view id, std::string_view token = "tok", std::string_view key = "peerjs") {
   return "/peerjs/peerjs?key=" + std::string(key) + "&id=" + std::string(id) + "&token=" + std::string(token) +
          "&version=1.5.4";
+}
+
+std::string percent_encode_space(std::string_view text) {
+  std::string out;
+  for (char c : text) out += c == ' ' ? std::string("%20") : std::string(1, c);
+  return out;
 }
 
 const Json kOpen = Json::parse(R"({"type":"OPEN"})");
@@ -70,6 +79,15 @@ TEST(PeerJsConnect, ReferenceErrorsAndClose) {
       {"wrong key", socket_url("a", "t", "nope"), peerjs_text::kInvalidKey},
       {"control character in id", socket_url("a%0Ab"), peerjs_text::kInvalidWsParameters},
       {"id too long", socket_url(std::string(129, 'a')), peerjs_text::kInvalidWsParameters},
+      // What the peerjs client's own validateId refuses (peer_id.hpp).
+      {"newline and a forged log field in id", socket_url("a%0Ainfo%20signaling%20connect"),
+       peerjs_text::kInvalidWsParameters},
+      {"two spaces in id", socket_url("a%20%20b"), peerjs_text::kInvalidWsParameters},
+      {"leading space in id", socket_url("%20a"), peerjs_text::kInvalidWsParameters},
+      {"equals sign in id", socket_url("a%3Db"), peerjs_text::kInvalidWsParameters},
+      {"dot in id", socket_url("a.b"), peerjs_text::kInvalidWsParameters},
+      {"space in token", socket_url("a", "t%20u"), peerjs_text::kInvalidWsParameters},
+      {"token too long", socket_url("a", std::string(129, 't')), peerjs_text::kInvalidWsParameters},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -178,6 +196,45 @@ TEST(PeerJsRelay, LeaveWithoutDstRemovesTheClient) {
   EXPECT_FALSE(h.registry().holder(Protocol::peerjs, "alice"));
 }
 
+TEST(PeerJsRelay, ADstNoClientCouldHoldIsAnsweredWithExpireAndNeitherQueuedNorSent) {
+  struct Case {
+    const char* name;
+    std::string dst;
+  };
+  const std::vector<Case> cases = {
+      {"60 KiB", std::string(60 * 1024, 'x')},
+      {"one past the length bound", std::string(kMaxPeerIdLength + 1, 'x')},
+      {"newline", "bob\ninfo fake line"},
+      {"two spaces", "bob  smith"},
+      {"trailing separator", "bob-"},
+      {"dot", "bob.smith"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Harness h;
+    h.open(1, Protocol::peerjs, socket_url("alice"));
+    auto out = h.send_json(1, offer(c.dst));
+    EXPECT_EQ(only_frame(out, 1), (Json{{"type", "EXPIRE"}, {"src", c.dst}, {"dst", "alice"}}));
+    EXPECT_EQ(h.dispatcher().peerjs().queue_count(), 0u);
+    EXPECT_EQ(h.dispatcher().peerjs().queued_bytes(), 0u);
+    EXPECT_EQ(h.counters().error_count(ErrorCode::bad_request), 1u);
+    // LEAVE and EXPIRE to such a dst are dropped, as for any absent peer.
+    EXPECT_TRUE(h.send_json(1, Json{{"type", "LEAVE"}, {"dst", c.dst}}).empty());
+  }
+}
+
+TEST(PeerJsRelay, IdsTheClientAcceptsAreRelayed) {
+  Harness h;
+  h.open(1, Protocol::peerjs, socket_url("alice"));
+  for (std::string_view id : {"bob smith", "bob_smith-2", "3f2b8c1e-9d4a-4f6e-8b7c-1a2b3c4d5e6f"}) {
+    SCOPED_TRACE(id);
+    const std::string url = "/peerjs/peerjs?key=peerjs&id=" + percent_encode_space(id) + "&token=tok";
+    EXPECT_EQ(only_frame(h.open(2, Protocol::peerjs, url), 2), kOpen);
+    EXPECT_EQ(only_frame(h.send_json(1, offer(id)), 2)["src"], "alice");
+    h.close(2);
+  }
+}
+
 TEST(PeerJsQueue, MessagesForAPeerThatConnectsLaterArriveAfterOpenInOrder) {
   Harness h;
   h.open(1, Protocol::peerjs, socket_url("alice"));
@@ -273,11 +330,17 @@ TEST(PeerJsQueue, PerPeerBoundAnswersWithExpireAtOnceAndOnlyOnce) {
   EXPECT_TRUE(h.advance(seconds(5)).deliveries.empty());
 }
 
+// What one OFFER from alice to `dst` costs in a new queue: the key, the message's strings, the
+// relayed frame (which holds dst once more) and the bookkeeping.
+std::size_t offer_cost(std::string_view dst) {
+  const std::size_t frame =
+      to_text(Json{{"type", "OFFER"}, {"src", "alice"}, {"dst", dst}, {"payload", offer(dst)["payload"]}}).size();
+  return PeerJsProtocol::queue_cost(dst) + PeerJsProtocol::message_cost("alice", "OFFER", "dc_1", frame);
+}
+
 TEST(PeerJsQueue, TotalBytesBound) {
   Settings settings;
-  const std::size_t one = to_text(Json{{"type", "OFFER"}, {"src", "alice"}, {"dst", "bob"},
-                                       {"payload", offer("bob")["payload"]}})
-                              .size();
+  const std::size_t one = offer_cost("bob");
   settings.peerjs_queue_total_bytes = one * 2;
   Harness h(settings);
   h.open(1, Protocol::peerjs, socket_url("alice"));
@@ -286,6 +349,65 @@ TEST(PeerJsQueue, TotalBytesBound) {
   EXPECT_EQ(h.dispatcher().peerjs().queued_bytes(), one * 2);
   EXPECT_EQ(only_frame(h.send_json(1, offer("dan")), 1)["src"], "dan");
   EXPECT_EQ(h.dispatcher().peerjs().queued_messages(), 2u);
+}
+
+TEST(PeerJsQueue, TheKeyAndEveryStringOfAnEntryAreCounted) {
+  Harness h;
+  h.open(1, Protocol::peerjs, socket_url("alice"));
+  const std::string dst(kMaxPeerIdLength, 'k');
+  h.send_json(1, offer(dst));
+  const std::size_t frame =
+      to_text(Json{{"type", "OFFER"}, {"src", "alice"}, {"dst", dst}, {"payload", offer(dst)["payload"]}}).size();
+  // The key is charged on its own, beside the copy inside the frame.
+  EXPECT_GE(h.dispatcher().peerjs().queued_bytes(), frame + dst.size() + std::string("alice").size());
+  EXPECT_EQ(h.dispatcher().peerjs().queued_bytes(), offer_cost(dst));
+  // Claimed or expired, every byte is given back.
+  h.open(2, Protocol::peerjs, socket_url(dst));
+  EXPECT_EQ(h.dispatcher().peerjs().queued_bytes(), 0u);
+  h.send_json(1, offer("bob"));
+  h.advance(seconds(5));
+  EXPECT_EQ(h.dispatcher().peerjs().queued_bytes(), 0u);
+  EXPECT_EQ(h.dispatcher().peerjs().queue_count(), 0u);
+}
+
+TEST(PeerJsQueue, NoQueueIsCreatedForAMessageThatDoesNotFit) {
+  Settings settings;
+  settings.peerjs_queue_total_bytes = offer_cost("bob");
+  Harness h(settings);
+  h.open(1, Protocol::peerjs, socket_url("alice"));
+  h.send_json(1, offer("bob"));
+  ASSERT_EQ(h.dispatcher().peerjs().queue_count(), 1u);
+  // The budget is spent: 50 new ids each get EXPIRE at once and leave nothing behind.
+  for (int i = 0; i < 50; ++i) {
+    const std::string dst = "absent" + std::to_string(i);
+    SCOPED_TRACE(dst);
+    EXPECT_EQ(only_frame(h.send_json(1, offer(dst)), 1), (Json{{"type", "EXPIRE"}, {"src", dst}, {"dst", "alice"}}));
+  }
+  EXPECT_EQ(h.dispatcher().peerjs().queue_count(), 1u);
+  EXPECT_EQ(h.dispatcher().peerjs().queued_bytes(), offer_cost("bob"));
+  // bob's full queue does not remember alice as told when that would pass the budget either.
+  EXPECT_EQ(frames_for(h.send_json(1, candidate("bob", 1)), 1).size(), 1u);
+  EXPECT_LE(h.dispatcher().peerjs().queued_bytes(), settings.peerjs_queue_total_bytes);
+}
+
+TEST(PeerJsQueue, QueuedBytesStayWithinTheCapUnderManySendersAndIds) {
+  Settings settings;
+  settings.peerjs_queue_total_bytes = 64 * 1024;
+  settings.message_burst = 1e9;
+  Harness h(settings);
+  for (ConnectionId sender = 1; sender <= 20; ++sender) {
+    h.open(sender, Protocol::peerjs, socket_url("sender" + std::to_string(sender)));
+  }
+  for (int round = 0; round < 50; ++round) {
+    for (ConnectionId sender = 1; sender <= 20; ++sender) {
+      h.send_json(sender, offer(std::string(100, 'a') + std::to_string(round) + "x" + std::to_string(sender)));
+      h.send_json(sender, candidate("shared", round));
+      ASSERT_LE(h.dispatcher().peerjs().queued_bytes(), settings.peerjs_queue_total_bytes);
+      // Every queue is charged at least its bookkeeping, so their number is bounded too.
+      ASSERT_LE(h.dispatcher().peerjs().queue_count() * kQueueOverheadBytes, settings.peerjs_queue_total_bytes);
+    }
+  }
+  EXPECT_GT(h.dispatcher().peerjs().queued_messages(), 0u);
 }
 
 TEST(PeerJsQueue, ZeroQueueMeansImmediateExpire) {
@@ -340,6 +462,15 @@ TEST(PeerJsLeave, OtherSideOfAnOpenNegotiationIsToldWhenAPeerDisappears) {
   h.send_json(3, offer("bob", "dc_9"));
   auto offerer_gone = h.close(3);
   EXPECT_EQ(only_frame(offerer_gone, 4), Json::parse(R"({"type":"LEAVE","src":"carol","dst":"bob"})"));
+}
+
+TEST(PeerJsLeave, ConnectionIdsLongerThanAnIdAreNotRemembered) {
+  Harness h;
+  h.open(1, Protocol::peerjs, socket_url("alice"));
+  h.open(2, Protocol::peerjs, socket_url("bob"));
+  // Relayed as sent, but not parked in either side's list of open negotiations.
+  EXPECT_EQ(frames_for(h.send_json(1, offer("bob", std::string(kMaxPeerIdLength + 1, 'c'))), 2).size(), 1u);
+  EXPECT_TRUE(frames_for(h.close(2), 1).empty());
 }
 
 TEST(PeerJsLeave, AnsweredNegotiationIsNotTornDown) {

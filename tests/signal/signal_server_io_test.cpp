@@ -254,7 +254,9 @@ class SignalServerTest : public ::testing::Test {
 };
 
 TEST_F(SignalServerTest, NativeTwoPeerCallAndPresence) {
-  start();
+  Settings settings;
+  settings.anonymous_credentials = true;  // the welcome below carries credentials without a token
+  start(settings);
   WsClient alice(port_, "/ws?id=alice");
   WsClient bob(port_, "/ws?id=bob");
   ASSERT_TRUE(alice.upgraded() && bob.upgraded());

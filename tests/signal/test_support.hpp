@@ -30,6 +30,9 @@ class FakeIceServers final : public IceServersProvider {
           {"credential", "secret-for-" + std::string(peer_id)}}});
   }
   std::chrono::seconds ttl() const override { return std::chrono::seconds(3600); }
+  nlohmann::json public_ice_servers() override {
+    return nlohmann::json::array({{{"urls", "stun:turn.example.test:3478"}}});
+  }
 };
 
 // Deterministic bytes: 0, 1, 2, ... across calls.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "common/log_escape.hpp"
 #include "net/address.hpp"
 #include "turn/handlers/handlers.hpp"
 
@@ -202,7 +203,7 @@ void TurnWorker::allocation_created(const CreatedAllocation& created, ClientConn
     stream->set_channel_data_allowed(true);
     stream->set_idle_timeout(server_.shared().settings->max_lifetime + std::chrono::seconds(60));
   }
-  spdlog::info("allocation created: user={} client={} {} relayed={} lifetime={}s", allocation->user_id,
+  spdlog::info("allocation created: user={} client={} {} relayed={} lifetime={}s", log_escape(allocation->user_id),
                to_string(allocation->five_tuple.transport), allocation->five_tuple.client.to_string(),
                allocation->advertised.to_string(),
                // Rounded up: the lifetime granted a moment ago, not one second less.
@@ -216,7 +217,7 @@ void TurnWorker::allocation_ended(const EndedAllocation& ended) {
   spdlog::info(
       "allocation ended: user={} client={} {} relayed={} reason={} duration={}s permissions={} "
       "bytes_to_peer={} bytes_to_client={} packets_to_peer={} packets_to_client={} dropped={}",
-      ended.user_id, to_string(ended.five_tuple.transport), ended.five_tuple.client.to_string(),
+      log_escape(ended.user_id), to_string(ended.five_tuple.transport), ended.five_tuple.client.to_string(),
       ended.advertised.to_string(), label(ended.reason), seconds, ended.permissions, ended.counters.bytes_to_peer,
       ended.counters.bytes_to_client, ended.counters.packets_to_peer, ended.counters.packets_to_client,
       ended.counters.dropped);
