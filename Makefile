@@ -7,10 +7,10 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
-FUZZ_SECONDS ?= 60
+FUZZ_LONG_SECONDS ?= 3600
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps test-deps build build-test unit-asan fuzz integration-deps clean
+.PHONY: run test deps test-deps build build-test unit unit-asan fuzz fuzz-build fuzz-long integration-deps clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -25,7 +25,8 @@ build: deps
 run: build
 	$(BUILD)/app/iceway
 
-# The full suite: the fuzzers for a bounded time, the unit tests under ASan/UBSan, then a
+# The full suite: every fuzzer replays its corpus and explores a fixed number of inputs from a
+# fixed seed (so the verdict depends on the commit), the unit tests under ASan/UBSan, then a
 # -Werror build with every test (unit, and integration with real clients); ctest's summary
 # of that last run is the final word.
 test: test-deps
@@ -41,10 +42,23 @@ unit-asan:
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit -j 2
 
-fuzz:
+# The unit tests alone, for the edit-and-test loop (seconds once built).
+unit: test-deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=ON -DICEWAY_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -L unit -j $(JOBS)
+
+fuzz-build:
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=OFF -DICEWAY_IO=OFF -DICEWAY_FUZZ=ON $(CMAKE_FLAGS)
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) check
+
+# Hours of exploration on demand (FUZZ_LONG_SECONDS per target, on every core); what it finds
+# is merged into tests/fuzz/corpus/ for `make test` to replay. See tests/fuzz/run.sh.
+fuzz-long: test-deps fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) long $(FUZZ_LONG_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

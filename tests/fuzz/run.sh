@@ -1,36 +1,123 @@
 #!/usr/bin/env bash
-# Runs every libFuzzer target of a fuzz build for a bounded time on its checked-in seed
-# corpus (tests/fuzz/corpus/NAME/). Fails on any crash, leak or sanitizer report.
-#   tests/fuzz/run.sh BUILD_DIR SECONDS_PER_TARGET
+# Runs every libFuzzer target of a fuzz build. Two modes:
+#
+#   tests/fuzz/run.sh BUILD_DIR check
+#     What `make test` runs; its verdict depends on the commit, not on luck. Each target first
+#     replays its checked-in corpus (tests/fuzz/corpus/NAME/, every input once), then explores
+#     from it with a fixed seed for a fixed number of executions (tests/fuzz/budget.txt, sized
+#     to about 40 s a target on the 2-core CI machine), so the same commit makes the same
+#     inputs every time. The exploration also stops after FUZZ_MAX_SECONDS (default 120) so a
+#     slow machine cannot stall the suite; that is said, not failed.
+#
+#   tests/fuzz/run.sh BUILD_DIR long SECONDS_PER_TARGET
+#     `make fuzz-long`: explores for a long time with a random seed on both cores and merges
+#     what it finds into the checked-in corpus (minimised with -merge=1), so the next commit's
+#     `make test` replays it. A crash leaves its reproducer in BUILD_DIR/fuzz-artifacts/NAME/:
+#     fix the bug and add the reproducer to the corpus. Stats go to BUILD_DIR/fuzz-stats.tsv.
+#
+# Fails on any crash, leak, timeout or sanitizer report.
 set -euo pipefail
 build=${1:?build dir}
-seconds=${2:-60}
+mode=${2:-check}
 here=$(cd "$(dirname "$0")" && pwd)
 mapfile -t targets < <(find "$build/tests/fuzz" -type f -name '*_fuzz' -perm -u+x | sort)
 if [[ ${#targets[@]} -eq 0 ]]; then
   echo "fuzz: no fuzz targets were built in $build" >&2
   exit 1
 fi
+
+# libFuzzer options every mode shares: a hang of 10 s is a bug, and so is 2 GiB of memory.
+common=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
+
+budget_of() {  # executions of fixed-seed exploration for target $1
+  local runs
+  runs=$(awk -v name="$1" '$1 == name && $1 !~ /^#/ { print $2 }' "$here/budget.txt")
+  if [[ -z "$runs" ]]; then
+    echo "fuzz: $1 has no line in tests/fuzz/budget.txt; add one (name and executions)" >&2
+    return 1
+  fi
+  echo "$runs"
+}
+
+report_failure() {  # name, log
+  echo "fuzz: $1 FAILED; the reproducer is in $(dirname "$2")/" >&2
+  tail -n 40 "$2" >&2
+}
+
 passed=0
 failed=0
-for target in "${targets[@]}"; do
-  name=$(basename "$target")
-  seeds="$here/corpus/$name"
-  work=$(mktemp -d)
-  [[ -d "$seeds" ]] && cp -r "$seeds/." "$work/"
-  artifacts="$build/fuzz-artifacts/$name"
-  mkdir -p "$artifacts"
-  echo "fuzz: $name for ${seconds}s (seeds: $(ls "$work" | wc -l))"
-  if "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-       -artifact_prefix="$artifacts/" "$work" > "$artifacts/log.txt" 2>&1; then
-    passed=$((passed + 1))
-    grep -E '^stat::number_of_executed_units' "$artifacts/log.txt" || true
-  else
-    failed=$((failed + 1))
-    echo "fuzz: $name FAILED; the reproducer is in $artifacts/" >&2
-    tail -n 40 "$artifacts/log.txt" >&2
-  fi
-  rm -rf "$work"
-done
+case "$mode" in
+  check)
+    max_seconds=${FUZZ_MAX_SECONDS:-120}
+    for target in "${targets[@]}"; do
+      name=$(basename "$target")
+      seeds="$here/corpus/$name"
+      artifacts="$build/fuzz-artifacts/$name"
+      mkdir -p "$artifacts"
+      runs=$(budget_of "$name") || { failed=$((failed + 1)); continue; }
+      if [[ ! -d "$seeds" ]] || [[ -z "$(ls -A "$seeds")" ]]; then
+        echo "fuzz: $name has no seed corpus in tests/fuzz/corpus/$name/" >&2
+        failed=$((failed + 1))
+        continue
+      fi
+      # Exploration writes what it finds into a scratch copy; the checked-in corpus stays as is.
+      work=$(mktemp -d)
+      cp -r "$seeds/." "$work/"
+      echo "fuzz: $name: replay $(ls "$work" | wc -l) inputs, then $runs executions from seed 1"
+      if "$target" "${common[@]}" -runs=0 -artifact_prefix="$artifacts/" "$seeds" > "$artifacts/replay.txt" 2>&1 &&
+         "$target" "${common[@]}" -seed=1 -runs="$runs" -max_total_time="$max_seconds" \
+           -artifact_prefix="$artifacts/" "$work" > "$artifacts/log.txt" 2>&1; then
+        passed=$((passed + 1))
+        done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$artifacts/log.txt")
+        if [[ "${done_runs:-0}" -lt "$runs" ]]; then
+          echo "fuzz: $name stopped at ${max_seconds}s after ${done_runs:-0} of $runs executions (a slow machine)"
+        fi
+      else
+        failed=$((failed + 1))
+        log="$artifacts/log.txt"
+        [[ -s "$log" ]] || log="$artifacts/replay.txt"
+        report_failure "$name" "$log"
+      fi
+      rm -rf "$work"
+    done
+    ;;
+  long)
+    seconds=${3:?seconds per target}
+    jobs=$(nproc)
+    stats="$build/fuzz-stats.tsv"
+    printf 'target\tseconds\tjobs\texecutions\tedges\tcorpus_files\tcrashes\n' > "$stats"
+    for target in "${targets[@]}"; do
+      name=$(basename "$target")
+      seeds="$here/corpus/$name"
+      artifacts="$build/fuzz-artifacts/$name"
+      work="$build/fuzz-work/$name"
+      mkdir -p "$artifacts" "$work" "$seeds"
+      echo "fuzz: $name for ${seconds}s on $jobs cores"
+      status=0
+      # -fork keeps going after a crash and counts them; each crash leaves its reproducer.
+      "$target" "${common[@]}" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+        -max_total_time="$seconds" -artifact_prefix="$artifacts/" "$work" "$seeds" \
+        > "$artifacts/long.txt" 2>&1 || status=$?
+      crashes=$(find "$artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+      # Keep only inputs that add coverage: merge the work corpus into the checked-in one.
+      "$target" -merge=1 "$seeds" "$work" > "$artifacts/merge.txt" 2>&1 || status=$?
+      executions=$(grep -o 'exec/s: [0-9]*' "$artifacts/long.txt" | tail -1 | awk -v s="$seconds" '{ print $2 * s }')
+      edges=$(grep -o 'cov: [0-9]*' "$artifacts/long.txt" | tail -1 | awk '{ print $2 }')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$seconds" "$jobs" "${executions:-?}" "${edges:-?}" \
+        "$(ls "$seeds" | wc -l)" "$crashes" >> "$stats"
+      if [[ $status -ne 0 || $crashes -ne 0 ]]; then
+        failed=$((failed + 1))
+        report_failure "$name" "$artifacts/long.txt"
+      else
+        passed=$((passed + 1))
+      fi
+    done
+    column -t -s $'\t' "$stats"
+    ;;
+  *)
+    echo "usage: tests/fuzz/run.sh BUILD_DIR check | long SECONDS_PER_TARGET" >&2
+    exit 2
+    ;;
+esac
 echo "fuzz: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
