@@ -101,8 +101,10 @@ case "$mode" in
       crashes=$(find "$artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
       # Keep only inputs that add coverage: merge the work corpus into the checked-in one.
       "$target" -merge=1 "$seeds" "$work" > "$artifacts/merge.txt" 2>&1 || status=$?
-      executions=$(grep -o 'exec/s: [0-9]*' "$artifacts/long.txt" | tail -1 | awk -v s="$seconds" '{ print $2 * s }')
-      edges=$(grep -o 'cov: [0-9]*' "$artifacts/long.txt" | tail -1 | awk '{ print $2 }')
+      # -fork's progress lines: "#4038: cov: 16392 ft: 16058 corp: 296 exec/s 213 ... time: 16s".
+      progress=$(grep -E '^#[0-9]+: cov: ' "$artifacts/long.txt" | tail -1 || true)
+      executions=$(sed -E 's/^#([0-9]+):.*/\1/' <<< "$progress")
+      edges=$(sed -E 's/.* cov: ([0-9]+).*/\1/' <<< "$progress")
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$seconds" "$jobs" "${executions:-?}" "${edges:-?}" \
         "$(ls "$seeds" | wc -l)" "$crashes" >> "$stats"
       if [[ $status -ne 0 || $crashes -ne 0 ]]; then
