@@ -288,6 +288,11 @@ void SocketConnection::refuse_binary(const SocketPacket& packet, ConnectionOutpu
 void SocketConnection::leave(std::string_view nsp, DisconnectReason reason, ConnectionOutput& out) {
   const auto socket = sockets_.find(nsp);
   if (socket == sockets_.end()) return;
+  // `nsp` may view the entry's own key (fail() and on_engine_closed() pass it): drop the
+  // acks before the entry.
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    it = it->second.nsp == nsp ? pending_.erase(it) : std::next(it);
+  }
   SocketEvent event;
   event.kind = SocketEvent::Kind::disconnected;
   event.nsp = socket->first;
@@ -295,9 +300,6 @@ void SocketConnection::leave(std::string_view nsp, DisconnectReason reason, Conn
   event.reason = reason;
   out.events.push_back(std::move(event));
   sockets_.erase(socket);
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    it = it->second.nsp == nsp ? pending_.erase(it) : std::next(it);
-  }
 }
 
 void SocketConnection::fail(ConnectionError error, ConnectionOutput& out) {
