@@ -109,6 +109,7 @@ ConnectionOutput SocketConnection::on_engine_closed(TimePoint) {
 
 ConnectionOutput SocketConnection::on_message(const EnginePacket& message, TimePoint now) {
   ConnectionOutput out;
+  if (!delivered_text_.empty()) std::string().swap(delivered_text_);
   expire(now, out);
   if (closed_) return out;
   if (is_binary_data(message)) {

@@ -168,11 +168,10 @@ class SocketConnection {
     std::uint64_t cookie = 0;
     TimePoint deadline;
   };
-  // A binary packet whose attachments are still arriving. The header is kept as text so the
-  // packet's views stay valid across calls.
+  // A binary packet whose attachments are still arriving: its header text, decoded again once
+  // complete (a decoded packet's views would not survive the string being moved).
   struct Collecting {
     std::string text;
-    SocketPacket packet;
     std::vector<std::string> attachments;
     std::size_t bytes = 0;
     std::size_t remaining = 0;  // attachments still to come
@@ -199,7 +198,8 @@ class SocketConnection {
   std::map<std::uint64_t, PendingAck> pending_;              // ack id -> the emit waiting
   std::uint64_t next_ack_id_ = 0;
   std::optional<Collecting> collecting_;
-  // The header of the last binary packet delivered: its event's `arguments` views it.
+  // The header of the last binary packet delivered: its event's `arguments` views it until the
+  // next on_message(), which releases it (it may be up to maxPayload bytes).
   std::string delivered_text_;
 };
 
