@@ -147,7 +147,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           case AppAction::Kind::emit:
             connection.emit(action.nsp, action.event, action.arguments, action.attachments, std::nullopt, now, next);
             break;
-          case AppAction::Kind::ack: connection.ack(action.nsp, action.ack_id, action.arguments, action.attachments, next); break;
+          case AppAction::Kind::ack:
+            connection.ack(action.nsp, action.ack_id, action.arguments, action.attachments, next);
+            break;
           case AppAction::Kind::disconnect: connection.disconnect(action.nsp, next); break;
         }
         self(self, next);
@@ -181,9 +183,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         ConnectionOutput out;
         std::vector<std::string> attachments;
         if (selector & 0x40) attachments.emplace_back(rest);
-        const EmitResult result = connection.emit(nsp, "e", attachments.empty() ? "1" : R"({"_placeholder":true,"num":0})",
-                                                  attachments, (selector & 0x20) ? std::optional(cookie++) : std::nullopt,
-                                                  now, out);
+        const std::string_view arguments = attachments.empty() ? "1" : R"({"_placeholder":true,"num":0})";
+        const auto ack = (selector & 0x20) ? std::optional(cookie++) : std::nullopt;
+        const EmitResult result = connection.emit(nsp, "e", arguments, attachments, ack, now, out);
         check(result == EmitResult::sent || out.messages.empty());
         apply(apply, out);
         break;

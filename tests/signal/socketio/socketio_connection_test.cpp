@@ -46,7 +46,9 @@ std::vector<std::string> texts(const ConnectionOutput& out) {
 
 class Connection : public ::testing::Test {
  protected:
-  SocketConnection make(const ConnectionSettings& settings = {}) { return SocketConnection(settings, policy, random, kStart); }
+  SocketConnection make(const ConnectionSettings& settings = {}) {
+    return SocketConnection(settings, policy, random, kStart);
+  }
 
   // A connection that joined "/" (and whose CONNECT answer has been read).
   SocketConnection joined(const ConnectionSettings& settings = {}) {
@@ -396,8 +398,8 @@ TEST_F(Connection, RefusePolicyAnswersConnectErrorAndDiscardsTheAttachments) {
   settings.binary = BinaryPolicy::refuse;
   SocketConnection connection = joined(settings);
   connection.on_message(text(R"(0/admin,{"token":"secret"})"), kStart);
-  const auto out =
-      connection.on_message(text(R"(52-/admin,["f",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"), kStart);
+  const std::string header = R"(52-/admin,["f",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])";
+  const auto out = connection.on_message(text(header), kStart);
   EXPECT_EQ(texts(out), std::vector<std::string>{R"(4/admin,{"message":"binary attachments are not accepted"})"});
   ASSERT_EQ(out.events.size(), 1u);
   EXPECT_EQ(out.events[0].kind, Kind::disconnected);

@@ -206,8 +206,8 @@ TEST_F(TutorialLimited, EveryLimitHoldsAtTheBoundAndRefusesOneOver) {
     const Texts answer = say(c.client, std::string(c.frame), c.client);
     ASSERT_EQ(answer.size(), 1u);
     if (c.error) {
-      EXPECT_NE(answer[0].find(std::string("\"error\":\"") + std::string(to_string(*c.error)) + "\""), std::string::npos)
-          << answer[0];
+      const std::string code = "\"error\":\"" + std::string(to_string(*c.error)) + "\"";
+      EXPECT_NE(answer[0].find(code), std::string::npos) << answer[0];
     } else {
       EXPECT_EQ(answer[0], R"(431[{"ok":true}])");
     }
