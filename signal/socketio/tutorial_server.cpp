@@ -1,0 +1,223 @@
+#include "signal/socketio/tutorial_server.hpp"
+
+#include <array>
+
+#include <nlohmann/json.hpp>
+
+namespace iceway::signaling::socketio {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::array<std::string_view, 3> kReceiverFields{"to", "target", "toUser"};
+constexpr std::array<std::string_view, 2> kRoomFields{"room", "roomId"};
+constexpr std::array<std::string_view, 2> kNameFields{"username", "name"};
+
+// The first argument, or null when there is none. The codec has validated the arguments (and
+// bounded their depth), so parsing cannot fail.
+Json first_argument(std::string_view arguments) {
+  if (arguments.empty()) return Json();
+  std::string array = "[";
+  array.append(arguments);
+  array.push_back(']');
+  Json parsed = Json::parse(array, nullptr, false);
+  if (!parsed.is_array() || parsed.empty()) return Json();
+  return std::move(parsed.front());
+}
+
+// A room or name as the application wrote it: a non-empty string, or an integer (socket.join(1)
+// and socket.to(1) meet in the reference server, so "1" and 1 name one room here).
+std::optional<std::string> key_text(const Json& value) {
+  if (value.is_string()) {
+    std::string text = value.get<std::string>();
+    if (!text.empty()) return text;
+  } else if (value.is_number_integer()) {
+    return value.dump();
+  }
+  return std::nullopt;
+}
+
+template <std::size_t N>
+std::optional<std::string> field(const Json& object, const std::array<std::string_view, N>& names) {
+  if (!object.is_object()) return std::nullopt;
+  for (const std::string_view name : names) {
+    const auto it = object.find(name);
+    if (it != object.end()) {
+      if (auto text = key_text(*it)) return text;
+    }
+  }
+  return std::nullopt;
+}
+
+// A room from the argument itself or from its room fields.
+std::optional<std::string> room_argument(const Json& first) {
+  if (auto text = key_text(first)) return text;
+  return field(first, kRoomFields);
+}
+
+}  // namespace
+
+std::string_view to_string(TutorialError error) {
+  switch (error) {
+    case TutorialError::unknown_event: return "unknown-event";
+    case TutorialError::unknown_target: return "unknown-target";
+    case TutorialError::no_recipient: return "no-recipient";
+    case TutorialError::bad_room: return "bad-room";
+    case TutorialError::bad_name: return "bad-name";
+    case TutorialError::too_many_rooms: return "too-many-rooms";
+    case TutorialError::room_full: return "room-full";
+  }
+  return "unknown";
+}
+
+std::optional<std::string> TutorialServer::admit(std::string_view nsp, std::string_view) const {
+  if (nsp == "/") return std::nullopt;
+  return std::string("Invalid namespace");
+}
+
+const std::string* TutorialServer::socket_of(std::string_view name) const {
+  const auto it = socket_by_name_.find(name);
+  return it == socket_by_name_.end() ? nullptr : &it->second;
+}
+
+void TutorialServer::on_event(const SocketEvent& event, std::vector<AppAction>& out) {
+  switch (event.kind) {
+    case SocketEvent::Kind::connected: rooms_.add_socket(event.nsp, event.socket_id); return;
+    case SocketEvent::Kind::disconnected:
+      rooms_.remove_socket(event.nsp, event.socket_id);
+      forget_name(event.socket_id);
+      return;
+    case SocketEvent::Kind::event: on_message(event, out); return;
+    case SocketEvent::Kind::ack:
+    case SocketEvent::Kind::ack_timeout: return;  // this server never asks for acks
+  }
+}
+
+void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>& out) {
+  const Json first = first_argument(event.arguments);
+  const std::string_view name = event.name;
+
+  if (name == "join" || name == "joinRoom" || name == "leave" || name == "leaveRoom") {
+    const auto room = room_argument(first);
+    if (!room || room->size() > limits_.max_room_bytes) {
+      refuse(event, TutorialError::bad_room, "a room is a non-empty string or number, or a room/roomId field", out);
+      return;
+    }
+    if (name == "leave" || name == "leaveRoom") {
+      rooms_.leave(event.nsp, event.socket_id, *room);
+      answer_ok(event, out);
+      return;
+    }
+    switch (rooms_.join(event.nsp, event.socket_id, *room)) {
+      case JoinResult::joined:
+      case JoinResult::already_joined:
+      case JoinResult::unknown_socket:  // cannot happen: connected events add every socket
+        answer_ok(event, out);
+        return;
+      case JoinResult::too_many_rooms:
+        refuse(event, TutorialError::too_many_rooms, "this connection is in too many rooms", out);
+        return;
+      case JoinResult::room_full: refuse(event, TutorialError::room_full, "the room is full", out); return;
+    }
+    return;
+  }
+
+  if (name == "login" || name == "register") {
+    auto user = key_text(first);
+    if (!user) user = field(first, kNameFields);
+    if (!user || user->size() > limits_.max_name_bytes) {
+      refuse(event, TutorialError::bad_name, "a name is a non-empty string, or a username/name field", out);
+      return;
+    }
+    forget_name(event.socket_id);
+    if (const auto held = socket_by_name_.find(*user); held != socket_by_name_.end()) {
+      name_by_socket_.erase(held->second);
+      socket_by_name_.erase(held);
+    }
+    socket_by_name_.emplace(*user, event.socket_id);
+    name_by_socket_.emplace(event.socket_id, *user);
+    answer_ok(event, out);
+    return;
+  }
+
+  if (const auto receiver = field(first, kReceiverFields)) {
+    if (const std::string* socket = socket_of(*receiver)) {
+      relay(event, {*socket}, out);
+    } else if (rooms_.has_socket(event.nsp, *receiver)) {
+      relay(event, {*receiver}, out);
+    } else {
+      refuse(event, TutorialError::unknown_target, *receiver + " is not online", out);
+    }
+    return;
+  }
+
+  std::optional<std::string> room = field(first, kRoomFields);
+  if (!room) {
+    // A bare string argument is a room only when the sender is in it ("callRemote", "001").
+    room = key_text(first);
+    if (room && !rooms_.in_room(event.nsp, event.socket_id, *room)) room.reset();
+  }
+  if (room) {
+    std::vector<std::string> others = rooms_.to_room(event.nsp, *room, event.socket_id);
+    if (others.empty()) {
+      refuse(event, TutorialError::no_recipient, "nobody else is in room " + *room, out);
+    } else {
+      relay(event, std::move(others), out);
+    }
+    return;
+  }
+  refuse(event, TutorialError::unknown_event,
+         "no receiver: name one with to/target/toUser, or a room with room/roomId", out);
+}
+
+void TutorialServer::relay(const SocketEvent& event, std::vector<std::string> to, std::vector<AppAction>& out) {
+  AppAction action;
+  action.to = std::move(to);
+  action.nsp = event.nsp;
+  action.event = event.name;
+  action.arguments = std::string(event.arguments);
+  action.attachments = event.attachments;
+  out.push_back(std::move(action));
+}
+
+void TutorialServer::answer_ok(const SocketEvent& event, std::vector<AppAction>& out) {
+  if (!event.ack_id) return;
+  AppAction action;
+  action.kind = AppAction::Kind::ack;
+  action.to.push_back(event.socket_id);
+  action.nsp = event.nsp;
+  action.ack_id = *event.ack_id;
+  action.arguments = R"({"ok":true})";
+  out.push_back(std::move(action));
+}
+
+void TutorialServer::refuse(const SocketEvent& event, TutorialError error, std::string_view message,
+                            std::vector<AppAction>& out) {
+  ++errors_[static_cast<std::size_t>(error)];
+  AppAction action;
+  action.to.push_back(event.socket_id);
+  action.nsp = event.nsp;
+  action.arguments = R"({"ok":false,"error":)";
+  append_json_string(to_string(error), action.arguments);
+  action.arguments += ",\"message\":";
+  append_json_string(message, action.arguments);
+  action.arguments += ",\"event\":";
+  append_json_string(event.name, action.arguments);
+  action.arguments.push_back('}');
+  if (event.ack_id) {
+    action.kind = AppAction::Kind::ack;
+    action.ack_id = *event.ack_id;
+  } else {
+    action.event = "error";
+  }
+  out.push_back(std::move(action));
+}
+
+void TutorialServer::forget_name(const std::string& socket_id) {
+  const auto named = name_by_socket_.find(socket_id);
+  if (named == name_by_socket_.end()) return;
+  socket_by_name_.erase(named->second);
+  name_by_socket_.erase(named);
+}
+
+}  // namespace iceway::signaling::socketio

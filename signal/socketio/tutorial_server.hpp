@@ -1,0 +1,84 @@
+#pragma once
+// The Socket.IO server most WebRTC tutorials write, built in: what `/socket.io/` does when no
+// app profile describes the application (issue 12, "Without a profile"). In the main namespace:
+//
+//   join, joinRoom      join the room named by the first argument: a string or number, or the
+//                       `room` or `roomId` field of an object ("001", {"roomId":"001"})
+//   leave, leaveRoom    leave it again
+//   login, register     take the name given by the first argument: a string, or the `username`
+//                       or `name` field; a name another socket holds moves to this one (a
+//                       reloaded page logs in again before its old socket times out)
+//   anything else       relayed unchanged (name, argument bytes, attachments) to
+//                         - the socket named by the first argument's `to`, `target` or `toUser`
+//                           field: a logged-in name, or a socket id;
+//                         - otherwise the other members of the room named by its `room` or
+//                           `roomId` field, or by the first argument itself when it is a room
+//                           the sender has joined (socket.to(room).emit: not back to the sender)
+//
+// join, leave and login are acknowledged with {"ok":true} when the client asked for an ack.
+// Nothing is dropped silently: an event no rule routes, a receiver that is not online, a room
+// with nobody else in it and every refused join or login is answered with
+// {"ok":false,"error":CODE,"message":TEXT,"event":NAME}, as the ack when the client asked for
+// one and as an `error` event otherwise, and counted under CODE. A relayed event's own ack is
+// not forwarded (the tutorials' servers do not forward them either).
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "signal/socketio/socketio_app.hpp"
+#include "signal/socketio/socketio_rooms.hpp"
+
+namespace iceway::signaling::socketio {
+
+enum class TutorialError : std::uint8_t {
+  unknown_event,   // no rule routes it: no receiver field, no room
+  unknown_target,  // the named receiver is not online
+  no_recipient,    // the room has nobody but the sender
+  bad_room,        // join/leave without a room, or a room name over max_room_bytes
+  bad_name,        // login/register without a name, or a name over max_name_bytes
+  too_many_rooms,  // RoomLimits::max_rooms_per_socket
+  room_full,       // RoomLimits::max_sockets_per_room
+};
+inline constexpr std::size_t kTutorialErrorCount = 7;
+
+// The wire code and metric label ("unknown-target").
+std::string_view to_string(TutorialError error);
+
+struct TutorialLimits {
+  RoomLimits rooms;
+  // Names and room names are kept for as long as their socket lives: bound what one holds.
+  std::size_t max_name_bytes = 256;
+  std::size_t max_room_bytes = 256;
+};
+
+class TutorialServer final : public SocketApp {
+ public:
+  explicit TutorialServer(const TutorialLimits& limits) : limits_(limits), rooms_(limits.rooms) {}
+
+  // Only the main namespace, which is all the tutorials use; others get the reference
+  // server's "Invalid namespace".
+  std::optional<std::string> admit(std::string_view nsp, std::string_view auth) const override;
+  void on_event(const SocketEvent& event, std::vector<AppAction>& out) override;
+
+  std::uint64_t errors(TutorialError error) const { return errors_[static_cast<std::size_t>(error)]; }
+  const RoomTable& rooms() const { return rooms_; }
+  // The socket holding `name`, or null.
+  const std::string* socket_of(std::string_view name) const;
+
+ private:
+  void on_message(const SocketEvent& event, std::vector<AppAction>& out);
+  void relay(const SocketEvent& event, std::vector<std::string> to, std::vector<AppAction>& out);
+  void answer_ok(const SocketEvent& event, std::vector<AppAction>& out);
+  void refuse(const SocketEvent& event, TutorialError error, std::string_view message, std::vector<AppAction>& out);
+  void forget_name(const std::string& socket_id);
+
+  TutorialLimits limits_;
+  RoomTable rooms_;
+  std::map<std::string, std::string, std::less<>> socket_by_name_;
+  std::map<std::string, std::string, std::less<>> name_by_socket_;
+  std::array<std::uint64_t, kTutorialErrorCount> errors_{};
+};
+
+}  // namespace iceway::signaling::socketio

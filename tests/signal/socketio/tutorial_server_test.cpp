@@ -1,0 +1,218 @@
+// The built-in tutorial server through real Engine.IO sessions and Socket.IO connections: rooms
+// and names as the tutorials in ../shared/seeds use them (002 joins a room and sends
+// {offer, roomId}; 004 sends {username, target, offer}), relayed payloads byte for byte, and
+// every message that no rule delivers answered with a counted error.
+#include "signal/socketio/tutorial_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include "test_node.hpp"
+
+namespace iceway::signaling::socketio {
+namespace {
+
+using testing::TestNode;
+using Texts = std::vector<std::string>;
+
+const TimePoint kStart = TimePoint{} + std::chrono::hours(1);
+
+class Tutorial : public ::testing::Test {
+ protected:
+  explicit Tutorial(const TutorialLimits& limits = {}) : app(limits) {}
+
+  // Three clients, alice, bob and carol, connected to "/".
+  void SetUp() override {
+    for (int i = 0; i < 3; ++i) {
+      const std::size_t client = node.open_websocket(now);
+      node.send(client, "40", now);
+      node.take(client);
+    }
+  }
+
+  Texts say(std::size_t client, std::string frame, std::size_t listener) {
+    node.send(client, std::move(frame), now);
+    return node.take_text(listener);
+  }
+  std::string id(std::size_t client) const { return *node.connection(client).socket_id("/"); }
+
+  static constexpr std::size_t alice = 0, bob = 1, carol = 2;
+  TutorialServer app;
+  TestNode node{app, EngineSettings{}, ConnectionSettings{}};
+  TimePoint now = kStart;
+};
+
+TEST_F(Tutorial, RoomEventsReachTheOtherMembersUnchanged) {
+  // 002: joinRoom with the room as a string; another shape with a roomId field.
+  node.send(alice, R"(42["joinRoom","001"])", now);
+  node.send(bob, R"(42["join",{"roomId":"001"}])", now);
+  EXPECT_TRUE(node.take(alice).empty());  // no ack asked, nothing answered
+  const struct {
+    std::string_view name;
+    std::string_view frame;
+  } cases[] = {
+      {"roomId field", R"(42["sendOffer",{"offer":{"type":"offer","sdp":"v=0\r\n"},"roomId":"001"}])"},
+      {"room field, keys in the sender's order", R"(42["candidate",{"z":1,"room":"001","a":[1.50]}])"},
+      {"the room itself as the argument", R"(42["callRemote","001"])"},
+      {"more than one argument", R"(42["hangUp","001",{"why":"bye"}])"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(say(alice, std::string(c.frame), bob), Texts{std::string(c.frame)});
+    EXPECT_TRUE(node.take(alice).empty());  // socket.to(room): not back to the sender
+    EXPECT_TRUE(node.take(carol).empty());
+  }
+}
+
+TEST_F(Tutorial, NumberedRoomsMeetTheirText) {
+  node.send(alice, R"(42["join",7])", now);
+  node.send(bob, R"(42["joinRoom",{"room":"7"}])", now);
+  EXPECT_EQ(say(alice, R"(42["msg",{"roomId":7}])", bob), Texts{R"(42["msg",{"roomId":7}])"});
+}
+
+TEST_F(Tutorial, NamedReceiversGetTheEventUnchanged) {
+  // 004: every message names its receiver in `target` and its sender in `username`.
+  node.send(bob, R"(42["login","bob"])", now);
+  node.send(carol, R"(42["register",{"username":"carol"}])", now);
+  const struct {
+    std::string_view name;
+    std::string_view frame;
+    std::size_t receiver;
+  } cases[] = {
+      {"target", R"(42["offer",{"username":"alice","target":"bob","offer":{"type":"offer","sdp":"x"}}])", bob},
+      {"to", R"(42["answer",{"to":"carol","answer":{}}])", carol},
+      {"toUser", R"(42["candidate",{"toUser":"bob","candidate":null}])", bob},
+      {"a socket id", "", carol},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string frame =
+        c.frame.empty() ? R"(42["signal",{"to":")" + id(carol) + R"(","data":1}])" : std::string(c.frame);
+    EXPECT_EQ(say(alice, frame, c.receiver), Texts{frame});
+    EXPECT_TRUE(node.take(alice).empty());
+    EXPECT_TRUE(node.take(c.receiver == bob ? carol : bob).empty());
+  }
+}
+
+TEST_F(Tutorial, JoinAndLoginAreAcknowledgedWhenAsked) {
+  EXPECT_EQ(say(alice, R"(421["login",{"name":"alice"}])", alice), Texts{R"(431[{"ok":true}])"});
+  EXPECT_EQ(say(alice, R"(422["join","r"])", alice), Texts{R"(432[{"ok":true}])"});
+  EXPECT_EQ(say(alice, R"(423["leaveRoom","r"])", alice), Texts{R"(433[{"ok":true}])"});
+  EXPECT_FALSE(app.rooms().in_room("/", id(alice), "r"));
+  EXPECT_EQ(*app.socket_of("alice"), id(alice));
+}
+
+TEST_F(Tutorial, UndeliverableMessagesGetACountedError) {
+  node.send(alice, R"(42["join","solo"])", now);
+  const struct {
+    std::string_view name;
+    std::string_view frame;
+    std::string_view answer;
+    TutorialError error;
+  } cases[] = {
+      {"no receiver, no room", R"(42["hello",{"x":1}])",
+       R"(42["error",{"ok":false,"error":"unknown-event","message":"no receiver: name one with to/target/toUser, or a room with room/roomId","event":"hello"}])",
+       TutorialError::unknown_event},
+      {"a string that is no room of the sender's", R"(42["callRemote","002"])",
+       R"(42["error",{"ok":false,"error":"unknown-event","message":"no receiver: name one with to/target/toUser, or a room with room/roomId","event":"callRemote"}])",
+       TutorialError::unknown_event},
+      {"receiver offline, answered in the ack", R"(429["offer",{"target":"dave"}])",
+       R"(439[{"ok":false,"error":"unknown-target","message":"dave is not online","event":"offer"}])",
+       TutorialError::unknown_target},
+      {"alone in the room", R"(42["offer",{"roomId":"solo"}])",
+       R"(42["error",{"ok":false,"error":"no-recipient","message":"nobody else is in room solo","event":"offer"}])",
+       TutorialError::no_recipient},
+      {"join without a room", R"(42["join",{"id":1}])",
+       R"(42["error",{"ok":false,"error":"bad-room","message":"a room is a non-empty string or number, or a room/roomId field","event":"join"}])",
+       TutorialError::bad_room},
+      {"login without a name", R"(42["login",""])",
+       R"(42["error",{"ok":false,"error":"bad-name","message":"a name is a non-empty string, or a username/name field","event":"login"}])",
+       TutorialError::bad_name},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::uint64_t before = app.errors(c.error);
+    EXPECT_EQ(say(alice, std::string(c.frame), alice), Texts{std::string(c.answer)});
+    EXPECT_EQ(app.errors(c.error), before + 1);
+    EXPECT_TRUE(node.take(bob).empty());
+  }
+}
+
+TEST_F(Tutorial, ALaterLoginTakesTheNameOver) {
+  node.send(bob, R"(42["login","bob"])", now);
+  node.send(carol, R"(42["login","bob"])", now);  // bob's page reloaded: its new socket
+  const std::string frame = R"(42["offer",{"target":"bob"}])";
+  EXPECT_EQ(say(alice, frame, carol), Texts{frame});
+  EXPECT_TRUE(node.take(bob).empty());
+  // Logging in again under another name frees the first.
+  node.send(carol, R"(42["login","carol"])", now);
+  say(alice, frame, alice);
+  EXPECT_EQ(app.errors(TutorialError::unknown_target), 1u);
+}
+
+TEST_F(Tutorial, DisconnectForgetsNameAndRooms) {
+  node.send(bob, R"(42["login","bob"])", now);
+  node.send(bob, R"(42["join","001"])", now);
+  const std::string bob_id = id(bob);
+  node.send(bob, "41", now);
+  EXPECT_EQ(app.socket_of("bob"), nullptr);
+  EXPECT_FALSE(app.rooms().has_socket("/", bob_id));
+  EXPECT_EQ(app.rooms().room_count(), 0u);
+}
+
+TEST_F(Tutorial, AttachmentsAreRelayedWithTheirEvent) {
+  node.send(bob, R"(42["login","bob"])", now);
+  node.send(alice, R"(451-["file",{"target":"bob"},{"_placeholder":true,"num":0}])", now);
+  node.send(alice, "\x01\x02", now, true);
+  EXPECT_EQ(node.take_text(bob),
+            (Texts{R"(451-["file",{"target":"bob"},{"_placeholder":true,"num":0}])", "<binary>\x01\x02"}));
+}
+
+TEST_F(Tutorial, OnlyTheMainNamespaceExists) {
+  node.send(alice, "40/admin,", now);
+  EXPECT_EQ(node.take_text(alice), Texts{R"(44/admin,{"message":"Invalid namespace"})"});
+}
+
+class TutorialLimited : public Tutorial {
+ protected:
+  static TutorialLimits limits() {
+    TutorialLimits limits;
+    limits.max_name_bytes = 4;
+    limits.max_room_bytes = 3;
+    limits.rooms.max_rooms_per_socket = 2;
+    limits.rooms.max_sockets_per_room = 2;
+    return limits;
+  }
+  TutorialLimited() : Tutorial(limits()) {}
+};
+
+TEST_F(TutorialLimited, EveryLimitHoldsAtTheBoundAndRefusesOneOver) {
+  const struct {
+    std::string_view name;
+    std::size_t client;
+    std::string_view frame;
+    std::optional<TutorialError> error;
+  } cases[] = {
+      {"name at the bound", alice, R"(421["login","abcd"])", std::nullopt},
+      {"name one over", alice, R"(421["login","abcde"])", TutorialError::bad_name},
+      {"room name at the bound", alice, R"(421["join","r12"])", std::nullopt},
+      {"room name one over", alice, R"(421["join","r123"])", TutorialError::bad_room},
+      {"second room", alice, R"(421["join","r2"])", std::nullopt},
+      {"third room", alice, R"(421["join","r3"])", TutorialError::too_many_rooms},
+      {"second member", bob, R"(421["join","r2"])", std::nullopt},
+      {"third member", carol, R"(421["join","r2"])", TutorialError::room_full},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const Texts answer = say(c.client, std::string(c.frame), c.client);
+    ASSERT_EQ(answer.size(), 1u);
+    if (c.error) {
+      const std::string code = "\"error\":\"" + std::string(to_string(*c.error)) + "\"";
+      EXPECT_NE(answer[0].find(code), std::string::npos) << answer[0];
+    } else {
+      EXPECT_EQ(answer[0], R"(431[{"ok":true}])");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace iceway::signaling::socketio
