@@ -48,7 +48,8 @@ const std::map<std::string, std::set<std::string>>& schema() {
        {"listen", "tls_listen", "relay_ipv4", "relay_ipv6", "relay_ports", "max_lifetime", "default_lifetime",
         "permission_lifetime", "channel_lifetime", "max_allocations", "max_allocations_per_user",
         "max_allocations_per_ip", "bandwidth_per_allocation", "max_stream_clients", "max_stream_clients_per_ip",
-        "max_tls_handshakes", "tls_handshake_timeout", "stream_frame_timeout", "stream_auth_timeout"}},
+        "max_tls_handshakes", "tls_handshake_timeout", "stream_frame_timeout", "stream_auth_timeout", "unauthenticated_bytes_per_second",
+        "unauthenticated_burst_bytes"}},
       {"auth", {"secrets", "secret_file", "credential_ttl", "api_keys", "api_key_file", "users", "nonce_lifetime"}},
       {"peers", {"allow_loopback", "allow", "deny"}},
       {"signal",
@@ -421,6 +422,10 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   in.read_duration("turn.tls_handshake_timeout", turn.tls_handshake_timeout, std::chrono::milliseconds(100));
   in.read_duration("turn.stream_frame_timeout", turn.stream_frame_timeout, std::chrono::milliseconds(100));
   in.read_duration("turn.stream_auth_timeout", turn.stream_auth_timeout, std::chrono::milliseconds(100));
+  // The burst must hold the largest unauthenticated answer (a 401 is about 100 bytes), or
+  // that answer could never be sent.
+  in.read_bytes("turn.unauthenticated_bytes_per_second", turn.unauthenticated_bytes_per_second, 0, std::uint64_t{1} << 30);
+  in.read_bytes("turn.unauthenticated_burst_bytes", turn.unauthenticated_burst_bytes, 512, std::uint64_t{1} << 30);
 
   in.read("auth.secrets", turn.secrets);
   std::string secret_file;

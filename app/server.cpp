@@ -282,6 +282,8 @@ void Server::reload() {
       next.turn.max_allocations_per_user != config_.turn.max_allocations_per_user ||
       next.turn.max_allocations_per_ip != config_.turn.max_allocations_per_ip ||
       next.turn.bandwidth_per_allocation != config_.turn.bandwidth_per_allocation ||
+      next.turn.unauthenticated_bytes_per_second != config_.turn.unauthenticated_bytes_per_second ||
+      next.turn.unauthenticated_burst_bytes != config_.turn.unauthenticated_burst_bytes ||
       next.turn.max_lifetime != config_.turn.max_lifetime ||
       stream_limits(next) != stream_limits(config_))
     changed.push_back("TURN limits");
@@ -307,7 +309,9 @@ void Server::reload() {
   // addresses matches the sockets actually open.
   next.turn.listen = config_.turn.listen;
   next.turn.tls_listen = config_.turn.tls_listen;
-  auto state = make_turn_state(next, turn_state_.nonces);  // same nonce key: issued nonces stay valid
+  // The same nonce key (issued nonces stay valid) and the same limiter (what sources spent
+  // stays spent; the new budget applies from the next answer).
+  auto state = make_turn_state(next, turn_state_.nonces, turn_state_.unauthenticated);
   if (!state) {
     for (auto& message : state.error()) spdlog::error("reload: {}", message);
     notify_ready("reload failed; running with the previous configuration");

@@ -4,19 +4,29 @@
 
 namespace iceway::app {
 
+turn::SourceBudget unauthenticated_budget(const Config& config) {
+  return {static_cast<double>(config.turn.unauthenticated_bytes_per_second),
+          static_cast<double>(config.turn.unauthenticated_burst_bytes), config.turn.ipv6_prefix};
+}
+
 Result<turn::SharedTurnState, std::vector<std::string>> make_turn_state(
-    const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces) {
+    const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces,
+    std::shared_ptr<turn::SourceRateLimiter> unauthenticated) {
   auto policy = turn::PeerPolicy::create(turn::PeerPolicyConfig::from(config.turn));
   if (!policy) return failure(policy.error());
   if (!nonces) {
     turn::SystemRandom random;
     nonces = std::make_shared<const turn::NonceIssuer>(random, config.turn.nonce_lifetime);
   }
+  // Built last: nothing after this can fail, so a refused reload leaves the budget alone.
+  if (unauthenticated) unauthenticated->set_budget(unauthenticated_budget(config));
+  else unauthenticated = std::make_shared<turn::SourceRateLimiter>(unauthenticated_budget(config));
   return turn::SharedTurnState{
       std::make_shared<const turn::Settings>(config.turn),
       std::make_shared<const turn::Credentials>(turn::Credentials::from(config.turn)),
       std::make_shared<const turn::PeerPolicy>(std::move(policy).value()),
       std::move(nonces),
+      std::move(unauthenticated),
   };
 }
 
@@ -26,7 +36,8 @@ turn::StreamLimitSettings stream_limits(const Config& config) {
 }
 
 turn::QuotaLimits quota_limits(const Config& config) {
-  return {config.turn.max_allocations, config.turn.max_allocations_per_user, config.turn.max_allocations_per_ip};
+  return {config.turn.max_allocations, config.turn.max_allocations_per_user, config.turn.max_allocations_per_ip,
+          config.turn.ipv6_prefix};
 }
 
 }  // namespace iceway::app

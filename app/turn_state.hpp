@@ -1,6 +1,7 @@
 #pragma once
 // Builds what every worker's TURN core shares (settings, credentials, peer policy, nonce
-// key) from a validated Config, at start and again on SIGHUP.
+// key, the limiter of unauthenticated answers) from a validated Config, at start and again
+// on SIGHUP.
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,10 +13,14 @@
 
 namespace iceway::app {
 
-// `nonces` carries over across reloads so nonces already handed out stay valid; null at
-// start (a new random key is drawn).
+// `nonces` and `unauthenticated` carry over across reloads so nonces already handed out stay
+// valid and the process keeps one limiter (its budget is set from `config`); null at start
+// (a new random key is drawn, a new limiter built).
 Result<turn::SharedTurnState, std::vector<std::string>> make_turn_state(
-    const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces);
+    const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces,
+    std::shared_ptr<turn::SourceRateLimiter> unauthenticated = nullptr);
+
+turn::SourceBudget unauthenticated_budget(const Config& config);
 
 turn::QuotaLimits quota_limits(const Config& config);
 turn::StreamLimitSettings stream_limits(const Config& config);

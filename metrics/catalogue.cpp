@@ -25,8 +25,9 @@ const std::array<MetricInfo, kMetricCount> kCatalogue{{
     {MetricId::build_info, "iceway_build_info", gauge,
      "Always 1; the labels carry the iceway version and git revision.", kBuildLabels},
     {MetricId::stun_requests, "iceway_stun_requests_total", counter,
-     "STUN/TURN requests answered, by client transport, method and result (success or error; the "
-     "401 challenge of long-term credentials counts as error).",
+     "STUN/TURN requests, by client transport, method and result: success or error as answered "
+     "(the 401 challenge of long-term credentials counts as error), or rate_limited when the "
+     "source's budget for unauthenticated answers was spent and nothing was sent.",
      kStunLabels},
     {MetricId::turn_allocations_active, "iceway_turn_allocations_active", gauge,
      "TURN allocations alive now, by client transport and relayed address family.", kTransportFamily},
@@ -51,8 +52,8 @@ const std::array<MetricInfo, kMetricCount> kCatalogue{{
      "that refused them.",
      kReason},
     {MetricId::auth_failures, "iceway_auth_failures_total", counter,
-     "TURN credentials refused, by reason (the first unauthenticated request's challenge is not a "
-     "failure).",
+     "TURN credentials refused, by reason (the first unauthenticated request's challenge and an "
+     "expired nonce are not failures).",
      kReason},
     {MetricId::turn_stream_clients_active, "iceway_turn_stream_clients_active", gauge,
      "TURN clients' TCP and TLS connections open now (TLS ones from accept, handshake included), by "
@@ -62,6 +63,10 @@ const std::array<MetricInfo, kMetricCount> kCatalogue{{
      "TURN clients' TCP and TLS connections the server refused at accept (a cap) or closed (a "
      "deadline or a bad frame), by reason.",
      kReason},
+    {MetricId::turn_stale_nonces, "iceway_turn_stale_nonces_total", counter,
+     "438 Stale Nonce answers to a nonce that expired: the normal renewal every allocation older "
+     "than auth.nonce_lifetime goes through, not a failure.",
+     kNoLabels},
     {MetricId::signal_connections_active, "iceway_signal_connections_active", gauge,
      "Signaling WebSocket connections open now, by protocol.", kProtocol},
     {MetricId::signal_messages, "iceway_signal_messages_total", counter,

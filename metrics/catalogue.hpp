@@ -36,6 +36,7 @@ enum class MetricId : std::uint8_t {
   auth_failures,
   turn_stream_clients_active,
   turn_stream_closed,
+  turn_stale_nonces,
   signal_connections_active,
   signal_messages,
   signal_rooms_active,
@@ -47,7 +48,7 @@ enum class MetricId : std::uint8_t {
   process_max_fds,
   process_start_time_seconds,
 };
-inline constexpr std::size_t kMetricCount = 24;
+inline constexpr std::size_t kMetricCount = 25;
 
 constexpr std::size_t index(MetricId id) noexcept { return static_cast<std::size_t>(id); }
 
@@ -67,8 +68,9 @@ const MetricInfo* find_metric(std::string_view name);
 
 // --- Label values for the positions of turn::TurnCounters that carry no name of their own.
 
-// iceway_stun_requests_total{result}: TurnCounters::requests[transport][method][0 ok, 1 error].
-inline constexpr std::array<std::string_view, 2> kRequestResultLabels{"success", "error"};
+// iceway_stun_requests_total{result}: TurnCounters::requests[transport][method][result], in
+// turn::RequestResult order.
+inline constexpr std::array<std::string_view, 3> kRequestResultLabels{"success", "error", "rate_limited"};
 // iceway_turn_allocations_total{result}: allocations_succeeded, then stun::metric_label of each
 // turn::kTurnErrorCodes entry (allocations_failed), then `challenges`: the 401 answered to a
 // request without credentials, the normal first round trip of long-term credentials.

@@ -232,6 +232,11 @@ std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& pro
     out.push_back(family.take());
   }
   {
+    FamilyBuilder family(MetricId::turn_stale_nonces);
+    family.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.stale_nonces; }), {});
+    out.push_back(family.take());
+  }
+  {
     FamilyBuilder family(MetricId::signal_connections_active);
     for (const signaling::Protocol protocol : signaling::kAllProtocols) {
       family.sample(

@@ -54,7 +54,8 @@ Dispatcher::Dispatcher(const Settings& settings, IceServersProvider& ice_servers
 Dispatcher::~Dispatcher() = default;
 
 RegistryLimits Dispatcher::limits_from(const Settings& settings) {
-  return {settings.max_connections_per_ip, settings.max_rooms_per_connection, settings.max_peers_per_room};
+  return {settings.max_connections_per_ip, settings.max_rooms_per_connection, settings.max_peers_per_room,
+          settings.ipv6_prefix};
 }
 
 void Dispatcher::update_settings(const Settings& settings) {

@@ -8,13 +8,15 @@ Result<Registry::Connection*, Registry::AddError> Registry::add(ConnectionId id,
                                                                const IpAddress& remote, TimePoint now,
                                                                double burst) {
   if (connections_.contains(id)) return failure(AddError::duplicate_connection);
-  auto& from_address = per_address_[remote];
+  const IpAddress source = source_prefix(remote, limits_.ipv6_prefix);
+  auto& from_address = per_address_[source];
   if (from_address >= limits_.max_connections_per_ip) {
-    if (from_address == 0) per_address_.erase(remote);
+    if (from_address == 0) per_address_.erase(source);
     return failure(AddError::too_many_from_address);
   }
   ++from_address;
-  auto [it, inserted] = connections_.emplace(id, Connection{id, protocol, remote, {}, {}, TokenBucket(now, burst)});
+  auto [it, inserted] =
+      connections_.emplace(id, Connection{id, protocol, remote, source, {}, {}, TokenBucket(now, burst)});
   counters_.connections_active[index(protocol)].increment();
   return &it->second;
 }
@@ -42,7 +44,7 @@ std::optional<Registry::Departure> Registry::remove(ConnectionId id) {
     peers_[index(connection.protocol)].erase(connection.peer_id);
     departure.peer_id = std::move(connection.peer_id);
   }
-  if (auto address = per_address_.find(connection.remote); address != per_address_.end()) {
+  if (auto address = per_address_.find(connection.source); address != per_address_.end()) {
     if (--address->second == 0) per_address_.erase(address);
   }
   counters_.connections_active[index(connection.protocol)].decrement();
@@ -51,7 +53,7 @@ std::optional<Registry::Departure> Registry::remove(ConnectionId id) {
 }
 
 std::size_t Registry::connections_from(const IpAddress& address) const {
-  auto it = per_address_.find(address);
+  auto it = per_address_.find(source_prefix(address, limits_.ipv6_prefix));
   return it == per_address_.end() ? 0 : it->second;
 }
 

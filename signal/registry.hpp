@@ -21,6 +21,7 @@
 #include "common/clock.hpp"
 #include "common/endpoint.hpp"
 #include "common/result.hpp"
+#include "common/source_prefix.hpp"
 #include "signal/counters.hpp"
 #include "signal/limits.hpp"
 #include "signal/outbox.hpp"
@@ -37,9 +38,11 @@ template <class Value>
 using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
 
 struct RegistryLimits {
-  std::size_t max_connections_per_ip = 100;
+  std::size_t max_connections_per_ip = 100;  // per IPv4 address or IPv6 prefix (below)
   std::size_t max_rooms_per_connection = 16;
   std::size_t max_peers_per_room = 64;
+  // One subscriber holds a whole IPv6 /64, so IPv6 clients count by this prefix length.
+  unsigned ipv6_prefix = kDefaultIpv6SourcePrefix;
 };
 
 class Registry {
@@ -48,6 +51,7 @@ class Registry {
     ConnectionId id = 0;
     Protocol protocol = Protocol::native;
     IpAddress remote;
+    IpAddress source;  // what max_connections_per_ip counts: remote cut to its prefix at add()
     std::string peer_id;             // empty until claim_id()
     std::vector<std::string> rooms;  // in join order; at most max_rooms_per_connection
     TokenBucket rate;                // messages per second (limits.hpp)
@@ -89,6 +93,7 @@ class Registry {
   // core already removed it when it decided to close it).
   std::optional<Departure> remove(ConnectionId id);
   std::size_t connection_count() const { return connections_.size(); }
+  // Connections counted against `address`'s source (its IPv6 prefix).
   std::size_t connections_from(const IpAddress& address) const;
   // Visits every connection; the callback must not add or remove connections.
   void for_each(const std::function<void(const Connection&)>& visit) const;
@@ -124,7 +129,7 @@ class Registry {
   RegistryLimits limits_;
   Counters& counters_;
   std::unordered_map<ConnectionId, Connection> connections_;
-  std::unordered_map<IpAddress, std::size_t> per_address_;
+  std::unordered_map<IpAddress, std::size_t> per_address_;  // by Connection::source
   std::array<StringMap<ConnectionId>, kProtocolCount> peers_;
   std::array<StringMap<Room>, kProtocolCount> rooms_;
 };

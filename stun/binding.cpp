@@ -16,11 +16,13 @@ IpAddress unmap_ipv4(const IpAddress& address) {
 }
 
 Result<ByteSpan, BuildError> build_binding_success(const MessageView& request, const Endpoint& source,
-                                                   std::string_view software, MutableByteSpan out) {
+                                                   std::string_view software, MutableByteSpan out,
+                                                   bool mapped_address) {
   const Endpoint mapped{unmap_ipv4(source.address), source.port};
   MessageBuilder builder(out);
   builder.start({Method::binding, Class::success}, request.transaction_id());
-  builder.add(XorMappedAddress{mapped}).add(MappedAddress{mapped});
+  builder.add(XorMappedAddress{mapped});
+  if (mapped_address) builder.add(MappedAddress{mapped});
   if (!software.empty()) builder.add(Software{software});
   builder.add_fingerprint();
   return builder.finish();

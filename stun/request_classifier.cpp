@@ -33,7 +33,6 @@ bool is_header_error(DecodeReason reason) {
 std::string_view to_string(Verdict verdict) {
   switch (verdict) {
     case Verdict::drop: return "drop";
-    case Verdict::bad_request: return "bad_request";
     case Verdict::unknown_attributes: return "unknown_attributes";
     case Verdict::binding: return "binding";
     case Verdict::request: return "request";
@@ -80,10 +79,9 @@ Classification classify_request(ByteSpan bytes, const ServerCapabilities& capabi
   if (!parsed) {
     result.error = parsed.error();
     if (is_header_error(parsed.error().reason)) return drop(DropReason::malformed_header);
-    if (is_indication) return drop(DropReason::malformed);
-    // RFC 8489 §6.3.1: the header was good enough to answer; the request is malformed.
-    result.verdict = Verdict::bad_request;
-    return result;
+    // RFC 8489 §6.3: "If any errors are detected, the message is silently discarded." A 400
+    // would be allowed too, but nobody needs it and a forged source would receive it.
+    return drop(DropReason::malformed);
   }
   const MessageView& message = parsed.value();
   if (message.fingerprint() && !verify_fingerprint(message)) {
@@ -104,9 +102,9 @@ Classification classify_request(ByteSpan bytes, const ServerCapabilities& capabi
     return result;
   }
 
+  // RFC 8489 §6.3: an unsupported method is one of the checks whose failure is discarded.
   if (method != Method::binding && !handles(capabilities.request_methods, method)) {
-    result.verdict = Verdict::bad_request;
-    return result;
+    return drop(DropReason::unknown_method);
   }
   result.unknown = unknown_comprehension_required(message, known);
   result.message = message;
@@ -120,16 +118,15 @@ Classification classify_request(ByteSpan bytes, const ServerCapabilities& capabi
 }
 
 Result<ByteSpan, BuildError> build_automatic_response(const Classification& classification, const Endpoint& source,
-                                                      std::string_view software, MutableByteSpan out) {
+                                                      std::string_view software, MutableByteSpan out,
+                                                      Extras extras) {
+  if (extras == Extras::none) software = {};
   switch (classification.verdict) {
-    case Verdict::bad_request:
-      return build_error_response(classification.type.method, classification.transaction_id, ErrorCode::bad_request,
-                                  software, out);
     case Verdict::unknown_attributes:
       return build_error_response(classification.type.method, classification.transaction_id,
                                   ErrorCode::unknown_attribute, software, out, &classification.unknown);
     case Verdict::binding:
-      return build_binding_success(*classification.message, source, software, out);
+      return build_binding_success(*classification.message, source, software, out, extras == Extras::all);
     case Verdict::drop:
     case Verdict::request:
     case Verdict::indication:

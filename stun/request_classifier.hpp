@@ -12,21 +12,26 @@
 //   no magic cookie (RFC 3489 or garbage)                   drop (classic_stun)
 //   success or error response (we send no requests)         drop (response)
 //   length not a multiple of 4 or not the datagram size     drop (malformed_header)  §6.3
-//   request whose attributes do not parse                   bad_request: answer 400
-//   indication whose attributes do not parse                drop (malformed)
+//   request or indication whose attributes do not parse     drop (malformed)         §6.3
 //   FINGERPRINT present and wrong                           drop (bad_fingerprint)   §6.3
 //   Binding indication (a keepalive)                        drop (keepalive)         §6.3.2
-//   indication of a method not handled                      drop (unknown_method)
+//   request or indication of a method not handled           drop (unknown_method)    §6.3
 //   indication with unknown comprehension-required attrs    drop (unknown_attributes) §6.3.2
-//   request of a method not handled                         bad_request: answer 400
 //   request with unknown comprehension-required attrs       unknown_attributes: answer 420
 //   Binding request                                         binding: answer success
 //   request of a handled method                             request: the method's handler
 //   indication of a handled method                          indication: the method's handler
 //
-// The answers build_automatic_response() writes (400, 420, Binding success) go to
+// RFC 8489 §6.3 lets a server discard silently a message that fails its checks (a sensible
+// length, a supported method), so malformed requests and unknown methods get no 400: over
+// UDP the sender may be a forged address, and an answer would only reflect traffic onto it
+// (issue 11, finding 5). Only the answers the RFC requires are sent: 420 (§6.3.1) and the
+// Binding success.
+//
+// The answers build_automatic_response() writes (420, Binding success) go to
 // unauthenticated senders, so they carry only ERROR-CODE or the mapped addresses, at most 16
-// UNKNOWN-ATTRIBUTES entries, SOFTWARE and FINGERPRINT: a small fixed bound (SPEC §9).
+// UNKNOWN-ATTRIBUTES entries, SOFTWARE if asked for and FINGERPRINT: a small fixed bound
+// (SPEC §9).
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -45,7 +50,6 @@ namespace iceway::stun {
 
 enum class Verdict : std::uint8_t {
   drop,                // say nothing
-  bad_request,         // answer 400
   unknown_attributes,  // answer 420 with UNKNOWN-ATTRIBUTES
   binding,             // answer with the Binding success response
   request,             // a well-formed request for one of the server's handlers
@@ -87,7 +91,7 @@ struct Classification {
   // For binding, request, indication and unknown_attributes: the parsed message, a view into
   // the bytes given to classify_request (valid as long as they are).
   std::optional<MessageView> message;
-  // For bad_request, malformed* and bad_fingerprint: what was wrong (for logs).
+  // For malformed* and bad_fingerprint: what was wrong (for logs).
   std::optional<DecodeError> error;
   // For unknown_attributes: what to list in the 420.
   UnknownAttributes unknown;
@@ -95,10 +99,15 @@ struct Classification {
 
 Classification classify_request(ByteSpan bytes, const ServerCapabilities& capabilities = {});
 
-// The automatic answer for a bad_request (400), unknown_attributes (420) or binding verdict,
+// What an automatic answer carries beyond what the RFC requires: SOFTWARE (RFC 8489 §14.14,
+// diagnostic only) and, in a Binding success, MAPPED-ADDRESS (for RFC 3489-era clients).
+enum class Extras : std::uint8_t { none, all };
+
+// The automatic answer for an unknown_attributes (420) or binding verdict,
 // written into `out`; an empty span for the other verdicts (nothing to send). `source` is
 // the sender's address (for XOR-MAPPED-ADDRESS), `software` our SOFTWARE value ("" to omit).
 Result<ByteSpan, BuildError> build_automatic_response(const Classification& classification, const Endpoint& source,
-                                                      std::string_view software, MutableByteSpan out);
+                                                      std::string_view software, MutableByteSpan out,
+                                                      Extras extras = Extras::all);
 
 }  // namespace iceway::stun

@@ -7,21 +7,13 @@
 namespace iceway::turn {
 namespace {
 
-// An unauthenticated answer, if the source still has budget; else silence.
-HandleResult limited(const stun::MessageView& request, Context& ctx, HandleResult answer) {
-  if (ctx.unauthenticated.allow(ctx.five_tuple.client.address, ctx.now)) return answer;
-  HandleResult dropped;
-  dropped.method = request.method();
-  dropped.auth_failure = AuthFailure::rate_limited;
-  return dropped;
-}
-
+// The unauthenticated answer; dispatch charges it to the source's budget before it is sent.
 HandleResult refuse(const stun::MessageView& request, Context& ctx, stun::ErrorCode code,
                     std::optional<AuthFailure> reason) {
   HandleResult answer = code == stun::ErrorCode::bad_request ? plain_error_response(request, code, ctx)
                                                              : challenge_response(request, code, ctx);
   answer.auth_failure = reason;
-  return limited(request, ctx, std::move(answer));
+  return answer;
 }
 
 template <class T>
@@ -54,9 +46,14 @@ std::optional<Authenticated> authenticate(const stun::MessageView& request, Cont
   // Step 3 (RFC 8489 §9.2.4 "If the NONCE is no longer valid"): see auth.hpp for why an
   // invalid nonce is 438 too.
   const NonceCheck nonce_check = ctx.nonces.check(*nonce, ctx.five_tuple.client, ctx.five_tuple.transport, ctx.now);
+  if (nonce_check == NonceCheck::stale) {
+    // The normal renewal: every allocation that lives past auth.nonce_lifetime meets it.
+    refusal = refuse(request, ctx, stun::ErrorCode::stale_nonce, std::nullopt);
+    refusal.stale_nonce = true;
+    return std::nullopt;
+  }
   if (nonce_check != NonceCheck::ok) {
-    refusal = refuse(request, ctx, stun::ErrorCode::stale_nonce,
-                     nonce_check == NonceCheck::stale ? AuthFailure::stale_nonce : AuthFailure::invalid_nonce);
+    refusal = refuse(request, ctx, stun::ErrorCode::stale_nonce, AuthFailure::invalid_nonce);
     return std::nullopt;
   }
   // Step 4: the username.

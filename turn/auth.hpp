@@ -16,8 +16,8 @@
 //      secret), nor (a request on an existing allocation by its own username) with the key
 //      that allocation was created with, whose secret SIGHUP may have rotated out since: 401.
 //      The comparison is constant-time (stun::verify_message_integrity).
-// Every unauthenticated answer above is subject to the per-source-IP limit; over it, the
-// request is dropped without an answer.
+// Every unauthenticated answer above is charged to the sender's byte budget in dispatch (the
+// process-wide SourceRateLimiter); over it, the request is dropped without an answer.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,8 +33,7 @@ struct Authenticated {
   std::string user_id;        // quota and log identity
 };
 
-// The authenticated identity, or nullopt with `refusal` set to what to answer (possibly
-// nothing, when rate limited).
+// The authenticated identity, or nullopt with `refusal` set to what to answer.
 std::optional<Authenticated> authenticate(const stun::MessageView& request, Context& ctx, HandleResult& refusal);
 
 }  // namespace iceway::turn

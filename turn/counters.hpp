@@ -37,22 +37,29 @@ class Gauge {
 enum class Direction : std::uint8_t { client_to_peer, peer_to_client };
 inline constexpr std::array<std::string_view, 2> kDirectionLabels = {"client_to_peer", "peer_to_client"};
 
-// iceway_auth_failures_total{reason}. A first request without credentials is the normal
-// challenge, not a failure; it is counted in `challenges`.
+// iceway_auth_failures_total{reason}. Two normal round trips are not failures: a first
+// request without credentials (the 401 challenge, counted in `challenges`) and a nonce that
+// expired (the 438 every long-lived allocation meets, counted in `stale_nonces`). An answer
+// the per-source limiter dropped is counted as a request result, not here: nothing was
+// checked.
 enum class AuthFailure : std::uint8_t {
   unknown_user,
   expired_username,
   bad_integrity,      // MESSAGE-INTEGRITY did not verify with any key of the user
-  stale_nonce,
-  invalid_nonce,
+  invalid_nonce,      // not a nonce we issued to this client address
   wrong_credentials,  // 441: another user's allocation
   missing_attributes, // MESSAGE-INTEGRITY without USERNAME, REALM or NONCE
   wrong_realm,        // REALM is not ours
-  rate_limited,       // an unauthenticated answer dropped by the per-IP limit
 };
-inline constexpr std::array<std::string_view, 9> kAuthFailureLabels = {
-    "unknown_user",      "expired_username", "bad_integrity", "stale_nonce", "invalid_nonce",
-    "wrong_credentials", "missing_attributes", "wrong_realm",  "rate_limited"};
+inline constexpr std::array<std::string_view, 7> kAuthFailureLabels = {
+    "unknown_user",      "expired_username",   "bad_integrity", "invalid_nonce",
+    "wrong_credentials", "missing_attributes", "wrong_realm"};
+
+// iceway_stun_requests_total{result}: answered with success, answered with an error, or not
+// answered because the source's budget for unauthenticated answers was spent (labels in
+// metrics::kRequestResultLabels).
+enum class RequestResult : std::uint8_t { success, error, rate_limited };
+inline constexpr std::size_t kRequestResultCount = 3;
 
 // STUN/TURN methods counted in iceway_stun_requests_total{method}.
 enum class CountedMethod : std::uint8_t { binding, allocate, refresh, create_permission, channel_bind, send, other };
@@ -104,8 +111,9 @@ struct TurnCounters {
   std::array<Counter, kPeerReasonCount> peer_denied;
   std::array<Counter, kAuthFailureLabels.size()> auth_failures;
   Counter challenges;
-  // iceway_stun_requests_total{transport,method,result}: [Transport][method][0 ok, 1 error]
-  std::array<std::array<std::array<Counter, 2>, kMethodLabels.size()>, 3> requests;
+  Counter stale_nonces;  // iceway_turn_stale_nonces_total: 438 to a nonce that expired
+  // iceway_stun_requests_total{transport,method,result}: [Transport][method][RequestResult]
+  std::array<std::array<std::array<Counter, kRequestResultCount>, kMethodLabels.size()>, 3> requests;
   // iceway_turn_stream_closed_total{reason} and iceway_turn_stream_clients_active{transport}
   // ([0] tcp, [1] tls): counted by the I/O layer (turn/io), which owns the connections.
   std::array<Counter, kStreamCloseCount> stream_closed;
@@ -128,8 +136,9 @@ struct TurnCounters {
   void count_peer_denied(PeerReason reason) { peer_denied[static_cast<std::size_t>(reason)].add(); }
   void count_stream_close(StreamClose reason) { stream_closed[static_cast<std::size_t>(reason)].add(); }
   Gauge& stream_clients(Transport transport) { return stream_clients_active[transport == Transport::tls ? 1 : 0]; }
-  void count_request(Transport transport, CountedMethod method, bool ok) {
-    requests[static_cast<std::size_t>(transport)][static_cast<std::size_t>(method)][ok ? 0 : 1].add();
+  void count_request(Transport transport, CountedMethod method, RequestResult result) {
+    requests[static_cast<std::size_t>(transport)][static_cast<std::size_t>(method)][static_cast<std::size_t>(result)]
+        .add();
   }
 };
 

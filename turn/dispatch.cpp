@@ -52,13 +52,19 @@ CountedMethod counted(stun::Method method) {
 
 void count(const HandleResult& result, stun::MessageType type, Context& ctx) {
   TurnCounters& counters = ctx.counters;
+  if (result.rate_limited) {  // nothing was checked or answered: only the drop is counted
+    counters.count_request(ctx.five_tuple.transport, counted(type.method), RequestResult::rate_limited);
+    return;
+  }
   if (result.auth_failure) counters.count_auth_failure(*result.auth_failure);
+  if (result.stale_nonce) counters.stale_nonces.add();
   if (result.peer_denied) counters.count_peer_denied(*result.peer_denied);
   if (type.message_class != stun::Class::request) return;
   const bool challenge = result.error == stun::ErrorCode::unauthenticated && !result.auth_failure;
   if (challenge) counters.challenges.add();
-  if (result.response.empty() && !result.auth_failure) return;  // nothing was answered
-  counters.count_request(ctx.five_tuple.transport, counted(type.method), !result.error);
+  if (result.response.empty()) return;  // nothing was answered
+  counters.count_request(ctx.five_tuple.transport, counted(type.method),
+                         result.error ? RequestResult::error : RequestResult::success);
   if (type.method == stun::Method::allocate && !result.from_cache && !challenge) {
     if (result.created) {
       counters.allocations_succeeded.add();
@@ -68,14 +74,34 @@ void count(const HandleResult& result, stun::MessageType type, Context& ctx) {
   }
 }
 
-HandleResult automatic(const stun::Classification& classification, Context& ctx) {
+// These answers go to whoever the source address claims to be, so to a small request they
+// carry only what the RFC requires (XOR-MAPPED-ADDRESS, or ERROR-CODE and UNKNOWN-ATTRIBUTES;
+// and FINGERPRINT): SOFTWARE is diagnostic only (RFC 8489 §14.14) and MAPPED-ADDRESS serves
+// RFC 3489 clients, whose requests (no magic cookie) we drop anyway. A request at least as
+// large as the full answer gets it all: then the answer reflects no more than was sent.
+HandleResult automatic(ByteSpan request, const stun::Classification& classification, Context& ctx) {
   HandleResult result;
   result.method = classification.type.method;
-  if (classification.verdict == stun::Verdict::bad_request) result.error = stun::ErrorCode::bad_request;
   if (classification.verdict == stun::Verdict::unknown_attributes) result.error = stun::ErrorCode::unknown_attribute;
-  auto bytes = stun::build_automatic_response(classification, ctx.five_tuple.client, ctx.settings.software, ctx.out);
+  const Endpoint& source = ctx.five_tuple.client;
+  auto bytes = stun::build_automatic_response(classification, source, ctx.settings.software, ctx.out);
+  if (!bytes || bytes.value().size() > request.size())
+    bytes = stun::build_automatic_response(classification, source, "", ctx.out, stun::Extras::none);
   if (bytes) result.response = bytes.value();
   return result;
+}
+
+// Every answer without MESSAGE-INTEGRITY (Binding, 420, the auth step's 401, 438 and 400)
+// could be going to a forged source, so its bytes are charged to that source's budget, one
+// budget for the whole process; over it the request goes unanswered. Answers signed with a
+// user's key went to a client that proved it holds the key, and are never limited.
+void charge_unauthenticated(HandleResult& result, Context& ctx) {
+  if (result.response.empty() || result.authenticated) return;
+  if (ctx.unauthenticated.allow(ctx.five_tuple.client.address, result.response.size(), ctx.now)) return;
+  HandleResult dropped;
+  dropped.method = result.method;
+  dropped.rate_limited = true;
+  result = dropped;
 }
 
 HandleResult routed(const Route& route, const stun::MessageView& message, Context& ctx, RetransmitCache& retransmits) {
@@ -158,10 +184,9 @@ HandleResult dispatch(ByteSpan bytes, Context& ctx, RetransmitCache& retransmits
   switch (classification.verdict) {
     case stun::Verdict::drop:
       return result;
-    case stun::Verdict::bad_request:
     case stun::Verdict::unknown_attributes:
     case stun::Verdict::binding:
-      result = automatic(classification, ctx);
+      result = automatic(bytes, classification, ctx);
       break;
     case stun::Verdict::request:
     case stun::Verdict::indication: {
@@ -171,6 +196,7 @@ HandleResult dispatch(ByteSpan bytes, Context& ctx, RetransmitCache& retransmits
       break;
     }
   }
+  charge_unauthenticated(result, ctx);
   count(result, classification.type, ctx);
   return result;
 }

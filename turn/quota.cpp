@@ -27,11 +27,8 @@ void QuotaLease::release() {
   if (quota_) std::exchange(quota_, nullptr)->release(user_, ip_);
 }
 
-IpAddress Quota::ip_key(const IpAddress& client) {
-  if (client.is_v4()) return client;
-  auto bytes = client.bytes();
-  for (std::size_t i = 8; i < 16; ++i) bytes[i] = 0;
-  return IpAddress::v6(bytes);
+IpAddress Quota::ip_key(const IpAddress& client) const {
+  return source_prefix(client, limits_.ipv6_prefix);
 }
 
 void Quota::set_limits(QuotaLimits limits) {
@@ -40,8 +37,8 @@ void Quota::set_limits(QuotaLimits limits) {
 }
 
 Result<QuotaLease, QuotaError> Quota::acquire(std::string_view user, const IpAddress& client) {
-  const IpAddress ip = ip_key(client);
   std::lock_guard lock(mutex_);
+  const IpAddress ip = ip_key(client);
   auto refuse = [&](QuotaError reason) {
     denied_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
     return failure(reason);

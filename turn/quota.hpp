@@ -6,7 +6,9 @@
 // A successful acquire() returns a QuotaLease that the Allocation owns; destroying the lease
 // (the allocation ends for any reason) gives the slot back, so no path can leak a count.
 //
-// The per-IP count keys IPv6 clients by their /64, because one host holds a whole /64.
+// The per-IP count keys IPv6 clients by their prefix of `ipv6_prefix` bits (server.ipv6_prefix,
+// /64 by default), because one subscriber holds a whole /64. A lease remembers the key it was
+// counted under, so a reload that changes the prefix still releases the right entry.
 // A limit of 0 means unlimited. Limits change on SIGHUP through set_limits(); allocations
 // already above a lowered limit stay until they end.
 #include <array>
@@ -20,6 +22,7 @@
 #include <utility>
 
 #include "common/endpoint.hpp"
+#include "common/source_prefix.hpp"
 #include "common/result.hpp"
 
 namespace iceway::turn {
@@ -28,6 +31,7 @@ struct QuotaLimits {
   std::size_t total = 10000;
   std::size_t per_user = 10;
   std::size_t per_ip = 20;
+  unsigned ipv6_prefix = kDefaultIpv6SourcePrefix;
 };
 
 enum class QuotaError : std::uint8_t { total, per_user, per_ip };
@@ -77,7 +81,7 @@ class Quota {
  private:
   friend class QuotaLease;
   void release(const std::string& user, const IpAddress& client);
-  static IpAddress ip_key(const IpAddress& client);
+  IpAddress ip_key(const IpAddress& client) const;  // with mutex_ held
 
   mutable std::mutex mutex_;  // guards limits_, total_, per_user_, per_ip_
   QuotaLimits limits_;

@@ -17,17 +17,14 @@ TurnServer::TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator&
       ports_(ports),
       live_relays_(live_relays),
       table_(limits_of(*shared_.settings), counters_),
-      retransmits_(shared_.settings->retransmit_cache_entries),
-      unauthenticated_(shared_.settings->unauthenticated_per_ip_rate, shared_.settings->unauthenticated_per_ip_burst) {
-  assert(shared_.settings && shared_.credentials && shared_.policy && shared_.nonces);
+      retransmits_(shared_.settings->retransmit_cache_entries) {
+  assert(shared_.settings && shared_.credentials && shared_.policy && shared_.nonces && shared_.unauthenticated);
 }
 
 void TurnServer::reconfigure(SharedTurnState shared) {
-  assert(shared.settings && shared.credentials && shared.policy && shared.nonces);
+  assert(shared.settings && shared.credentials && shared.policy && shared.nonces && shared.unauthenticated);
   shared_ = std::move(shared);
   table_.set_limits(limits_of(*shared_.settings));
-  unauthenticated_ =
-      SourceRateLimiter(shared_.settings->unauthenticated_per_ip_rate, shared_.settings->unauthenticated_per_ip_burst);
 }
 
 HandleResult TurnServer::on_client_message(ByteSpan bytes, const FiveTuple& five_tuple, TimePoint now,
@@ -42,9 +39,9 @@ HandleResult TurnServer::on_client_message(ByteSpan bytes, const FiveTuple& five
               *shared_.policy,
               live_relays_ != nullptr ? *live_relays_ : static_cast<const LiveRelays&>(table_),
               quota_,
+              *shared_.unauthenticated,
               table_,
               ports_,
-              unauthenticated_,
               counters_,
               out};
   return dispatch(bytes, ctx, retransmits_);

@@ -1,11 +1,11 @@
 #pragma once
 // TurnServer: one worker's TURN core, the whole API the I/O layer (turn/io, turn/relay)
-// drives. It owns the worker's allocation table, retransmit cache, unauthenticated-answer
-// limiter and counters, and borrows what all workers share (settings, credentials, peer
-// policy, nonce key, quota). It never touches a socket and never reads a clock.
+// drives. It owns the worker's allocation table, retransmit cache and counters, and borrows
+// what all workers share (settings, credentials, peer policy, nonce key, quota, the limiter
+// of unauthenticated answers). It never touches a socket and never reads a clock.
 //
 // Threading: one TurnServer per worker thread; every method is called on that thread only.
-// The shared pieces are immutable (or, for Quota, thread-safe).
+// The shared pieces are immutable (or, for Quota and SourceRateLimiter, thread-safe).
 //
 // How the I/O layer uses it (all calls without heap allocation on the relay path):
 //
@@ -51,7 +51,7 @@
 #include "turn/rest_credentials.hpp"
 #include "turn/retransmit_cache.hpp"
 #include "turn/settings.hpp"
-#include "turn/token_bucket.hpp"
+#include "turn/source_rate_limiter.hpp"
 
 namespace iceway::turn {
 
@@ -62,6 +62,9 @@ struct SharedTurnState {
   std::shared_ptr<const Credentials> credentials;
   std::shared_ptr<const PeerPolicy> policy;
   std::shared_ptr<const NonceIssuer> nonces;
+  // The one limiter of unauthenticated answers for the whole process (thread-safe, kept
+  // across reloads like the nonce key): a limiter per worker would multiply the budget.
+  std::shared_ptr<SourceRateLimiter> unauthenticated;
 };
 
 class TurnServer {
@@ -108,7 +111,6 @@ class TurnServer {
   TurnCounters counters_;  // before table_: the table updates it until its destruction
   AllocationTable table_;
   RetransmitCache retransmits_;
-  SourceRateLimiter unauthenticated_;
 };
 
 }  // namespace iceway::turn

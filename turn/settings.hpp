@@ -59,11 +59,14 @@ struct Settings {
   // Per allocation; more is 508 (RFC 8656 §10.2, §12.2 allow it). A browser uses a handful.
   std::size_t max_permissions_per_allocation = 256;
   std::size_t max_channels_per_allocation = 256;
-  // Answers to unauthenticated requests (401, 438, 400 from the auth step) per source IP
-  // (IPv6 by /64), per second and as a burst; 0 disables the limit. Generous enough for an
-  // allocations-per-second benchmark from one host; each answer is ~100 bytes.
-  double unauthenticated_per_ip_rate = 100;
-  double unauthenticated_per_ip_burst = 200;
+  // Bytes of answers to unauthenticated senders (Binding, 420, and the auth step's 401, 438,
+  // 400) per source (IPv6 by ipv6_prefix), per second and as a burst, over all workers; 0
+  // disables the limit. A spoofed victim receives at most this from us. 8 KiB/s is about 85
+  // challenges or 200 Binding answers a second: far above what ICE sends from one address
+  // (a few Binding requests per candidate), and an allocation benchmark from one host still
+  // gets its challenges.
+  std::uint64_t unauthenticated_bytes_per_second = 8192;
+  std::uint64_t unauthenticated_burst_bytes = 16384;
   // Retransmission cache entries per worker (RFC 8656 §7.2: same answer for 40 s).
   std::size_t retransmit_cache_entries = 4096;
 

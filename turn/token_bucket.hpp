@@ -1,15 +1,12 @@
 #pragma once
-// Token buckets for the TURN core's rate limits: bandwidth per allocation (bytes) and
-// unauthenticated answers per source IP (requests). Time is an argument; nothing here reads
-// a clock or allocates, so the relay path may call try_consume() per packet.
+// Token buckets for the TURN core's rate limits: bandwidth per allocation (bytes). The limit
+// on unauthenticated answers per source is turn/source_rate_limiter.hpp. Time is an argument;
+// nothing here reads a clock or allocates, so the relay path may call try_consume() per packet.
 #include <algorithm>
-#include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
 #include "common/clock.hpp"
-#include "common/endpoint.hpp"
 
 namespace iceway::turn {
 
@@ -61,47 +58,5 @@ inline TokenBucket bandwidth_bucket(std::uint64_t bytes_per_second, TimePoint no
   const double rate = static_cast<double>(bytes_per_second);
   return TokenBucket(rate, std::max(rate, 65536.0), now);
 }
-
-// Per-source-IP limit on answers to unauthenticated requests (401s), so a spoofed flood
-// gets little back and costs no memory: a fixed array of buckets indexed by a hash of the
-// source address (IPv6 by its /64, since one host holds a whole /64). Sources that collide
-// share a bucket, which is harmless: the limit is per slot, and a flood that drains every
-// slot only delays challenges, it never makes us amplify. One per worker; not thread-safe.
-class SourceRateLimiter {
- public:
-  static constexpr std::size_t kSlots = 4096;
-
-  SourceRateLimiter(double rate_per_second, double burst)
-      : slots_(std::make_unique<std::array<TokenBucket, kSlots>>()), rate_(rate_per_second), burst_(burst) {}
-
-  bool allow(const IpAddress& source, TimePoint now) {
-    if (rate_ <= 0) return true;
-    auto& slot = (*slots_)[slot_of(source)];
-    if (slot.unlimited()) slot = TokenBucket(rate_, burst_, now);  // first use of this slot
-    return slot.try_consume(1, now);
-  }
-
-  static std::size_t slot_of(const IpAddress& source) {
-    IpAddress key = source;
-    if (source.is_v6()) {
-      auto bytes = source.bytes();
-      for (std::size_t i = 8; i < 16; ++i) bytes[i] = 0;
-      key = IpAddress::v6(bytes);
-    }
-    // hash_value() leaves the low bits nearly constant across neighbouring IPv4 addresses
-    // (fine for unordered_map's prime bucket counts, not for a power-of-two table), so mix
-    // it with the splitmix64 finalizer before taking the slot.
-    std::uint64_t x = hash_value(key);
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return static_cast<std::size_t>(x % kSlots);
-  }
-
- private:
-  std::unique_ptr<std::array<TokenBucket, kSlots>> slots_;  // 128 KiB: on the heap, once
-  double rate_;
-  double burst_;
-};
 
 }  // namespace iceway::turn

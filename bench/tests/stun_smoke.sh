@@ -22,7 +22,8 @@ fail() { echo "FAIL: $*" >&2; cat "$work"/*.json >&2 2>/dev/null || true; exit 1
 port=""
 for _ in 1 2 3 4 5; do
   "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 --signal-listen 127.0.0.1:0 \
-    --admin-listen 127.0.0.1:0 --log-level warn >"$work/banner" 2>"$work/log" &
+    --admin-listen 127.0.0.1:0 --log-level warn --set turn.unauthenticated_bytes_per_second=0 \
+    >"$work/banner" 2>"$work/log" &
   server_pid=$!
   for _ in $(seq 100); do
     port=$(grep -o 'udp 127\.0\.0\.1:[0-9]*' "$work/banner" 2>/dev/null | head -1 | cut -d: -f2 || true)

@@ -499,6 +499,36 @@ TEST_F(ConfigTest, StreamClientCapsAndDeadlinesAreReadAndBadValuesNameTheirKey) 
   }
 }
 
+TEST_F(ConfigTest, UnauthenticatedAnswerBudgetIsBytesWithABurstThatHoldsAnAnswer) {
+  auto defaults = load(std::nullopt);
+  ASSERT_TRUE(defaults.config) << problems_of(defaults);
+  EXPECT_EQ(defaults.config->turn.unauthenticated_bytes_per_second, 8192u);
+  EXPECT_EQ(defaults.config->turn.unauthenticated_burst_bytes, 16384u);
+
+  auto set = load(std::nullopt, {"turn.unauthenticated_bytes_per_second=\"2KiB\"", "turn.unauthenticated_burst_bytes=4096"});
+  ASSERT_TRUE(set.config) << problems_of(set);
+  EXPECT_EQ(set.config->turn.unauthenticated_bytes_per_second, 2048u);
+  EXPECT_EQ(set.config->turn.unauthenticated_burst_bytes, 4096u);
+  EXPECT_TRUE(load(std::nullopt, {"turn.unauthenticated_bytes_per_second=0"}).config);  // off, for load tests
+
+  struct Case {
+    const char* setting;
+    const char* key;
+  };
+  const Case refused_cases[] = {
+      {"turn.unauthenticated_burst_bytes=511", "turn.unauthenticated_burst_bytes"},  // a 401 could never be sent
+      {"turn.unauthenticated_burst_bytes=\"lots\"", "turn.unauthenticated_burst_bytes"},
+      {"turn.unauthenticated_bytes_per_second=-1", "turn.unauthenticated_bytes_per_second"},
+  };
+  for (const Case& c : refused_cases) {
+    SCOPED_TRACE(c.setting);
+    auto refused = load(std::nullopt, {c.setting});
+    ASSERT_FALSE(refused.config);
+    ASSERT_EQ(refused.problems.size(), 1u) << problems_of(refused);
+    EXPECT_EQ(refused.problems[0].key, c.key);
+  }
+}
+
 TEST_F(ConfigTest, KnownKeysIncludeTheSpecKeys) {
   const auto& keys = known_config_keys();
   for (const char* key : {"server.realm", "server.threads", "server.external_ip", "server.public_host",

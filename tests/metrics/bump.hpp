@@ -38,6 +38,7 @@ inline void bump_all(turn::TurnCounters& counters, std::uint64_t step) {
   bump(counters.peer_denied, step);
   bump(counters.auth_failures, step);
   bump(counters.challenges, step);
+  bump(counters.stale_nonces, step);
   bump(counters.requests, step);
   bump(counters.stream_closed, step);
   bump(counters.stream_clients_active, step);

@@ -84,14 +84,15 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
     std::size_t series;
   };
   const Case cases[] = {
-      {"iceway_stun_requests_total", 3 * 7 * 2},         // transport x method x success/error
+      {"iceway_stun_requests_total", 3 * 7 * 3},         // transport x method x success/error/rate_limited
       {"iceway_turn_allocations_active", 3 * 2},         // transport x family
       {"iceway_turn_allocations_total", 1 + 13 + 1},     // success, each error code, challenge
       {"iceway_turn_relay_bytes_total", 2},
       {"iceway_turn_relay_packets_total", 2},
       {"iceway_turn_relay_dropped_packets_total", 2},    // no_permission, bandwidth
       {"iceway_turn_peer_denied_total", 5},              // the denial reasons only
-      {"iceway_auth_failures_total", 9},
+      {"iceway_auth_failures_total", 7},
+      {"iceway_turn_stale_nonces_total", 1},
       {"iceway_turn_stream_clients_active", 2},          // tcp, tls
       {"iceway_turn_stream_closed_total", 8},            // every reason
       {"iceway_signal_connections_active", 4},
@@ -143,19 +144,21 @@ TEST(Collector, ScrapeSumsEveryWorkersIncrements) {
   const Case cases[] = {
       {"binding over udp on both workers",
        [](Workers& w) {
-         w.turn[0].count_request(Transport::udp, CountedMethod::binding, true);
-         w.turn[1].count_request(Transport::udp, CountedMethod::binding, true);
-         w.turn[1].count_request(Transport::udp, CountedMethod::binding, true);
+         w.turn[0].count_request(Transport::udp, CountedMethod::binding, turn::RequestResult::success);
+         w.turn[1].count_request(Transport::udp, CountedMethod::binding, turn::RequestResult::success);
+         w.turn[1].count_request(Transport::udp, CountedMethod::binding, turn::RequestResult::success);
        },
        {{"iceway_stun_requests_total", {{"transport", "udp"}, {"method", "binding"}, {"result", "success"}}, 3}}},
       {"channel bind error over tcp",
-       [](Workers& w) { w.turn[1].count_request(Transport::tcp, CountedMethod::channel_bind, false); },
+       [](Workers& w) {
+         w.turn[1].count_request(Transport::tcp, CountedMethod::channel_bind, turn::RequestResult::error);
+       },
        {{"iceway_stun_requests_total", {{"transport", "tcp"}, {"method", "channel_bind"}, {"result", "error"}}, 1}}},
       {"create permission over tls and send indications",
        [](Workers& w) {
-         w.turn[0].count_request(Transport::tls, CountedMethod::create_permission, true);
-         w.turn[0].count_request(Transport::tls, CountedMethod::send, true);
-         w.turn[1].count_request(Transport::udp, CountedMethod::other, false);
+         w.turn[0].count_request(Transport::tls, CountedMethod::create_permission, turn::RequestResult::success);
+         w.turn[0].count_request(Transport::tls, CountedMethod::send, turn::RequestResult::success);
+         w.turn[1].count_request(Transport::udp, CountedMethod::other, turn::RequestResult::error);
        },
        {{"iceway_stun_requests_total", {{"transport", "tls"}, {"method", "create_permission"}, {"result", "success"}}, 1},
         {"iceway_stun_requests_total", {{"transport", "tls"}, {"method", "send"}, {"result", "success"}}, 1},
@@ -249,6 +252,12 @@ TEST(Collector, ScrapeSumsEveryWorkersIncrements) {
         {"iceway_turn_stream_clients_active", {{"transport", "tcp"}}, 4},
         {"iceway_turn_stream_closed_total", {{"reason", "per_ip_limit"}}, 2},
         {"iceway_turn_stream_closed_total", {{"reason", "frame_timeout"}}, 1}}},
+      {"stale nonces are counted apart from failures",
+       [](Workers& w) {
+         w.turn[0].stale_nonces.add();
+         w.turn[1].stale_nonces.add();
+       },
+       {{"iceway_turn_stale_nonces_total", {}, 2}}},
       {"peerjs connections",
        [](Workers& w) {
          auto& peerjs = w.signal.connections_active[index(signaling::Protocol::peerjs)];
@@ -311,7 +320,7 @@ TEST(Collector, ScrapeSumsEveryWorkersIncrements) {
 TEST(Collector, SourcesAddedLaterAreIncludedInTheNextScrape) {
   Workers workers;
   turn::TurnCounters late;
-  late.count_request(Transport::udp, turn::CountedMethod::refresh, true);
+  late.count_request(Transport::udp, turn::CountedMethod::refresh, turn::RequestResult::success);
   const Labels labels{{"transport", "udp"}, {"method", "refresh"}, {"result", "success"}};
   EXPECT_EQ(workers.scrape().value("iceway_stun_requests_total", labels), 0);
   workers.collector.add_source(late);
@@ -338,7 +347,7 @@ TEST(Collector, EveryLabelValueComesFromAFixedSet) {
   allowed["family"] = {"ipv4", "ipv6"};
   allowed["method"] = as_set(turn::kMethodLabels);
   allowed["direction"] = as_set(turn::kDirectionLabels);
-  allowed["result"] = {"success", "error", "challenge"};
+  allowed["result"] = {"success", "error", "rate_limited", "challenge"};
   for (const auto code : turn::kTurnErrorCodes) allowed["result"].insert(std::string(stun::metric_label(code)));
   allowed["reason"] = as_set(turn::kAuthFailureLabels);
   allowed["reason"].insert({"no_permission", "bandwidth"});

@@ -37,6 +37,8 @@ inline constexpr auto kConfigKeys = std::to_array<ConfigKey>({
     {"turn", "tls_handshake_timeout", R"("10s")"},
     {"turn", "stream_frame_timeout", R"("10s")"},
     {"turn", "stream_auth_timeout", R"("20s")"},
+    {"turn", "unauthenticated_bytes_per_second", R"("8KiB")"},
+    {"turn", "unauthenticated_burst_bytes", R"("16KiB")"},
     {"auth", "secrets", "[]"},
     {"auth", "secret_file", R"("")"},
     {"auth", "credential_ttl", R"("24h")"},

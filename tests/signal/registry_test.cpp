@@ -54,6 +54,44 @@ TEST_F(RegistryTest, ConnectionsPerAddressAreCappedAcrossProtocols) {
   EXPECT_NE(add(4, Protocol::relay), nullptr);
 }
 
+// Issue 11, finding 6: one subscriber holds a whole /64.
+TEST_F(RegistryTest, ConnectionsFromOneIpv6PrefixShareOneCap) {
+  struct Case {
+    const char* name;
+    unsigned prefix;
+    const char* other;
+    bool shared;
+  };
+  const Case cases[] = {
+      {"/64: another address of the /64", 64, "2001:db8:1:2::ffff", true},
+      {"/64: the next /64", 64, "2001:db8:1:3::1", false},
+      {"/48: another /64 of the /48", 48, "2001:db8:1:ffff::1", true},
+      {"/128: another address", 128, "2001:db8:1:2::2", false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Counters own_counters;
+    Registry own(RegistryLimits{2, 2, 3, c.prefix}, own_counters);
+    ConnectionId id = 1;
+    ASSERT_TRUE(own.add(id++, Protocol::native, address("2001:db8:1:2::1"), kNow, 10));
+    ASSERT_TRUE(own.add(id++, Protocol::native, address("2001:db8:1:2::1"), kNow, 10));
+    const auto third = own.add(id++, Protocol::native, address(c.other), kNow, 10);
+    EXPECT_EQ(!third, c.shared);
+    EXPECT_EQ(own.connections_from(address("2001:db8:1:2::1")), 2u);
+  }
+}
+
+TEST_F(RegistryTest, AConnectionLeavesTheCountItWasAddedTo) {
+  Counters own_counters;
+  Registry own(RegistryLimits{1, 2, 3, 64}, own_counters);
+  ASSERT_TRUE(own.add(1, Protocol::native, address("2001:db8:1:2::1"), kNow, 10));
+  own.set_limits(RegistryLimits{1, 2, 3, 128});  // a reload changes the prefix meanwhile
+  own.remove(1);
+  own.set_limits(RegistryLimits{1, 2, 3, 64});
+  EXPECT_EQ(own.connections_from(address("2001:db8:1:2::1")), 0u);
+  EXPECT_TRUE(own.add(2, Protocol::native, address("2001:db8:1:2::7"), kNow, 10));
+}
+
 TEST_F(RegistryTest, PeerIdsAreUniquePerProtocolOnly) {
   add(1, Protocol::native);
   add(2, Protocol::native, "192.0.2.2");

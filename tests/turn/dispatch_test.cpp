@@ -66,7 +66,10 @@ TEST_F(Dispatch, StaleNonceIs438WithANewNonceThatWorks) {
   const Answer stale = with_credentials(tuple, alice(), old_nonce);
   EXPECT_EQ(stale.error_code(), 438);
   EXPECT_NE(stale.nonce(), old_nonce);
-  EXPECT_EQ(server->counters().auth_failures[static_cast<std::size_t>(AuthFailure::stale_nonce)].value(), 1u);
+  // The normal renewal of a long-lived allocation: counted apart, not as an auth failure.
+  EXPECT_EQ(server->counters().stale_nonces.value(), 1u);
+  EXPECT_FALSE(stale.result.auth_failure);
+  for (const auto& failures : server->counters().auth_failures) EXPECT_EQ(failures.value(), 0u);
   const Answer retried = with_credentials(tuple, alice(), stale.nonce(), 4);
   EXPECT_EQ(retried.message_class(), stun::Class::success);
 }
@@ -107,21 +110,142 @@ TEST_F(Dispatch, UnauthenticatedAnswersStaySmall) {
   EXPECT_FALSE(challenge_answer.get<stun::Software>());
 }
 
-TEST_F(Dispatch, UnauthenticatedAnswersAreRateLimitedPerSourceIp) {
-  settings.unauthenticated_per_ip_rate = 1;
-  settings.unauthenticated_per_ip_burst = 2;
+// Finding 5: every answer a forged source could receive is charged to one byte budget per
+// source: Binding, 420, and the auth step's 401. Each kind drains the same budget, and the
+// bytes answered never exceed it.
+TEST_F(Dispatch, EveryUnauthenticatedAnswerIsChargedToTheSourcesByteBudget) {
+  struct Case {
+    const char* name;
+    std::vector<std::byte> request;
+  };
+  const Case cases[] = {
+      {"Binding", build(stun::Method::binding, stun::Class::request, transaction(1), {})},
+      {"420", build(stun::Method::binding, stun::Class::request, transaction(1),
+                    [](stun::MessageBuilder& b) { b.add_raw(static_cast<stun::AttributeType>(0x7777), as_byte_span("abcd")); })},
+      {"401 challenge", build(stun::Method::allocate, stun::Class::request, transaction(1), udp)},
+  };
+  settings.unauthenticated_bytes_per_second = 1000;
+  settings.unauthenticated_burst_bytes = 2000;
+  std::uint8_t network = 1;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    rebuild();
+    const std::string address = "198.51.100." + std::to_string(network++);
+    std::size_t answered = 0;
+    std::size_t answers = 0;
+    for (std::uint16_t port = 1; port <= 200; ++port) {
+      const FiveTuple tuple{*Endpoint::parse(address + ":" + std::to_string(port)), kServer, Transport::udp};
+      const Answer answer = deliver(c.request, tuple);
+      answered += answer.bytes.size();
+      answers += answer.empty() ? 0 : 1;
+      if (answer.empty()) {
+        EXPECT_TRUE(answer.result.rate_limited);
+      }
+    }
+    EXPECT_LE(answered, 2000u);
+    EXPECT_GT(answered, 2000u - 120u);  // the budget is used, not refused early
+    EXPECT_LT(answers, 200u);
+    // A second later, one second's worth more.
+    now += Seconds(1);
+    std::size_t later = 0;
+    for (std::uint16_t port = 201; port <= 400; ++port) {
+      const FiveTuple tuple{*Endpoint::parse(address + ":" + std::to_string(port)), kServer, Transport::udp};
+      later += deliver(c.request, tuple).bytes.size();
+    }
+    EXPECT_LE(later, 1000u);
+    EXPECT_GT(later, 1000u - 120u);
+  }
+}
+
+TEST_F(Dispatch, DroppedAnswersAreCountedAsRateLimitedNotAsSuccessOrAuthFailure) {
+  settings.unauthenticated_bytes_per_second = 1;
+  settings.unauthenticated_burst_bytes = 600;
+  rebuild();
+  const auto allocate = build(stun::Method::allocate, stun::Class::request, transaction(1), udp);
+  std::size_t dropped = 0;
+  for (std::uint16_t port = 40000; port < 40020; ++port) dropped += deliver(allocate, client_tuple(port)).empty();
+  ASSERT_GT(dropped, 10u);
+  const auto& requests = server->counters().requests[0][static_cast<std::size_t>(CountedMethod::allocate)];
+  EXPECT_EQ(requests[static_cast<std::size_t>(RequestResult::rate_limited)].value(), dropped);
+  EXPECT_EQ(requests[static_cast<std::size_t>(RequestResult::success)].value(), 0u);
+  EXPECT_EQ(requests[static_cast<std::size_t>(RequestResult::error)].value(), 20u - dropped);
+  EXPECT_EQ(server->counters().challenges.value(), 20u - dropped);
+  for (const auto& failures : server->counters().auth_failures) EXPECT_EQ(failures.value(), 0u);
+}
+
+TEST_F(Dispatch, AnotherSourceKeepsItsBudgetAndTheBudgetComesBack) {
+  settings.unauthenticated_bytes_per_second = 100;
+  settings.unauthenticated_burst_bytes = 512;
   rebuild();
   const auto request_bytes = build(stun::Method::allocate, stun::Class::request, transaction(1), udp);
-  EXPECT_FALSE(deliver(request_bytes, client_tuple(40000)).empty());
-  EXPECT_FALSE(deliver(request_bytes, client_tuple(40001)).empty());
-  const Answer dropped = deliver(request_bytes, client_tuple(40002));  // same IP, third in a second
-  EXPECT_TRUE(dropped.empty());
-  EXPECT_EQ(server->counters().auth_failures[static_cast<std::size_t>(AuthFailure::rate_limited)].value(), 1u);
-  // Another source is not affected, and the budget comes back with time.
+  std::uint16_t port = 40000;
+  while (!deliver(request_bytes, client_tuple(port++)).empty()) ASSERT_LT(port, 40100);
   const FiveTuple elsewhere{*Endpoint::parse("192.0.2.99:1000"), kServer, Transport::udp};
   EXPECT_FALSE(deliver(request_bytes, elsewhere).empty());
-  now += Seconds(1);
-  EXPECT_FALSE(deliver(request_bytes, client_tuple(40003)).empty());
+  now += Seconds(2);
+  EXPECT_FALSE(deliver(request_bytes, client_tuple(port)).empty());
+}
+
+// Finding 6 for the limiter: one budget per IPv6 /64 (server.ipv6_prefix).
+TEST_F(Dispatch, AnIpv6SlashSixtyFourSharesOneBudget) {
+  settings.unauthenticated_bytes_per_second = 1;
+  settings.unauthenticated_burst_bytes = 1000;
+  rebuild();
+  const auto binding = build(stun::Method::binding, stun::Class::request, transaction(1), {});
+  std::size_t answered = 0;
+  for (unsigned host = 1; host <= 200; ++host) {
+    char text[64];
+    std::snprintf(text, sizeof text, "[2001:db8:5:6::%x]:5000", host);
+    answered += deliver(binding, FiveTuple{*Endpoint::parse(text), kServer, Transport::udp}).bytes.size();
+  }
+  EXPECT_LE(answered, 1000u);
+  // Another /64 has its own.
+  EXPECT_FALSE(deliver(binding, FiveTuple{*Endpoint::parse("[2001:db8:5:7::1]:5000"), kServer, Transport::udp}).empty());
+}
+
+// Finding 11: the budget is the process's, not each worker's. Two TurnServers (two workers)
+// built from one SharedTurnState answer one source only up to one budget together.
+TEST_F(Dispatch, WorkersShareOneBudget) {
+  settings.unauthenticated_bytes_per_second = 1;
+  settings.unauthenticated_burst_bytes = 1000;
+  rebuild();
+  FakePorts other_ports;
+  TurnServer second_worker(shared_state(), quota, other_ports);
+  const auto allocate = build(stun::Method::allocate, stun::Class::request, transaction(1), udp);
+  std::size_t answered = 0;
+  std::array<std::byte, 2048> other_out{};
+  for (std::uint16_t port = 40000; port < 40100; ++port) {
+    answered += deliver(allocate, client_tuple(port)).bytes.size();
+    answered += second_worker.on_client_message(allocate, client_tuple(port), now, kNowUnix, other_out).response.size();
+  }
+  EXPECT_LE(answered, 1000u);
+  EXPECT_GT(answered, 800u);
+}
+
+// Finding 5: a small request gets only what the RFC requires; a request as large as the full
+// answer gets SOFTWARE and MAPPED-ADDRESS too, so no answer is larger than its request
+// unless it has to be.
+TEST_F(Dispatch, AutomaticAnswersToSmallRequestsCarryOnlyWhatTheRfcRequires) {
+  const Answer binding = deliver(build(stun::Method::binding, stun::Class::request, transaction(1), {}), client_tuple());
+  ASSERT_EQ(binding.message_class(), stun::Class::success);
+  EXPECT_FALSE(binding.get<stun::Software>());
+  EXPECT_FALSE(binding.get<stun::MappedAddress>());
+  EXPECT_EQ(binding.bytes.size(), stun::binding_success_size(false, 0, false));  // 40 bytes
+  const Answer unknown = deliver(build(stun::Method::binding, stun::Class::request, transaction(2),
+                                       [](stun::MessageBuilder& b) {
+                                         b.add_raw(static_cast<stun::AttributeType>(0x7777), as_byte_span("abcd"));
+                                       }),
+                                 client_tuple());
+  EXPECT_EQ(unknown.error_code(), 420);
+  EXPECT_FALSE(unknown.get<stun::Software>());
+
+  const auto padded = build(stun::Method::binding, stun::Class::request, transaction(3), [](stun::MessageBuilder& b) {
+    b.add(stun::Software{std::string(60, 'p')});
+  });
+  const Answer full = deliver(padded, client_tuple());
+  EXPECT_EQ(full.get<stun::Software>()->value, "iceway-test");
+  EXPECT_TRUE(full.get<stun::MappedAddress>());
+  EXPECT_LE(full.bytes.size(), padded.size());
 }
 
 TEST_F(Dispatch, RequestsOtherThanAllocateNeedAnAllocation437) {
@@ -182,9 +306,18 @@ TEST_F(Dispatch, ResponsesAndGarbageAreDropped) {
   EXPECT_TRUE(deliver({}, tuple).empty());
 }
 
-TEST_F(Dispatch, UnsupportedMethodsAre400) {
-  const Answer answer = deliver(build(stun::Method::connect, stun::Class::request, transaction(1), {}), client_tuple());
-  EXPECT_EQ(answer.error_code(), 400);
+// RFC 8489 §6.3: discarded silently; a 400 would reflect bytes onto a forged source.
+TEST_F(Dispatch, UnsupportedMethodsAndMalformedRequestsAreDropped) {
+  EXPECT_TRUE(deliver(build(stun::Method::connect, stun::Class::request, transaction(1), {}), client_tuple()).empty());
+  auto malformed = build(stun::Method::binding, stun::Class::request, transaction(2), {});
+  // One attribute whose length runs past the end of the message.
+  const std::array<std::byte, 8> attribute{std::byte{0x80}, std::byte{0x22}, std::byte{0x00}, std::byte{0x10},
+                                           std::byte{'x'},  std::byte{'x'},  std::byte{'x'},  std::byte{'x'}};
+  malformed.insert(malformed.end(), attribute.begin(), attribute.end());
+  malformed[3] = std::byte{16};  // FINGERPRINT (8) and the broken attribute (8)
+  EXPECT_TRUE(deliver(malformed, client_tuple()).empty());
+  for (const auto& by_method : server->counters().requests[0])
+    for (const auto& counter : by_method) EXPECT_EQ(counter.value(), 0u);
 }
 
 TEST_F(Dispatch, SendIndicationWithoutAnAllocationIsIgnored) {

@@ -54,6 +54,40 @@ TEST(Quota, Ipv6ClientsCountByTheirSlash64) {
   EXPECT_TRUE(quota.acquire("u3", *IpAddress::parse("2001:db8:0:2::1")));
 }
 
+TEST(Quota, Ipv6ClientsCountByTheConfiguredPrefix) {
+  struct Case {
+    const char* name;
+    unsigned prefix;
+    const char* second;
+    bool refused;
+  };
+  const Case cases[] = {
+      {"/56: another /64 of the same /56", 56, "2001:db8:0:ff::1", true},
+      {"/56: the next /56", 56, "2001:db8:0:100::1", false},
+      {"/128: another address of the same /64", 128, "2001:db8:0:1::2", false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Quota quota({100, 100, 1, c.prefix});
+    auto first = quota.acquire("u1", *IpAddress::parse("2001:db8:0:1::1"));
+    ASSERT_TRUE(first);
+    auto second = quota.acquire("u2", *IpAddress::parse(c.second));
+    EXPECT_EQ(!second, c.refused);
+  }
+}
+
+TEST(Quota, ALeaseReleasesUnderThePrefixItWasCountedBy) {
+  Quota quota({100, 100, 1, 64});
+  const IpAddress client = *IpAddress::parse("2001:db8:0:1::1");
+  {
+    auto lease = quota.acquire("u1", client);
+    ASSERT_TRUE(lease);
+    quota.set_limits({100, 100, 1, 56});  // a reload changes the prefix while it is held
+  }
+  EXPECT_EQ(quota.active(), 0u);
+  EXPECT_TRUE(quota.acquire("u2", client));  // the /64's slot was given back, not leaked
+}
+
 TEST(Quota, DestroyingTheLeaseGivesTheSlotBack) {
   Quota quota({1, 1, 1});
   {

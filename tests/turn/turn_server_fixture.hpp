@@ -124,6 +124,12 @@ class TurnServerTest : public ::testing::Test {
       nonces = std::make_shared<const NonceIssuer>(key, settings.nonce_lifetime);
     }
     shared.nonces = nonces;
+    // One limiter for the fixture's life, as the process keeps one across reloads.
+    const SourceBudget budget{static_cast<double>(settings.unauthenticated_bytes_per_second),
+                              static_cast<double>(settings.unauthenticated_burst_bytes), settings.ipv6_prefix};
+    if (limiter) limiter->set_budget(budget);
+    else limiter = std::make_shared<SourceRateLimiter>(budget);
+    shared.unauthenticated = limiter;
     return shared;
   }
 
@@ -230,6 +236,7 @@ class TurnServerTest : public ::testing::Test {
   Quota quota{QuotaLimits{100, 10, 20}};
   FakePorts ports;
   std::shared_ptr<const NonceIssuer> nonces;
+  std::shared_ptr<SourceRateLimiter> limiter;
   std::unique_ptr<TurnServer> server;
   TimePoint now = kStart;
   std::array<std::byte, 2048> out{};

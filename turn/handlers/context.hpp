@@ -23,7 +23,7 @@
 #include "turn/relay_port_allocator.hpp"
 #include "turn/rest_credentials.hpp"
 #include "turn/settings.hpp"
-#include "turn/token_bucket.hpp"
+#include "turn/source_rate_limiter.hpp"
 
 namespace iceway::turn {
 
@@ -44,10 +44,10 @@ struct Context {
   const PeerPolicy& policy;
   const LiveRelays& live_relays;
   Quota& quota;  // thread-safe
+  SourceRateLimiter& unauthenticated;  // thread-safe; bytes answered to unauthenticated senders
   // This worker's.
   AllocationTable& table;
   RelayPortAllocator& ports;
-  SourceRateLimiter& unauthenticated;  // per-IP limit on 401/438/400 answers to strangers
   TurnCounters& counters;
   // Where the response is written (at least kMinResponseBuffer bytes).
   MutableByteSpan out;
@@ -84,6 +84,8 @@ struct HandleResult {
   bool authenticated = false;               // the answer carries MESSAGE-INTEGRITY
   bool from_cache = false;                  // a retransmission answered from the cache
   std::optional<AuthFailure> auth_failure;
+  bool stale_nonce = false;   // a 438 to a nonce that expired: the normal renewal, not a failure
+  bool rate_limited = false;  // an unauthenticated answer dropped: the source's budget is spent
   std::optional<PeerReason> peer_denied;
 };
 

@@ -159,10 +159,15 @@ void TurnWorker::on_frame(ByteSpan frame, ClientConnection& connection) {
 void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream) {
   auto result = server_.on_client_message(bytes, tuple, Clock::now(), unix_now(), answer_buffer_);
   // SPEC §8: an auth failure is an event an operator cares about (and what fail2ban-style
-  // tools watch). Not the rate-limited ones: they are the flood the limit is there to mute.
-  if (result.auth_failure && *result.auth_failure != AuthFailure::rate_limited) {
+  // tools watch). Not the rate-limited requests (dispatch sets no failure on them: they are
+  // the flood the limit is there to mute), and not an expired nonce, which every long-lived
+  // allocation meets: that is routine, for debugging only.
+  if (result.auth_failure) {
     spdlog::info("auth failure: client={} {} method={} reason={}", to_string(tuple.transport), tuple.client.to_string(),
                  stun::to_string(result.method), kAuthFailureLabels[static_cast<std::size_t>(*result.auth_failure)]);
+  } else if (result.stale_nonce) {
+    spdlog::debug("stale nonce: client={} {} method={}", to_string(tuple.transport), tuple.client.to_string(),
+                  stun::to_string(result.method));
   }
   // Issue 11: a success, or an answer with MESSAGE-INTEGRITY, meets the connection's deadline
   // for proving it is a real client (turn.stream_auth_timeout).

@@ -32,3 +32,22 @@ export async function createNetns(tag) {
   }
   return { name: a, address: `10.${subnet}.0.2`, remove };
 }
+
+// A namespace with only a loopback interface that also holds `addresses` (IPv6, each with its
+// prefix length, e.g. "2001:db8:64::5/64"): clients bound to them reach a server on ::1 from
+// several addresses of one prefix, as one subscriber's devices would. `nodad`: the addresses
+// are usable at once. Removed by remove().
+export async function createIpv6LoopbackNetns(tag, addresses) {
+  const name = `iw-${tag}-${process.pid}`;
+  const remove = async () => { await run('ip', ['netns', 'del', name]); };
+  const steps = [['netns', 'add', name], ['-n', name, 'link', 'set', 'lo', 'up'],
+    ...addresses.map((address) => ['-n', name, '-6', 'addr', 'add', address, 'dev', 'lo', 'nodad'])];
+  for (const step of steps) {
+    const result = await run('ip', step);
+    if (result.code !== 0) {
+      await remove();
+      throw new Error(`ip ${step.join(' ')}: ${result.stderr}`);
+    }
+  }
+  return { name, remove };
+}
