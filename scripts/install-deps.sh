@@ -19,7 +19,7 @@ test_packages=(
   prometheus                  # promtool and a real scraper for the dashboard test
   systemd iproute2 procps
   openssl                     # throwaway certificates for the TLS tests
-  python3                     # the AF_UNIX datagram NOTIFY_SOCKET of the sd_notify test (Node has none)
+  python3                     # NOTIFY_SOCKET of the sd_notify test, raw sockets of the spoofed flood (Node has neither)
 )
 
 packages=("${build_packages[@]}")

@@ -155,10 +155,14 @@ Outbox Dispatcher::close_all(std::uint16_t code, std::string_view reason, TimePo
   std::vector<ConnectionId> ids;
   ids.reserve(registry_.connection_count());
   registry_.for_each([&](const Registry::Connection& connection) { ids.push_back(connection.id); });
+  // First the EXPIREs for PeerJS messages still queued for absent peers: delivered before the
+  // closes, so their senders learn the messages will not arrive rather than lose them silently.
+  Outbox out;
+  Context expiring(registry_, settings_, counters_, out, now, handlers_);
+  peerjs_->expire_all_queues(expiring);
   Outbox scratch;
   Context ctx(registry_, settings_, counters_, scratch, now, handlers_);
   for (ConnectionId id : ids) ctx.disconnect(id, code, std::string(reason));
-  Outbox out;
   out.closes = std::move(scratch.closes);
   return out;
 }

@@ -62,7 +62,8 @@ class Dispatcher {
   // Timers: PeerJS offline-queue expiry (EXPIRE) and alive timeout.
   Outbox expire(TimePoint now);
   // Draining (SIGTERM): close every connection with `code` (1001). No presence messages are
-  // sent, since everyone is leaving.
+  // sent, since everyone is leaving; only the senders of PeerJS messages still queued for an
+  // absent peer get their EXPIRE first.
   Outbox close_all(std::uint16_t code, std::string_view reason, TimePoint now);
 
   // GET under settings.peerjs_path (the PeerJS REST side); `path` is what follows the prefix.

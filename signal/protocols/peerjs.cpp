@@ -306,6 +306,20 @@ void PeerJsProtocol::departed(ConnectionId id, const Registry::Departure& depart
   }
 }
 
+void PeerJsProtocol::drop_queue(const std::string& absent, OfflineQueue& queue, Context& ctx) {
+  queued_bytes_ -= queue.bytes;
+  for (const auto& queued : queue.messages) {
+    if (contains(queue.told, queued.src)) continue;
+    queue.told.push_back(queued.src);
+    send_expire(absent, queued.src, ErrorCode::peer_unavailable, ctx);
+  }
+}
+
+void PeerJsProtocol::expire_all_queues(Context& ctx) {
+  for (auto& [absent, queue] : queues_) drop_queue(absent, queue, ctx);
+  queues_.clear();
+}
+
 void PeerJsProtocol::expire(Context& ctx) {
   // messagesExpire.pruneOutstanding: a queue nobody claimed within expire_timeout tells each
   // sender once, with src = the absent peer.
@@ -314,13 +328,7 @@ void PeerJsProtocol::expire(Context& ctx) {
       ++it;
       continue;
     }
-    OfflineQueue& queue = it->second;
-    queued_bytes_ -= queue.bytes;
-    for (const auto& queued : queue.messages) {
-      if (contains(queue.told, queued.src)) continue;
-      queue.told.push_back(queued.src);
-      send_expire(it->first, queued.src, ErrorCode::peer_unavailable, ctx);
-    }
+    drop_queue(it->first, it->second, ctx);
     it = queues_.erase(it);
   }
   // checkBrokenConnections: silent for alive_timeout = gone.

@@ -79,6 +79,10 @@ class PeerJsProtocol final : public ProtocolHandler {
   // ("" or "/" = server info, "/{key}/id", "/{key}/peers"). nullopt = not a PeerJS route (404).
   std::optional<HttpReply> http_get(std::string_view path, const Registry& registry, const Settings& settings);
 
+  // Draining: every queue is given up now, its senders told with EXPIRE as at expire_timeout
+  // (the server will not be there to deliver it), so nothing queued is lost unannounced.
+  void expire_all_queues(Context& ctx);
+
   std::size_t queued_messages() const;
   // Bytes charged to the offline queues (the keys, every string and frame, the bookkeeping):
   // never more than settings.peerjs_queue_total_bytes.
@@ -123,6 +127,8 @@ class PeerJsProtocol final : public ProtocolHandler {
                const std::string& connection_id, Frame frame, Context& ctx);
   // EXPIRE {src: absent} to `sender`, counted as `reason`.
   void send_expire(const std::string& absent, const std::string& sender, ErrorCode reason, Context& ctx);
+  // Tells each sender of `queue` once that `absent` is unavailable; the caller erases it.
+  void drop_queue(const std::string& absent, OfflineQueue& queue, Context& ctx);
   void flush_queue(ConnectionId to, const std::string& peer_id, Context& ctx);
   void note_negotiation(const std::string& a, const std::string& b, const std::string& type,
                         const std::string& connection_id, Context& ctx);

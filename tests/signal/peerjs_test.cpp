@@ -273,6 +273,23 @@ TEST(PeerJsQueue, UnclaimedQueueSendsOneExpireToTheSenderAfterExpireTimeout) {
   EXPECT_EQ(only_frame(h.open(2, Protocol::peerjs, socket_url("bob")), 2), kOpen);
 }
 
+TEST(PeerJsQueue, DrainingTellsEachSenderOfAQueueBeforeClosingIt) {
+  Harness h;
+  h.open(1, Protocol::peerjs, socket_url("alice"));
+  h.open(2, Protocol::peerjs, socket_url("carol"));
+  h.send_json(1, offer("bob"));
+  h.send_json(1, candidate("bob", 1));
+  h.send_json(2, offer("bob", "dc_2"));
+  auto out = h.dispatcher().close_all(close_code::going_away, "server shutting down", h.now);
+  EXPECT_EQ(only_frame(out, 1), Json::parse(R"({"type":"EXPIRE","src":"bob","dst":"alice"})"));
+  EXPECT_EQ(only_frame(out, 2), Json::parse(R"({"type":"EXPIRE","src":"bob","dst":"carol"})"));
+  ASSERT_EQ(out.closes.size(), 2u);
+  for (const auto& close : out.closes) EXPECT_EQ(close.code, close_code::going_away);
+  EXPECT_EQ(h.dispatcher().peerjs().queued_messages(), 0u);
+  EXPECT_EQ(h.dispatcher().peerjs().queued_bytes(), 0u);
+  EXPECT_EQ(h.counters().error_count(ErrorCode::peer_unavailable), 2u);
+}
+
 TEST(PeerJsQueue, ExpireTimeoutCountsFromTheFirstQueuedMessage) {
   Harness h;
   h.open(1, Protocol::peerjs, socket_url("alice"));

@@ -30,7 +30,7 @@ export async function createNetns(tag) {
       throw new Error(`ip ${step.join(' ')}: ${result.stderr}`);
     }
   }
-  return { name: a, address: `10.${subnet}.0.2`, remove };
+  return { name: a, address: `10.${subnet}.0.2`, peer: b, peerAddress: `10.${subnet}.0.1`, remove };
 }
 
 // A namespace with only a loopback interface that also holds `addresses` (IPv6, each with its
