@@ -17,11 +17,19 @@ set ylabel "RSS (MiB)"
 set y2label "open fds"
 set ytics nomirror
 set y2tics
-set yrange [0:*]
+# RSS autoscaled, so growth of a few percent is visible; the filled points are the samples the
+# RSS criterion judges (phase "load", after warm-up).
+set autoscale y
 set y2range [0:*]
+set offsets 0, 0, graph 0.1, graph 0.1
+set key bottom right
+plot csv using 1:($3/1024) with lines lw 2 title "RSS (MiB)", \
+     csv using 1:(stringcolumn(2) eq "load" ? $3/1024 : 1/0) with points pt 7 ps 0.8 lc 1 title "RSS judged", \
+     csv using 1:4 axes x1y2 with linespoints pt 5 ps 0.5 lc 2 title "open fds"
+
+set offsets 0, 0, graph 0.1, 0
+set yrange [0:*]
 set key top left
-plot csv using 1:($3/1024) with linespoints pt 7 ps 0.5 title "RSS (MiB)", \
-     csv using 1:4 axes x1y2 with linespoints pt 5 ps 0.5 title "open fds"
 
 set ylabel "live"
 set y2label "SIGHUPs applied"

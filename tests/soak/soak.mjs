@@ -58,6 +58,7 @@ const OUT = resolve(args.out);
 const LIFETIME_S = 20;
 const PERMISSION_S = 30;
 const CHANNEL_S = 30;
+const NONCE_S = 60;         // stale nonces (438, then a retry) happen in every run, not only the hour
 const REQUEST_MS = 15000;   // one request's answer, generous for a loaded 2-core machine
 const DATA_MS = 15000;      // one echoed packet
 const WINDOW = 8;           // ChannelData and Send indications per window, each way
@@ -407,6 +408,7 @@ max_allocations_per_ip = 500
 
 [auth]
 secrets = ${JSON.stringify(secrets)}
+nonce_lifetime = "${NONCE_S}s"
 
 [peers]
 allow_loopback = true

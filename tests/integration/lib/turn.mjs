@@ -353,9 +353,16 @@ export class TurnClient {
     });
   }
 
-  channelBind(channel, peer) {
+  // A 438 Stale Nonce is retried once with the fresh nonce, as request() does (a long-lived
+  // allocation, like the soak's keeper, outlives several nonces).
+  channelBind(channel, peer, retries = 1) {
     const id = randomBytes(12);
-    return this.transact(this.signed(Method.channelBind, [channelAttr(channel), [Attr.XOR_PEER_ADDRESS, xorAddressValue(peer, id)]], id));
+    return this.transact(this.signed(Method.channelBind, [channelAttr(channel), [Attr.XOR_PEER_ADDRESS, xorAddressValue(peer, id)]], id))
+      .then((answer) => {
+        if (answer.code !== 438 || retries === 0) return answer;
+        this.learnChallenge(answer.parsed);
+        return this.channelBind(channel, peer, retries - 1);
+      });
   }
 
   // Send indication (unauthenticated, RFC 8656 §11.1).
