@@ -188,21 +188,24 @@ function turnLane(transport, endpoint, peer) {
   });
 }
 
-// iceway keeps bounded caches that fill with use, most of all the retransmit cache (4096
-// answers per worker, turn/retransmit_cache.hpp). At the lanes' pace they would take minutes to
-// fill and look like a leak after warm-up; a burst of authenticated requests (Refreshes from
-// several 5-tuples, so every worker gets its share) at the start fills them instead.
-async function fillCaches(endpoint, { sockets = 16, requests = 12000, parallel = 16 } = {}) {
-  await Promise.all(Array.from({ length: sockets }, async () => {
-    const client = await TurnClient.connect({ host: endpoint.host, port: endpoint.port, requestMs: REQUEST_MS });
-    try {
-      await check(client.allocate({ ...credentials('soak-warmup'), lifetime: LIFETIME_S }), 'warm-up Allocate');
-      for (let n = 0; n < requests / sockets; n += parallel) {
-        await Promise.all(Array.from({ length: parallel }, () => check(client.refresh(LIFETIME_S), 'warm-up Refresh')));
+// iceway keeps bounded caches that fill with use, most of all the retransmit cache: a ring of
+// 4096 authenticated answers per worker whose slots keep their buffers and grow them to the
+// largest answer they held (turn/retransmit_cache.hpp). At the lanes' pace it takes minutes to
+// fill, which looks exactly like a leak after warm-up. A burst first fills every slot with the
+// largest answer the lanes get, an Allocate success: allocations over TCP, each ended by
+// closing its connection, so no smaller answer (a Refresh 0) lands in between. Each connection
+// needs a 401 challenge first, and iceway answers at most 100 of those per second and source
+// address, so the burst comes from 16 loopback addresses (127.0.1.1-16).
+async function fillCaches(endpoint, { parallel = 16, allocations = 12000 } = {}) {
+  await Promise.all(Array.from({ length: parallel }, async (_, lane) => {
+    for (let n = 0; n < allocations / parallel; ++n) {
+      const client = await TurnClient.connect({ host: endpoint.host, port: endpoint.port, transport: 'tcp',
+        localAddress: `127.0.1.${lane + 1}`, requestMs: REQUEST_MS });
+      try {
+        await check(client.allocate({ ...credentials(`soak-warmup-${lane}`), lifetime: LIFETIME_S }), 'warm-up Allocate');
+      } finally {
+        client.close();
       }
-      await check(client.refresh(0), 'warm-up Refresh 0');
-    } finally {
-      client.close();
     }
   }));
 }
@@ -531,7 +534,7 @@ async function main() {
     const before = counters((await scrape(server)).families);
     const endpoint = (list) => ({ host: list[0].host, port: list[0].port });
 
-    await fillCaches(endpoint(server.udp));
+    await fillCaches(endpoint(server.tcp));
     log('warm-up burst done');
     const loadStart = Date.now();
     loadEndsAt = loadStart + LOAD_MS;
