@@ -2,9 +2,11 @@
 // into a CSV and a PNG, then judged by criteria.mjs.
 //
 //   node tests/soak/soak.mjs --minutes 60 --out build/soak      (make soak)
-//   node tests/soak/soak.mjs --minutes 3 --out build/soak-short  (ctest soak.short, in make test)
+//   node tests/soak/soak.mjs --minutes 3 --out build/test-output/soak  (ctest soak.short, in make test)
 //
-// The churn, every loop bounded by the load deadline and every wait by a timeout:
+// First a burst of allocations fills iceway's bounded caches (fillCaches), so that what grows
+// after warm-up is not their fill. Then the churn, every loop bounded by the load deadline and
+// every wait by a timeout:
 // - TURN lanes over UDP, TCP and TLS: Allocate, CreatePermission, ChannelBind, windows of
 //   ChannelData and Send indications echoed back by a peer, Refresh, then an end that rotates
 //   between Refresh 0, closing the connection and (UDP) leaving the allocation to expire;
@@ -30,7 +32,7 @@ import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { startIceway, stopIceway, makeCertificate, waitForOutput, run } from '../integration/lib/iceway.mjs';
 import { TurnClient, restCredentials, nowUnix } from '../integration/lib/turn.mjs';
-import { scrape, total, WsClient, wsUrl } from '../integration/lib/ops.mjs';
+import { scrape, total, until, WsClient, wsUrl } from '../integration/lib/ops.mjs';
 import { COLUMNS, toCsvRow, judgeRss, judgeFds, judgeRelay, judgeSignal } from './criteria.mjs';
 
 const { values: args } = parseArgs({
@@ -74,16 +76,6 @@ const loading = () => Date.now() < loadEndsAt;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // A pause that ends early when the load does.
 const pause = (ms) => sleep(Math.max(0, Math.min(ms, loadEndsAt - Date.now())));
-
-async function until(condition, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 // --- what the soak itself counts ----------------------------------------------------------------
 
