@@ -8,9 +8,10 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_LONG_SECONDS ?= 3600
+SOAK_MINUTES ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps test-deps build build-test unit unit-asan fuzz fuzz-build fuzz-long integration-deps clean
+.PHONY: run test deps test-deps build build-test unit unit-asan fuzz fuzz-build fuzz-long integration-deps soak clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -59,6 +60,15 @@ fuzz: fuzz-build
 # is merged into tests/fuzz/corpus/ for `make test` to replay. See tests/fuzz/run.sh.
 fuzz-long: test-deps fuzz-build
 	tests/fuzz/run.sh $(FUZZ_BUILD) long $(FUZZ_LONG_SECONDS)
+
+# The soak (docs/RELIABILITY.md): iceway under steady TURN and signaling churn with a SIGHUP
+# every few minutes for SOAK_MINUTES; CSV, plot and verdict in $(BUILD)/soak/. `make test`
+# runs a 3-minute version (ctest soak.short).
+soak: test-deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS) --target iceway
+	tests/integration/setup.sh
+	ICEWAY_BIN=$(abspath $(BUILD))/app/iceway node tests/soak/soak.mjs --minutes $(SOAK_MINUTES) --out $(BUILD)/soak
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

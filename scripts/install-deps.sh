@@ -20,6 +20,7 @@ test_packages=(
   systemd iproute2 procps
   openssl                     # throwaway certificates for the TLS tests
   python3                     # NOTIFY_SOCKET of the sd_notify test, raw sockets of the spoofed flood (Node has neither)
+  gnuplot-nox                 # the soak's plot of RSS, fds, allocations, connections and CPU (tests/soak)
 )
 
 packages=("${build_packages[@]}")

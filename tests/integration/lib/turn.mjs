@@ -164,10 +164,12 @@ class Inbox {
 }
 
 // One TURN client on one 5-tuple: UDP, TCP or TLS (certificates are not verified: the
-// tests use throwaway self-signed ones).
+// tests use throwaway self-signed ones). `requestMs` bounds each request's wait for its answer
+// (the soak raises it: a loaded machine may take seconds to schedule a client).
 export class TurnClient {
-  static async connect({ host, port, transport = 'udp', localAddress } = {}) {
+  static async connect({ host, port, transport = 'udp', localAddress, requestMs = 4000 } = {}) {
     const client = new TurnClient(transport, host, port);
+    client.requestMs = requestMs;
     if (transport === 'udp') {
       const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
       await new Promise((resolve, reject) => {
@@ -219,6 +221,7 @@ export class TurnClient {
     this.responses = new Map();  // transaction id (hex) -> Inbox of raw answers
     this.data = new Inbox();     // { peer, data } from Data indications, { channel, data } from ChannelData
     this.closed = false;
+    this.requestMs = 4000;
   }
 
   inbox(id) {
@@ -251,7 +254,7 @@ export class TurnClient {
 
   // Sends a request and waits for its answer; over UDP it is retransmitted like RFC 8489
   // says (same bytes), which the server must treat as one request.
-  async transact(bytes, ms = 4000) {
+  async transact(bytes, ms = this.requestMs) {
     const id = bytes.subarray(8, 20);
     const pending = this.nextResponse(id, ms);
     this.write(bytes);
@@ -350,9 +353,16 @@ export class TurnClient {
     });
   }
 
-  channelBind(channel, peer) {
+  // A 438 Stale Nonce is retried once with the fresh nonce, as request() does (a long-lived
+  // allocation, like the soak's keeper, outlives several nonces).
+  channelBind(channel, peer, retries = 1) {
     const id = randomBytes(12);
-    return this.transact(this.signed(Method.channelBind, [channelAttr(channel), [Attr.XOR_PEER_ADDRESS, xorAddressValue(peer, id)]], id));
+    return this.transact(this.signed(Method.channelBind, [channelAttr(channel), [Attr.XOR_PEER_ADDRESS, xorAddressValue(peer, id)]], id))
+      .then((answer) => {
+        if (answer.code !== 438 || retries === 0) return answer;
+        this.learnChallenge(answer.parsed);
+        return this.channelBind(channel, peer, retries - 1);
+      });
   }
 
   // Send indication (unauthenticated, RFC 8656 §11.1).
