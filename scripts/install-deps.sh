@@ -20,6 +20,7 @@ test_packages=(
   systemd iproute2 procps
   openssl                     # throwaway certificates for the TLS tests
   python3                     # the AF_UNIX datagram NOTIFY_SOCKET of the sd_notify test (Node has none)
+  node-typescript             # tsc: sdk/iceway.d.ts type-checks an app's use of the SDK
 )
 
 packages=("${build_packages[@]}")
