@@ -21,6 +21,7 @@ test_packages=(
   openssl                     # throwaway certificates for the TLS tests
   python3                     # NOTIFY_SOCKET of the sd_notify test, raw sockets of the spoofed flood (Node has neither)
   gnuplot-nox                 # the soak's plot of RSS, fds, allocations, connections and CPU (tests/soak)
+  node-typescript             # tsc: sdk/iceway.d.ts type-checks an app's use of the SDK
 )
 
 packages=("${build_packages[@]}")

@@ -1,15 +1,18 @@
 // iceway.js: a small, dependency-free client for iceway's native signaling protocol on /ws.
-// The protocol is described in docs/signaling.md; this file is served by iceway at /sdk/iceway.js.
+// The protocol is described in docs/signaling.md; this file is served by iceway at /sdk/iceway.js
+// (importable from any origin signal.allowed_origins allows), its types at /sdk/iceway.d.ts.
+/* @ts-self-types="./iceway.d.ts" */
 //
 //   import { IcewayClient } from "/sdk/iceway.js";
-//   const client = new IcewayClient("wss://example.org/ws", { token });
+//   const client = new IcewayClient("wss://example.org/ws", { token: () => fetchToken() });
 //   client.on("signal", ({ from, data }) => { ... });
 //   const { id, iceServers } = await client.connect();
 //   const { peers } = await client.join("room-1");
 //   client.signal(peers[0], { type: "offer", sdp: offer.sdp });
 //
 // It reconnects with exponential back-off after a lost connection, keeps its id when the server
-// let it choose one, and joins its rooms again. Works in browsers and in Node >= 22 (or any
+// let it choose one, and joins its rooms again. A token given as a function is called before
+// every attempt, so a reconnect presents a fresh token rather than one that has expired. Works in browsers and in Node >= 22 (or any
 // runtime with a WebSocket class, passed as options.WebSocket).
 
 const OPEN = 1;
@@ -31,7 +34,9 @@ export class IcewayClient {
   /**
    * @param {string} url  ws:// or wss:// URL of iceway's /ws endpoint
    * @param {object} [options]
-   * @param {string} [options.token]  signaling JWT (its `sub` becomes the id)
+   * @param {string | (() => string | Promise<string>)} [options.token]  signaling JWT (its `sub`
+   *   becomes the id), or a function returning one (or a promise of one), called before every
+   *   connection attempt
    * @param {string} [options.id]     requested id when the server does not require a token
    * @param {boolean} [options.reconnect=true]
    * @param {number} [options.minDelay=500]   first reconnect delay, ms
@@ -62,6 +67,7 @@ export class IcewayClient {
     this._timer = null;
     this._closedByUser = false;
     this._welcomed = null;
+    this._openAttempt = 0;
   }
 
   /** Subscribes to an event; returns a function that unsubscribes. Events: welcome, signal,
@@ -122,6 +128,7 @@ export class IcewayClient {
   /** Closes for good: no reconnect. */
   close() {
     this._closedByUser = true;
+    this._openAttempt += 1;
     clearTimeout(this._timer);
     this._failPending(new IcewayError("closed", "client closed"));
     if (this._socket) this._socket.close(1000, "bye");
@@ -142,10 +149,10 @@ export class IcewayClient {
     }
   }
 
-  _socketUrl() {
+  _socketUrl(token) {
     const url = new URL(this.url);
-    if (this.options.token) {
-      url.searchParams.set("token", this.options.token);
+    if (token) {
+      url.searchParams.set("token", token);
     } else {
       // After a reconnect, ask for the id we had so peers can still reach us.
       const id = this.id || this.options.id;
@@ -154,8 +161,38 @@ export class IcewayClient {
     return url.toString();
   }
 
+  // The token of this attempt: the option itself, or what its function returns now.
+  async _token() {
+    const token = this.options.token;
+    return typeof token === "function" ? await token() : token;
+  }
+
   _open() {
-    const socket = new this.WebSocket(this._socketUrl());
+    const attempt = ++this._openAttempt;
+    this._token().then(
+      (token) => {
+        // close() (or a newer attempt) while the token was being fetched: this one is void.
+        if (this._closedByUser || attempt !== this._openAttempt) return;
+        this._openSocket(token);
+      },
+      (error) => {
+        if (this._closedByUser || attempt !== this._openAttempt) return;
+        // The app's token source failed (its backend may be restarting): like a failed
+        // connection, report it and try again later.
+        this._emit("error", new IcewayError("token-unavailable", `iceway: no token: ${error?.message ?? error}`));
+        if (this.options.reconnect) {
+          this._scheduleReconnect();
+        } else if (this._onFirstFailure) {
+          this._onFirstFailure(error instanceof Error ? error : new Error(String(error)));
+          this._onFirstFailure = null;
+          this._welcomed = null;
+        }
+      },
+    );
+  }
+
+  _openSocket(token) {
+    const socket = new this.WebSocket(this._socketUrl(token));
     this._socket = socket;
     let welcomed = false;
     socket.onopen = () => this._emit("open", {});
@@ -186,7 +223,12 @@ export class IcewayClient {
       if (this._socket === socket) this._socket = null;
       this._failPending(new IcewayError("disconnected", "connection closed"));
       const refusal = socket._icewayRefusal;
-      const fatal = refusal && (FATAL_CODES.has(refusal.code) || (refusal.code === "id-taken" && !this.id));
+      // A token from a function that worked before has most likely expired since: the next
+      // attempt asks the function again. The first connection's refusal stays final, so a
+      // function that never yields a valid token does not retry forever unseen.
+      const renewable = refusal?.code === "unauthorized" && typeof this.options.token === "function" && this.id !== null;
+      const fatal =
+        refusal && !renewable && (FATAL_CODES.has(refusal.code) || (refusal.code === "id-taken" && !this.id));
       const willReconnect = this.options.reconnect && !this._closedByUser && !fatal;
       this._emit("close", { code, reason, willReconnect });
       if (!welcomed && this._onFirstFailure && (fatal || !willReconnect)) {

@@ -7,6 +7,8 @@ namespace iceway::signaling {
 
 // sdk/iceway.js, served at /sdk/iceway.js.
 std::string_view embedded_sdk();
+// sdk/iceway.d.ts, its TypeScript declarations, served at /sdk/iceway.d.ts.
+std::string_view embedded_sdk_types();
 
 // The demo pages of web/ (SPEC §2 "the demo page /"), served at the paths SignalServer gives them:
 std::string_view embedded_demo_page();       // web/index.html     at /

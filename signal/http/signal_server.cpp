@@ -2,6 +2,7 @@
 
 #include "signal/http/hub.hpp"
 #include "signal/http/embedded.hpp"
+#include "signal/sdk_files.hpp"
 
 namespace iceway::signaling {
 namespace {
@@ -40,7 +41,17 @@ SignalServer::SignalServer(boost::asio::io_context& registry_context,
       respond({reply->status, reply->content_type, std::move(reply->body), {{"Access-Control-Allow-Origin", "*"}}});
     });
   });
-  http_.add_static("/sdk/iceway.js", "text/javascript; charset=utf-8", std::string(embedded_sdk()));
+  // The SDK: apps on other origins import it, so it needs CORS, and it may be cached.
+  sdk_origins_->origins = settings.allowed_origins;
+  for (auto file : {std::make_shared<const SdkFile>("/sdk/iceway.js", "text/javascript; charset=utf-8",
+                                                    std::string(embedded_sdk())),
+                    std::make_shared<const SdkFile>("/sdk/iceway.d.ts", "application/typescript; charset=utf-8",
+                                                    std::string(embedded_sdk_types()))}) {
+    http_.add_route(file->path(), [file, origins = sdk_origins_](const HttpRequest& request) {
+      std::lock_guard lock(origins->mutex);
+      return file->answer(request, origins->origins);
+    });
+  }
   // The demo call page and the ICE test page (web/). A page of the same path in
   // settings.static_dir replaces the built-in one (index.html for "/"); the pages' own scripts
   // and style keep their paths so a replacement page may still use them.
@@ -78,6 +89,10 @@ Endpoint SignalServer::start(const Endpoint& listen, std::shared_ptr<boost::asio
 void SignalServer::set_tls(std::shared_ptr<boost::asio::ssl::context> tls) { http_.set_tls(std::move(tls)); }
 
 void SignalServer::update_settings(const Settings& settings) {
+  {
+    std::lock_guard lock(sdk_origins_->mutex);
+    sdk_origins_->origins = settings.allowed_origins;
+  }
   http_.update_settings(settings);
   hub_->update_settings(settings);
 }

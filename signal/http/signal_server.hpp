@@ -4,7 +4,8 @@
 //   {peerjs_path}/peerjs     PeerJS WebSocket;  {peerjs_path}/, /{key}/id, /{key}/peers  PeerJS REST
 //   /relay                   named relay
 //   /yjs                     y-webrtc topics
-//   /sdk/iceway.js           the JavaScript client (embedded)
+//   /sdk/iceway.js           the JavaScript client and its TypeScript declarations
+//   /sdk/iceway.d.ts         (embedded; CORS and cache headers, signal/sdk_files.hpp)
 //   /  and  /ice-test        the demo call page and the ICE test page (embedded from web/;
 //                            settings.static_dir may replace them), with /demo/ for their assets
 // plus whatever routes the app adds (/api/v1/ice-servers).
@@ -26,6 +27,7 @@
 // before it is destroyed.
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -75,7 +77,15 @@ class SignalServer {
   Counters& counters() { return counters_; }
 
  private:
+  // The SDK's answers depend on signal.allowed_origins, which a reload replaces while sessions
+  // on any thread serve the files.
+  struct SdkOrigins {
+    std::mutex mutex;  // guards origins
+    std::vector<std::string> origins;
+  };
+
   Counters counters_;
+  std::shared_ptr<SdkOrigins> sdk_origins_ = std::make_shared<SdkOrigins>();
   OpenSslRandom random_;
   std::shared_ptr<Hub> hub_;
   HttpServer http_;

@@ -1,9 +1,10 @@
 #!/bin/sh
 # systemd_verify.sh UNIT BINARY
 # SPEC §8: `systemd-analyze verify` passes on systemd/iceway.service, and the unit has the
-# settings the SPEC and issue 5 promise. verify insists that ExecStart's binary exists, so
-# it runs on a temporary copy whose ExecStart path is BINARY (the built iceway when there is
-# one); the test first proves that this is the only line that differs from the real unit.
+# settings the SPEC and issues 5 and 14 promise. verify insists that every Exec line's binary
+# exists, so it runs on a temporary copy whose ExecStart and ExecReload check name BINARY (the
+# built iceway when there is one); the test first proves that these are the only lines that
+# differ from the real unit.
 # Any line of verify's output that is about the unit fails the test. Exit 77 = skipped.
 set -eu
 unit=$1
@@ -15,21 +16,23 @@ command -v systemd-analyze >/dev/null 2>&1 || { echo "systemd-analyze not instal
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 copy=$work/iceway.service
-sed "s|^ExecStart=/usr/bin/iceway |ExecStart=$binary |" "$unit" > "$copy"
+sed -e "s|^ExecStart=/usr/bin/iceway |ExecStart=$binary |" \
+    -e "s|^ExecReload=/usr/bin/iceway |ExecReload=$binary |" "$unit" > "$copy"
 
 status=0
 fail() { echo "FAIL: $*"; status=1; }
 
-# Only the ExecStart line may differ, and it must have differed (else sed matched nothing
-# and the unit no longer starts /usr/bin/iceway).
+# Only the two lines naming /usr/bin/iceway may differ, and they must have differed (else sed
+# matched nothing and the unit no longer starts or checks with /usr/bin/iceway).
 changed=$(diff "$unit" "$copy" | grep -c '^[<>]' || true)
-[ "$changed" -eq 2 ] || fail "expected exactly the ExecStart line to change, $changed lines differ"
+[ "$changed" -eq 4 ] || fail "expected exactly ExecStart and the ExecReload check to change, $changed lines differ"
 
 # The promises of SPEC §8 and issue 5, as exact lines.
 for line in \
   'Type=notify' \
   'WatchdogSec=30s' \
   'ExecStart=/usr/bin/iceway --config /etc/iceway/iceway.toml' \
+  'ExecReload=/usr/bin/iceway --check-config --config /etc/iceway/iceway.toml' \
   'ExecReload=/bin/kill -HUP $MAINPID' \
   'User=iceway' \
   'AmbientCapabilities=CAP_NET_BIND_SERVICE' \

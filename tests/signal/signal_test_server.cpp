@@ -1,6 +1,7 @@
 // A SignalServer on 127.0.0.1 for tests that drive it from another process (the Node test of
 // sdk/iceway.js). Prints "port N" once listening; shuts down cleanly when stdin closes.
-//   signal_test_server [PORT]     (default 0: any free port)
+//   signal_test_server [PORT] [--token-secret S] [--allowed-origin O]...
+// PORT 0 (the default) is any free port; a token secret makes tokens required.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -29,13 +30,24 @@ class StaticIceServers final : public iceway::signaling::IceServersProvider {
 
 int main(int argc, char** argv) {
   namespace net = boost::asio;
-  const auto port = static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 0);
+  std::uint16_t port = 0;
+  iceway::signaling::Settings settings;
+  for (int i = 1; i < argc; ++i) {
+    const std::string argument = argv[i];
+    if (argument == "--token-secret" && i + 1 < argc) {
+      settings.token_secret = argv[++i];
+      settings.require_token = true;
+    } else if (argument == "--allowed-origin" && i + 1 < argc) {
+      settings.allowed_origins.emplace_back(argv[++i]);
+    } else {
+      port = static_cast<std::uint16_t>(std::atoi(argv[i]));
+    }
+  }
   net::io_context registry_context;
   net::io_context session_context;
   auto registry_guard = net::make_work_guard(registry_context);
   auto session_guard = net::make_work_guard(session_context);
   StaticIceServers ice_servers;
-  iceway::signaling::Settings settings;
   settings.development_mode = true;  // the SDK test checks the welcome's credentials, as `make run` gives them
   iceway::signaling::SignalServer server(registry_context, {&session_context}, settings, ice_servers);
   iceway::Endpoint listen = *iceway::Endpoint::parse("127.0.0.1:0");
