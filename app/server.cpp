@@ -13,6 +13,7 @@
 #include "app/logging.hpp"
 #include "app/systemd_notify.hpp"
 #include "app/turn_state.hpp"
+#include "net/address.hpp"
 #include "net/port_pair.hpp"
 #include "turn/handlers/handlers.hpp"
 
@@ -43,7 +44,8 @@ Server::Server(Config config, LoadOptions reload_options)
       reload_options_(std::move(reload_options)),
       signals_(control_, SIGINT, SIGTERM, SIGHUP),
       watchdog_timer_(control_),
-      drain_timer_(control_) {}
+      drain_timer_(control_),
+      host_address_timer_(control_) {}
 
 Server::~Server() {
   for (auto& worker : workers_) worker->stop();
@@ -66,6 +68,7 @@ Result<bool, std::string> Server::start() {
     if (!error) on_signal(number);
   });
   schedule_watchdog();
+  watch_host_addresses();
   health_.set_listening(true);
   print_banner();
   notify_ready("serving STUN/TURN on " + join(bound_.stun_udp) + ", signaling on " + bound_.signal.to_string());
@@ -73,7 +76,8 @@ Result<bool, std::string> Server::start() {
 }
 
 Result<bool, std::string> Server::start_turn() {
-  auto state = make_turn_state(config_, nullptr);
+  host_addresses_ = net::host_addresses();
+  auto state = make_turn_state(config_, nullptr, host_addresses_);
   if (!state) {
     std::string text;
     for (auto& message : state.error()) text += (text.empty() ? "" : "; ") + message;
@@ -300,7 +304,8 @@ void Server::reload() {
   // addresses matches the sockets actually open.
   next.turn.listen = config_.turn.listen;
   next.turn.tls_listen = config_.turn.tls_listen;
-  auto state = make_turn_state(next, turn_state_.nonces);  // same nonce key: issued nonces stay valid
+  // Same nonce key: issued nonces stay valid.
+  auto state = make_turn_state(next, turn_state_.nonces, host_addresses_);
   if (!state) {
     for (auto& message : state.error()) spdlog::error("reload: {}", message);
     notify_ready("reload failed; running with the previous configuration");
@@ -385,6 +390,7 @@ void Server::finish() {
   }
   if (admin_server_) admin_server_->stop_accepting();
   watchdog_timer_.cancel();
+  host_address_timer_.cancel();
   signals_.cancel();
   // Stop the worker threads first; then this thread is the only one touching their state,
   // and close_all() can end (and log) every remaining allocation.
@@ -404,6 +410,29 @@ void Server::schedule_watchdog() {
     if (error) return;
     notify_watchdog();
     schedule_watchdog();
+  });
+}
+
+void Server::watch_host_addresses() {
+  // Polled rather than subscribed to (netlink): an address the host gains is a peer the
+  // relay may reach until the next read, so a second bounds that window at the cost of one
+  // getifaddrs a second on this otherwise idle thread.
+  constexpr std::chrono::seconds kInterval{1};
+  host_address_timer_.expires_after(kInterval);
+  host_address_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    if (auto addresses = net::host_addresses(); addresses != host_addresses_) {
+      auto policy = make_peer_policy(config_, addresses);
+      if (policy) {
+        host_addresses_ = std::move(addresses);
+        turn_state_.policy = std::move(policy).value();
+        spdlog::info("host addresses changed ({} now): peer policy updated", host_addresses_.size());
+        for (std::size_t i = 0; i < workers_.size(); ++i)
+          boost::asio::post(workers_[i]->context(),
+                            [worker = turn_workers_[i].get(), policy = turn_state_.policy] { worker->set_policy(policy); });
+      }
+    }
+    watch_host_addresses();
   });
 }
 

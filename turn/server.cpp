@@ -30,6 +30,11 @@ void TurnServer::reconfigure(SharedTurnState shared) {
       SourceRateLimiter(shared_.settings->unauthenticated_per_ip_rate, shared_.settings->unauthenticated_per_ip_burst);
 }
 
+void TurnServer::set_policy(std::shared_ptr<const PeerPolicy> policy) {
+  assert(policy);
+  shared_.policy = std::move(policy);
+}
+
 HandleResult TurnServer::on_client_message(ByteSpan bytes, const FiveTuple& five_tuple, TimePoint now,
                                            UnixSeconds now_unix, MutableByteSpan out) {
   assert(out.size() >= kMinResponseBuffer);

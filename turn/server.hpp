@@ -73,6 +73,8 @@ class TurnServer {
   TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator& ports, const LiveRelays* live_relays = nullptr);
 
   void reconfigure(SharedTurnState shared);
+  // Replaces only the peer policy (the host's addresses changed).
+  void set_policy(std::shared_ptr<const PeerPolicy> policy);
 
   // One STUN message or ChannelData frame from a client. `out` receives the response and
   // must hold at least kMinResponseBuffer bytes.

@@ -76,6 +76,8 @@ void TurnWorker::reconfigure(SharedTurnState shared) {
   server_.reconfigure(std::move(shared));
 }
 
+void TurnWorker::set_policy(std::shared_ptr<const PeerPolicy> policy) { server_.set_policy(std::move(policy)); }
+
 void TurnWorker::set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
 
 void TurnWorker::begin_drain() {

@@ -43,6 +43,8 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
 
   // The rest run on the worker's thread (post to it from elsewhere).
   void reconfigure(SharedTurnState shared);
+  // The host's addresses changed: the same settings with a policy built from the new set.
+  void set_policy(std::shared_ptr<const PeerPolicy> policy);
   void set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls);
   // Drain: stop accepting TCP/TLS connections and refuse new allocations; live allocations
   // keep relaying.
