@@ -78,10 +78,10 @@ Permissions::Install AllocationTable::install_permission(Allocation& allocation,
 }
 
 ChannelBindOutcome AllocationTable::bind_channel(Allocation& allocation, std::uint16_t number, const Endpoint& peer,
-                                                 TimePoint now) {
+                                                 TimePoint now, bool own_relay) {
   const TimePoint expires = now + limits_.channel_lifetime;
   const std::size_t before = allocation.channels.size();
-  const auto result = allocation.channels.bind(number, peer, expires, now, limits_.max_channels);
+  const auto result = allocation.channels.bind(number, peer, expires, now, limits_.max_channels, own_relay);
   count_channels(before, allocation.channels.size());
   if (result == ChannelBindOutcome::created || result == ChannelBindOutcome::refreshed) {
     if (expires < allocation.scheduled) schedule(allocation, expires);

@@ -90,8 +90,10 @@ class AllocationTable final : public LiveRelays {
   // RFC 8656 §9: install or refresh for permission_lifetime.
   Permissions::Install install_permission(Allocation& allocation, const IpAddress& peer, TimePoint now);
   // RFC 8656 §12.2: bind or refresh for channel_lifetime; also installs/refreshes the
-  // permission for the peer's IP (unless the binding was refused).
-  ChannelBindOutcome bind_channel(Allocation& allocation, std::uint16_t number, const Endpoint& peer, TimePoint now);
+  // permission for the peer's IP (unless the binding was refused). `own_relay`: see
+  // ChannelBinding.
+  ChannelBindOutcome bind_channel(Allocation& allocation, std::uint16_t number, const Endpoint& peer, TimePoint now,
+                                  bool own_relay = false);
 
   // Ends an allocation now (Refresh 0, connection closed, shutdown). Nothing if unknown.
   std::optional<EndedAllocation> remove(AllocationId id, EndReason reason);

@@ -160,6 +160,53 @@ test('two relay-only clients talk through one server under the default policy', 
   bob.close();
 });
 
+// Binds a UDP socket on `port` of 127.0.0.1 as soon as it is free (the relay socket of an
+// allocation that just ended is closed right after its Refresh is answered).
+async function squat(port, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const socket = dgram.createSocket('udp4');
+    const bound = await new Promise((resolve) => {
+      socket.once('error', () => resolve(false));
+      socket.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) {
+      const received = [];
+      socket.on('message', (m) => received.push(m.toString()));
+      return { socket, received };
+    }
+    socket.close();
+    if (Date.now() > deadline) throw new Error(`port ${port} stayed taken`);
+    await settle(20);
+  }
+}
+
+test('a channel to another allocation\'s relayed address stops relaying when that allocation ends', async () => {
+  const attacker = await allocated(strict, { user: 'channel-attacker' });
+  const victim = await allocated(strict, { user: 'channel-victim' });
+  const control = await allocated(strict, { user: 'channel-control' });
+  assert.equal((await attacker.channelBind(0x4001, victim.relayed)).success, true);
+  assert.equal((await attacker.channelBind(0x4002, control.relayed)).success, true);
+  assert.equal((await control.createPermission(attacker.relayed)).success, true);
+
+  // The victim leaves; whatever holds its port next (here the test) must get nothing.
+  assert.equal((await victim.refresh(0)).success, true);
+  victim.close();
+  const squatter = await squat(victim.relayed.port);
+  try {
+    attacker.channelData(0x4001, Buffer.from('to a dead relay port'));
+    attacker.channelData(0x4002, Buffer.from('to a live relay'));
+    const controlData = await control.nextData();
+    assert.equal(controlData.data.toString(), 'to a live relay');
+    await settle(300);
+    assert.deepEqual(squatter.received, []);
+  } finally {
+    squatter.socket.close();
+    attacker.close();
+    control.close();
+  }
+});
+
 test('an IPv4 peer on an IPv6 relay is a family mismatch (443), not a relay', async () => {
   const client = await allocated(open, { family: 6, user: 'mismatch' });
   assert.match(client.relayed.address, /^0:0:0:0:0:0:0:1$/);

@@ -98,6 +98,26 @@ TEST_F(Relay, OnTheRelayAddressOnlyLiveRelaysAreReachedByPort) {
   EXPECT_EQ(other_port.result.peer_denied, PeerReason::server_address);
 }
 
+TEST_F(Relay, AChannelToAnotherAllocationsRelayStopsWhenThatAllocationEnds) {
+  // Alice binds a channel to Bob's relayed address (allowed: both relay-only). Bob leaves;
+  // his port is now just a port on our own address, which nobody may reach.
+  const FiveTuple alice_tuple = client_tuple(40000);
+  const FiveTuple bob_tuple = client_tuple(40001);
+  allocated(alice_tuple, alice());
+  const Endpoint bob_relay = allocated(bob_tuple, bob());
+  ASSERT_EQ(channel_bind(alice_tuple, alice(), 0x4001, bob_relay).message_class(), stun::Class::success);
+  ASSERT_EQ(channel_bind(alice_tuple, alice(), 0x4002, kPeer, 41).message_class(), stun::Class::success);
+  EXPECT_TRUE(deliver(channel_data(0x4001, "hi bob"), alice_tuple).result.to_peer);
+
+  ASSERT_EQ(refresh(bob_tuple, bob(), 0).message_class(), stun::Class::success);
+  const Answer after = deliver(channel_data(0x4001, "bob is gone"), alice_tuple);
+  EXPECT_FALSE(after.result.to_peer);
+  EXPECT_EQ(after.result.peer_denied, PeerReason::server_address);
+  EXPECT_FALSE(deliver(send_indication(bob_relay, "bob is gone"), alice_tuple).result.to_peer);
+  // Channels to other peers are not affected.
+  EXPECT_TRUE(deliver(channel_data(0x4002, "still here"), alice_tuple).result.to_peer);
+}
+
 TEST_F(Relay, ChannelDataFromTheClientGoesToTheBoundPeer) {
   const FiveTuple tuple = client_tuple();
   const Endpoint relayed = allocated(tuple, alice());

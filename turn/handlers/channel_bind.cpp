@@ -37,7 +37,9 @@ HandleResult handle_channel_bind(const Request& request, Context& ctx) {
 
   // §12.2: the number is not bound to another peer and the peer not to another number
   // (400); a full channel table is 508; else create or refresh, with the peer's permission.
-  switch (ctx.table.bind_channel(allocation, channel, endpoint, ctx.now)) {
+  // A peer that is another allocation's relayed address is re-checked for each ChannelData
+  // (ChannelBinding::own_relay): that allocation may end while the channel lives on.
+  switch (ctx.table.bind_channel(allocation, channel, endpoint, ctx.now, decision.reason == PeerReason::own_relay)) {
     case ChannelBindOutcome::created:
     case ChannelBindOutcome::refreshed:
       return success_response(message, key, ctx);
