@@ -106,6 +106,25 @@ class Channels {
     return removed;
   }
 
+  // A new peer policy: `decide(peer)` returns nothing to remove the binding, or whether its
+  // peer is now an own relay (ChannelBinding::own_relay). Returns how many it removed.
+  template <class Decide>
+  std::size_t recheck(Decide&& decide) {
+    std::size_t removed = 0;
+    for (auto it = by_number_.begin(); it != by_number_.end();) {
+      const std::optional<bool> own_relay = decide(it->second.peer);
+      if (!own_relay) {
+        by_peer_.erase(it->second.peer);
+        it = by_number_.erase(it);
+        ++removed;
+      } else {
+        it->second.own_relay = *own_relay;
+        ++it;
+      }
+    }
+    return removed;
+  }
+
   std::optional<TimePoint> next_deadline() const {
     std::optional<TimePoint> next;
     for (const auto& [number, binding] : by_number_)

@@ -22,17 +22,19 @@ TurnServer::TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator&
   assert(shared_.settings && shared_.credentials && shared_.policy && shared_.nonces);
 }
 
-void TurnServer::reconfigure(SharedTurnState shared) {
+RecheckResult TurnServer::reconfigure(SharedTurnState shared) {
   assert(shared.settings && shared.credentials && shared.policy && shared.nonces);
   shared_ = std::move(shared);
   table_.set_limits(limits_of(*shared_.settings));
   unauthenticated_ =
       SourceRateLimiter(shared_.settings->unauthenticated_per_ip_rate, shared_.settings->unauthenticated_per_ip_burst);
+  return table_.recheck_peers(*shared_.policy, live_relays());
 }
 
-void TurnServer::set_policy(std::shared_ptr<const PeerPolicy> policy) {
+RecheckResult TurnServer::set_policy(std::shared_ptr<const PeerPolicy> policy) {
   assert(policy);
   shared_.policy = std::move(policy);
+  return table_.recheck_peers(*shared_.policy, live_relays());
 }
 
 HandleResult TurnServer::on_client_message(ByteSpan bytes, const FiveTuple& five_tuple, TimePoint now,
@@ -45,7 +47,7 @@ HandleResult TurnServer::on_client_message(ByteSpan bytes, const FiveTuple& five
               *shared_.credentials,
               *shared_.nonces,
               *shared_.policy,
-              live_relays_ != nullptr ? *live_relays_ : static_cast<const LiveRelays&>(table_),
+              live_relays(),
               quota_,
               table_,
               ports_,

@@ -73,10 +73,16 @@ void TurnWorker::start() { schedule_expiry(); }
 
 void TurnWorker::reconfigure(SharedTurnState shared) {
   relay_ports_.apply_settings(shared.settings);
-  server_.reconfigure(std::move(shared));
+  log_recheck(server_.reconfigure(std::move(shared)));
 }
 
-void TurnWorker::set_policy(std::shared_ptr<const PeerPolicy> policy) { server_.set_policy(std::move(policy)); }
+void TurnWorker::set_policy(std::shared_ptr<const PeerPolicy> policy) { log_recheck(server_.set_policy(std::move(policy))); }
+
+void TurnWorker::log_recheck(const RecheckResult& removed) const {
+  if (removed.permissions == 0 && removed.channels == 0) return;
+  spdlog::info("peer policy re-checked: removed {} permission(s) and {} channel(s) it now refuses", removed.permissions,
+               removed.channels);
+}
 
 void TurnWorker::set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
 

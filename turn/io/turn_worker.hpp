@@ -70,6 +70,7 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   void allocation_ended(const EndedAllocation& ended);
   void accept(boost::asio::ip::tcp::socket socket, bool tls);
   void schedule_expiry();
+  void log_recheck(const RecheckResult& removed) const;
 
   net::Worker& worker_;
   LiveRelaySet& live_relays_;
