@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <toml.hpp>
 
 #include "app/config.hpp"
@@ -386,8 +387,15 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
 
   in.read_endpoints("turn.listen", turn.listen, 3478);
   in.read_endpoints("turn.tls_listen", turn.tls_listen, 5349);
-  in.read_address("turn.relay_ipv4", turn.relay_ipv4, AddressFamily::ipv4);
-  in.read_address("turn.relay_ipv6", turn.relay_ipv6, AddressFamily::ipv6);
+  for (const auto& [key, address, family] :
+       {std::tuple{"turn.relay_ipv4", &turn.relay_ipv4, AddressFamily::ipv4},
+        std::tuple{"turn.relay_ipv6", &turn.relay_ipv6, AddressFamily::ipv6}}) {
+    if (!in.read_address(key, *address, family)) continue;
+    if (auto problem = relay_address_problem(**address)) {
+      in.problem(key, in.find(key), *problem);
+      address->reset();
+    }
+  }
   std::string ports;
   if (in.read("turn.relay_ports", ports)) {
     auto range = parse_port_range(ports);
@@ -552,6 +560,18 @@ LoadResult load_config(const LoadOptions& options) {
   Reader in(root, result.problems);
   in.check_unknown_keys();
   read_all(in, config, result.problems);
+  // A loopback relay address is right for a test on one machine (every listener on
+  // loopback) and wrong anywhere else: clients on other hosts are told to send there.
+  const bool loopback_only = std::all_of(config.turn.listen.begin(), config.turn.listen.end(),
+                                         [](const Endpoint& endpoint) { return endpoint.address.is_loopback(); });
+  for (const auto& [key, address] : {std::pair{"turn.relay_ipv4", config.turn.relay_ipv4},
+                                     std::pair{"turn.relay_ipv6", config.turn.relay_ipv6},
+                                     std::pair{"server.external_ip", config.turn.external_public_ip}}) {
+    if (address && address->is_loopback() && !loopback_only)
+      result.warnings.push_back(std::string(key) + " = \"" + address->to_string() +
+                                "\" is a loopback address but turn.listen accepts clients from other hosts, which "
+                                "cannot reach relays there; set the address clients reach");
+  }
 
   auto env = options.environment ? options.environment : process_environment();
   if (auto secrets = env("ICEWAY_SECRETS"); secrets && !secrets->empty()) {
