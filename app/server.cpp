@@ -5,6 +5,7 @@
 #include <csignal>
 #include <boost/asio/post.hpp>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "app/build_info.hpp"
@@ -15,6 +16,7 @@
 #include "app/turn_state.hpp"
 #include "net/address.hpp"
 #include "net/port_pair.hpp"
+#include "net/port_probe.hpp"
 #include "turn/handlers/handlers.hpp"
 
 namespace iceway::app {
@@ -28,6 +30,18 @@ std::string join(const std::vector<Endpoint>& endpoints) {
   std::string text;
   for (auto& endpoint : endpoints) text += (text.empty() ? "" : ", ") + endpoint.to_string();
   return text;
+}
+
+// A configured port that another process already holds (net/port_probe.hpp): refused, since
+// SO_REUSEPORT would let both processes bind it and the kernel would split the clients.
+std::optional<std::string> held_elsewhere(const Endpoint& local, net::ProbeProtocol protocol) {
+  if (local.port == 0) return std::nullopt;  // the kernel picks a free one
+  if (net::probe_exclusive(local, protocol) != std::errc::address_in_use) return std::nullopt;
+  const char* name = protocol == net::ProbeProtocol::udp ? "udp" : "tcp";
+  return std::string("cannot listen on ") + name + " " + local.to_string() +
+         ": another process already holds this port (a second iceway, or another STUN/TURN server such as coturn); "
+         "stop it, or give this server another port in turn.listen / turn.tls_listen. iceway does not share it, "
+         "because the kernel would split the clients between both servers";
 }
 
 // Whether a failed bind of this address may be skipped: the default listens on [::] too, and
@@ -114,6 +128,9 @@ Result<bool, std::string> Server::start_turn() {
         reservation.emplace(std::move(reserved).value());
       }
     }
+    for (auto protocol : {net::ProbeProtocol::udp, net::ProbeProtocol::tcp}) {
+      if (auto held = held_elsewhere(listen, protocol)) return failure(*held);
+    }
     for (auto& worker : turn_workers_) {
       auto error = worker->listen_udp(udp);
       if (error && ipv6_unavailable(udp, error)) {
@@ -141,6 +158,7 @@ Result<bool, std::string> Server::start_turn() {
   if (tls_) {
     for (auto listen : config_.turn.tls_listen) {
       Endpoint tls = listen;
+      if (auto held = held_elsewhere(tls, net::ProbeProtocol::tcp)) return failure(*held);
       for (auto& worker : turn_workers_) {
         auto error = worker->listen_tcp(tls, tls_);
         if (error && ipv6_unavailable(tls, error)) break;
