@@ -47,7 +47,7 @@ const std::map<std::string, std::set<std::string>>& schema() {
         "permission_lifetime", "channel_lifetime", "max_allocations", "max_allocations_per_user",
         "max_allocations_per_ip", "bandwidth_per_allocation"}},
       {"auth", {"secrets", "secret_file", "credential_ttl", "api_keys", "api_key_file", "users", "nonce_lifetime"}},
-      {"peers", {"allow_loopback", "allow", "deny"}},
+      {"peers", {"allow_loopback", "allow", "deny", "refused_per_minute"}},
       {"signal",
        {"listen", "require_token", "token_secret", "token_secret_file", "allowed_origins", "max_frame_bytes",
         "max_json_depth", "messages_per_second", "message_burst", "max_connections_per_ip",
@@ -458,6 +458,7 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   in.read("peers.allow_loopback", turn.allow_loopback_peers);
   in.read("peers.allow", turn.peer_allow);
   in.read("peers.deny", turn.peer_deny);
+  in.read_integer("peers.refused_per_minute", turn.refused_peers_per_minute, 0, 60'000);
 
   in.read_endpoint("signal.listen", signal.listen, 8080);
   in.read("signal.require_token", signal.require_token);

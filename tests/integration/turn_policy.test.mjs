@@ -207,6 +207,26 @@ test('a channel to another allocation\'s relayed address stops relaying when tha
   }
 });
 
+test('a CreatePermission scan of the relay ports cannot tell a live relay from a dead port', { timeout: 60000 }, async () => {
+  const victim = await allocated(strict, { user: 'scan-victim' });
+  const scanner = await allocated(strict, { user: 'scanner' });
+  try {
+    // 200 ports next to the victim's, its own last, as fast as the server answers.
+    const live = victim.relayed.port;
+    const ports = Array.from({ length: 199 }, (_, i) => (live > 49152 + 200 ? live - 199 + i : live + 1 + i));
+    const codes = new Map();
+    for (const port of [...ports, live]) {
+      const answer = await scanner.createPermission({ address: victim.relayed.address, port });
+      codes.set(port, answer.success ? 200 : answer.code);
+    }
+    assert.equal(codes.get(live), 403, 'the scan found the live relay');
+    assert.ok([...codes.values()].every((code) => code === 403 || code === 200));
+  } finally {
+    victim.close();
+    scanner.close();
+  }
+});
+
 test('an IPv4 peer on an IPv6 relay is a family mismatch (443), not a relay', async () => {
   const client = await allocated(open, { family: 6, user: 'mismatch' });
   assert.match(client.relayed.address, /^0:0:0:0:0:0:0:1$/);

@@ -13,7 +13,7 @@ struct ConfigKey {
   std::string_view default_toml;  // the value exactly as SPEC §3 writes it
 };
 
-inline constexpr std::array<ConfigKey, 33> kConfigKeys{{
+inline constexpr std::array<ConfigKey, 34> kConfigKeys{{
     {"server", "realm", R"("iceway")"},
     {"server", "threads", "0"},
     {"server", "external_ip", R"("")"},
@@ -38,6 +38,7 @@ inline constexpr std::array<ConfigKey, 33> kConfigKeys{{
     {"peers", "allow_loopback", "false"},
     {"peers", "allow", "[]"},
     {"peers", "deny", "[]"},
+    {"peers", "refused_per_minute", "20"},
     {"signal", "listen", R"("0.0.0.0:8080")"},
     {"signal", "require_token", "false"},
     {"signal", "token_secret", R"("")"},

@@ -28,7 +28,7 @@ HandleResult handle_channel_bind(const Request& request, Context& ctx) {
   // §12.2 "The server MAY impose restrictions on the IP address and port": the peer
   // policy (403). Checked before binding, so a denied peer never gets a binding; the rules
   // below would answer 400 for a conflicting request whatever the policy says.
-  const PeerDecision decision = ctx.policy.check(endpoint, ctx.live_relays);
+  const PeerDecision decision = check_peer(allocation, endpoint, ctx);
   if (!decision.allowed) {
     HandleResult result = fail(stun::ErrorCode::forbidden);
     result.peer_denied = decision.reason;

@@ -25,7 +25,7 @@ HandleResult handle_create_permission(const Request& request, Context& ctx) {
     if (endpoint.address.family() != allocation.relayed.address.family()) {
       return error_response(message, stun::ErrorCode::peer_address_family_mismatch, key, ctx);
     }
-    const PeerDecision decision = ctx.policy.check(endpoint, ctx.live_relays);
+    const PeerDecision decision = check_peer(allocation, endpoint, ctx);
     if (!decision.allowed) {
       HandleResult result = error_response(message, stun::ErrorCode::forbidden, key, ctx);
       result.peer_denied = decision.reason;

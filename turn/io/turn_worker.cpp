@@ -184,11 +184,11 @@ void TurnWorker::allocation_ended(const EndedAllocation& ended) {
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - ended.created).count();
   spdlog::info(
       "allocation ended: user={} client={} {} relayed={} reason={} duration={}s permissions={} "
-      "bytes_to_peer={} bytes_to_client={} packets_to_peer={} packets_to_client={} dropped={}",
+      "bytes_to_peer={} bytes_to_client={} packets_to_peer={} packets_to_client={} dropped={} refused_peers={}",
       ended.user_id, to_string(ended.five_tuple.transport), ended.five_tuple.client.to_string(),
       ended.advertised.to_string(), label(ended.reason), seconds, ended.permissions, ended.counters.bytes_to_peer,
       ended.counters.bytes_to_client, ended.counters.packets_to_peer, ended.counters.packets_to_client,
-      ended.counters.dropped);
+      ended.counters.dropped, ended.counters.refused_peers);
 }
 
 void TurnWorker::schedule_expiry() {
