@@ -120,8 +120,10 @@ void TurnWorker::on_closed(ClientConnection& connection) {
   connections_.erase(connection.five_tuple());
 }
 
-void TurnWorker::on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& socket) {
-  handle_client(datagram.data(), FiveTuple{from, socket.local_endpoint(), Transport::udp}, nullptr);
+void TurnWorker::on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& /*socket*/) {
+  // On a wildcard listener the 5-tuple's server side is the host address the client used, so
+  // answers and relayed data leave from it (a client drops them from any other address).
+  handle_client(datagram.data(), FiveTuple{from, datagram.destination, Transport::udp}, nullptr);
 }
 
 void TurnWorker::on_frame(ByteSpan frame, ClientConnection& connection) {
@@ -139,7 +141,7 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
   if (result.created) allocation_created(*result.created, stream);
   if (!result.response.empty()) {
     if (stream) stream->send(result.response);
-    else if (auto it = udp_by_local_.find(tuple.server); it != udp_by_local_.end()) it->second->send_to(result.response, tuple.client);
+    else send_udp(tuple, result.response);
   }
   if (result.to_peer) relay_ports_.send(result.to_peer->relayed, result.to_peer->payload, result.to_peer->peer);
   if (result.ended) allocation_ended(*result.ended);
@@ -155,10 +157,21 @@ void TurnWorker::on_peer_datagram(AllocationId id, const net::Datagram& datagram
 
 void TurnWorker::send_to_client(const FiveTuple& tuple, ByteSpan bytes) {
   if (tuple.transport == Transport::udp) {
-    if (auto it = udp_by_local_.find(tuple.server); it != udp_by_local_.end()) it->second->send_to(bytes, tuple.client);
+    send_udp(tuple, bytes);
   } else if (auto it = connections_.find(tuple); it != connections_.end()) {
     it->second->send(bytes);
   }
+}
+
+void TurnWorker::send_udp(const FiveTuple& tuple, ByteSpan bytes) {
+  if (auto it = udp_by_local_.find(tuple.server); it != udp_by_local_.end()) {
+    it->second->send_to(bytes, tuple.client);
+    return;
+  }
+  // Received on a wildcard listener: that socket, from the address the client sent to.
+  const Endpoint wildcard{tuple.server.address.is_v4() ? IpAddress{} : IpAddress::v6({}), tuple.server.port};
+  if (auto it = udp_by_local_.find(wildcard); it != udp_by_local_.end())
+    it->second->send_to(bytes, tuple.client, &tuple.server.address);
 }
 
 void TurnWorker::allocation_created(const CreatedAllocation& created, ClientConnection* stream) {

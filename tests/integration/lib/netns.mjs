@@ -37,7 +37,9 @@ export async function createNetns(tag) {
 // with one end in this (the test's) namespace on 10.25X.Y.1/24 and the other in the new
 // namespace on 10.25X.Y.2/24, plus `extra` addresses (CIDR text) on the namespace's
 // loopback, standing for the host's other addresses (a second NIC's public address, a
-// management address). remove() deletes the namespace, which deletes both veth ends.
+// management address), and a second address 10.25X.Y.3 on the namespace's veth end that the
+// test process can reach too (`secondAddress`). remove() deletes the namespace, which deletes
+// both veth ends.
 // addAddress(cidr) adds one more address at runtime, as DHCP or a VPN would.
 export async function createLinkedNetns(tag, { extra = [] } = {}) {
   const name = `iw-${tag}-${process.pid}`;
@@ -49,6 +51,7 @@ export async function createLinkedNetns(tag, { extra = [] } = {}) {
     ['link', 'set', links[1], 'netns', name],
     ['addr', 'add', `${subnet}.1/24`, 'dev', links[0]],
     ['-n', name, 'addr', 'add', `${subnet}.2/24`, 'dev', links[1]],
+    ['-n', name, 'addr', 'add', `${subnet}.3/24`, 'dev', links[1]],
     ['-n', name, 'link', 'set', 'lo', 'up'], ['-n', name, 'link', 'set', links[1], 'up'],
     ['link', 'set', links[0], 'up'],
     ...extra.map((cidr) => ['-n', name, 'addr', 'add', cidr, 'dev', 'lo']),
@@ -70,5 +73,6 @@ export async function createLinkedNetns(tag, { extra = [] } = {}) {
   };
   // Runs a program inside the namespace (e.g. a peer tool on one of its addresses).
   const exec = (command, args) => ['ip', ['netns', 'exec', name, command, ...args]];
-  return { name, address: `${subnet}.2`, hostAddress: `${subnet}.1`, remove, addAddress, exec };
+  return { name, address: `${subnet}.2`, secondAddress: `${subnet}.3`, hostAddress: `${subnet}.1`, remove, addAddress,
+    exec };
 }
