@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <toml.hpp>
 
 #include "app/config.hpp"
@@ -51,7 +52,7 @@ const std::map<std::string, std::set<std::string>>& schema() {
         "max_tls_handshakes", "tls_handshake_timeout", "stream_frame_timeout", "stream_auth_timeout", "unauthenticated_bytes_per_second",
         "unauthenticated_burst_bytes"}},
       {"auth", {"secrets", "secret_file", "credential_ttl", "api_keys", "api_key_file", "users", "nonce_lifetime"}},
-      {"peers", {"allow_loopback", "allow", "deny"}},
+      {"peers", {"allow_loopback", "allow", "deny", "refused_per_minute"}},
       {"signal",
        {"listen", "require_token", "token_secret", "token_secret_file", "allowed_origins", "max_frame_bytes",
         "anonymous_credentials", "max_json_depth", "messages_per_second", "message_burst", "max_connections_per_ip",
@@ -397,8 +398,15 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
 
   in.read_endpoints("turn.listen", turn.listen, 3478);
   in.read_endpoints("turn.tls_listen", turn.tls_listen, 5349);
-  in.read_address("turn.relay_ipv4", turn.relay_ipv4, AddressFamily::ipv4);
-  in.read_address("turn.relay_ipv6", turn.relay_ipv6, AddressFamily::ipv6);
+  for (const auto& [key, address, family] :
+       {std::tuple{"turn.relay_ipv4", &turn.relay_ipv4, AddressFamily::ipv4},
+        std::tuple{"turn.relay_ipv6", &turn.relay_ipv6, AddressFamily::ipv6}}) {
+    if (!in.read_address(key, *address, family)) continue;
+    if (auto problem = relay_address_problem(**address)) {
+      in.problem(key, in.find(key), *problem);
+      address->reset();
+    }
+  }
   std::string ports;
   if (in.read("turn.relay_ports", ports)) {
     auto range = parse_port_range(ports);
@@ -472,6 +480,7 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   in.read("peers.allow_loopback", turn.allow_loopback_peers);
   in.read("peers.allow", turn.peer_allow);
   in.read("peers.deny", turn.peer_deny);
+  in.read_integer("peers.refused_per_minute", turn.refused_peers_per_minute, 0, 60'000);
 
   in.read_endpoint("signal.listen", signal.listen, 8080);
   in.read("signal.require_token", signal.require_token);
@@ -586,6 +595,18 @@ LoadResult load_config(const LoadOptions& options) {
   Reader in(root, result.problems);
   in.check_unknown_keys();
   read_all(in, config, result.problems);
+  // A loopback relay address is right for a test on one machine (every listener on
+  // loopback) and wrong anywhere else: clients on other hosts are told to send there.
+  const bool loopback_only = std::all_of(config.turn.listen.begin(), config.turn.listen.end(),
+                                         [](const Endpoint& endpoint) { return endpoint.address.is_loopback(); });
+  for (const auto& [key, address] : {std::pair{"turn.relay_ipv4", config.turn.relay_ipv4},
+                                     std::pair{"turn.relay_ipv6", config.turn.relay_ipv6},
+                                     std::pair{"server.external_ip", config.turn.external_public_ip}}) {
+    if (address && address->is_loopback() && !loopback_only)
+      result.warnings.push_back(std::string(key) + " = \"" + address->to_string() +
+                                "\" is a loopback address but turn.listen accepts clients from other hosts, which "
+                                "cannot reach relays there; set the address clients reach");
+  }
 
   auto env = options.environment ? options.environment : process_environment();
   if (auto secrets = env("ICEWAY_SECRETS"); secrets && !secrets->empty()) {

@@ -80,12 +80,23 @@ Result<std::pair<std::uint16_t, std::uint16_t>, std::string> parse_port_range(st
   return std::pair{static_cast<std::uint16_t>(first), static_cast<std::uint16_t>(last)};
 }
 
+std::optional<std::string> relay_address_problem(const IpAddress& address) {
+  const auto& b = address.bytes();
+  if (address.is_unspecified())
+    return address.to_string() + " is the unspecified address: clients would be told to send to it; set the host's "
+           "address that clients reach";
+  if (address.is_v4() ? (b[0] & 0xf0) == 0xe0 : b[0] == 0xff) return address.to_string() + " is a multicast address";
+  if (address.is_v4() && address.v4_host_order() == 0xffffffff) return address.to_string() + " is the broadcast address";
+  return std::nullopt;
+}
+
 Result<ExternalIp, std::string> parse_external_ip(std::string_view text) {
   auto slash = text.find('/');
   auto public_text = text.substr(0, slash);
   auto public_ip = IpAddress::parse(public_text);
   if (!public_ip)
     return failure("\"" + std::string(text) + "\" is not \"PUBLIC\" or \"PUBLIC/PRIVATE\" with IP addresses");
+  if (auto problem = relay_address_problem(*public_ip)) return failure("\"" + std::string(text) + "\": " + *problem);
   ExternalIp result{*public_ip, std::nullopt};
   if (slash != std::string_view::npos) {
     auto private_ip = IpAddress::parse(text.substr(slash + 1));
@@ -93,6 +104,7 @@ Result<ExternalIp, std::string> parse_external_ip(std::string_view text) {
       return failure("\"" + std::string(text) + "\": the private part after '/' is not an IP address");
     if (private_ip->family() != public_ip->family())
       return failure("\"" + std::string(text) + "\": public and private addresses must be the same family");
+    if (auto problem = relay_address_problem(*private_ip)) return failure("\"" + std::string(text) + "\": " + *problem);
     result.private_ip = *private_ip;
   }
   return result;

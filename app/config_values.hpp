@@ -26,8 +26,15 @@ struct ExternalIp {
   IpAddress public_ip;
   std::optional<IpAddress> private_ip;
 };
-// "203.0.113.7" or "203.0.113.7/10.0.0.5" (coturn's external-ip).
+// "203.0.113.7" or "203.0.113.7/10.0.0.5" (coturn's external-ip). Either part may not be
+// an address relay_address_problem() refuses.
 Result<ExternalIp, std::string> parse_external_ip(std::string_view text);
+
+// Why `address` cannot be where relays are opened or advertised (turn.relay_ipv4,
+// turn.relay_ipv6, server.external_ip), or nothing. The unspecified address would be
+// advertised to clients as-is in XOR-RELAYED-ADDRESS ("0.0.0.0:port"), and multicast and
+// broadcast addresses cannot be a UDP source at all.
+std::optional<std::string> relay_address_problem(const IpAddress& address);
 
 // Prints a duration the way the config accepts it ("1h", "30s", "1500ms").
 std::string format_duration(std::chrono::milliseconds duration);

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <boost/asio/post.hpp>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "app/build_info.hpp"
@@ -13,7 +14,9 @@
 #include "app/logging.hpp"
 #include "app/systemd_notify.hpp"
 #include "app/turn_state.hpp"
+#include "net/address.hpp"
 #include "net/port_pair.hpp"
+#include "net/port_probe.hpp"
 #include "turn/handlers/handlers.hpp"
 
 namespace iceway::app {
@@ -27,6 +30,18 @@ std::string join(const std::vector<Endpoint>& endpoints) {
   std::string text;
   for (auto& endpoint : endpoints) text += (text.empty() ? "" : ", ") + endpoint.to_string();
   return text;
+}
+
+// A configured port that another process already holds (net/port_probe.hpp): refused, since
+// SO_REUSEPORT would let both processes bind it and the kernel would split the clients.
+std::optional<std::string> held_elsewhere(const Endpoint& local, net::ProbeProtocol protocol) {
+  if (local.port == 0) return std::nullopt;  // the kernel picks a free one
+  if (net::probe_exclusive(local, protocol) != std::errc::address_in_use) return std::nullopt;
+  const char* name = protocol == net::ProbeProtocol::udp ? "udp" : "tcp";
+  return std::string("cannot listen on ") + name + " " + local.to_string() +
+         ": another process already holds this port (a second iceway, or another STUN/TURN server such as coturn); "
+         "stop it, or give this server another port in turn.listen / turn.tls_listen. iceway does not share it, "
+         "because the kernel would split the clients between both servers";
 }
 
 // Whether a failed bind of this address may be skipped: the default listens on [::] too, and
@@ -43,7 +58,8 @@ Server::Server(Config config, LoadOptions reload_options)
       reload_options_(std::move(reload_options)),
       signals_(control_, SIGINT, SIGTERM, SIGHUP),
       watchdog_timer_(control_),
-      drain_timer_(control_) {}
+      drain_timer_(control_),
+      host_address_timer_(control_) {}
 
 Server::~Server() {
   for (auto& worker : workers_) worker->stop();
@@ -66,6 +82,7 @@ Result<bool, std::string> Server::start() {
     if (!error) on_signal(number);
   });
   schedule_watchdog();
+  watch_host_addresses();
   health_.set_listening(true);
   print_banner();
   notify_ready("serving STUN/TURN on " + join(bound_.stun_udp) + ", signaling on " + bound_.signal.to_string());
@@ -73,7 +90,8 @@ Result<bool, std::string> Server::start() {
 }
 
 Result<bool, std::string> Server::start_turn() {
-  auto state = make_turn_state(config_, nullptr);
+  host_addresses_ = net::host_addresses();
+  auto state = make_turn_state(config_, nullptr, host_addresses_);
   if (!state) {
     std::string text;
     for (auto& message : state.error()) text += (text.empty() ? "" : "; ") + message;
@@ -112,6 +130,9 @@ Result<bool, std::string> Server::start_turn() {
         reservation.emplace(std::move(reserved).value());
       }
     }
+    for (auto protocol : {net::ProbeProtocol::udp, net::ProbeProtocol::tcp}) {
+      if (auto held = held_elsewhere(listen, protocol)) return failure(*held);
+    }
     for (auto& worker : turn_workers_) {
       auto error = worker->listen_udp(udp);
       if (error && ipv6_unavailable(udp, error)) {
@@ -139,6 +160,7 @@ Result<bool, std::string> Server::start_turn() {
   if (tls_) {
     for (auto listen : config_.turn.tls_listen) {
       Endpoint tls = listen;
+      if (auto held = held_elsewhere(tls, net::ProbeProtocol::tcp)) return failure(*held);
       for (auto& worker : turn_workers_) {
         auto error = worker->listen_tcp(tls, tls_);
         if (error && ipv6_unavailable(tls, error)) break;
@@ -311,7 +333,7 @@ void Server::reload() {
   next.turn.tls_listen = config_.turn.tls_listen;
   // The same nonce key (issued nonces stay valid) and the same limiter (what sources spent
   // stays spent; the new budget applies from the next answer).
-  auto state = make_turn_state(next, turn_state_.nonces, turn_state_.unauthenticated);
+  auto state = make_turn_state(next, turn_state_.nonces, host_addresses_, turn_state_.unauthenticated);
   if (!state) {
     for (auto& message : state.error()) spdlog::error("reload: {}", message);
     notify_ready("reload failed; running with the previous configuration");
@@ -397,6 +419,7 @@ void Server::finish() {
   }
   if (admin_server_) admin_server_->stop_accepting();
   watchdog_timer_.cancel();
+  host_address_timer_.cancel();
   signals_.cancel();
   // Stop the worker threads first; then this thread is the only one touching their state,
   // and close_all() can end (and log) every remaining allocation.
@@ -416,6 +439,29 @@ void Server::schedule_watchdog() {
     if (error) return;
     notify_watchdog();
     schedule_watchdog();
+  });
+}
+
+void Server::watch_host_addresses() {
+  // Polled rather than subscribed to (netlink): an address the host gains is a peer the
+  // relay may reach until the next read, so a second bounds that window at the cost of one
+  // getifaddrs a second on this otherwise idle thread.
+  constexpr std::chrono::seconds kInterval{1};
+  host_address_timer_.expires_after(kInterval);
+  host_address_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    if (auto addresses = net::host_addresses(); addresses != host_addresses_) {
+      auto policy = make_peer_policy(config_, addresses);
+      if (policy) {
+        host_addresses_ = std::move(addresses);
+        turn_state_.policy = std::move(policy).value();
+        spdlog::info("host addresses changed ({} now): peer policy updated", host_addresses_.size());
+        for (std::size_t i = 0; i < workers_.size(); ++i)
+          boost::asio::post(workers_[i]->context(),
+                            [worker = turn_workers_[i].get(), policy = turn_state_.policy] { worker->set_policy(policy); });
+      }
+    }
+    watch_host_addresses();
   });
 }
 

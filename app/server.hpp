@@ -56,6 +56,7 @@ class Server {
   void finish();
   std::int64_t active_allocations() const;
   void schedule_watchdog();
+  void watch_host_addresses();
   void print_banner() const;
   Result<bool, std::string> start_turn();
   Result<bool, std::string> start_http();
@@ -82,6 +83,8 @@ class Server {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer drain_timer_;
+  boost::asio::steady_timer host_address_timer_;
+  std::vector<IpAddress> host_addresses_;  // as last read; the peer policy denies them
   turn::SharedTurnState turn_state_;
   std::unique_ptr<turn::Quota> quota_;                  // process-wide: shared by every worker
   std::unique_ptr<turn::StreamLimits> stream_limits_;   // process-wide: every worker's TCP/TLS clients

@@ -9,10 +9,19 @@ turn::SourceBudget unauthenticated_budget(const Config& config) {
           static_cast<double>(config.turn.unauthenticated_burst_bytes), config.turn.ipv6_prefix};
 }
 
+Result<std::shared_ptr<const turn::PeerPolicy>, std::vector<std::string>> make_peer_policy(
+    const Config& config, const std::vector<IpAddress>& host_addresses) {
+  auto policy_config = turn::PeerPolicyConfig::from(config.turn);
+  policy_config.host_addresses = host_addresses;
+  auto policy = turn::PeerPolicy::create(policy_config);
+  if (!policy) return failure(policy.error());
+  return std::make_shared<const turn::PeerPolicy>(std::move(policy).value());
+}
+
 Result<turn::SharedTurnState, std::vector<std::string>> make_turn_state(
-    const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces,
+    const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces, const std::vector<IpAddress>& host_addresses,
     std::shared_ptr<turn::SourceRateLimiter> unauthenticated) {
-  auto policy = turn::PeerPolicy::create(turn::PeerPolicyConfig::from(config.turn));
+  auto policy = make_peer_policy(config, host_addresses);
   if (!policy) return failure(policy.error());
   if (!nonces) {
     turn::SystemRandom random;
@@ -24,7 +33,7 @@ Result<turn::SharedTurnState, std::vector<std::string>> make_turn_state(
   return turn::SharedTurnState{
       std::make_shared<const turn::Settings>(config.turn),
       std::make_shared<const turn::Credentials>(turn::Credentials::from(config.turn)),
-      std::make_shared<const turn::PeerPolicy>(std::move(policy).value()),
+      std::move(policy).value(),
       std::move(nonces),
       std::move(unauthenticated),
   };

@@ -15,12 +15,17 @@ namespace iceway::app {
 
 // `nonces` and `unauthenticated` carry over across reloads so nonces already handed out stay
 // valid and the process keeps one limiter (its budget is set from `config`); null at start
-// (a new random key is drawn, a new limiter built).
+// (a new random key is drawn, a new limiter built). `host_addresses` are every address of the
+// host's interfaces as last read (net::host_addresses()); the peer policy denies them as peers.
 Result<turn::SharedTurnState, std::vector<std::string>> make_turn_state(
-    const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces,
+    const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces, const std::vector<IpAddress>& host_addresses,
     std::shared_ptr<turn::SourceRateLimiter> unauthenticated = nullptr);
 
 turn::SourceBudget unauthenticated_budget(const Config& config);
+
+// The peer policy alone, for when only the host's addresses changed.
+Result<std::shared_ptr<const turn::PeerPolicy>, std::vector<std::string>> make_peer_policy(
+    const Config& config, const std::vector<IpAddress>& host_addresses);
 
 turn::QuotaLimits quota_limits(const Config& config);
 turn::StreamLimitSettings stream_limits(const Config& config);

@@ -3,6 +3,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace iceway::net {
@@ -78,6 +79,21 @@ std::optional<IpAddress> first_local_address(AddressFamily family) {
   }
   ::freeifaddrs(list);
   return found;
+}
+
+std::vector<IpAddress> host_addresses() {
+  std::vector<IpAddress> addresses;
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return addresses;
+  for (ifaddrs* entry = list; entry; entry = entry->ifa_next) {
+    if (!entry->ifa_addr) continue;
+    if (entry->ifa_addr->sa_family != AF_INET && entry->ifa_addr->sa_family != AF_INET6) continue;
+    addresses.push_back(from_sockaddr(entry->ifa_addr).address);
+  }
+  ::freeifaddrs(list);
+  std::sort(addresses.begin(), addresses.end());
+  addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
+  return addresses;
 }
 
 }  // namespace iceway::net

@@ -5,6 +5,8 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <optional>
+#include <vector>
 
 #include "common/endpoint.hpp"
 
@@ -26,5 +28,10 @@ Endpoint from_asio(const boost::asio::ip::tcp::endpoint& endpoint);
 // The first non-loopback, non-link-local address of a family on this host (getifaddrs),
 // used for defaults such as the relay address (SPEC §3).
 std::optional<IpAddress> first_local_address(AddressFamily family);
+
+// Every IPv4 and IPv6 address on every interface of this host, up or down, sorted and
+// without repeats (getifaddrs). The peer policy denies them all as relay peers, so it is
+// re-read while running: addresses come and go (DHCP, VPNs, containers).
+std::vector<IpAddress> host_addresses();
 
 }  // namespace iceway::net

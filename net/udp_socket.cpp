@@ -3,6 +3,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cstring>
+
 #include "net/address.hpp"
 
 namespace iceway::net {
@@ -32,6 +34,10 @@ std::error_code UdpSocket::open(const Endpoint& local, const UdpSocketOptions& o
   }
   socket_.non_blocking(true, error);
   local_ = from_asio(socket_.local_endpoint(error));
+  if (!error && local.address.is_unspecified()) {
+    packet_info_ = local.address.is_v4() ? ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) == 0
+                                         : ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) == 0;
+  }
   return error;
 }
 
@@ -55,16 +61,42 @@ void UdpSocket::on_readable(const boost::system::error_code& error) {
     headers[i].msg_hdr.msg_iovlen = 1;
     headers[i].msg_hdr.msg_name = &batch_.sources[i];
   }
+  // The address each datagram was sent to: ours, unless the control data names another.
+  auto destination_of = [this](const msghdr& header) {
+    if (!packet_info_) return local_;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&header), c)) {
+      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+        in_pktinfo info;
+        std::memcpy(&info, CMSG_DATA(c), sizeof info);
+        std::array<std::uint8_t, 4> bytes;
+        std::memcpy(bytes.data(), &info.ipi_addr, 4);
+        return Endpoint{IpAddress::v4(bytes), local_.port};
+      }
+      if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+        in6_pktinfo info;
+        std::memcpy(&info, CMSG_DATA(c), sizeof info);
+        std::array<std::uint8_t, 16> bytes;
+        std::memcpy(bytes.data(), &info.ipi6_addr, 16);
+        return Endpoint{IpAddress::v6(bytes), local_.port};
+      }
+    }
+    return local_;
+  };
   // Drain a bounded number of batches per wake-up so one busy socket cannot starve the
   // worker's other sockets and timers.
   for (int round = 0; round < 8; ++round) {
-    for (auto& header : headers) header.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    for (std::size_t i = 0; i < ReceiveBatch::kMessages; ++i) {
+      headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      headers[i].msg_hdr.msg_control = packet_info_ ? batch_.control[i].bytes.data() : nullptr;
+      headers[i].msg_hdr.msg_controllen = packet_info_ ? ReceiveBatch::kControlBytes : 0;
+    }
     int count = ::recvmmsg(socket_.native_handle(), headers.data(), ReceiveBatch::kMessages, MSG_DONTWAIT, nullptr);
     if (count <= 0) break;  // EAGAIN: drained; other errors (ICMP-reported) are per-datagram and not fatal
     for (int i = 0; i < count; ++i) {
       if (headers[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any valid STUN/TURN datagram
       Endpoint from = from_sockaddr(reinterpret_cast<const sockaddr*>(&batch_.sources[i]));
-      Datagram datagram{MutableByteSpan(batch_.slots[i]), ReceiveBatch::kHeadroom, headers[i].msg_len};
+      Datagram datagram{MutableByteSpan(batch_.slots[i]), ReceiveBatch::kHeadroom, headers[i].msg_len,
+                        destination_of(headers[i].msg_hdr)};
       handler_->on_datagram(datagram, from, *this);
       if (!handler_) return;  // the handler closed this socket
     }
@@ -73,12 +105,45 @@ void UdpSocket::on_readable(const boost::system::error_code& error) {
   if (socket_.is_open()) do_wait();
 }
 
-bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination) {
+bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination, const IpAddress* source) {
   sockaddr_storage address;
   socklen_t length = to_sockaddr(destination, address);
   if (destination.address.is_v4() && local_.address.is_v6()) return false;  // v6-only socket
-  ssize_t sent = ::sendto(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT,
-                          reinterpret_cast<const sockaddr*>(&address), length);
+  if (!packet_info_ || source == nullptr || source->is_unspecified() || source->family() != local_.address.family()) {
+    ssize_t sent = ::sendto(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT,
+                            reinterpret_cast<const sockaddr*>(&address), length);
+    return sent == static_cast<ssize_t>(data.size());
+  }
+  // The source address as IP_PKTINFO / IPV6_PKTINFO control data (on the stack: no allocation).
+  ReceiveBatch::Control control{};
+  iovec vector{const_cast<std::byte*>(data.data()), data.size()};
+  msghdr header{};
+  header.msg_name = &address;
+  header.msg_namelen = length;
+  header.msg_iov = &vector;
+  header.msg_iovlen = 1;
+  header.msg_control = control.bytes.data();
+  cmsghdr* c = nullptr;
+  if (source->is_v4()) {
+    header.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+    c = CMSG_FIRSTHDR(&header);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+    in_pktinfo info{};
+    std::memcpy(&info.ipi_spec_dst, source->bytes().data(), 4);
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  } else {
+    header.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
+    c = CMSG_FIRSTHDR(&header);
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+    in6_pktinfo info{};
+    std::memcpy(&info.ipi6_addr, source->bytes().data(), 16);
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  }
+  ssize_t sent = ::sendmsg(socket_.native_handle(), &header, MSG_DONTWAIT);
   return sent == static_cast<ssize_t>(data.size());
 }
 

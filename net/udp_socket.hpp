@@ -30,6 +30,9 @@ struct Datagram {
   MutableByteSpan buffer;
   std::size_t offset = 0;
   std::size_t size = 0;
+  // Where it was sent to: the socket's local address, or on a wildcard socket (0.0.0.0, [::])
+  // the host address the client used (IP_PKTINFO), which answers must leave from.
+  Endpoint destination;
   ByteSpan data() const { return ByteSpan(buffer.data() + offset, size); }
 };
 
@@ -52,6 +55,12 @@ struct ReceiveBatch {
   static constexpr std::size_t kSlotBytes = kHeadroom + kPayloadBytes + kTailroom;
   std::array<std::array<std::byte, kSlotBytes>, kMessages> slots;
   std::array<sockaddr_storage, kMessages> sources;
+  // IP_PKTINFO / IPV6_PKTINFO of wildcard sockets (one in6_pktinfo fits with room to spare).
+  static constexpr std::size_t kControlBytes = 64;
+  struct alignas(cmsghdr) Control {
+    std::array<std::byte, kControlBytes> bytes;
+  };
+  std::array<Control, kMessages> control;
 };
 
 struct UdpSocketOptions {
@@ -71,8 +80,11 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   // Starts delivering datagrams to `handler`, which must outlive the socket or its close().
   void start(DatagramHandler& handler);
   // Sends without blocking; a full kernel buffer drops the datagram (UDP semantics) and
-  // returns false so the caller can count it.
-  bool send_to(ByteSpan data, const Endpoint& destination);
+  // returns false so the caller can count it. On a wildcard socket `source` (a host address,
+  // usually a Datagram::destination) is the address it leaves from; otherwise the kernel picks
+  // by route, which on a multi-homed host may not be the address the client sent to, and the
+  // client would drop the answer.
+  bool send_to(ByteSpan data, const Endpoint& destination, const IpAddress* source = nullptr);
   // Sets the DF bit on everything sent (RFC 8656 DONT-FRAGMENT); false when the OS refuses.
   bool set_dont_fragment();
   void close();
@@ -86,6 +98,7 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   ReceiveBatch& batch_;
   DatagramHandler* handler_ = nullptr;
   Endpoint local_;
+  bool packet_info_ = false;  // a wildcard socket: learn each datagram's destination
 };
 
 }  // namespace iceway::net

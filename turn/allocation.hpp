@@ -30,6 +30,7 @@ struct RelayCounters {
   std::uint64_t bytes_to_client = 0;
   std::uint64_t packets_to_client = 0;
   std::uint64_t dropped = 0;  // no permission, no channel or over the bandwidth cap
+  std::uint64_t refused_peers = 0;  // CreatePermission/ChannelBind peers refused (check_peer)
 };
 
 // What Allocate decided; AllocationTable::create() turns it into an Allocation.
@@ -62,6 +63,7 @@ struct Allocation {
   Permissions permissions;
   Channels channels;
   TokenBucket bandwidth;
+  TokenBucket refused_peers;  // the budget of check_peer() (handlers.hpp)
   RelayCounters counters;
   QuotaLease lease;
 

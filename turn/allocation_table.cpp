@@ -68,20 +68,40 @@ void AllocationTable::refresh(Allocation& allocation, TimePoint expires) {
 }
 
 Permissions::Install AllocationTable::install_permission(Allocation& allocation, const IpAddress& peer,
-                                                         TimePoint now) {
+                                                         TimePoint now, bool own_relay) {
   const TimePoint expires = now + limits_.permission_lifetime;
   const std::size_t before = allocation.permissions.size();
-  const auto result = allocation.permissions.install(peer, expires, limits_.max_permissions);
+  const auto result = allocation.permissions.install(peer, expires, limits_.max_permissions, own_relay);
   count_permissions(before, allocation.permissions.size());
   if (result != Permissions::Install::full && expires < allocation.scheduled) schedule(allocation, expires);
   return result;
 }
 
+RecheckResult AllocationTable::recheck_peers(const PeerPolicy& policy, const LiveRelays& live_relays) {
+  RecheckResult removed;
+  for (auto& [id, allocation] : by_id_) {
+    const std::size_t permissions = allocation->permissions.size();
+    removed.permissions += allocation->permissions.remove_if([&](const IpAddress& peer, bool own_relay) {
+      const PeerDecision decision = policy.check(Endpoint{peer, 0}, live_relays);
+      return !decision.allowed && !(own_relay && decision.reason == PeerReason::server_address);
+    });
+    count_permissions(permissions, allocation->permissions.size());
+    const std::size_t channels = allocation->channels.size();
+    removed.channels += allocation->channels.recheck([&](const Endpoint& peer) -> std::optional<bool> {
+      const PeerDecision decision = policy.check(peer, live_relays);
+      if (!decision.allowed) return std::nullopt;
+      return decision.reason == PeerReason::own_relay;
+    });
+    count_channels(channels, allocation->channels.size());
+  }
+  return removed;
+}
+
 ChannelBindOutcome AllocationTable::bind_channel(Allocation& allocation, std::uint16_t number, const Endpoint& peer,
-                                                 TimePoint now) {
+                                                 TimePoint now, bool own_relay) {
   const TimePoint expires = now + limits_.channel_lifetime;
   const std::size_t before = allocation.channels.size();
-  const auto result = allocation.channels.bind(number, peer, expires, now, limits_.max_channels);
+  const auto result = allocation.channels.bind(number, peer, expires, now, limits_.max_channels, own_relay);
   count_channels(before, allocation.channels.size());
   if (result == ChannelBindOutcome::created || result == ChannelBindOutcome::refreshed) {
     if (expires < allocation.scheduled) schedule(allocation, expires);
@@ -90,7 +110,7 @@ ChannelBindOutcome AllocationTable::bind_channel(Allocation& allocation, std::ui
     // relay nothing, and channels are limited on their own.
     const TimePoint permission_expires = now + limits_.permission_lifetime;
     const std::size_t permissions_before = allocation.permissions.size();
-    allocation.permissions.install(peer.address, permission_expires, SIZE_MAX);
+    allocation.permissions.install(peer.address, permission_expires, SIZE_MAX, own_relay);
     count_permissions(permissions_before, allocation.permissions.size());
     if (permission_expires < allocation.scheduled) schedule(allocation, permission_expires);
   }

@@ -60,6 +60,12 @@ struct ExpireResult {
   std::size_t channels = 0;                  // channel bindings that expired in live allocations
 };
 
+// What recheck_peers() removed.
+struct RecheckResult {
+  std::size_t permissions = 0;
+  std::size_t channels = 0;
+};
+
 struct TableLimits {
   Seconds permission_lifetime{300};  // RFC 8656 §9
   Seconds channel_lifetime{600};     // RFC 8656 §12
@@ -88,13 +94,24 @@ class AllocationTable final : public LiveRelays {
   // RFC 8656 §7.3: a new lifetime from now. (LIFETIME 0 is remove(), not this.)
   void refresh(Allocation& allocation, TimePoint expires);
   // RFC 8656 §9: install or refresh for permission_lifetime.
-  Permissions::Install install_permission(Allocation& allocation, const IpAddress& peer, TimePoint now);
+  // `own_relay`: the peer is another allocation's relayed address (see Permissions::install).
+  Permissions::Install install_permission(Allocation& allocation, const IpAddress& peer, TimePoint now,
+                                          bool own_relay = false);
   // RFC 8656 §12.2: bind or refresh for channel_lifetime; also installs/refreshes the
-  // permission for the peer's IP (unless the binding was refused).
-  ChannelBindOutcome bind_channel(Allocation& allocation, std::uint16_t number, const Endpoint& peer, TimePoint now);
+  // permission for the peer's IP (unless the binding was refused). `own_relay`: see
+  // ChannelBinding.
+  ChannelBindOutcome bind_channel(Allocation& allocation, std::uint16_t number, const Endpoint& peer, TimePoint now,
+                                  bool own_relay = false);
 
   // Ends an allocation now (Refresh 0, connection closed, shutdown). Nothing if unknown.
   std::optional<EndedAllocation> remove(AllocationId id, EndReason reason);
+
+  // A new peer policy (SIGHUP, or the host's addresses changed): removes every permission and
+  // channel binding `policy` now refuses, at once rather than when they expire (up to 300 s
+  // and 600 s later). A permission granted for another allocation's relayed address stays
+  // while the policy refuses its IP only as a server address: it ignores ports, and Send and
+  // ChannelData check the exact port there per packet.
+  RecheckResult recheck_peers(const PeerPolicy& policy, const LiveRelays& live_relays);
 
   // Removes everything due at or before `now`.
   ExpireResult expire(TimePoint now);

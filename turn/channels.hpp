@@ -29,13 +29,23 @@ enum class ChannelBindOutcome : std::uint8_t {
   full,           // per-allocation channel limit: 508
 };
 
+// One binding. `own_relay`: the peer is the relayed address of one of this server's live
+// allocations (PeerReason::own_relay at bind time). Such a peer stops being allowed when that
+// allocation ends, so ChannelData to it is re-checked per packet; any other peer was decided
+// once at bind time and needs no check on the relay path.
+struct ChannelBinding {
+  Endpoint peer;
+  TimePoint expires;
+  bool own_relay = false;
+};
+
 class Channels {
  public:
   // RFC 8656 §12.2. A binding whose expiry has passed but that expire() has not yet removed
   // counts as gone: it is dropped here and the new binding is `created` (so size() may stay
   // the same after a `created`; callers that count bindings compare size() before and after).
   ChannelBindOutcome bind(std::uint16_t number, const Endpoint& peer, TimePoint expires, TimePoint now,
-                          std::size_t max) {
+                          std::size_t max, bool own_relay = false) {
     if (number < kMinChannelNumber || number > kMaxChannelNumber) return ChannelBindOutcome::bad_number;
     if (auto it = by_number_.find(number); it != by_number_.end() && it->second.expires <= now) erase(it);
     if (auto it = by_peer_.find(peer); it != by_peer_.end()) {
@@ -48,19 +58,24 @@ class Channels {
     if (by_number != by_number_.end()) {
       if (!(by_number->second.peer == peer)) return ChannelBindOutcome::number_in_use;
       by_number->second.expires = expires;
+      by_number->second.own_relay = own_relay;
       return ChannelBindOutcome::refreshed;
     }
     if (by_peer != by_peer_.end()) return ChannelBindOutcome::peer_in_use;
     if (by_number_.size() >= max) return ChannelBindOutcome::full;
-    by_number_.emplace(number, Binding{peer, expires});
+    by_number_.emplace(number, ChannelBinding{peer, expires, own_relay});
     by_peer_.emplace(peer, number);
     return ChannelBindOutcome::created;
   }
 
   // Hot path: ChannelData from the client. RFC 8656 §12.5: data does not refresh a binding.
-  const Endpoint* peer_of(std::uint16_t number, TimePoint now) const {
+  const ChannelBinding* find(std::uint16_t number, TimePoint now) const {
     const auto it = by_number_.find(number);
-    return it != by_number_.end() && now < it->second.expires ? &it->second.peer : nullptr;
+    return it != by_number_.end() && now < it->second.expires ? &it->second : nullptr;
+  }
+  const Endpoint* peer_of(std::uint16_t number, TimePoint now) const {
+    const ChannelBinding* binding = find(number, now);
+    return binding != nullptr ? &binding->peer : nullptr;
   }
 
   // Hot path: data from a peer; 0 when the peer has no live channel (use a Data indication).
@@ -91,6 +106,25 @@ class Channels {
     return removed;
   }
 
+  // A new peer policy: `decide(peer)` returns nothing to remove the binding, or whether its
+  // peer is now an own relay (ChannelBinding::own_relay). Returns how many it removed.
+  template <class Decide>
+  std::size_t recheck(Decide&& decide) {
+    std::size_t removed = 0;
+    for (auto it = by_number_.begin(); it != by_number_.end();) {
+      const std::optional<bool> own_relay = decide(it->second.peer);
+      if (!own_relay) {
+        by_peer_.erase(it->second.peer);
+        it = by_number_.erase(it);
+        ++removed;
+      } else {
+        it->second.own_relay = *own_relay;
+        ++it;
+      }
+    }
+    return removed;
+  }
+
   std::optional<TimePoint> next_deadline() const {
     std::optional<TimePoint> next;
     for (const auto& [number, binding] : by_number_)
@@ -102,16 +136,12 @@ class Channels {
   bool empty() const { return by_number_.empty(); }
 
  private:
-  struct Binding {
-    Endpoint peer;
-    TimePoint expires;
-  };
-  void erase(std::unordered_map<std::uint16_t, Binding>::iterator it) {
+  void erase(std::unordered_map<std::uint16_t, ChannelBinding>::iterator it) {
     by_peer_.erase(it->second.peer);
     by_number_.erase(it);
   }
 
-  std::unordered_map<std::uint16_t, Binding> by_number_;
+  std::unordered_map<std::uint16_t, ChannelBinding> by_number_;
   std::unordered_map<Endpoint, std::uint16_t> by_peer_;
 };
 

@@ -116,14 +116,16 @@ Result<PeerPolicy, std::vector<std::string>> PeerPolicy::create(const PeerPolicy
   policy.allow_loopback_peers_ = config.allow_loopback_peers;
   policy.allow_ = parse_list(config.allow, "peers.allow", problems);
   policy.deny_ = parse_list(config.deny, "peers.deny", problems);
-  for (const auto& address : config.server_addresses) {
-    if (address.is_unspecified()) continue;
-    const IpAddress effective = reduce_embedded_ipv4(address);
-    if (std::find(policy.server_addresses_.begin(), policy.server_addresses_.end(), effective) ==
-        policy.server_addresses_.end()) {
-      policy.server_addresses_.push_back(effective);
+  // Sorted, because a host may hold hundreds of addresses (container bridges, VPNs) and a
+  // Send indication to one of them looks this up.
+  for (const auto* list : {&config.server_addresses, &config.host_addresses}) {
+    for (const auto& address : *list) {
+      if (!address.is_unspecified()) policy.server_addresses_.push_back(reduce_embedded_ipv4(address));
     }
   }
+  auto& addresses = policy.server_addresses_;
+  std::sort(addresses.begin(), addresses.end());
+  addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
   if (!problems.empty()) return failure(std::move(problems));
   return policy;
 }
@@ -133,7 +135,7 @@ bool PeerPolicy::is_server_address(const IpAddress& address) const {
 }
 
 bool PeerPolicy::is_effective_server_address(const IpAddress& effective) const {
-  return std::find(server_addresses_.begin(), server_addresses_.end(), effective) != server_addresses_.end();
+  return std::binary_search(server_addresses_.begin(), server_addresses_.end(), effective);
 }
 
 PeerDecision PeerPolicy::check(const Endpoint& peer, const LiveRelays& live_relays) const {

@@ -15,9 +15,12 @@
 //   3. [peers] deny: matches the original or the effective address ("config_deny").
 //   4. The relayed address of one of this server's live allocations (address and port) is
 //      allowed ("own_relay"), so two relay-only clients reach each other through one server.
-//   5. Any other address of this server (relay IPs, external IPs, specific listen addresses)
-//      is refused ("server_address"), so a relay cannot reach the server's own services,
-//      unless it is loopback and allow_loopback_peers is on (single-host test setups).
+//   5. Any other address of this server (relay IPs, external IPs, specific listen addresses,
+//      and every address on any of the host's interfaces) is refused ("server_address"), so
+//      a relay cannot reach the server's own services, whichever of the host's addresses
+//      they listen on, unless it is loopback and allow_loopback_peers is on (single-host test
+//      setups). The host's addresses change while running; the I/O layer re-reads them and
+//      builds a new policy (PeerPolicyConfig::host_addresses) when they do.
 //   6. [peers] allow: matches the effective address ("config_allow"). Matching only the
 //      effective address means allowing 2002::/16 does not re-open 6to4 forms of 10/8.
 //   7. Loopback (127.0.0.0/8, ::1): allowed only with allow_loopback_peers ("loopback").
@@ -84,6 +87,7 @@ struct PeerPolicyConfig {
   std::vector<std::string> allow;             // CIDR text, validated by create()
   std::vector<std::string> deny;
   std::vector<IpAddress> server_addresses;    // unspecified entries are ignored
+  std::vector<IpAddress> host_addresses;      // every interface's, as last read; same treatment
 
   // [peers] plus every specific address from [turn] and [server] external_ip.
   static PeerPolicyConfig from(const Settings& settings);
@@ -111,7 +115,7 @@ class PeerPolicy {
   bool allow_loopback_peers_ = false;
   std::vector<Cidr> allow_;
   std::vector<Cidr> deny_;
-  std::vector<IpAddress> server_addresses_;
+  std::vector<IpAddress> server_addresses_;  // effective addresses, sorted, unique
 };
 
 }  // namespace iceway::turn

@@ -18,14 +18,17 @@ class Permissions {
 
   // Creates or refreshes the permission for `peer` until `expires` (an expired one still
   // waiting for expire() is refreshed in place). `full` when creating it would exceed `max`.
-  Install install(const IpAddress& peer, TimePoint expires, std::size_t max) {
+  // `own_relay`: granted for another allocation's relayed address on one of the server's
+  // own addresses (sticky: the same IP may hold several relays); remove_if() needs it.
+  Install install(const IpAddress& peer, TimePoint expires, std::size_t max, bool own_relay = false) {
     auto it = entries_.find(peer);
     if (it != entries_.end()) {
-      it->second = expires;
+      it->second.expires = expires;
+      it->second.own_relay = it->second.own_relay || own_relay;
       return Install::refreshed;
     }
     if (entries_.size() >= max) return Install::full;
-    entries_.emplace(peer, expires);
+    entries_.emplace(peer, Entry{expires, own_relay});
     return Install::created;
   }
 
@@ -33,24 +36,31 @@ class Permissions {
   // does not refresh a permission.
   bool allows(const IpAddress& peer, TimePoint now) const {
     const auto it = entries_.find(peer);
-    return it != entries_.end() && now < it->second;
+    return it != entries_.end() && now < it->second.expires;
   }
 
   std::optional<TimePoint> expiry(const IpAddress& peer) const {
     const auto it = entries_.find(peer);
     if (it == entries_.end()) return std::nullopt;
-    return it->second;
+    return it->second.expires;
   }
 
   // Removes permissions whose expiry is at or before `now`; returns how many it removed.
   std::size_t expire(TimePoint now) {
-    return std::erase_if(entries_, [&](const auto& entry) { return entry.second <= now; });
+    return std::erase_if(entries_, [&](const auto& entry) { return entry.second.expires <= now; });
+  }
+
+  // Removes the permissions for which `refuse(peer, own_relay)` is true (a new peer policy);
+  // returns how many it removed.
+  template <class Refuse>
+  std::size_t remove_if(Refuse&& refuse) {
+    return std::erase_if(entries_, [&](const auto& entry) { return refuse(entry.first, entry.second.own_relay); });
   }
 
   std::optional<TimePoint> next_deadline() const {
     std::optional<TimePoint> next;
-    for (const auto& [peer, expires] : entries_)
-      if (!next || expires < *next) next = expires;
+    for (const auto& [peer, entry] : entries_)
+      if (!next || entry.expires < *next) next = entry.expires;
     return next;
   }
 
@@ -58,7 +68,11 @@ class Permissions {
   bool empty() const { return entries_.empty(); }
 
  private:
-  std::unordered_map<IpAddress, TimePoint> entries_;
+  struct Entry {
+    TimePoint expires;
+    bool own_relay = false;
+  };
+  std::unordered_map<IpAddress, Entry> entries_;
 };
 
 }  // namespace iceway::turn

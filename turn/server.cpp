@@ -21,10 +21,17 @@ TurnServer::TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator&
   assert(shared_.settings && shared_.credentials && shared_.policy && shared_.nonces && shared_.unauthenticated);
 }
 
-void TurnServer::reconfigure(SharedTurnState shared) {
+RecheckResult TurnServer::reconfigure(SharedTurnState shared) {
   assert(shared.settings && shared.credentials && shared.policy && shared.nonces && shared.unauthenticated);
   shared_ = std::move(shared);
   table_.set_limits(limits_of(*shared_.settings));
+  return table_.recheck_peers(*shared_.policy, live_relays());
+}
+
+RecheckResult TurnServer::set_policy(std::shared_ptr<const PeerPolicy> policy) {
+  assert(policy);
+  shared_.policy = std::move(policy);
+  return table_.recheck_peers(*shared_.policy, live_relays());
 }
 
 HandleResult TurnServer::on_client_message(ByteSpan bytes, const FiveTuple& five_tuple, TimePoint now,
@@ -37,7 +44,7 @@ HandleResult TurnServer::on_client_message(ByteSpan bytes, const FiveTuple& five
               *shared_.credentials,
               *shared_.nonces,
               *shared_.policy,
-              live_relays_ != nullptr ? *live_relays_ : static_cast<const LiveRelays&>(table_),
+              live_relays(),
               quota_,
               *shared_.unauthenticated,
               table_,

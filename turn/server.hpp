@@ -75,7 +75,11 @@ class TurnServer {
   // over all of them).
   TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator& ports, const LiveRelays* live_relays = nullptr);
 
-  void reconfigure(SharedTurnState shared);
+  // Both re-check every permission and channel against the new peer policy and remove what
+  // it refuses (AllocationTable::recheck_peers).
+  RecheckResult reconfigure(SharedTurnState shared);
+  // Replaces only the peer policy (the host's addresses changed).
+  RecheckResult set_policy(std::shared_ptr<const PeerPolicy> policy);
 
   // One STUN message or ChannelData frame from a client. `out` receives the response and
   // must hold at least kMinResponseBuffer bytes.
@@ -103,6 +107,9 @@ class TurnServer {
 
  private:
   static TableLimits limits_of(const Settings& settings);
+  const LiveRelays& live_relays() const {
+    return live_relays_ != nullptr ? *live_relays_ : static_cast<const LiveRelays&>(table_);
+  }
 
   SharedTurnState shared_;
   Quota& quota_;

@@ -80,6 +80,10 @@ struct Settings {
   bool allow_loopback_peers = false;
   std::vector<std::string> peer_allow;      // CIDRs allowed even if in the default deny list
   std::vector<std::string> peer_deny;       // CIDRs denied in addition
+  // Peers the policy refuses per allocation and minute (CreatePermission, ChannelBind), after
+  // a burst of kRefusedPeerBurst; 0 = unlimited. Past it, requests for one of the server's
+  // own ports are refused whether a relay lives there or not (see handlers/peer_check.hpp).
+  std::uint32_t refused_peers_per_minute = 20;
 };
 
 }  // namespace iceway::turn

@@ -50,6 +50,15 @@ class TokenBucket {
   TimePoint last_{};
 };
 
+// The budget of peers the policy may refuse an allocation (check_peer in handlers.hpp):
+// `per_minute` after a burst of kRefusedPeerBurst, so a client that gets a few peers wrong
+// never notices; 0 = unlimited.
+inline constexpr double kRefusedPeerBurst = 10;
+inline TokenBucket refused_peer_bucket(std::uint32_t per_minute, TimePoint now) {
+  if (per_minute == 0) return TokenBucket{};
+  return TokenBucket(per_minute / 60.0, kRefusedPeerBurst, now);
+}
+
 // The bucket for an allocation's relayed bytes (both directions share it), given the
 // configured bytes/s (0 = unlimited). The burst is one second of traffic but never less than
 // 64 KiB, so the largest UDP datagram always fits.

@@ -54,6 +54,29 @@ class ConfigTest : public ::testing::Test {
   std::map<std::string, std::string> env_;
 };
 
+TEST_F(ConfigTest, UnspecifiedAndMulticastRelayAddressesAreProblemsNamingTheKey) {
+  auto path = write("iceway.toml", "[auth]\nsecrets = [\"s\"]\n");
+  for (const auto& [key, value] : {std::pair{"turn.relay_ipv4", "0.0.0.0"}, std::pair{"turn.relay_ipv4", "224.0.0.1"},
+                                   std::pair{"turn.relay_ipv6", "::"}, std::pair{"turn.relay_ipv6", "ff02::1"},
+                                   std::pair{"server.external_ip", "0.0.0.0"}}) {
+    SCOPED_TRACE(std::string(key) + " = " + value);
+    auto result = load(path, {std::string(key) + "=\"" + value + "\""});
+    EXPECT_FALSE(result.config);
+    EXPECT_NE(problems_of(result).find(key), std::string::npos) << problems_of(result);
+  }
+}
+
+TEST_F(ConfigTest, ALoopbackRelayAddressWarnsUnlessEveryListenerIsLoopback) {
+  auto path = write("iceway.toml", "[auth]\nsecrets = [\"s\"]\n");
+  auto wildcard = load(path, {"turn.relay_ipv4=\"127.0.0.1\""});
+  ASSERT_TRUE(wildcard.config) << problems_of(wildcard);
+  ASSERT_EQ(wildcard.warnings.size(), 1u);
+  EXPECT_NE(wildcard.warnings[0].find("turn.relay_ipv4"), std::string::npos);
+  auto loopback = load(path, {"turn.relay_ipv4=\"127.0.0.1\"", "turn.listen=[\"127.0.0.1:3478\"]"});
+  ASSERT_TRUE(loopback.config) << problems_of(loopback);
+  EXPECT_TRUE(loopback.warnings.empty());
+}
+
 TEST_F(ConfigTest, NoFileMeansDevelopmentModeWithTheSpecDefaults) {
   auto result = load(std::nullopt);
   ASSERT_TRUE(result.config) << problems_of(result);

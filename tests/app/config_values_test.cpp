@@ -56,6 +56,18 @@ TEST(ParsePortRange, BoundsAndOrder) {
   }
 }
 
+TEST(RelayAddressProblem, UnspecifiedMulticastAndBroadcastAreRefusedAndOrdinaryAddressesPass) {
+  for (const char* bad : {"0.0.0.0", "::", "224.0.0.1", "239.255.255.255", "255.255.255.255", "ff02::1", "ff0e::1"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_TRUE(relay_address_problem(*IpAddress::parse(bad)));
+  }
+  for (const char* good : {"203.0.113.7", "10.0.0.5", "127.0.0.1", "223.255.255.255", "240.0.0.1", "::1", "2001:db8::1",
+                           "fe80::1"}) {
+    SCOPED_TRACE(good);
+    EXPECT_FALSE(relay_address_problem(*IpAddress::parse(good)));
+  }
+}
+
 TEST(ParseExternalIp, PublicAndPublicSlashPrivate) {
   auto only = parse_external_ip("203.0.113.7");
   ASSERT_TRUE(only);
@@ -67,6 +79,9 @@ TEST(ParseExternalIp, PublicAndPublicSlashPrivate) {
   EXPECT_FALSE(parse_external_ip("example.com"));
   EXPECT_FALSE(parse_external_ip("203.0.113.7/nope"));
   EXPECT_FALSE(parse_external_ip("203.0.113.7/::1"));
+  EXPECT_FALSE(parse_external_ip("0.0.0.0"));
+  EXPECT_FALSE(parse_external_ip("203.0.113.7/0.0.0.0"));
+  EXPECT_FALSE(parse_external_ip("239.1.2.3"));
 }
 
 TEST(FormatDuration, PrintsTheLargestWholeUnit) {

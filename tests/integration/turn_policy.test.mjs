@@ -160,6 +160,73 @@ test('two relay-only clients talk through one server under the default policy', 
   bob.close();
 });
 
+// Binds a UDP socket on `port` of 127.0.0.1 as soon as it is free (the relay socket of an
+// allocation that just ended is closed right after its Refresh is answered).
+async function squat(port, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const socket = dgram.createSocket('udp4');
+    const bound = await new Promise((resolve) => {
+      socket.once('error', () => resolve(false));
+      socket.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) {
+      const received = [];
+      socket.on('message', (m) => received.push(m.toString()));
+      return { socket, received };
+    }
+    socket.close();
+    if (Date.now() > deadline) throw new Error(`port ${port} stayed taken`);
+    await settle(20);
+  }
+}
+
+test('a channel to another allocation\'s relayed address stops relaying when that allocation ends', async () => {
+  const attacker = await allocated(strict, { user: 'channel-attacker' });
+  const victim = await allocated(strict, { user: 'channel-victim' });
+  const control = await allocated(strict, { user: 'channel-control' });
+  assert.equal((await attacker.channelBind(0x4001, victim.relayed)).success, true);
+  assert.equal((await attacker.channelBind(0x4002, control.relayed)).success, true);
+  assert.equal((await control.createPermission(attacker.relayed)).success, true);
+
+  // The victim leaves; whatever holds its port next (here the test) must get nothing.
+  assert.equal((await victim.refresh(0)).success, true);
+  victim.close();
+  const squatter = await squat(victim.relayed.port);
+  try {
+    attacker.channelData(0x4001, Buffer.from('to a dead relay port'));
+    attacker.channelData(0x4002, Buffer.from('to a live relay'));
+    const controlData = await control.nextData();
+    assert.equal(controlData.data.toString(), 'to a live relay');
+    await settle(300);
+    assert.deepEqual(squatter.received, []);
+  } finally {
+    squatter.socket.close();
+    attacker.close();
+    control.close();
+  }
+});
+
+test('a CreatePermission scan of the relay ports cannot tell a live relay from a dead port', { timeout: 60000 }, async () => {
+  const victim = await allocated(strict, { user: 'scan-victim' });
+  const scanner = await allocated(strict, { user: 'scanner' });
+  try {
+    // 200 ports next to the victim's, its own last, as fast as the server answers.
+    const live = victim.relayed.port;
+    const ports = Array.from({ length: 199 }, (_, i) => (live > 49152 + 200 ? live - 199 + i : live + 1 + i));
+    const codes = new Map();
+    for (const port of [...ports, live]) {
+      const answer = await scanner.createPermission({ address: victim.relayed.address, port });
+      codes.set(port, answer.success ? 200 : answer.code);
+    }
+    assert.equal(codes.get(live), 403, 'the scan found the live relay');
+    assert.ok([...codes.values()].every((code) => code === 403 || code === 200));
+  } finally {
+    victim.close();
+    scanner.close();
+  }
+});
+
 test('an IPv4 peer on an IPv6 relay is a family mismatch (443), not a relay', async () => {
   const client = await allocated(open, { family: 6, user: 'mismatch' });
   assert.match(client.relayed.address, /^0:0:0:0:0:0:0:1$/);

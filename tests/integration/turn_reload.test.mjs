@@ -19,12 +19,12 @@ let key;
 let server;
 let peer;
 
-function writeConfig(secrets) {
+function writeConfig(secrets, { allowLoopback = true } = {}) {
   writeFileSync(configPath, `[auth]
 secrets = ${JSON.stringify(secrets)}
 
 [peers]
-allow_loopback = true
+allow_loopback = ${allowLoopback}
 
 [tls]
 cert = "${cert}"
@@ -33,9 +33,9 @@ key = "${key}"
 }
 
 // Resolves with what the reload log line says changed.
-async function reload(secrets) {
+async function reload(secrets, options) {
   const since = server.output().length;
-  writeConfig(secrets);
+  writeConfig(secrets, options);
   server.child.kill('SIGHUP');
   return (await waitForOutput(server, /reload: configuration applied from \S+; changed: (.*)/, 5000, since))[1];
 }
@@ -135,4 +135,40 @@ test('a renewed certificate is served to new connections and reported; unchanged
   assert.notEqual(renewed, before);
   assert.match(await reload(['new-secret']), /TLS certificate/);
   assert.equal(await servedFingerprint(), renewed);
+});
+
+test('a SIGHUP that tightens [peers] stops existing permissions and channels at once', { timeout: 60000 }, async () => {
+  await reload(['peers-secret']);
+  const { client, answer } = await tryAllocate('peers-secret', 'tightened');
+  assert.equal(answer.success, true);
+  const target = dgram.createSocket('udp4');
+  await new Promise((resolve) => target.bind(0, '127.0.0.1', resolve));
+  const received = [];
+  target.on('message', (m) => received.push(m.toString()));
+  const targetEndpoint = { address: '127.0.0.1', port: target.address().port };
+  try {
+    assert.equal((await client.createPermission(targetEndpoint)).success, true);
+    assert.equal((await client.channelBind(0x4001, targetEndpoint)).success, true);
+    client.channelData(0x4001, Buffer.from('before'));
+    const deadline = Date.now() + 5000;
+    while (!received.includes('before') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(received, ['before']);
+
+    // Loopback peers are no longer allowed: the permission and channel go now, not when
+    // they would have expired (300 s, 600 s). (The worker may also remove what earlier tests
+    // left, hence "at least one".)
+    const since = server.output().length;
+    await reload(['peers-secret'], { allowLoopback: false });
+    await waitForOutput(server, /peer policy re-checked: removed [1-9]\d* permission\(s\) and [1-9]\d* channel\(s\)/, 5000, since);
+    client.channelData(0x4001, Buffer.from('channel after'));
+    client.sendIndication(targetEndpoint, 'send after');
+    target.send('from the peer after', answer.relayed.port, '127.0.0.1');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(received, ['before']);
+    await assert.rejects(client.nextData(200));
+  } finally {
+    await reload(['peers-secret']);
+    target.close();
+    client.close();
+  }
 });

@@ -47,6 +47,7 @@ inline constexpr auto kConfigKeys = std::to_array<ConfigKey>({
     {"peers", "allow_loopback", "false"},
     {"peers", "allow", "[]"},
     {"peers", "deny", "[]"},
+    {"peers", "refused_per_minute", "20"},
     {"signal", "listen", R"("0.0.0.0:8080")"},
     {"signal", "require_token", "false"},
     {"signal", "anonymous_credentials", "false"},

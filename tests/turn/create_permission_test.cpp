@@ -22,6 +22,30 @@ TEST_F(CreatePermission, InstallsEveryPeerIpForFiveMinutes) {
   EXPECT_EQ(server->expire(now + Seconds(300)).permissions, 2u);
 }
 
+TEST_F(CreatePermission, AScanOfOurOwnPortsRunsOutOfRefusalsAndThenLearnsNothing) {
+  settings.refused_peers_per_minute = 60;  // one a second after a burst of 10
+  rebuild();
+  const FiveTuple tuple = client_tuple(40000);
+  ASSERT_EQ(allocate(tuple, alice()).message_class(), stun::Class::success);
+  const Endpoint bob_relay = allocated(client_tuple(40001), bob());
+  const auto code = [&](const Endpoint& peer, std::uint8_t id) {
+    return create_permission(tuple, alice(), {peer}, id).error_code().value_or(200);
+  };
+  // Before the budget is spent, a live relay answers 200 and a dead port 403.
+  EXPECT_EQ(code(bob_relay, 1), 200);
+  std::uint8_t id = 2;
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(code(Endpoint{kRelayIpv4, static_cast<std::uint16_t>(40000 + i)}, id++), 403);
+  // Spent: the live relay looks like every dead port.
+  EXPECT_EQ(code(bob_relay, id++), 403);
+  EXPECT_EQ(channel_bind(tuple, alice(), 0x4001, bob_relay, id++).error_code(), 403);
+  EXPECT_EQ(server->table().find(tuple)->counters.refused_peers, 12u);
+  // A second later one token is back: one more port can be told apart.
+  now += Seconds(1);
+  EXPECT_EQ(code(bob_relay, id++), 200);
+  // Public peers never touch the budget.
+  EXPECT_EQ(code(kPeer, id++), 200);
+}
+
 TEST_F(CreatePermission, ADeniedPeerIs403AndInstallsNothing) {
   const FiveTuple tuple = client_tuple();
   ASSERT_EQ(allocate(tuple, alice()).message_class(), stun::Class::success);

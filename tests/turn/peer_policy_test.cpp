@@ -295,6 +295,47 @@ TEST(PeerPolicy, ConfigAllowDoesNotOpenTheServersOwnAddress) {
   EXPECT_EQ(check(policy, "93.184.216.34", 22).reason, PeerReason::server_address);
 }
 
+TEST(PeerPolicy, EveryHostAddressIsDeniedInEveryFormAndOnlyLiveRelaysStayReachable) {
+  // A multi-homed host: relay on 93.184.216.34, SSH and an admin API on its other
+  // addresses, none of them configured anywhere in iceway.
+  Settings settings;
+  settings.relay_ipv4 = ip("93.184.216.34");
+  PeerPolicyConfig config = PeerPolicyConfig::from(settings);
+  config.host_addresses = {ip("93.184.216.34"), ip("198.51.100.7"), ip("44.1.2.3"), ip("2a01:4f8::1"),
+                           ip("127.0.0.1"), ip("::1"), ip("0.0.0.0")};
+  config.allow = {"0.0.0.0/0", "::/0"};  // not even an allow-all opens the host's own addresses
+  const PeerPolicy policy = make_policy(config);
+  FakeLiveRelays live;
+  live.endpoints = {Endpoint{ip("93.184.216.34"), 50000}};
+
+  EXPECT_EQ(label(policy.check(Endpoint{ip("93.184.216.34"), 50000}, live).reason), "own_relay");
+  for (const char* address : {"44.1.2.3", "::ffff:44.1.2.3", "64:ff9b::2c01:203", "2002:2c01:203::", "2a01:4f8::1",
+                              "198.51.100.7"}) {
+    SCOPED_TRACE(address);
+    const auto decision = policy.check(Endpoint{ip(address), 22}, live);
+    EXPECT_FALSE(decision.allowed);
+    EXPECT_EQ(label(decision.reason), "server_address");
+    EXPECT_TRUE(policy.is_server_address(ip(address)));
+  }
+  EXPECT_EQ(label(policy.check(Endpoint{ip("44.1.2.4"), 22}, live).reason), "config_allow");
+}
+
+TEST(PeerPolicy, AnAddressTheHostGainsIsDeniedByThePolicyBuiltFromTheNewSet) {
+  PeerPolicyConfig config;
+  EXPECT_TRUE(check(make_policy(config), "44.1.2.3").allowed);
+  config.host_addresses = {ip("44.1.2.3")};
+  EXPECT_EQ(label(check(make_policy(config), "44.1.2.3").reason), "server_address");
+}
+
+TEST(PeerPolicy, HostLoopbackAddressesFollowAllowLoopbackPeers) {
+  PeerPolicyConfig config;
+  config.host_addresses = {ip("127.0.0.1"), ip("::1")};
+  EXPECT_EQ(label(check(make_policy(config), "127.0.0.1").reason), "server_address");
+  config.allow_loopback_peers = true;
+  EXPECT_EQ(label(check(make_policy(config), "127.0.0.1").reason), "loopback_allowed");
+  EXPECT_EQ(label(check(make_policy(config), "::1").reason), "loopback_allowed");
+}
+
 TEST(PeerPolicy, LoopbackRelayIpIsReachableOnlyWithAllowLoopbackPeers) {
   // The single-host test setup: relay on 127.0.0.1, peer tool on 127.0.0.1.
   PeerPolicyConfig config;

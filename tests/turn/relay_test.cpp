@@ -98,6 +98,54 @@ TEST_F(Relay, OnTheRelayAddressOnlyLiveRelaysAreReachedByPort) {
   EXPECT_EQ(other_port.result.peer_denied, PeerReason::server_address);
 }
 
+TEST_F(Relay, AChannelToAnotherAllocationsRelayStopsWhenThatAllocationEnds) {
+  // Alice binds a channel to Bob's relayed address (allowed: both relay-only). Bob leaves;
+  // his port is now just a port on our own address, which nobody may reach.
+  const FiveTuple alice_tuple = client_tuple(40000);
+  const FiveTuple bob_tuple = client_tuple(40001);
+  allocated(alice_tuple, alice());
+  const Endpoint bob_relay = allocated(bob_tuple, bob());
+  ASSERT_EQ(channel_bind(alice_tuple, alice(), 0x4001, bob_relay).message_class(), stun::Class::success);
+  ASSERT_EQ(channel_bind(alice_tuple, alice(), 0x4002, kPeer, 41).message_class(), stun::Class::success);
+  EXPECT_TRUE(deliver(channel_data(0x4001, "hi bob"), alice_tuple).result.to_peer);
+
+  ASSERT_EQ(refresh(bob_tuple, bob(), 0).message_class(), stun::Class::success);
+  const Answer after = deliver(channel_data(0x4001, "bob is gone"), alice_tuple);
+  EXPECT_FALSE(after.result.to_peer);
+  EXPECT_EQ(after.result.peer_denied, PeerReason::server_address);
+  EXPECT_FALSE(deliver(send_indication(bob_relay, "bob is gone"), alice_tuple).result.to_peer);
+  // Channels to other peers are not affected.
+  EXPECT_TRUE(deliver(channel_data(0x4002, "still here"), alice_tuple).result.to_peer);
+}
+
+TEST_F(Relay, APolicyThatTightensOnReloadEndsTheRefusedPermissionsAndChannelsAtOnce) {
+  const FiveTuple alice_tuple = client_tuple(40000);
+  allocated(alice_tuple, alice());
+  const Endpoint bob_relay = allocated(client_tuple(40001), bob());
+  ASSERT_EQ(create_permission(alice_tuple, alice(), {kPeer, kPeer2, bob_relay}).message_class(), stun::Class::success);
+  ASSERT_EQ(channel_bind(alice_tuple, alice(), 0x4001, kPeer).message_class(), stun::Class::success);
+  ASSERT_EQ(channel_bind(alice_tuple, alice(), 0x4002, kPeer2, 41).message_class(), stun::Class::success);
+  ASSERT_EQ(channel_bind(alice_tuple, alice(), 0x4003, bob_relay, 42).message_class(), stun::Class::success);
+  const std::size_t permissions = server->table().permission_count();
+
+  settings.peer_deny = {"93.184.216.34/32"};  // kPeer
+  const RecheckResult removed = server->reconfigure(shared_state());
+  EXPECT_EQ(removed.permissions, 1u);
+  EXPECT_EQ(removed.channels, 1u);
+  EXPECT_EQ(server->table().permission_count(), permissions - 1);
+  EXPECT_FALSE(deliver(channel_data(0x4001, "x"), alice_tuple).result.to_peer);
+  EXPECT_FALSE(deliver(send_indication(kPeer, "x"), alice_tuple).result.to_peer);
+  EXPECT_FALSE(from_peer(server->table().find(alice_tuple)->id, kPeer, "x"));
+  // What the new policy still allows keeps relaying, an own relay included.
+  EXPECT_TRUE(deliver(channel_data(0x4002, "x"), alice_tuple).result.to_peer);
+  EXPECT_TRUE(deliver(send_indication(kPeer2, "x"), alice_tuple).result.to_peer);
+  EXPECT_TRUE(deliver(channel_data(0x4003, "x"), alice_tuple).result.to_peer);
+  EXPECT_TRUE(deliver(send_indication(bob_relay, "x"), alice_tuple).result.to_peer);
+  // Nothing left to remove the second time.
+  const RecheckResult again = server->reconfigure(shared_state());
+  EXPECT_EQ(again.permissions + again.channels, 0u);
+}
+
 TEST_F(Relay, ChannelDataFromTheClientGoesToTheBoundPeer) {
   const FiveTuple tuple = client_tuple();
   const Endpoint relayed = allocated(tuple, alice());

@@ -182,7 +182,8 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   spec.allocate_transaction_id = message.transaction_id();
   spec.bandwidth = bandwidth_bucket(ctx.settings.bandwidth_per_allocation, ctx.now);
   spec.lease = std::move(lease).value();
-  const Allocation& allocation = ctx.table.create(std::move(spec), ctx.now);
+  Allocation& allocation = ctx.table.create(std::move(spec), ctx.now);
+  allocation.refused_peers = refused_peer_bucket(ctx.settings.refused_peers_per_minute, ctx.now);
   result.created = CreatedAllocation{allocation.id, allocation.relayed};
   return result;
 }

@@ -28,7 +28,7 @@ HandleResult handle_channel_bind(const Request& request, Context& ctx) {
   // §12.2 "The server MAY impose restrictions on the IP address and port": the peer
   // policy (403). Checked before binding, so a denied peer never gets a binding; the rules
   // below would answer 400 for a conflicting request whatever the policy says.
-  const PeerDecision decision = ctx.policy.check(endpoint, ctx.live_relays);
+  const PeerDecision decision = check_peer(allocation, endpoint, ctx);
   if (!decision.allowed) {
     HandleResult result = fail(stun::ErrorCode::forbidden);
     result.peer_denied = decision.reason;
@@ -37,7 +37,9 @@ HandleResult handle_channel_bind(const Request& request, Context& ctx) {
 
   // §12.2: the number is not bound to another peer and the peer not to another number
   // (400); a full channel table is 508; else create or refresh, with the peer's permission.
-  switch (ctx.table.bind_channel(allocation, channel, endpoint, ctx.now)) {
+  // A peer that is another allocation's relayed address is re-checked for each ChannelData
+  // (ChannelBinding::own_relay): that allocation may end while the channel lives on.
+  switch (ctx.table.bind_channel(allocation, channel, endpoint, ctx.now, decision.reason == PeerReason::own_relay)) {
     case ChannelBindOutcome::created:
     case ChannelBindOutcome::refreshed:
       return success_response(message, key, ctx);

@@ -39,12 +39,25 @@ HandleResult relay_channel_data(ByteSpan bytes, Context& ctx) {
   // §12.6: a channel that is not bound discards; receiving data refreshes nothing. The peer
   // must still hold a permission (it lasts 300 s, the channel 600 s; ChannelBind refreshes
   // both, so a client that keeps its channel keeps its permission).
-  const Endpoint* peer = allocation->channels.peer_of(frame.value().channel_number, ctx.now);
-  if (peer == nullptr || !allocation->permissions.allows(peer->address, ctx.now)) {
+  const ChannelBinding* binding = allocation->channels.find(frame.value().channel_number, ctx.now);
+  auto drop = [&] {
     ++allocation->counters.dropped;
     ctx.counters.relay_dropped_no_permission.add();
     return result;
+  };
+  if (binding == nullptr || !allocation->permissions.allows(binding->peer.address, ctx.now)) return drop();
+  // A channel to another allocation's relayed address relays only while that allocation
+  // lives (SPEC §9): once it ends, its port is just a port on our own address, which the
+  // policy refuses. The same check as a Send indication's, and only for such channels, so
+  // a channel to any other peer pays one flag test.
+  if (binding->own_relay) {
+    const PeerDecision decision = ctx.policy.check(binding->peer, ctx.live_relays);
+    if (!decision.allowed) {
+      result.peer_denied = decision.reason;
+      return drop();
+    }
   }
+  const Endpoint* peer = &binding->peer;
   const ByteSpan payload = frame.value().data;
   if (!allocation->bandwidth.try_consume(static_cast<double>(payload.size()), ctx.now)) {
     ++allocation->counters.dropped;

@@ -25,7 +25,7 @@ HandleResult handle_create_permission(const Request& request, Context& ctx) {
     if (endpoint.address.family() != allocation.relayed.address.family()) {
       return error_response(message, stun::ErrorCode::peer_address_family_mismatch, key, ctx);
     }
-    const PeerDecision decision = ctx.policy.check(endpoint, ctx.live_relays);
+    const PeerDecision decision = check_peer(allocation, endpoint, ctx);
     if (!decision.allowed) {
       HandleResult result = error_response(message, stun::ErrorCode::forbidden, key, ctx);
       result.peer_denied = decision.reason;
@@ -46,8 +46,11 @@ HandleResult handle_create_permission(const Request& request, Context& ctx) {
   // §10.2, §9: install or refresh each permission; the port is ignored.
   for (const auto& attribute : message.attributes()) {
     if (attribute.type != stun::AttributeType::xor_peer_address) continue;
-    const auto peer = stun::XorPeerAddress::decode(attribute, message.transaction_id());
-    ctx.table.install_permission(allocation, peer.value().endpoint.address, ctx.now);
+    const Endpoint endpoint = stun::XorPeerAddress::decode(attribute, message.transaction_id()).value().endpoint;
+    // Decided again (cheap, and without a second list): whether this is another allocation's
+    // relay matters when a reload re-checks the permission (AllocationTable::recheck_peers).
+    const bool own_relay = ctx.policy.check(endpoint, ctx.live_relays).reason == PeerReason::own_relay;
+    ctx.table.install_permission(allocation, endpoint.address, ctx.now, own_relay);
   }
   return success_response(message, key, ctx);
 }

@@ -46,6 +46,15 @@ inline constexpr std::size_t kPeerTailroom = 3;
 std::optional<ToClient> relay_to_client(Allocation& allocation, const Endpoint& peer, MutableByteSpan buffer,
                                         std::size_t size, TimePoint now, TurnCounters& counters);
 
+// The peer policy for a CreatePermission or ChannelBind peer, with a budget against
+// scanning: a 403 on our own address means "no live relay on that port" and a success means
+// "a live relay", so a client could map every live relay port (1,000 ports in 0.2 s) and then
+// aim at other clients' relays. Each refused peer takes one token of the allocation's
+// refused_peers bucket (and counts in its RelayCounters); with the bucket empty, a peer on
+// one of our own addresses is refused as server_address even when it is a live relay, so a
+// scan learns nothing more than a port per refused_per_minute.
+PeerDecision check_peer(Allocation& allocation, const Endpoint& peer, Context& ctx);
+
 // RFC 8656 §7.2, §8.2: the lifetime a request for `requested` seconds gets: the default when
 // absent or smaller, else min(requested, max). (LIFETIME 0 in a Refresh is handled apart.)
 Seconds desired_lifetime(std::optional<std::uint32_t> requested, const Settings& settings);

@@ -1,6 +1,6 @@
 #include "turn/io/relay_ports.hpp"
 
-#include <openssl/rand.h>
+#include "turn/relay_port_choice.hpp"
 
 namespace iceway::turn::io {
 
@@ -8,16 +8,10 @@ namespace {
 // Probing stops after this many taken ports, so a nearly full range answers 508 quickly
 // instead of walking 16,000 ports inside one request.
 constexpr int kMaxProbes = 64;
-
-std::uint32_t seed() {
-  std::uint32_t value = 0;
-  RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof value);
-  return value;
-}
 }  // namespace
 
 RelayPorts::RelayPorts(net::Worker& worker, PeerDatagramHandler on_datagram)
-    : worker_(worker), on_datagram_(std::move(on_datagram)), random_(seed()) {}
+    : worker_(worker), on_datagram_(std::move(on_datagram)) {}
 
 RelayPorts::~RelayPorts() { close_all(); }
 
@@ -25,21 +19,13 @@ Result<Endpoint, RelayPortError> RelayPorts::open(const RelayPortRequest& reques
   if (draining_) return failure(RelayPortError::no_port);
   const auto& address = request.family == AddressFamily::ipv4 ? settings_->relay_ipv4 : settings_->relay_ipv6;
   if (!address) return failure(RelayPortError::family_unavailable);
-  std::uint32_t low = settings_->relay_port_min;
-  std::uint32_t high = settings_->relay_port_max;
-  if (request.even_port) {
-    low += low % 2;
-    if (low > high) return failure(RelayPortError::no_port);
-  }
-  std::uniform_int_distribution<std::uint32_t> pick(low, high);
   for (int probe = 0; probe < kMaxProbes; ++probe) {
-    std::uint32_t port = pick(random_);
-    if (request.even_port) port -= port % 2 == 1 ? 1 : 0;
-    if (port < low) continue;
+    const auto port = choose_relay_port(settings_->relay_port_min, settings_->relay_port_max, request.even_port, random_);
+    if (!port) return failure(RelayPortError::no_port);
     auto relay = std::make_unique<Relay>();
     relay->owner = this;
     relay->socket = std::make_shared<net::UdpSocket>(worker_.context(), worker_.receive_batch());
-    Endpoint local{*address, static_cast<std::uint16_t>(port)};
+    Endpoint local{*address, *port};
     if (relay->socket->open(local, {.reuse_port = false, .receive_buffer_bytes = 256 << 10, .send_buffer_bytes = 256 << 10}))
       continue;  // taken (by another worker, another allocation or another program): try another
     if (request.dont_fragment && !relay->socket->set_dont_fragment()) {

@@ -2,17 +2,17 @@
 // The worker's relay sockets: implements turn::RelayPortAllocator with real UDP sockets on
 // the configured relay address and port range, and keeps each live allocation's socket.
 //
-// Ports are picked at random within the range (RFC 8656 §7.2 recommends unpredictable
-// ports) and probed with bind(); the kernel is the one arbiter between workers, so no port
+// Ports are picked at random within the range by the CSPRNG (choose_relay_port: RFC 8656
+// §7.2 recommends unpredictable ports) and probed with bind(); the kernel is the one arbiter between workers, so no port
 // table is shared. Threading: the owning worker's thread only.
 #include <functional>
 #include <memory>
-#include <random>
 #include <unordered_map>
 
 #include "net/udp_socket.hpp"
 #include "net/worker.hpp"
 #include "turn/allocation.hpp"
+#include "turn/random_source.hpp"
 #include "turn/relay_port_allocator.hpp"
 #include "turn/settings.hpp"
 
@@ -56,7 +56,7 @@ class RelayPorts final : public RelayPortAllocator {
   net::Worker& worker_;
   PeerDatagramHandler on_datagram_;
   std::shared_ptr<const Settings> settings_;
-  std::mt19937 random_;
+  SystemRandom random_;
   bool draining_ = false;
   std::unordered_map<Endpoint, std::unique_ptr<Relay>> sockets_;  // by local (relayed) address
 };

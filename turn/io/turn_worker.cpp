@@ -77,7 +77,15 @@ void TurnWorker::start() { schedule_expiry(); }
 
 void TurnWorker::reconfigure(SharedTurnState shared) {
   relay_ports_.apply_settings(shared.settings);
-  server_.reconfigure(std::move(shared));
+  log_recheck(server_.reconfigure(std::move(shared)));
+}
+
+void TurnWorker::set_policy(std::shared_ptr<const PeerPolicy> policy) { log_recheck(server_.set_policy(std::move(policy))); }
+
+void TurnWorker::log_recheck(const RecheckResult& removed) const {
+  if (removed.permissions == 0 && removed.channels == 0) return;
+  spdlog::info("peer policy re-checked: removed {} permission(s) and {} channel(s) it now refuses", removed.permissions,
+               removed.channels);
 }
 
 void TurnWorker::set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
@@ -148,8 +156,10 @@ void TurnWorker::on_closed(ClientConnection& connection) {
   connections_.erase(connection.five_tuple());
 }
 
-void TurnWorker::on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& socket) {
-  handle_client(datagram.data(), FiveTuple{from, socket.local_endpoint(), Transport::udp}, nullptr);
+void TurnWorker::on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& /*socket*/) {
+  // On a wildcard listener the 5-tuple's server side is the host address the client used, so
+  // answers and relayed data leave from it (a client drops them from any other address).
+  handle_client(datagram.data(), FiveTuple{from, datagram.destination, Transport::udp}, nullptr);
 }
 
 void TurnWorker::on_frame(ByteSpan frame, ClientConnection& connection) {
@@ -176,7 +186,7 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
   if (result.created) allocation_created(*result.created, stream);
   if (!result.response.empty()) {
     if (stream) stream->send(result.response);
-    else if (auto it = udp_by_local_.find(tuple.server); it != udp_by_local_.end()) it->second->send_to(result.response, tuple.client);
+    else send_udp(tuple, result.response);
   }
   if (result.to_peer) relay_ports_.send(result.to_peer->relayed, result.to_peer->payload, result.to_peer->peer);
   if (result.ended) allocation_ended(*result.ended);
@@ -192,10 +202,21 @@ void TurnWorker::on_peer_datagram(AllocationId id, const net::Datagram& datagram
 
 void TurnWorker::send_to_client(const FiveTuple& tuple, ByteSpan bytes) {
   if (tuple.transport == Transport::udp) {
-    if (auto it = udp_by_local_.find(tuple.server); it != udp_by_local_.end()) it->second->send_to(bytes, tuple.client);
+    send_udp(tuple, bytes);
   } else if (auto it = connections_.find(tuple); it != connections_.end()) {
     it->second->send(bytes);
   }
+}
+
+void TurnWorker::send_udp(const FiveTuple& tuple, ByteSpan bytes) {
+  if (auto it = udp_by_local_.find(tuple.server); it != udp_by_local_.end()) {
+    it->second->send_to(bytes, tuple.client);
+    return;
+  }
+  // Received on a wildcard listener: that socket, from the address the client sent to.
+  const Endpoint wildcard{tuple.server.address.is_v4() ? IpAddress{} : IpAddress::v6({}), tuple.server.port};
+  if (auto it = udp_by_local_.find(wildcard); it != udp_by_local_.end())
+    it->second->send_to(bytes, tuple.client, &tuple.server.address);
 }
 
 void TurnWorker::allocation_created(const CreatedAllocation& created, ClientConnection* stream) {
@@ -221,11 +242,11 @@ void TurnWorker::allocation_ended(const EndedAllocation& ended) {
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - ended.created).count();
   spdlog::info(
       "allocation ended: user={} client={} {} relayed={} reason={} duration={}s permissions={} "
-      "bytes_to_peer={} bytes_to_client={} packets_to_peer={} packets_to_client={} dropped={}",
+      "bytes_to_peer={} bytes_to_client={} packets_to_peer={} packets_to_client={} dropped={} refused_peers={}",
       log_escape(ended.user_id), to_string(ended.five_tuple.transport), ended.five_tuple.client.to_string(),
       ended.advertised.to_string(), label(ended.reason), seconds, ended.permissions, ended.counters.bytes_to_peer,
       ended.counters.bytes_to_client, ended.counters.packets_to_peer, ended.counters.packets_to_client,
-      ended.counters.dropped);
+      ended.counters.dropped, ended.counters.refused_peers);
 }
 
 void TurnWorker::schedule_expiry() {

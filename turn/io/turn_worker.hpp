@@ -45,6 +45,8 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
 
   // The rest run on the worker's thread (post to it from elsewhere).
   void reconfigure(SharedTurnState shared);
+  // The host's addresses changed: the same settings with a policy built from the new set.
+  void set_policy(std::shared_ptr<const PeerPolicy> policy);
   void set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls);
   // Drain: stop accepting TCP/TLS connections and refuse new allocations; live allocations
   // keep relaying.
@@ -66,10 +68,12 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   void handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream);
   void on_peer_datagram(AllocationId id, const net::Datagram& datagram, const Endpoint& peer);
   void send_to_client(const FiveTuple& tuple, ByteSpan bytes);
+  void send_udp(const FiveTuple& tuple, ByteSpan bytes);
   void allocation_created(const CreatedAllocation& created, ClientConnection* stream);
   void allocation_ended(const EndedAllocation& ended);
   void accept(boost::asio::ip::tcp::socket socket, bool tls);
   void schedule_expiry();
+  void log_recheck(const RecheckResult& removed) const;
 
   net::Worker& worker_;
   LiveRelaySet& live_relays_;

@@ -51,3 +51,47 @@ export async function createIpv6LoopbackNetns(tag, addresses) {
   }
   return { name, remove };
 }
+
+// A namespace for a multi-homed iceway that the test process itself can reach: a veth pair
+// with one end in this (the test's) namespace on 10.25X.Y.1/24 and the other in the new
+// namespace on 10.25X.Y.2/24, plus `extra` addresses (CIDR text) on the namespace's
+// loopback, standing for the host's other addresses (a second NIC's public address, a
+// management address), and a second address 10.25X.Y.3 on the namespace's veth end that the
+// test process can reach too (`secondAddress`). remove() deletes the namespace, which deletes
+// both veth ends.
+// addAddress(cidr) adds one more address at runtime, as DHCP or a VPN would.
+export async function createLinkedNetns(tag, { extra = [] } = {}) {
+  const name = `iw-${tag}-${process.pid}`;
+  const subnet = `10.${250 + (process.pid % 5)}.${Math.floor(process.pid / 5) % 250}`;
+  const links = [`iwh${process.pid % 100000}`, `iwn${process.pid % 100000}`];
+  const steps = [
+    ['netns', 'add', name],
+    ['link', 'add', links[0], 'type', 'veth', 'peer', 'name', links[1]],
+    ['link', 'set', links[1], 'netns', name],
+    ['addr', 'add', `${subnet}.1/24`, 'dev', links[0]],
+    ['-n', name, 'addr', 'add', `${subnet}.2/24`, 'dev', links[1]],
+    ['-n', name, 'addr', 'add', `${subnet}.3/24`, 'dev', links[1]],
+    ['-n', name, 'link', 'set', 'lo', 'up'], ['-n', name, 'link', 'set', links[1], 'up'],
+    ['link', 'set', links[0], 'up'],
+    ...extra.map((cidr) => ['-n', name, 'addr', 'add', cidr, 'dev', 'lo']),
+  ];
+  const remove = async () => {
+    await run('ip', ['netns', 'del', name]);
+    await run('ip', ['link', 'del', links[0]]);  // normally gone with the namespace already
+  };
+  for (const step of steps) {
+    const result = await run('ip', step);
+    if (result.code !== 0) {
+      await remove();
+      throw new Error(`ip ${step.join(' ')}: ${result.stderr}`);
+    }
+  }
+  const addAddress = async (cidr) => {
+    const result = await run('ip', ['-n', name, 'addr', 'add', cidr, 'dev', 'lo']);
+    if (result.code !== 0) throw new Error(`ip addr add ${cidr}: ${result.stderr}`);
+  };
+  // Runs a program inside the namespace (e.g. a peer tool on one of its addresses).
+  const exec = (command, args) => ['ip', ['netns', 'exec', name, command, ...args]];
+  return { name, address: `${subnet}.2`, secondAddress: `${subnet}.3`, hostAddress: `${subnet}.1`, remove, addAddress,
+    exec };
+}
