@@ -53,7 +53,9 @@ async function freePort() {
 function start(turnPort, signalPort) {
   return startIceway(['--listen', `127.0.0.1:${turnPort}`, '--relay-ip', '127.0.0.1', '--threads', '2',
     '--signal-listen', `127.0.0.1:${signalPort}`, '--admin-listen', '127.0.0.1:0', '--log-level', 'info',
-    ...turnArgs, '--set', `signal.peerjs.key="${KEY}"`]);
+    // The pages take TURN credentials from the SDK's welcome, which outside development mode
+    // carries them only for a token or when the operator opens /ws on purpose, as here.
+    ...turnArgs, '--set', `signal.peerjs.key="${KEY}"`, '--set', 'signal.anonymous_credentials=true']);
 }
 
 // The page: iceway's own SDK (fetched from the server and served here, same-origin) and
