@@ -18,6 +18,7 @@
 #include "stun/message.hpp"
 #include "turn/handlers/response.hpp"
 #include "turn/server.hpp"
+#include "turn/source_rate_limiter.hpp"
 
 namespace {
 
@@ -51,6 +52,9 @@ struct World {
     shared.policy = std::make_shared<const PeerPolicy>(PeerPolicy::create(PeerPolicyConfig::from(*settings)).value());
     std::array<std::byte, NonceIssuer::kKeySize> key{};
     shared.nonces = std::make_shared<const NonceIssuer>(key, Seconds(600));
+    // Every input comes from one source: a budget this large keeps the limiter on the path
+    // without refusing the answers the fuzzer needs to reach (source_limits_fuzz fuzzes it).
+    shared.unauthenticated = std::make_shared<SourceRateLimiter>(SourceBudget{1e12, 1e12, 64});
     server = std::make_unique<TurnServer>(shared, quota, ports);
   }
 
