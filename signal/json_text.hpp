@@ -28,6 +28,12 @@ inline bool contains_nul(std::string_view text) { return text.find('\0') != std:
 // Compact serialization; invalid UTF-8 in strings becomes U+FFFD.
 std::string to_text(const Json& value);
 
+// Appends `text` as a JSON string literal, quotes included, escaped as JSON.stringify and
+// nlohmann's dump() (ensure_ascii off) do: the six short escapes, \u00XX for other control
+// characters, everything else (multi-byte UTF-8 included) unchanged. `text` must be valid UTF-8;
+// both the relay fast path and the Socket.IO codec splice such strings into frames they forward.
+void append_json_string(std::string_view text, std::string& out);
+
 // The string at `key` if the object has one, else an empty view. The view is into `object`.
 std::string_view string_field(const Json& object, std::string_view key);
 

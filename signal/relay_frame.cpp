@@ -162,34 +162,6 @@ std::optional<std::string_view> raw_member(std::string_view text, std::string_vi
   return found;
 }
 
-constexpr char kHex[] = "0123456789abcdef";
-
-// Escapes as nlohmann's dump() does with ensure_ascii off; the input is valid UTF-8 (it came
-// through the parser, or is a checked peer id), so multi-byte sequences pass unchanged.
-void append_string(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0xf]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 using ScanResult = Result<std::optional<RelayFields>, JsonError>;
 
 // The exact path: parse_json_object's own depth pre-scan and lexer, so its errors and their
@@ -314,15 +286,15 @@ std::string relay_frame_text(std::string_view type, std::string_view src, std::s
   // The common case (no escapes) fits exactly: 39 bytes of keys and punctuation.
   out.reserve(type.size() + src.size() + dst.size() + payload.size() + 40);
   out += R"({"dst":)";
-  append_string(out, dst);
+  append_json_string(dst, out);
   if (!payload.empty()) {
     out += R"(,"payload":)";
     out += payload;
   }
   out += R"(,"src":)";
-  append_string(out, src);
+  append_json_string(src, out);
   out += R"(,"type":)";
-  append_string(out, type);
+  append_json_string(type, out);
   out.push_back('}');
   return out;
 }

@@ -280,31 +280,6 @@ Result<std::size_t, SocketCodecError> append_socket_packet(const SocketPacket& p
   return success(out.size() - before);
 }
 
-void append_json_string(std::string_view text, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0x0f]);
-          out.push_back(kHex[c & 0x0f]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 void append_event_array(std::string_view name, std::string_view arguments, std::string& out) {
   out.push_back('[');
   append_json_string(name, out);

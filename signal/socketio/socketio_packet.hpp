@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "common/result.hpp"
+#include "signal/json_text.hpp"
 
 namespace iceway::signaling::socketio {
 
@@ -101,7 +102,5 @@ Result<std::size_t, SocketCodecError> append_socket_packet(const SocketPacket& p
 // JSON.stringify does.
 void append_event_array(std::string_view name, std::string_view arguments, std::string& out);
 
-// Appends `text` as a JSON string literal, quotes included, escaped as JSON.stringify does.
-void append_json_string(std::string_view text, std::string& out);
 
 }  // namespace iceway::signaling::socketio
