@@ -1,7 +1,9 @@
-# Packaging: `cpack -G DEB` in a build directory makes iceway_<version>_<arch>.deb with the
-# binary, the systemd unit, the documented default config, the Grafana dashboard, the
-# Prometheus files, install.sh and the operator docs. Include it from the top-level
-# CMakeLists.txt after the parts are added (so the `iceway` target exists):
+# Packaging: `cmake --build build --target package` (or `cpack -G DEB` in a build directory
+# where everything is built) makes iceway_<version>_<arch>.deb with the binary, its man
+# pages, the systemd unit, the documented default config, the Grafana dashboard, the
+# Prometheus files, install.sh, the operator docs, the copyright file and the changelog.
+# Include it from the top-level CMakeLists.txt after the parts are added (so the `iceway`
+# target exists):
 #   include(deploy/cpack.cmake)
 #
 # Layout (prefix /usr):

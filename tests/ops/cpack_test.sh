@@ -134,6 +134,8 @@ for script in postinst prerm postrm; do
   sh -n "$work/control/$script" || fail "$script is not valid sh"
   cmp -s "$work/control/$script" "$repo/deploy/debian/$script" || fail "$script differs from deploy/debian/$script"
 done
+grep -q 'deb-systemd-invoke try-restart iceway.service' "$work/control/postinst" ||
+  fail "the postinst does not restart a running iceway on upgrade"
 
 # The packaged files are the repository's, byte for byte.
 dpkg-deb -x "$deb" "$work/root"
