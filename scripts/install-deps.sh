@@ -10,6 +10,7 @@ build_packages=(
   libboost-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev
   libtoml11-dev libcli11-dev libspdlog-dev libcpp-jwt-dev libsystemd-dev
   libsimdjson-dev             # the PeerJS relay fast path's JSON validation (signal/relay_frame.cpp)
+  help2man gzip               # the .deb's man pages from --help and its changelog.gz (deploy/cpack.cmake)
 )
 test_packages=(
   libgtest-dev libgmock-dev
@@ -22,6 +23,7 @@ test_packages=(
   python3                     # NOTIFY_SOCKET of the sd_notify test, raw sockets of the spoofed flood (Node has neither)
   gnuplot-nox                 # the soak's plot of RSS, fds, allocations, connections and CPU (tests/soak)
   node-typescript             # tsc: sdk/iceway.d.ts type-checks an app's use of the SDK
+  lintian man-db              # Debian's checks of the .deb; man -l renders its man pages
 )
 
 packages=("${build_packages[@]}")
