@@ -44,7 +44,7 @@ namespace {
 // ("max_alocations") is reported instead of silently ignored.
 const std::map<std::string, std::set<std::string>>& schema() {
   static const std::map<std::string, std::set<std::string>> kSchema = {
-      {"server", {"realm", "threads", "external_ip", "public_host", "drain_timeout", "ipv6_prefix"}},
+      {"server", {"realm", "threads", "external_ip", "public_host", "drain_timeout", "ipv6_prefix", "alternate"}},
       {"turn",
        {"listen", "tls_listen", "relay_ipv4", "relay_ipv6", "relay_ports", "max_lifetime", "default_lifetime",
         "permission_lifetime", "channel_lifetime", "max_allocations", "max_allocations_per_user",
@@ -396,6 +396,21 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
     }
   }
 
+  // A draining node's 300 Try Alternate names one address of the client's family.
+  if (in.read_endpoints("server.alternate", turn.alternate_servers, 3478)) {
+    bool seen[2] = {false, false};
+    for (const auto& alternate : turn.alternate_servers) {
+      auto& family_seen = seen[alternate.address.family() == AddressFamily::ipv4 ? 0 : 1];
+      if (alternate.address.is_unspecified() || alternate.port == 0) {
+        in.problem("server.alternate", in.find("server.alternate"),
+                   "\"" + alternate.to_string() + "\" is not an address a client can reach: give the other node's IP and port");
+      } else if (family_seen) {
+        in.problem("server.alternate", in.find("server.alternate"),
+                   "more than one address of the same family: a client is sent to the one of its own family");
+      }
+      family_seen = true;
+    }
+  }
   in.read_endpoints("turn.listen", turn.listen, 3478);
   in.read_endpoints("turn.tls_listen", turn.tls_listen, 5349);
   for (const auto& [key, address, family] :

@@ -32,6 +32,7 @@ struct RelayPortRequest {
 enum class RelayPortError : std::uint8_t {
   family_unavailable,         // no relay address of that family: 440
   no_port,                    // the range is exhausted (or no even port): 508
+  draining,                   // the server is shutting down: 300 to server.alternate, else 508
   dont_fragment_unsupported,  // cannot set DF: 420 listing DONT-FRAGMENT (RFC 8656 §7.2 step 4)
 };
 

@@ -31,6 +31,10 @@ struct Settings {
   // private is unset).
   std::optional<IpAddress> external_public_ip;
   std::optional<IpAddress> external_private_ip;
+  // server.alternate: where a draining node sends new Allocates (300 Try Alternate with
+  // ALTERNATE-SERVER, RFC 8489 §10), at most one per family; a client is sent to the one of
+  // its own family (§14.15), and without one it gets 508 as before.
+  std::vector<Endpoint> alternate_servers;
 
   std::vector<Endpoint> listen;             // STUN/TURN on UDP and TCP
   std::vector<Endpoint> tls_listen;         // used when a certificate is configured

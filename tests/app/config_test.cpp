@@ -66,6 +66,22 @@ TEST_F(ConfigTest, UnspecifiedAndMulticastRelayAddressesAreProblemsNamingTheKey)
   }
 }
 
+TEST_F(ConfigTest, AlternateServersAreOnePerFamilyAndReachable) {
+  auto path = write("iceway.toml", "[auth]\nsecrets = [\"s\"]\n");
+  auto good = load(path, {R"(server.alternate=["198.51.100.7", "[2001:db8::7]:3479"])"});
+  ASSERT_TRUE(good.config) << problems_of(good);
+  ASSERT_EQ(good.config->turn.alternate_servers.size(), 2u);
+  EXPECT_EQ(good.config->turn.alternate_servers[0], (Endpoint{*IpAddress::parse("198.51.100.7"), 3478}));
+  EXPECT_EQ(good.config->turn.alternate_servers[1], (Endpoint{*IpAddress::parse("2001:db8::7"), 3479}));
+  for (const char* bad : {R"(server.alternate=["0.0.0.0:3478"])", R"(server.alternate=["198.51.100.7", "198.51.100.8"])",
+                          R"(server.alternate=["not an address"])"}) {
+    SCOPED_TRACE(bad);
+    auto result = load(path, {bad});
+    EXPECT_FALSE(result.config);
+    EXPECT_NE(problems_of(result).find("server.alternate"), std::string::npos) << problems_of(result);
+  }
+}
+
 TEST_F(ConfigTest, ALoopbackRelayAddressWarnsUnlessEveryListenerIsLoopback) {
   auto path = write("iceway.toml", "[auth]\nsecrets = [\"s\"]\n");
   auto wildcard = load(path, {"turn.relay_ipv4=\"127.0.0.1\""});

@@ -21,6 +21,7 @@ inline constexpr auto kConfigKeys = std::to_array<ConfigKey>({
     {"server", "public_host", R"("")"},
     {"server", "drain_timeout", R"("30s")"},
     {"server", "ipv6_prefix", "64"},
+    {"server", "alternate", "[]"},
     {"turn", "listen", R"(["0.0.0.0:3478", "[::]:3478"])"},
     {"turn", "tls_listen", R"(["0.0.0.0:5349"])"},
     {"turn", "relay_ipv4", R"("")"},

@@ -255,7 +255,9 @@ TEST_F(Allocate, RelayPortErrorsMapToTheirCodes) {
     RelayPortError error;
     std::uint16_t code;
   };
-  const Case cases[] = {{RelayPortError::no_port, 508}, {RelayPortError::family_unavailable, 440}};
+  const Case cases[] = {{RelayPortError::no_port, 508},
+                        {RelayPortError::family_unavailable, 440},
+                        {RelayPortError::draining, 508}};
   std::uint16_t port = 40000;
   for (const auto& c : cases) {
     SCOPED_TRACE(c.code);
@@ -264,6 +266,30 @@ TEST_F(Allocate, RelayPortErrorsMapToTheirCodes) {
   }
   EXPECT_EQ(quota.active(), 0u);
   EXPECT_EQ(server->table().size(), 0u);
+}
+
+TEST_F(Allocate, DrainingSendsTheClientToTheAlternateOfItsFamilySigned) {
+  const Endpoint v6_alternate{*IpAddress::parse("2001:db8::7"), 3478};
+  const Endpoint v4_alternate{*IpAddress::parse("198.51.100.7"), 3479};
+  settings.alternate_servers = {v6_alternate, v4_alternate};
+  rebuild();
+  ports.fail_with = RelayPortError::draining;
+  const Answer redirected = allocate(client_tuple(40000), alice());
+  EXPECT_EQ(redirected.error_code(), 300);
+  const auto alternate = redirected.get<stun::AlternateServer>();
+  ASSERT_TRUE(alternate);
+  EXPECT_EQ(alternate->endpoint, v4_alternate);
+  // Signed with alice's key: RFC 8489 §10 has clients ignore an unauthenticated redirect.
+  EXPECT_TRUE(redirected.result.authenticated);
+  EXPECT_EQ(quota.active(), 0u);
+  EXPECT_EQ(server->table().size(), 0u);
+
+  // No alternate of the client's family: 508, as without the key.
+  settings.alternate_servers = {v6_alternate};
+  rebuild();
+  const Answer refused = allocate(client_tuple(40001), alice());
+  EXPECT_EQ(refused.error_code(), 508);
+  EXPECT_FALSE(refused.get<stun::AlternateServer>());
 }
 
 TEST_F(Allocate, QuotaPerUserIs486UntilAnAllocationEnds) {

@@ -154,6 +154,17 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
     switch (relayed.error()) {
       case RelayPortError::family_unavailable: return fail(request, ctx, ErrorCode::address_family_not_supported);
       case RelayPortError::no_port: return fail(request, ctx, ErrorCode::insufficient_capacity);
+      case RelayPortError::draining: {
+        // A draining node sends the client to the configured alternate of its own family
+        // (RFC 8489 §14.15: the address family MUST match the request's source).
+        const AddressFamily client_family = stun::unmap_ipv4(ctx.five_tuple.client.address).family();
+        for (const auto& alternate : ctx.settings.alternate_servers) {
+          if (alternate.address.family() == client_family) {
+            return try_alternate_response(message, alternate, auth.key, ctx);
+          }
+        }
+        return fail(request, ctx, ErrorCode::insufficient_capacity);
+      }
       case RelayPortError::dont_fragment_unsupported: {
         stun::UnknownAttributes unknown;
         unknown.add(stun::AttributeType::dont_fragment);

@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "stun/attributes/address.hpp"
 #include "stun/attributes/text.hpp"
 #include "stun/error_response.hpp"
 
@@ -46,6 +47,15 @@ HandleResult error_response(const stun::MessageView& request, stun::ErrorCode co
   if (unknown != nullptr && !unknown->empty()) builder.add(*unknown);
   close_authenticated(builder, key, ctx);
   return finish(builder, request, code, true);
+}
+
+HandleResult try_alternate_response(const stun::MessageView& request, const Endpoint& alternate,
+                                    const LongTermKey& key, Context& ctx) {
+  stun::MessageBuilder builder(ctx.out);
+  stun::start_error_response(builder, request.method(), request.transaction_id(), stun::ErrorCode::try_alternate);
+  builder.add(stun::AlternateServer{alternate});
+  close_authenticated(builder, key, ctx);
+  return finish(builder, request, stun::ErrorCode::try_alternate, true);
 }
 
 HandleResult challenge_response(const stun::MessageView& request, stun::ErrorCode code, Context& ctx) {

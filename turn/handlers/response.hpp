@@ -33,6 +33,11 @@ HandleResult success_response(const stun::MessageView& request, const LongTermKe
 HandleResult error_response(const stun::MessageView& request, stun::ErrorCode code, const LongTermKey& key,
                             Context& ctx, const stun::UnknownAttributes* unknown = nullptr);
 
+// 300 Try Alternate to an authenticated request (RFC 8489 §10): ALTERNATE-SERVER names
+// `alternate`, and MESSAGE-INTEGRITY under `key` lets the client trust the redirect.
+HandleResult try_alternate_response(const stun::MessageView& request, const Endpoint& alternate,
+                                    const LongTermKey& key, Context& ctx);
+
 // 401 or 438 with REALM and a fresh NONCE for this client (RFC 8489 §9.2.4), unauthenticated.
 HandleResult challenge_response(const stun::MessageView& request, stun::ErrorCode code, Context& ctx);
 

@@ -16,7 +16,7 @@ RelayPorts::RelayPorts(net::Worker& worker, PeerDatagramHandler on_datagram)
 RelayPorts::~RelayPorts() { close_all(); }
 
 Result<Endpoint, RelayPortError> RelayPorts::open(const RelayPortRequest& request) {
-  if (draining_) return failure(RelayPortError::no_port);
+  if (draining_) return failure(RelayPortError::draining);
   const auto& address = request.family == AddressFamily::ipv4 ? settings_->relay_ipv4 : settings_->relay_ipv6;
   if (!address) return failure(RelayPortError::family_unavailable);
   for (int probe = 0; probe < kMaxProbes; ++probe) {

@@ -28,7 +28,7 @@ class RelayPorts final : public RelayPortAllocator {
   ~RelayPorts() override;
 
   void apply_settings(std::shared_ptr<const Settings> settings) { settings_ = std::move(settings); }
-  // While draining, open() refuses (508 to the client) so no new allocation starts.
+  // While draining, open() refuses (300 to server.alternate or 508) so no new allocation starts.
   void set_draining(bool draining) { draining_ = draining; }
 
   // RelayPortAllocator
