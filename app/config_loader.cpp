@@ -46,7 +46,7 @@ const std::map<std::string, std::set<std::string>>& schema() {
   static const std::map<std::string, std::set<std::string>> kSchema = {
       {"server", {"realm", "threads", "external_ip", "public_host", "drain_timeout", "ipv6_prefix", "alternate"}},
       {"turn",
-       {"listen", "tls_listen", "relay_ipv4", "relay_ipv6", "relay_ports", "max_lifetime", "default_lifetime",
+       {"listen", "tls_listen", "relay_ipv4", "relay_ipv6", "relay_ports", "alternate_address", "max_lifetime", "default_lifetime",
         "permission_lifetime", "channel_lifetime", "max_allocations", "max_allocations_per_user",
         "max_allocations_per_ip", "bandwidth_per_allocation", "max_stream_clients", "max_stream_clients_per_ip",
         "max_tls_handshakes", "tls_handshake_timeout", "stream_frame_timeout", "stream_auth_timeout", "unauthenticated_bytes_per_second",
@@ -372,6 +372,44 @@ std::optional<IpAddress> first_specific(const std::vector<Endpoint>& listeners, 
   return std::nullopt;
 }
 
+// turn.alternate_address: RFC 5780 needs two addresses and two ports. The primary is the first
+// specific turn.listen address of the alternate's family (a wildcard cannot say which of the
+// host's addresses it is), the alternate port the primary's plus one, as coturn's
+// alt-listening-port defaults to.
+void read_nat_behavior(Reader& in, turn::Settings& turn) {
+  const std::string key = "turn.alternate_address";
+  std::string text;
+  if (!in.read(key, text) || text.empty()) return;
+  const auto alternate = IpAddress::parse(text);
+  if (!alternate) {
+    in.problem(key, in.find(key), "\"" + text + "\" is not an address of this host such as \"198.51.100.2\"");
+    return;
+  }
+  if (auto problem = relay_address_problem(*alternate)) {
+    in.problem(key, in.find(key), *problem);
+    return;
+  }
+  const Endpoint* primary = nullptr;
+  for (const auto& listen : turn.listen) {
+    if (listen.address.family() == alternate->family() && !listen.address.is_unspecified()) {
+      primary = &listen;
+      break;
+    }
+  }
+  if (primary == nullptr || primary->port == 0 || primary->port == 65535) {
+    in.problem(key, in.find(key),
+               "needs the primary address in turn.listen: a specific address of the same family with a fixed port "
+               "below 65535, e.g. listen = [\"203.0.113.5:3478\"] (answers to change-IP requests leave from the "
+               "other one)");
+    return;
+  }
+  if (primary->address == *alternate) {
+    in.problem(key, in.find(key), "must differ from the primary address " + primary->address.to_string());
+    return;
+  }
+  turn.nat_behavior = stun::NatAddresses{*primary, Endpoint{*alternate, static_cast<std::uint16_t>(primary->port + 1)}};
+}
+
 void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) {
   auto& server = config.server;
   auto& turn = config.turn;
@@ -413,6 +451,7 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   }
   in.read_endpoints("turn.listen", turn.listen, 3478);
   in.read_endpoints("turn.tls_listen", turn.tls_listen, 5349);
+  read_nat_behavior(in, turn);
   for (const auto& [key, address, family] :
        {std::tuple{"turn.relay_ipv4", &turn.relay_ipv4, AddressFamily::ipv4},
         std::tuple{"turn.relay_ipv6", &turn.relay_ipv6, AddressFamily::ipv6}}) {

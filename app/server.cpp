@@ -1,5 +1,7 @@
 #include "app/server.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -170,6 +172,19 @@ Result<bool, std::string> Server::start_turn() {
       bound_.stun_tls.push_back(tls);
     }
   }
+  if (config_.turn.nat_behavior) {
+    // RFC 5780: the other three of the four address and port combinations, UDP only (a change
+    // of address or port is about datagrams; TCP clients get RESPONSE-ORIGIN and OTHER-ADDRESS).
+    for (const auto& address : stun::nat_listen_addresses(*config_.turn.nat_behavior)) {
+      if (std::find(bound_.stun_udp.begin(), bound_.stun_udp.end(), address) != bound_.stun_udp.end()) continue;
+      for (auto& worker : turn_workers_) {
+        if (auto error = worker->listen_udp(address))
+          return failure("cannot listen on udp " + address.to_string() + " for turn.alternate_address: " +
+                         error.message() + " (is the address on one of this host's interfaces?)");
+      }
+      bound_.stun_udp.push_back(address);
+    }
+  }
   if (bound_.stun_udp.empty()) return failure("no STUN/TURN listener could be opened (turn.listen)");
   for (auto& worker : turn_workers_) collector_.add_source(worker->counters());
   return true;
@@ -291,6 +306,9 @@ void Server::reload() {
   std::vector<std::string> need_restart;
   if (next.turn.listen != config_.turn.listen || next.turn.tls_listen != config_.turn.tls_listen)
     need_restart.push_back("turn.listen/tls_listen");
+  if (next.turn.nat_behavior.has_value() != config_.turn.nat_behavior.has_value() ||
+      (next.turn.nat_behavior && next.turn.nat_behavior->alternate != config_.turn.nat_behavior->alternate))
+    need_restart.push_back("turn.alternate_address");
   if (next.server.threads != config_.server.threads) need_restart.push_back("server.threads");
   if (next.signal.listen != config_.signal.listen) need_restart.push_back("signal.listen");
   if (next.admin.listen != config_.admin.listen) need_restart.push_back("admin.listen");

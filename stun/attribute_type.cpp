@@ -5,6 +5,7 @@ namespace iceway::stun {
 std::string_view name(AttributeType type) {
   switch (type) {
     case AttributeType::mapped_address: return "MAPPED-ADDRESS";
+    case AttributeType::change_request: return "CHANGE-REQUEST";
     case AttributeType::username: return "USERNAME";
     case AttributeType::message_integrity: return "MESSAGE-INTEGRITY";
     case AttributeType::error_code: return "ERROR-CODE";
@@ -27,6 +28,8 @@ std::string_view name(AttributeType type) {
     case AttributeType::reservation_token: return "RESERVATION-TOKEN";
     case AttributeType::priority: return "PRIORITY";
     case AttributeType::use_candidate: return "USE-CANDIDATE";
+    case AttributeType::padding: return "PADDING";
+    case AttributeType::response_port: return "RESPONSE-PORT";
     case AttributeType::connection_id: return "CONNECTION-ID";
     case AttributeType::additional_address_family: return "ADDITIONAL-ADDRESS-FAMILY";
     case AttributeType::address_error_code: return "ADDRESS-ERROR-CODE";
@@ -44,8 +47,9 @@ std::string_view name(AttributeType type) {
   return "";
 }
 
-// CHANGE-REQUEST (0x0003, RFC 5780) is deliberately absent: we do not implement NAT behaviour
-// discovery, and RFC 5780 §7.2 relies on servers without it answering 420.
+// CHANGE-REQUEST, PADDING and RESPONSE-PORT (RFC 5780) are deliberately absent: a server that
+// does not do NAT behaviour discovery must answer 420 (RFC 5780 §7.2), so only a TURN server
+// with turn.alternate_address adds them (turn/dispatch.cpp, stun/nat_behavior.hpp).
 const AttributeSet kStunAttributes{
     AttributeType::mapped_address,     AttributeType::username,
     AttributeType::message_integrity,  AttributeType::error_code,

@@ -12,6 +12,7 @@ namespace iceway::stun {
 enum class AttributeType : std::uint16_t {
   // Comprehension-required (0x0000-0x7fff).
   mapped_address = 0x0001,            // RFC 8489 §14.1
+  change_request = 0x0003,            // RFC 5780 §7.2
   username = 0x0006,                  // RFC 8489 §14.3
   message_integrity = 0x0008,         // RFC 8489 §14.5
   error_code = 0x0009,                // RFC 8489 §14.8
@@ -34,6 +35,8 @@ enum class AttributeType : std::uint16_t {
   reservation_token = 0x0022,         // RFC 8656 §18.10
   priority = 0x0024,                  // RFC 8445 §16.1
   use_candidate = 0x0025,             // RFC 8445 §16.1
+  padding = 0x0026,                   // RFC 5780 §7.6
+  response_port = 0x0027,             // RFC 5780 §7.5
   connection_id = 0x002A,             // RFC 6062 §6.2.1
   // Comprehension-optional (0x8000-0xffff).
   additional_address_family = 0x8000,  // RFC 8656 §18.11

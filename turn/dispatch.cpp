@@ -2,7 +2,9 @@
 
 #include <array>
 
+#include "stun/error_response.hpp"
 #include "stun/message.hpp"
+#include "stun/nat_behavior.hpp"
 #include "turn/auth.hpp"
 #include "turn/handlers/handlers.hpp"
 #include "turn/handlers/response.hpp"
@@ -79,7 +81,37 @@ void count(const HandleResult& result, stun::MessageType type, Context& ctx) {
 // and FINGERPRINT): SOFTWARE is diagnostic only (RFC 8489 §14.14) and MAPPED-ADDRESS serves
 // RFC 3489 clients, whose requests (no magic cookie) we drop anyway. A request at least as
 // large as the full answer gets it all: then the answer reflects no more than was sent.
+// RFC 5780 answers to Binding when turn.alternate_address is set (stun/nat_behavior.hpp says
+// what they carry and why they may be larger than the request).
+std::optional<HandleResult> nat_behavior_answer(ByteSpan request, const stun::Classification& classification,
+                                                Context& ctx) {
+  if (!ctx.settings.nat_behavior || classification.verdict != stun::Verdict::binding) return std::nullopt;
+  const stun::MessageView& message = *classification.message;
+  const bool datagram = ctx.five_tuple.transport == Transport::udp;
+  auto plan = stun::plan_nat_binding(message, request.size(), ctx.five_tuple.client, ctx.five_tuple.server, datagram,
+                                     *ctx.settings.nat_behavior);
+  HandleResult result;
+  result.method = stun::Method::binding;
+  if (!plan) {
+    result.error = plan.error().code;
+    stun::UnknownAttributes unknown;
+    if (plan.error().code == stun::ErrorCode::unknown_attribute) unknown.add(stun::AttributeType::change_request);
+    auto bytes = stun::build_error_response(stun::Method::binding, message.transaction_id(), plan.error().code, "",
+                                            ctx.out, unknown.empty() ? nullptr : &unknown);
+    if (bytes) result.response = bytes.value();
+    return result;
+  }
+  if (!plan.value()) return std::nullopt;  // another listener: the plain answer
+  const stun::NatPlan& nat = *plan.value();
+  auto bytes = stun::build_nat_binding_success(message, ctx.five_tuple.client, nat, ctx.out);
+  if (bytes) result.response = bytes.value();
+  if (datagram && (nat.origin != ctx.five_tuple.server || nat.destination != ctx.five_tuple.client))
+    result.reply_to = FiveTuple{nat.destination, nat.origin, Transport::udp};
+  return result;
+}
+
 HandleResult automatic(ByteSpan request, const stun::Classification& classification, Context& ctx) {
+  if (auto answer = nat_behavior_answer(request, classification, ctx)) return *answer;
   HandleResult result;
   result.method = classification.type.method;
   if (classification.verdict == stun::Verdict::unknown_attributes) result.error = stun::ErrorCode::unknown_attribute;
@@ -170,16 +202,25 @@ const stun::AttributeSet& turn_attributes() {
   return attributes;
 }
 
-const stun::ServerCapabilities& turn_capabilities() {
+const stun::ServerCapabilities& turn_capabilities(bool nat_behavior) {
   static const stun::ServerCapabilities capabilities{&turn_attributes(), kRequestMethods, kIndicationMethods};
-  return capabilities;
+  // With turn.alternate_address, RFC 5780's request attributes are understood too.
+  static const stun::AttributeSet nat_attributes = [] {
+    stun::AttributeSet set = turn_attributes();
+    set.add(stun::AttributeType::change_request);
+    set.add(stun::AttributeType::response_port);
+    set.add(stun::AttributeType::padding);
+    return set;
+  }();
+  static const stun::ServerCapabilities nat_capabilities{&nat_attributes, kRequestMethods, kIndicationMethods};
+  return nat_behavior ? nat_capabilities : capabilities;
 }
 
 HandleResult dispatch(ByteSpan bytes, Context& ctx, RetransmitCache& retransmits) {
   // Step 1: ChannelData.
   if (stun::looks_like_channel_data(bytes)) return relay_channel_data(bytes, ctx);
   // Step 2: classification, and the answers that need no handler.
-  const stun::Classification classification = stun::classify_request(bytes, turn_capabilities());
+  const stun::Classification classification = stun::classify_request(bytes, turn_capabilities(ctx.settings.nat_behavior.has_value()));
   HandleResult result;
   switch (classification.verdict) {
     case stun::Verdict::drop:

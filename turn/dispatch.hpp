@@ -26,8 +26,8 @@ namespace iceway::turn {
 // plus DONT-FRAGMENT, EVEN-PORT and RESERVATION-TOKEN, which Allocate handles. Anything else
 // comprehension-required gets 420 before a handler runs.
 const stun::AttributeSet& turn_attributes();
-// What classify_request needs to know about us.
-const stun::ServerCapabilities& turn_capabilities();
+// What classify_request needs to know about us; `nat_behavior` adds RFC 5780's attributes.
+const stun::ServerCapabilities& turn_capabilities(bool nat_behavior = false);
 
 HandleResult dispatch(ByteSpan bytes, Context& ctx, RetransmitCache& retransmits);
 

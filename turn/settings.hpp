@@ -10,6 +10,7 @@
 
 #include "common/endpoint.hpp"
 #include "common/source_prefix.hpp"
+#include "stun/nat_behavior.hpp"
 
 namespace iceway::turn {
 
@@ -35,6 +36,10 @@ struct Settings {
   // ALTERNATE-SERVER, RFC 8489 §10), at most one per family; a client is sent to the one of
   // its own family (§14.15), and without one it gets 508 as before.
   std::vector<Endpoint> alternate_servers;
+  // turn.alternate_address: RFC 5780 NAT behaviour discovery on the primary listen address and
+  // this second address (stun/nat_behavior.hpp); none = CHANGE-REQUEST, RESPONSE-PORT and
+  // PADDING are unknown attributes (420), as RFC 5780 §7.2 wants of a server without them.
+  std::optional<stun::NatAddresses> nat_behavior;
 
   std::vector<Endpoint> listen;             // STUN/TURN on UDP and TCP
   std::vector<Endpoint> tls_listen;         // used when a certificate is configured

@@ -82,6 +82,35 @@ TEST_F(ConfigTest, AlternateServersAreOnePerFamilyAndReachable) {
   }
 }
 
+TEST_F(ConfigTest, AlternateAddressPairsWithTheFirstSpecificListenAddressOfItsFamily) {
+  auto path = write("iceway.toml", "[auth]\nsecrets = [\"s\"]\n");
+  auto good = load(path, {R"(turn.listen=["[::]:3478", "198.51.100.1:3478"])", R"(turn.alternate_address="198.51.100.2")"});
+  ASSERT_TRUE(good.config) << problems_of(good);
+  ASSERT_TRUE(good.config->turn.nat_behavior);
+  EXPECT_EQ(good.config->turn.nat_behavior->primary, (Endpoint{*IpAddress::parse("198.51.100.1"), 3478}));
+  EXPECT_EQ(good.config->turn.nat_behavior->alternate, (Endpoint{*IpAddress::parse("198.51.100.2"), 3479}));
+  auto off = load(path, {});
+  ASSERT_TRUE(off.config) << problems_of(off);
+  EXPECT_FALSE(off.config->turn.nat_behavior);
+  struct Case {
+    const char* listen;
+    const char* alternate;
+  };
+  const Case bad[] = {
+      {R"(turn.listen=["0.0.0.0:3478"])", R"(turn.alternate_address="198.51.100.2")"},  // no primary
+      {R"(turn.listen=["198.51.100.1:3478"])", R"(turn.alternate_address="2001:db8::2")"},  // other family
+      {R"(turn.listen=["198.51.100.1:3478"])", R"(turn.alternate_address="198.51.100.1")"},  // the same
+      {R"(turn.listen=["198.51.100.1:3478"])", R"(turn.alternate_address="not an address")"},
+      {R"(turn.listen=["198.51.100.1:3478"])", R"(turn.alternate_address="0.0.0.0")"},
+  };
+  for (const auto& c : bad) {
+    SCOPED_TRACE(std::string(c.listen) + " " + c.alternate);
+    auto result = load(path, {c.listen, c.alternate});
+    EXPECT_FALSE(result.config);
+    EXPECT_NE(problems_of(result).find("turn.alternate_address"), std::string::npos) << problems_of(result);
+  }
+}
+
 TEST_F(ConfigTest, ALoopbackRelayAddressWarnsUnlessEveryListenerIsLoopback) {
   auto path = write("iceway.toml", "[auth]\nsecrets = [\"s\"]\n");
   auto wildcard = load(path, {"turn.relay_ipv4=\"127.0.0.1\""});

@@ -27,6 +27,7 @@ inline constexpr auto kConfigKeys = std::to_array<ConfigKey>({
     {"turn", "relay_ipv4", R"("")"},
     {"turn", "relay_ipv6", R"("")"},
     {"turn", "relay_ports", R"("49152-65535")"},
+    {"turn", "alternate_address", R"("")"},
     {"turn", "max_lifetime", R"("1h")"},
     {"turn", "max_allocations", "10000"},
     {"turn", "max_allocations_per_user", "10"},

@@ -2,6 +2,7 @@
 // 401/438/400 answers and their size and rate limits, 437, 441, Binding.
 #include <gtest/gtest.h>
 
+#include "stun/attributes/nat_behavior.hpp"
 #include "stun/binding.hpp"
 #include "tests/turn/turn_server_fixture.hpp"
 #include "turn/handlers/response.hpp"
@@ -288,6 +289,48 @@ TEST_F(Dispatch, UnknownComprehensionRequiredAttributeIs420BeforeAuthentication)
   const Answer answer = deliver(bytes, client_tuple());
   EXPECT_EQ(answer.error_code(), 420);
   EXPECT_EQ(answer.get<stun::UnknownAttributes>()->types[0], static_cast<stun::AttributeType>(0x7777));
+}
+
+TEST_F(Dispatch, ChangeRequestIs420WithoutAnAlternateAddress) {
+  const auto change = build(stun::Method::binding, stun::Class::request, transaction(1),
+                            [](stun::MessageBuilder& b) { b.add(stun::ChangeRequest{true, true}); });
+  const Answer answer = deliver(change, client_tuple());
+  EXPECT_EQ(answer.error_code(), 420);
+  EXPECT_EQ(answer.get<stun::UnknownAttributes>()->types[0], stun::AttributeType::change_request);
+  EXPECT_FALSE(answer.result.reply_to);
+}
+
+TEST_F(Dispatch, WithAnAlternateAddressBindingAnswersNatBehaviourDiscovery) {
+  const Endpoint alternate = *Endpoint::parse("203.0.113.11:3479");
+  settings.nat_behavior = stun::NatAddresses{kServer, alternate};
+  rebuild();
+  const FiveTuple tuple = client_tuple();
+
+  // A plain request: answered on its own 5-tuple, with where a changed answer would come from.
+  const Answer plain = deliver(build(stun::Method::binding, stun::Class::request, transaction(1), {}), tuple);
+  ASSERT_EQ(plain.message_class(), stun::Class::success);
+  EXPECT_EQ(plain.get<stun::XorMappedAddress>()->endpoint, tuple.client);
+  EXPECT_EQ(plain.get<stun::ResponseOrigin>()->endpoint, kServer);
+  EXPECT_EQ(plain.get<stun::OtherAddress>()->endpoint, alternate);
+  EXPECT_FALSE(plain.result.reply_to);
+
+  // Change IP and port, to another port of the client: it leaves from the alternate address.
+  const Answer changed = deliver(build(stun::Method::binding, stun::Class::request, transaction(2), [](stun::MessageBuilder& b) {
+                                   b.add(stun::ChangeRequest{true, true}).add(stun::ResponsePort{41000});
+                                 }),
+                                 tuple);
+  ASSERT_EQ(changed.message_class(), stun::Class::success);
+  EXPECT_EQ(changed.get<stun::ResponseOrigin>()->endpoint, alternate);
+  ASSERT_TRUE(changed.result.reply_to);
+  EXPECT_EQ(changed.result.reply_to->server, alternate);
+  EXPECT_EQ(changed.result.reply_to->client, (Endpoint{tuple.client.address, 41000}));
+
+  // Over TCP a change is refused.
+  const Answer over_tcp = deliver(build(stun::Method::binding, stun::Class::request, transaction(3),
+                                        [](stun::MessageBuilder& b) { b.add(stun::ChangeRequest{true, false}); }),
+                                  client_tuple(40001, Transport::tcp));
+  EXPECT_EQ(over_tcp.error_code(), 400);
+  EXPECT_FALSE(over_tcp.result.reply_to);
 }
 
 TEST_F(Dispatch, BindingRequestsAreAnsweredWithTheMappedAddress) {

@@ -87,6 +87,9 @@ struct HandleResult {
   bool stale_nonce = false;   // a 438 to a nonce that expired: the normal renewal, not a failure
   bool rate_limited = false;  // an unauthenticated answer dropped: the source's budget is spent
   std::optional<PeerReason> peer_denied;
+  // RFC 5780 (stun/nat_behavior.hpp): the answer leaves from reply_to->server to
+  // reply_to->client instead of going back on the request's 5-tuple (UDP only).
+  std::optional<FiveTuple> reply_to;
 };
 
 }  // namespace iceway::turn

@@ -186,7 +186,7 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
   if (result.created) allocation_created(*result.created, stream);
   if (!result.response.empty()) {
     if (stream) stream->send(result.response);
-    else send_udp(tuple, result.response);
+    else send_udp(result.reply_to ? *result.reply_to : tuple, result.response);
   }
   if (result.to_peer) relay_ports_.send(result.to_peer->relayed, result.to_peer->payload, result.to_peer->peer);
   if (result.ended) allocation_ended(*result.ended);

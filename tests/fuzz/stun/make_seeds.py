@@ -89,6 +89,11 @@ TURN = {
                                fingerprint=False),
     "error_420": message(0x0111, [attr(0x0009, h("00000414") + b"Unknown Attribute"), attr(0x000A, h("0003 0018"))]),
     "binding_change_request": message(0x0001, [attr(0x0003, h("00000006"))]),
+    "binding_response_port": message(0x0001, [attr(0x0027, h("13880000"))]),
+    "binding_padding": message(0x0001, [attr(0x0026, bytes(64))]),
+    "binding_nat_success": message(0x0101, [attr(0x0020, xor_v4("203.0.113.9", 40000)),
+                                            attr(0x802B, h("0001 0d97 c6336402")), attr(0x802C, h("0001 0d96 c6336401")),
+                                            attr(0x0026, bytes(8))]),
     "sha256_integrity": message(0x0001, [USER, attr(0x001D, h("0002 0000")), attr(0x001E, bytes(32)),
                                          attr(0x001C, bytes(32))]),
 }

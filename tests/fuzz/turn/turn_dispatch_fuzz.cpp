@@ -9,6 +9,7 @@
 //     max_unauthenticated_response_size, or is one of stun's own fixed-size answers (Binding,
 //     400, 420), which are bounded by their own tests;
 //   - a payload relayed to a peer is a view into the input.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -39,9 +40,12 @@ class Ports final : public RelayPortAllocator {
   std::uint16_t next_ = 50000;
 };
 
+const stun::NatAddresses kNatAddresses{*Endpoint::parse("203.0.113.10:3478"), *Endpoint::parse("203.0.113.11:3479")};
+
 struct World {
-  World() {
+  explicit World(bool nat_behavior) {
     auto settings = std::make_shared<Settings>();
+    if (nat_behavior) settings->nat_behavior = kNatAddresses;
     settings->relay_ipv4 = IpAddress::parse("203.0.113.10");
     settings->relay_ipv6 = IpAddress::parse("2001:db8::10");
     settings->users = {StaticUser{"fuzz", "fuzz"}};
@@ -63,19 +67,22 @@ struct World {
   std::unique_ptr<TurnServer> server;
 };
 
-World& world() {
-  static World instance;
-  return instance;
+// One server as deployed by default, one with turn.alternate_address (RFC 5780).
+World& world(bool nat_behavior) {
+  static World plain(false);
+  static World nat(true);
+  return nat_behavior ? nat : plain;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  World& w = world();
   const ByteSpan input(reinterpret_cast<const std::byte*>(data), size);
   // The first byte picks the transport and the client port, so inputs reach both framings
-  // and both the 5-tuple of an allocation and fresh ones.
+  // and both the 5-tuple of an allocation and fresh ones. The last byte's top bit picks the
+  // server (the first byte of a STUN message always has it clear).
   const std::uint8_t selector = size > 0 ? data[0] : 0;
+  World& w = world(size > 0 && (data[size - 1] & 0x80) != 0);
   const FiveTuple tuple{Endpoint{*IpAddress::parse("198.51.100.7"), static_cast<std::uint16_t>(40000 + (selector & 3))},
                         *Endpoint::parse("203.0.113.10:3478"), static_cast<Transport>((selector >> 2) % 3)};
   const TimePoint now = TimePoint{} + std::chrono::hours(1) + std::chrono::seconds(selector);
@@ -92,6 +99,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         result.response.size() > max_unauthenticated_response_size(w.server->shared().settings->realm.size())) {
       __builtin_trap();
     }
+  }
+  // An RFC 5780 answer may change its origin and port, never the client's IP: anything else
+  // would let a forged source aim iceway at a third party.
+  if (result.reply_to) {
+    const auto addresses = stun::nat_listen_addresses(kNatAddresses);
+    if (std::find(addresses.begin(), addresses.end(), result.reply_to->server) == addresses.end()) __builtin_trap();
+    if (result.reply_to->client.address != tuple.client.address) __builtin_trap();
   }
   if (result.to_peer) {
     const auto* begin = input.data();
