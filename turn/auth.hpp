@@ -29,7 +29,7 @@ namespace iceway::turn {
 
 struct Authenticated {
   std::string_view username;  // a view into the request
-  LongTermKey key{};          // the key that verified it: responses are signed with it
+  SessionKey key{};           // the key that verified it: responses are signed with it
   std::string user_id;        // quota and log identity
 };
 
