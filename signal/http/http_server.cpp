@@ -1,5 +1,6 @@
 #include "signal/http/http_server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <optional>
@@ -18,7 +19,9 @@
 
 #include "signal/counters.hpp"
 #include "signal/http/asio_address.hpp"
+#include "signal/http/engine_websocket.hpp"
 #include "signal/http/hub.hpp"
+#include "signal/http/socketio_mount.hpp"
 #include "signal/static_files.hpp"
 #include "signal/http/websocket_session.hpp"
 #include "signal/query.hpp"
@@ -56,6 +59,10 @@ struct ServerState {
     std::string path;
     Protocol protocol;
     std::shared_ptr<Hub> hub;
+  };
+  struct SocketIoRoute {
+    std::string path;
+    std::shared_ptr<SocketIoMount> mount;
   };
   struct Resource {
     std::string content_type;
@@ -98,6 +105,16 @@ struct ServerState {
     }
     return nullptr;
   }
+  // "/socket.io/" also answers "/socket.io", as the reference server does.
+  const SocketIoRoute* find_socketio_route(std::string_view path) const {
+    for (const auto& route : socketio_routes) {
+      if (route.path == path) return &route;
+      if (route.path.ends_with('/') && route.path.size() == path.size() + 1 && route.path.starts_with(path)) {
+        return &route;
+      }
+    }
+    return nullptr;
+  }
   void check_not_started() const {
     if (started.load()) throw std::logic_error("HttpServer: routes must be added before listen()");
   }
@@ -109,6 +126,10 @@ struct ServerState {
   std::atomic<bool> started{false};
   std::vector<Route> routes;
   std::vector<WebSocketRoute> websocket_routes;
+  std::vector<SocketIoRoute> socketio_routes;
+  // Socket.IO POST bodies may be up to a mount's maxPayload, over max_http_body_bytes: the
+  // parser admits the larger, and handle() holds every other route to the smaller.
+  std::size_t max_socketio_body = 0;
   std::unordered_map<std::string, Resource> resources;
 
   mutable std::mutex mutex;  // guards settings and tls, swapped by SIGHUP from another thread
@@ -180,7 +201,7 @@ class HttpSession {
   void do_read() {
     settings_ = state_->current_settings();
     parser_.emplace();
-    parser_->body_limit(settings_->max_http_body_bytes);
+    parser_->body_limit(std::max(settings_->max_http_body_bytes, state_->max_socketio_body));
     parser_->header_limit(kMaxHeaderBytes);
     beast::get_lowest_layer(derived().stream()).expires_after(settings_->handshake_timeout);
     http::async_read(derived().stream(), buffer_, *parser_,
@@ -204,6 +225,12 @@ class HttpSession {
 
   void handle(Request request) {
     const std::string_view path = target_path(request.target());
+    if (const auto* socketio_route = state_->find_socketio_route(path)) {
+      return handle_socketio(std::move(request), *socketio_route);
+    }
+    if (request.body().size() > settings_->max_http_body_bytes) {
+      return send(make_response(plain(413, "request body too large\n"), request));
+    }
     const auto* websocket_route = state_->find_websocket_route(path);
     if (websocket::is_upgrade(request)) {
       if (websocket_route == nullptr) return send(make_response(plain(404, "no WebSocket endpoint here\n"), request));
@@ -248,6 +275,28 @@ class HttpSession {
     send(make_response(plain(404, "not found\n"), request));
   }
 
+  // Polling requests and WebSocket upgrades of a Socket.IO (Engine.IO) mount; the mount runs on
+  // this thread (socketio_mount.hpp), so the calls are direct.
+  void handle_socketio(Request request, const ServerState::SocketIoRoute& route) {
+    if (websocket::is_upgrade(request)) {
+      if (!origin_allowed(*settings_, request)) {
+        state_->counters.count_error(ErrorCode::origin_not_allowed);
+        return send(make_response(plain(403, "origin not allowed\n"), request));
+      }
+      return derived().upgrade_engine(std::move(request), route.mount, settings_);
+    }
+    auto shared_request = std::make_shared<Request>(std::move(request));
+    auto executor = beast::get_lowest_layer(derived().stream()).get_executor();
+    route.mount->http(to_http_request(*shared_request, remote_, secure_),
+                      [self = derived().shared_from_this(), shared_request, executor](HttpResponse reply) {
+                        // Posted even on this thread: the mount may answer a held GET from
+                        // inside another session's call.
+                        net::post(executor, [self, shared_request, reply = std::move(reply)] {
+                          self->send(make_response(reply, *shared_request));
+                        });
+                      });
+  }
+
   void send_file(const std::string& file_path, const Request& request) {
     std::error_code fs_error;
     if (!std::filesystem::is_regular_file(file_path, fs_error)) {
@@ -276,6 +325,9 @@ class HttpSession {
   void send(http::response<Body>&& response) {
     auto shared = std::make_shared<http::response<Body>>(std::move(response));
     const bool close = shared->need_eof();
+    // An answer may come long after the request was read (a held Engine.IO poll): the write gets
+    // its own time.
+    beast::get_lowest_layer(derived().stream()).expires_after(settings_->handshake_timeout);
     http::async_write(derived().stream(), *shared,
                       [self = derived().shared_from_this(), shared, close](beast::error_code ec, std::size_t) {
                         if (ec) return;
@@ -321,6 +373,21 @@ class PlainHttpSession final : public HttpSession<PlainHttpSession>,
         ->run(std::move(request));
   }
 
+  void upgrade_engine(Request request, const std::shared_ptr<SocketIoMount>& mount,
+                      const std::shared_ptr<const Settings>& settings) {
+    const auto plain_request = to_http_request(request, remote_, secure_);
+    tcp::socket socket = stream_.release_socket();
+    beast::error_code ec;
+    const auto protocol = socket.local_endpoint(ec).protocol();
+    if (ec) return;
+    auto& context = static_cast<net::io_context&>(net::query(socket.get_executor(), net::execution::context));
+    const auto handle = socket.release(ec);
+    if (ec) return;
+    std::make_shared<EngineWebSocket<WebSocketSocket>>(WebSocketSocket(context.get_executor(), protocol, handle), mount,
+                                                       *settings, state_->counters, nullptr)
+        ->run(std::move(request), plain_request);
+  }
+
   void do_eof() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -351,6 +418,14 @@ class TlsHttpSession final : public HttpSession<TlsHttpSession>, public std::ena
     std::make_shared<WebSocketSession<beast::ssl_stream<beast::tcp_stream>>>(
         std::move(stream_), route.hub, *settings, route.protocol, remote_.address, state_->counters, tls_)
         ->run(std::move(request));
+  }
+
+  void upgrade_engine(Request request, const std::shared_ptr<SocketIoMount>& mount,
+                      const std::shared_ptr<const Settings>& settings) {
+    const auto plain_request = to_http_request(request, remote_, secure_);
+    std::make_shared<EngineWebSocket<beast::ssl_stream<beast::tcp_stream>>>(std::move(stream_), mount, *settings,
+                                                                            state_->counters, tls_)
+        ->run(std::move(request), plain_request);
   }
 
   void do_eof() {
@@ -489,6 +564,12 @@ void HttpServer::add_static(std::string path, std::string content_type, std::str
 void HttpServer::add_websocket_route(std::string path, Protocol protocol, std::shared_ptr<Hub> hub) {
   state_->check_not_started();
   state_->websocket_routes.push_back({std::move(path), protocol, std::move(hub)});
+}
+
+void HttpServer::add_socketio_route(std::string path, std::shared_ptr<SocketIoMount> mount) {
+  state_->check_not_started();
+  state_->max_socketio_body = std::max(state_->max_socketio_body, mount->max_payload());
+  state_->socketio_routes.push_back({std::move(path), std::move(mount)});
 }
 
 Endpoint HttpServer::listen(const Endpoint& endpoint, std::shared_ptr<net::ssl::context> tls) {
