@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <unordered_map>
@@ -287,14 +288,32 @@ class HttpSession {
     }
     auto shared_request = std::make_shared<Request>(std::move(request));
     auto executor = beast::get_lowest_layer(derived().stream()).get_executor();
-    route.mount->http(to_http_request(*shared_request, remote_, secure_),
-                      [self = derived().shared_from_this(), shared_request, executor](HttpResponse reply) {
-                        // Posted even on this thread: the mount may answer a held GET from
-                        // inside another session's call.
-                        net::post(executor, [self, shared_request, reply = std::move(reply)] {
-                          self->send(make_response(reply, *shared_request));
-                        });
-                      });
+    const auto serial = ++request_serial_;
+    auto on_abort = route.mount->http(
+        to_http_request(*shared_request, remote_, secure_),
+        [self = derived().shared_from_this(), shared_request, executor, serial](HttpResponse reply) {
+          // Posted even on this thread: the mount may answer a held GET from inside another
+          // session's call.
+          net::post(executor, [self, shared_request, serial, reply = std::move(reply)] {
+            self->answered_serial_ = serial;
+            self->send(make_response(reply, *shared_request));
+          });
+        });
+    if (on_abort) watch_for_abort(serial, std::move(on_abort));
+  }
+
+  // While a GET is held, the socket is otherwise idle: readable with nothing to read means the
+  // client closed it (fetch aborted, tab closed), which ends the Engine.IO session at once
+  // instead of at its next ping. Data (a pipelined request) is left for the next read.
+  void watch_for_abort(std::uint64_t serial, std::function<void()> on_abort) {
+    auto& socket = beast::get_lowest_layer(derived().stream()).socket();
+    socket.async_wait(tcp::socket::wait_read, [self = derived().shared_from_this(), serial,
+                                               on_abort = std::move(on_abort)](beast::error_code ec) {
+      if (ec || self->answered_serial_ >= serial) return;
+      beast::error_code available_error;
+      const auto pending = beast::get_lowest_layer(self->stream()).socket().available(available_error);
+      if (available_error || pending == 0) on_abort();
+    });
   }
 
   void send_file(const std::string& file_path, const Request& request) {
@@ -342,6 +361,9 @@ class HttpSession {
   Endpoint remote_;
   bool secure_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  // Socket.IO polling requests handed to a mount, and the last one answered (watch_for_abort).
+  std::uint64_t request_serial_ = 0;
+  std::uint64_t answered_serial_ = 0;
 };
 
 class PlainHttpSession final : public HttpSession<PlainHttpSession>,

@@ -24,6 +24,7 @@ struct SocketIoMount::Client {
   EngineSession engine;
   std::optional<socketio::SocketConnection> connection;  // none on an echo endpoint
   std::optional<HttpResponder> held;                     // the GET the engine holds open
+  std::uint64_t held_serial = 0;                         // which GET that is, for its abort
   std::weak_ptr<EngineSocket> socket;                    // the WebSocket (probe or main), if any
   const EngineSocket* socket_ptr = nullptr;              // which one, to ignore stale callbacks
   boost::asio::steady_timer timer;
@@ -64,7 +65,7 @@ HttpResponse SocketIoMount::with_cors(const HttpRequest& request, HttpResponse r
   return response;
 }
 
-void SocketIoMount::http(const HttpRequest& request, HttpResponder respond_in) {
+std::function<void()> SocketIoMount::http(const HttpRequest& request, HttpResponder respond_in) {
   // Every answer, now or later (a held GET), carries the request's CORS headers.
   HttpResponder respond = [this, self = shared_from_this(), respond = std::move(respond_in),
                            origin = std::string(request.header("Origin"))](HttpResponse response) {
@@ -75,7 +76,8 @@ void SocketIoMount::http(const HttpRequest& request, HttpResponder respond_in) {
   const auto decided = socketio::classify_engine_request(request.method, request.target, false);
   if (const auto* error = std::get_if<EngineRequestError>(&decided)) {
     counters_.count_error(ErrorCode::bad_request);
-    return respond(error_response(*error));
+    respond(error_response(*error));
+    return {};
   }
   const auto& engine_request = std::get<EngineRequest>(decided);
   const auto now = Clock::now();
@@ -86,33 +88,56 @@ void SocketIoMount::http(const HttpRequest& request, HttpResponder respond_in) {
       const auto asked = request.header("Access-Control-Request-Headers");
       reply.headers.emplace_back("Access-Control-Allow-Headers", asked.empty() ? "Content-Type" : std::string(asked));
       reply.headers.emplace_back("Access-Control-Max-Age", "86400");
-      return respond(std::move(reply));
+      respond(std::move(reply));
+      return {};
     }
     case EngineRequest::Kind::polling_handshake:
-      return respond(handshake(request, EngineTransport::polling, {}, nullptr));
+      respond(handshake(request, EngineTransport::polling, {}, nullptr));
+      return {};
     case EngineRequest::Kind::websocket_handshake:
     case EngineRequest::Kind::websocket_upgrade:
-      return respond(error_response(EngineRequestError::bad_request));  // classify() never says so here
+      respond(error_response(EngineRequestError::bad_request));  // classify() never says so here
+      return {};
     case EngineRequest::Kind::poll:
     case EngineRequest::Kind::post: break;
   }
   const auto found = clients_.find(engine_request.sid);
   if (found == clients_.end()) {
     counters_.count_error(ErrorCode::bad_request);
-    return respond(error_response(EngineRequestError::unknown_sid));
+    respond(error_response(EngineRequestError::unknown_sid));
+    return {};
   }
   const auto client = found->second;
   if (engine_request.kind == EngineRequest::Kind::poll) {
     auto out = client->engine.on_poll_request(now);
-    if (!out.reply) client->held = std::move(respond);
-    return apply(*client, std::move(out), &respond);
+    if (out.reply) {
+      apply(*client, std::move(out), &respond);
+      return {};
+    }
+    client->held = std::move(respond);
+    const auto serial = ++client->held_serial;
+    apply(*client, std::move(out), nullptr);
+    return [mount = weak_from_this(), weak = std::weak_ptr<Client>(client), serial] {
+      const auto self = mount.lock();
+      const auto held = weak.lock();
+      if (!self || !held || held->gone || !held->held || held->held_serial != serial) return;
+      held->held.reset();  // nobody is there to answer
+      self->apply(*held, held->engine.on_poll_aborted(Clock::now()), nullptr);
+    };
   }
   auto started = client->engine.on_post_started(now);
-  if (started.reply) return apply(*client, std::move(started), &respond);
+  if (started.reply) {
+    apply(*client, std::move(started), &respond);
+    return {};
+  }
   apply(*client, std::move(started), nullptr);
-  if (client->gone) return respond(error_response(EngineRequestError::unknown_sid));
+  if (client->gone) {
+    respond(error_response(EngineRequestError::unknown_sid));
+    return {};
+  }
   // `request.body` outlives this call, and with it the message views in the output.
   apply(*client, client->engine.on_post(request.body, now), &respond);
+  return {};
 }
 
 std::optional<HttpResponse> SocketIoMount::open_websocket(const HttpRequest& request,

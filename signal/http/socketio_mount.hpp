@@ -14,6 +14,7 @@
 // dropped and counted rate_limited), maxPayload, the polling buffer (EngineSettings) and the
 // WebSocket send queue (max_send_queue_bytes), the Engine.IO ping timeout.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,8 +55,10 @@ class SocketIoMount : public std::enable_shared_from_this<SocketIoMount> {
   ~SocketIoMount();
 
   // A polling request (GET, POST, OPTIONS) under the mount's path; `respond` is called once,
-  // possibly later (a held GET).
-  void http(const HttpRequest& request, HttpResponder respond);
+  // possibly later (a held GET). For a held GET the answer is what to call if the client goes
+  // away before it is answered (the session ends, as the protocol's test suite expects); an
+  // empty function otherwise.
+  std::function<void()> http(const HttpRequest& request, HttpResponder respond);
   // A WebSocket upgrade: a refusal to answer instead of upgrading, or none, after which `socket`
   // carries the session named `sid` (set here).
   std::optional<HttpResponse> open_websocket(const HttpRequest& request, std::weak_ptr<EngineSocket> socket,
