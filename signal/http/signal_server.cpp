@@ -24,11 +24,14 @@ bool only(const std::vector<boost::asio::io_context*>& contexts, const boost::as
   return true;
 }
 
-socketio::EngineSettings engine_settings(const SocketIoSettings& settings) {
+socketio::EngineSettings engine_settings(const Settings& signal) {
+  const auto& settings = signal.socketio;
   socketio::EngineSettings engine;
   engine.ping_interval = settings.ping_interval;
   engine.ping_timeout = settings.ping_timeout;
   engine.max_payload = settings.max_payload;
+  // What waits for a client's next poll is bounded like a WebSocket's send queue.
+  engine.max_buffered_bytes = signal.max_send_queue_bytes;
   return engine;
 }
 
@@ -104,9 +107,9 @@ SignalServer::SignalServer(boost::asio::io_context& registry_context,
       limits.rooms.max_sockets_per_room = settings.max_peers_per_room;
       app = std::make_unique<socketio::TutorialServer>(limits);
     }
-    add_socketio_mount(socketio.path, std::move(app), engine_settings(socketio), connection);
+    add_socketio_mount(socketio.path, std::move(app), engine_settings(settings), connection);
     if (!socketio.engineio_echo_path.empty()) {
-      add_socketio_mount(socketio.engineio_echo_path, nullptr, engine_settings(socketio), connection);
+      add_socketio_mount(socketio.engineio_echo_path, nullptr, engine_settings(settings), connection);
     }
   }
 }

@@ -207,6 +207,26 @@ describe('limits', () => {
   });
 });
 
+describe('bounded buffers', () => {
+  test('a polling client that stops polling while it is sent to is closed at max_send_queue_bytes, before any ping', async () => {
+    const server = await start(['--set', 'signal.max_send_queue_bytes=4096']);
+    const base = httpBase(server);
+    // A raw client joins a room, then never polls again.
+    const { sid } = await rawHandshake(base);
+    assert.equal((await rawPost(base, sid, '40')).status, 200);
+    assert.match((await rawPoll(base, sid)).body, /^40\{"sid"/);
+    assert.equal((await rawPost(base, sid, '420["join","sink"]')).status, 200);
+    assert.match((await rawPoll(base, sid)).body, /^430\[\{"ok":true\}\]/);
+    const sender = await client(server, { transports: ['websocket'] });
+    assert.deepEqual(await sender.emitWithAck('join', 'sink'), { ok: true });
+    for (let i = 0; i < 8; i += 1) sender.emit('blob', { room: 'sink', data: 'x'.repeat(1024) });
+    // Default pingInterval is 25 s: only the buffer bound can end it this soon.
+    await until(async () => (await rawPost(base, sid, '42["still?"]')).status === 400, 5000, 'the unpolled session to end');
+    assert.deepEqual(await sender.emitWithAck('join', 'other'), { ok: true });
+    sender.close();
+  });
+});
+
 describe('TLS and restarts', () => {
   test('over TLS on the same port as plain HTTP, both transports', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'iceway-sio-'));
