@@ -128,9 +128,7 @@ struct ServerState {
   std::vector<Route> routes;
   std::vector<WebSocketRoute> websocket_routes;
   std::vector<SocketIoRoute> socketio_routes;
-  // Socket.IO POST bodies may be up to a mount's maxPayload, over max_http_body_bytes: the
-  // parser admits the larger, and handle() holds every other route to the smaller.
-  std::size_t max_socketio_body = 0;
+  std::size_t max_socketio_body = 0;  // the largest maxPayload of the Socket.IO routes
   std::unordered_map<std::string, Resource> resources;
 
   mutable std::mutex mutex;  // guards settings and tls, swapped by SIGHUP from another thread
@@ -202,9 +200,23 @@ class HttpSession {
   void do_read() {
     settings_ = state_->current_settings();
     parser_.emplace();
+    // The header's Content-Length is judged as it is parsed, before the path is known: admit the
+    // largest body any route takes (a Socket.IO mount's maxPayload), then hold every other path
+    // to max_http_body_bytes in on_header().
     parser_->body_limit(std::max(settings_->max_http_body_bytes, state_->max_socketio_body));
     parser_->header_limit(kMaxHeaderBytes);
     beast::get_lowest_layer(derived().stream()).expires_after(settings_->handshake_timeout);
+    http::async_read_header(derived().stream(), buffer_, *parser_,
+                            beast::bind_front_handler(&HttpSession::on_header, derived().shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read(ec, bytes);
+    if (state_->find_socketio_route(target_path(parser_->get().target())) == nullptr) {
+      const auto length = parser_->content_length();
+      if (length && *length > settings_->max_http_body_bytes) return send_and_close(413, "request body too large");
+      parser_->body_limit(settings_->max_http_body_bytes);  // a chunked body is counted as it comes
+    }
     http::async_read(derived().stream(), buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::on_read, derived().shared_from_this()));
   }
@@ -228,9 +240,6 @@ class HttpSession {
     const std::string_view path = target_path(request.target());
     if (const auto* socketio_route = state_->find_socketio_route(path)) {
       return handle_socketio(std::move(request), *socketio_route);
-    }
-    if (request.body().size() > settings_->max_http_body_bytes) {
-      return send(make_response(plain(413, "request body too large\n"), request));
     }
     const auto* websocket_route = state_->find_websocket_route(path);
     if (websocket::is_upgrade(request)) {

@@ -78,6 +78,19 @@ describe('socket.io-client against the tutorial server', () => {
     });
   }
 
+  test('polling POSTs up to maxPayload are read, past signal.max_http_body_bytes (64 KiB)', async () => {
+    const alice = await client(server, { transports: ['polling'] });
+    const bob = await client(server, { transports: ['polling'] });
+    await alice.emitWithAck('join', 'big');
+    await bob.emitWithAck('join', 'big');
+    const got = nextEvent(bob, 'offer');
+    const sdp = 'a'.repeat(200 * 1024);
+    alice.emit('offer', { room: 'big', sdp });
+    assert.equal((await got)[0].sdp.length, sdp.length);
+    alice.close();
+    bob.close();
+  });
+
   test('an unknown namespace gets connect_error "Invalid namespace"; the main one still works', async () => {
     await assert.rejects(connect(`${httpBase(server)}/nowhere`), /Invalid namespace/);
     const alice = await client(server);
