@@ -147,7 +147,9 @@ Outbox Dispatcher::closed(ConnectionId id, TimePoint now) {
 Outbox Dispatcher::expire(TimePoint now) {
   Outbox out;
   Context ctx(registry_, settings_, counters_, out, now, handlers_);
-  for (ProtocolHandler* handler : handlers_) handler->expire(ctx);
+  for (ProtocolHandler* handler : handlers_) {
+    if (handler != nullptr) handler->expire(ctx);  // Protocol::socketio has its own tables (socketio_mount.hpp)
+  }
   return out;
 }
 

@@ -11,6 +11,19 @@
 
 namespace iceway::signaling {
 
+// The Socket.IO front door ([socketio], issue 12; signal/http/socketio_mount.hpp).
+struct SocketIoSettings {
+  bool enabled = true;
+  std::string path = "/socket.io/";
+  // Engine.IO's heartbeat and frame bound, sent in the open packet (the reference's defaults).
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  std::size_t max_payload = 1'000'000;
+  bool relay_binary = true;          // binary = "relay" (true) or "refuse"
+  std::string app = "tutorial";      // "tutorial" (the common tutorial server) or "conformance"
+  std::string engineio_echo_path;    // a bare Engine.IO echo endpoint (the protocol suite's); empty = none
+};
+
 struct Settings {
   Endpoint listen = *Endpoint::parse("0.0.0.0:8080");
   bool require_token = false;
@@ -53,6 +66,8 @@ struct Settings {
   std::string static_dir;                          // files served under / when set; empty = none
   std::chrono::seconds handshake_timeout{30};      // HTTP request / WebSocket upgrade / TLS handshake
   std::size_t max_http_body_bytes = 64 * 1024;
+
+  SocketIoSettings socketio;
 };
 
 }  // namespace iceway::signaling
