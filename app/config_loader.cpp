@@ -14,6 +14,8 @@
 #include <tuple>
 #include <toml.hpp>
 
+#include "app/profile_config.hpp"
+
 #include "app/config.hpp"
 #include "app/config_values.hpp"
 #include "app/toml_text.hpp"
@@ -248,9 +250,10 @@ class Reader {
   void check_unknown_keys() {
     if (!root_.is_table()) return;
     for (auto& [section, value] : root_.as_table()) {
+      if (section == "profile") continue;  // [[profile]] tables: app/profile_config.cpp checks them
       auto known = schema().find(section);
       if (known == schema().end()) {
-        problem(section, &value, "unknown section; known sections: [server], [turn], [auth], [peers], [signal], [admin], [tls], [log]");
+        problem(section, &value, "unknown section; known sections: [server], [turn], [auth], [peers], [signal], [admin], [tls], [log], [socketio], [[profile]]");
         continue;
       }
       if (!value.is_table()) {
@@ -598,6 +601,13 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   if (socketio.app != "tutorial" && socketio.app != "conformance")
     in.problem("socketio.app", in.find("socketio.app"), "must be \"tutorial\" or \"conformance\"");
   in.read("socketio.engineio_echo_path", socketio.engineio_echo_path);
+  {
+    std::string peerjs_socket = signal.peerjs_path;
+    if (!peerjs_socket.ends_with('/')) peerjs_socket += '/';
+    read_profiles(in.find("profile"),
+                  {"/ws", "/relay", "/yjs", peerjs_socket + "peerjs", socketio.path, socketio.engineio_echo_path}, signal,
+                  problems);
+  }
   if (!socketio.engineio_echo_path.empty() && socketio.engineio_echo_path.front() != '/')
     in.problem("socketio.engineio_echo_path", in.find("socketio.engineio_echo_path"), "must start with '/' (or be empty)");
   if (!socketio.engineio_echo_path.empty() && socketio.engineio_echo_path == socketio.path)

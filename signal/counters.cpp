@@ -12,6 +12,7 @@ constexpr std::array<std::string_view, yjs_type::count> kYjsLabels{"subscribe", 
                                                                    "invalid"};
 
 constexpr std::array<std::string_view, socketio_type::count> kSocketIoLabels{"message"};
+constexpr std::array<std::string_view, profile_type::count> kProfileLabels{"message", "invalid"};
 
 static_assert(native_type::count <= kMaxMessageTypes && peerjs_type::count <= kMaxMessageTypes &&
               relay_type::count <= kMaxMessageTypes && yjs_type::count <= kMaxMessageTypes);
@@ -25,6 +26,7 @@ std::span<const std::string_view> message_type_labels(Protocol protocol) {
     case Protocol::relay: return kRelayLabels;
     case Protocol::yjs: return kYjsLabels;
     case Protocol::socketio: return kSocketIoLabels;
+    case Protocol::profile: return kProfileLabels;
   }
   return {};
 }

@@ -56,6 +56,10 @@ enum : std::size_t { subscribe, unsubscribe, publish, ping, invalid, count };
 namespace socketio_type {
 enum : std::size_t { message, count };
 }
+// Messages on the JSON app profiles' paths (signal/profiles/).
+namespace profile_type {
+enum : std::size_t { message, invalid, count };
+}
 
 std::span<const std::string_view> message_type_labels(Protocol protocol);
 

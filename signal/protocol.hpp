@@ -10,12 +10,13 @@
 
 namespace iceway::signaling {
 
-enum class Protocol : std::uint8_t { native, peerjs, relay, yjs, socketio };
+// profile: the JSON app profiles of [[profile]] (signal/profiles/), one namespace for all.
+enum class Protocol : std::uint8_t { native, peerjs, relay, yjs, socketio, profile };
 
-inline constexpr std::size_t kProtocolCount = 5;
+inline constexpr std::size_t kProtocolCount = 6;
 inline constexpr std::array<Protocol, kProtocolCount> kAllProtocols{Protocol::native, Protocol::peerjs,
                                                                     Protocol::relay, Protocol::yjs,
-                                                                    Protocol::socketio};
+                                                                    Protocol::socketio, Protocol::profile};
 
 inline constexpr std::size_t index(Protocol protocol) { return static_cast<std::size_t>(protocol); }
 
@@ -27,6 +28,7 @@ inline constexpr std::string_view to_string(Protocol protocol) {
     case Protocol::relay: return "relay";
     case Protocol::yjs: return "yjs";
     case Protocol::socketio: return "socketio";
+    case Protocol::profile: return "profile";
   }
   return "unknown";
 }

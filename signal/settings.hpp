@@ -8,6 +8,7 @@
 
 #include "common/endpoint.hpp"
 #include "common/source_prefix.hpp"
+#include "signal/profiles/json_profile.hpp"
 
 namespace iceway::signaling {
 
@@ -61,6 +62,9 @@ struct Settings {
   // All PeerJS offline queues together: a client sending to many absent ids cannot grow memory
   // past this; what does not fit is answered with EXPIRE at once.
   std::size_t peerjs_queue_total_bytes = 16 * 1024 * 1024;
+
+  // [[profile]] tables with protocol = "json": one WebSocket route each (signal/profiles/).
+  std::vector<JsonProfile> json_profiles;
 
   // I/O layer (signal/http/).
   std::string static_dir;                          // files served under / when set; empty = none

@@ -49,6 +49,8 @@ SignalServer::SignalServer(boost::asio::io_context& registry_context,
   http_.add_websocket_route(peerjs_socket_path(settings.peerjs_path), Protocol::peerjs, hub_);
   http_.add_websocket_route("/relay", Protocol::relay, hub_);
   http_.add_websocket_route("/yjs", Protocol::yjs, hub_);
+  // App profiles: routes are fixed at start (a reload changes what a profile does, not where).
+  for (const auto& profile : settings.json_profiles) http_.add_websocket_route(profile.path, Protocol::profile, hub_);
 
   // PeerJS REST: the answers need the registry, so they are computed on its thread. The path
   // prefix is fixed at construction (a reload does not move routes).
