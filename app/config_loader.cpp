@@ -14,6 +14,7 @@
 #include <tuple>
 #include <toml.hpp>
 
+#include "app/address_warnings.hpp"
 #include "app/config.hpp"
 #include "app/config_values.hpp"
 #include "app/toml_text.hpp"
@@ -731,6 +732,7 @@ LoadResult load_config(const LoadOptions& options) {
     }
   }
 
+  for (auto& warning : address_warnings(config)) result.warnings.push_back(std::move(warning));
   if (result.problems.empty()) result.config = std::move(config);
   return result;
 }

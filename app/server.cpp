@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "app/address_warnings.hpp"
 #include "app/build_info.hpp"
 #include "app/config_values.hpp"
 #include "app/ice_servers.hpp"
@@ -524,6 +525,7 @@ void Server::print_banner() const {
       << (config_.development_mode ? "  (anyone may fetch: development mode)" : "  (Authorization: Bearer <auth.api_keys>)")
       << "\n";
   out << "  Metrics      http://" << bound_.admin.to_string() << "/metrics  (/healthz, /readyz)\n";
+  for (const std::string& warning : address_warnings(config_)) out << "  Warning      " << warning << "\n";
   if (config_.development_mode) {
     out << "  Dev secret   " << config_.turn.secrets.front()
         << "\n               development mode: this secret is random and new at every start; use --config for real use\n";
