@@ -3,7 +3,8 @@
 // at most kLinesPerWindow per code in each kWindow (common/log_rate_limiter.hpp), so a client
 // looping on a refusal cannot fill the disk; the lines held back are counted in one summary
 // line when the code's window closes. Pure: a HandleResult, its 5-tuple and `now` in, finished
-// lines out; the worker writes them. One per worker; not thread-safe.
+// lines out; the worker writes them. One per worker (not thread-safe), so a server with T
+// worker threads writes at most T x kLinesPerWindow lines per code a minute.
 #include <string>
 #include <vector>
 
