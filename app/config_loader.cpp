@@ -15,6 +15,7 @@
 #include <toml.hpp>
 
 #include "app/address_warnings.hpp"
+#include "app/profile_config.hpp"
 #include "app/config.hpp"
 #include "app/config_values.hpp"
 #include "app/toml_text.hpp"
@@ -62,6 +63,8 @@ const std::map<std::string, std::set<std::string>>& schema() {
       {"signal.peerjs",
        {"path", "key", "discovery", "expire_timeout", "alive_timeout", "concurrent_limit", "queue_per_peer",
         "queue_total_bytes"}},
+      {"socketio",
+       {"enabled", "path", "ping_interval", "ping_timeout", "max_payload", "binary", "app", "engineio_echo_path"}},
       {"admin", {"listen"}},
       {"tls", {"cert", "key"}},
       {"log", {"level", "format"}},
@@ -247,9 +250,10 @@ class Reader {
   void check_unknown_keys() {
     if (!root_.is_table()) return;
     for (auto& [section, value] : root_.as_table()) {
+      if (section == "profile") continue;  // [[profile]] tables: app/profile_config.cpp checks them
       auto known = schema().find(section);
       if (known == schema().end()) {
-        problem(section, &value, "unknown section; known sections: [server], [turn], [auth], [peers], [signal], [admin], [tls], [log]");
+        problem(section, &value, "unknown section; known sections: [server], [turn], [auth], [peers], [signal], [admin], [tls], [log], [socketio], [[profile]]");
         continue;
       }
       if (!value.is_table()) {
@@ -578,6 +582,36 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   in.read_integer("signal.peerjs.concurrent_limit", signal.peerjs_concurrent_limit, 1, 10'000'000);
   in.read_integer("signal.peerjs.queue_per_peer", signal.peerjs_queue_per_peer, 0, 100'000);
   in.read_bytes("signal.peerjs.queue_total_bytes", signal.peerjs_queue_total_bytes, 0, std::uint64_t{1} << 32);
+
+  // [socketio]: the Socket.IO front door (signal/http/socketio_mount.hpp).
+  auto& socketio = signal.socketio;
+  in.read("socketio.enabled", socketio.enabled);
+  in.read("socketio.path", socketio.path);
+  if (socketio.path.empty() || socketio.path.front() != '/')
+    in.problem("socketio.path", in.find("socketio.path"), "must start with '/'");
+  in.read_duration("socketio.ping_interval", socketio.ping_interval, std::chrono::milliseconds(100));
+  in.read_duration("socketio.ping_timeout", socketio.ping_timeout, std::chrono::milliseconds(100));
+  in.read_bytes("socketio.max_payload", socketio.max_payload, 1024, 64 * 1024 * 1024);
+  std::string binary = socketio.relay_binary ? "relay" : "refuse";
+  in.read("socketio.binary", binary);
+  if (binary != "relay" && binary != "refuse")
+    in.problem("socketio.binary", in.find("socketio.binary"), "must be \"relay\" or \"refuse\"");
+  socketio.relay_binary = binary == "relay";
+  in.read("socketio.app", socketio.app);
+  if (socketio.app != "tutorial" && socketio.app != "conformance")
+    in.problem("socketio.app", in.find("socketio.app"), "must be \"tutorial\" or \"conformance\"");
+  in.read("socketio.engineio_echo_path", socketio.engineio_echo_path);
+  {
+    std::string peerjs_socket = signal.peerjs_path;
+    if (!peerjs_socket.ends_with('/')) peerjs_socket += '/';
+    read_profiles(in.find("profile"),
+                  {"/ws", "/relay", "/yjs", peerjs_socket + "peerjs", socketio.path, socketio.engineio_echo_path}, signal,
+                  problems);
+  }
+  if (!socketio.engineio_echo_path.empty() && socketio.engineio_echo_path.front() != '/')
+    in.problem("socketio.engineio_echo_path", in.find("socketio.engineio_echo_path"), "must start with '/' (or be empty)");
+  if (!socketio.engineio_echo_path.empty() && socketio.engineio_echo_path == socketio.path)
+    in.problem("socketio.engineio_echo_path", in.find("socketio.engineio_echo_path"), "must differ from socketio.path");
 
   in.read_endpoint("admin.listen", config.admin.listen, 9641);
   in.read("tls.cert", config.tls.cert);

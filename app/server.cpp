@@ -519,7 +519,8 @@ void Server::print_banner() const {
       << config_.turn.relay_port_min << "-" << config_.turn.relay_port_max << "\n";
   const std::string web = (tls_ ? "https://" : "http://") + host + ":" + std::to_string(bound_.signal.port);
   const std::string ws = (tls_ ? "wss://" : "ws://") + host + ":" + std::to_string(bound_.signal.port);
-  out << "  Signaling    " << ws << "/ws  (PeerJS " << config_.signal.peerjs_path << ", named relay /relay, y-webrtc /yjs)\n";
+  out << "  Signaling    " << ws << "/ws  (PeerJS " << config_.signal.peerjs_path << ", named relay /relay, y-webrtc /yjs"
+      << (config_.signal.socketio.enabled ? ", Socket.IO " + config_.signal.socketio.path : std::string()) << ")\n";
   out << "  JS client    " << web << "/sdk/iceway.js\n";
   out << "  ICE servers  " << web << "/api/v1/ice-servers"
       << (config_.development_mode ? "  (anyone may fetch: development mode)" : "  (Authorization: Bearer <auth.api_keys>)")

@@ -52,6 +52,14 @@ enum : std::size_t { message, ping, invalid, count };
 namespace yjs_type {
 enum : std::size_t { subscribe, unsubscribe, publish, ping, invalid, count };
 }
+// Engine.IO message packets from Socket.IO clients (and the Engine.IO echo endpoint).
+namespace socketio_type {
+enum : std::size_t { message, count };
+}
+// Messages on the JSON app profiles' paths (signal/profiles/).
+namespace profile_type {
+enum : std::size_t { message, invalid, count };
+}
 
 std::span<const std::string_view> message_type_labels(Protocol protocol);
 

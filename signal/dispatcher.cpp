@@ -8,6 +8,7 @@
 #include "signal/protocols/native.hpp"
 #include "signal/protocols/peerjs.hpp"
 #include "signal/protocols/yjs.hpp"
+#include "signal/profiles/json_profile_protocol.hpp"
 #include "signal/query.hpp"
 #include "signal/relay_frame.hpp"
 
@@ -44,11 +45,13 @@ Dispatcher::Dispatcher(const Settings& settings, IceServersProvider& ice_servers
       native_(std::make_unique<NativeProtocol>(ice_servers, random)),
       peerjs_(std::make_unique<PeerJsProtocol>(random)),
       relay_(std::make_unique<NamedRelayProtocol>()),
-      yjs_(std::make_unique<YjsProtocol>()) {
+      yjs_(std::make_unique<YjsProtocol>()),
+      profiles_(std::make_unique<JsonProfileProtocol>(settings.json_profiles)) {
   handlers_[index(Protocol::native)] = native_.get();
   handlers_[index(Protocol::peerjs)] = peerjs_.get();
   handlers_[index(Protocol::relay)] = relay_.get();
   handlers_[index(Protocol::yjs)] = yjs_.get();
+  handlers_[index(Protocol::profile)] = profiles_.get();
 }
 
 Dispatcher::~Dispatcher() = default;
@@ -61,6 +64,7 @@ RegistryLimits Dispatcher::limits_from(const Settings& settings) {
 void Dispatcher::update_settings(const Settings& settings) {
   settings_ = settings;
   registry_.set_limits(limits_from(settings));
+  profiles_->update(settings.json_profiles);
 }
 
 Outbox Dispatcher::open(ConnectionId id, Protocol protocol, std::string_view target, const IpAddress& remote,
@@ -132,7 +136,7 @@ void Dispatcher::message(ConnectionId id, std::string_view text, TimePoint now, 
     reject_json(id, parsed.error(), handler, protocol, ctx);
     return;
   }
-  handler.message(id, parsed.value(), ctx);
+  handler.message_text(id, text, parsed.value(), ctx);
 }
 
 Outbox Dispatcher::closed(ConnectionId id, TimePoint now) {
@@ -147,7 +151,9 @@ Outbox Dispatcher::closed(ConnectionId id, TimePoint now) {
 Outbox Dispatcher::expire(TimePoint now) {
   Outbox out;
   Context ctx(registry_, settings_, counters_, out, now, handlers_);
-  for (ProtocolHandler* handler : handlers_) handler->expire(ctx);
+  for (ProtocolHandler* handler : handlers_) {
+    if (handler != nullptr) handler->expire(ctx);  // Protocol::socketio has its own tables (socketio_mount.hpp)
+  }
   return out;
 }
 

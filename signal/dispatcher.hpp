@@ -35,6 +35,7 @@ class NativeProtocol;
 class PeerJsProtocol;
 class NamedRelayProtocol;
 class YjsProtocol;
+class JsonProfileProtocol;
 
 class Dispatcher {
  public:
@@ -88,6 +89,7 @@ class Dispatcher {
   std::unique_ptr<PeerJsProtocol> peerjs_;
   std::unique_ptr<NamedRelayProtocol> relay_;
   std::unique_ptr<YjsProtocol> yjs_;
+  std::unique_ptr<JsonProfileProtocol> profiles_;
   std::array<ProtocolHandler*, kProtocolCount> handlers_{};
 };
 

@@ -1,5 +1,6 @@
 #pragma once
-// The four signaling front doors (SPEC §6). Each protocol has its own namespace of peer ids and
+// The signaling front doors (SPEC §6; socketio is issue 12's Socket.IO front door, which keeps
+// its own tables in signal/http/socketio_mount.hpp and only shares the counters). Each protocol has its own namespace of peer ids and
 // rooms inside the one Registry, so a native id "alice", a PeerJS id "alice", a relay name
 // "alice" and a y-webrtc topic "alice" never collide.
 #include <array>
@@ -9,11 +10,13 @@
 
 namespace iceway::signaling {
 
-enum class Protocol : std::uint8_t { native, peerjs, relay, yjs };
+// profile: the JSON app profiles of [[profile]] (signal/profiles/), one namespace for all.
+enum class Protocol : std::uint8_t { native, peerjs, relay, yjs, socketio, profile };
 
-inline constexpr std::size_t kProtocolCount = 4;
+inline constexpr std::size_t kProtocolCount = 6;
 inline constexpr std::array<Protocol, kProtocolCount> kAllProtocols{Protocol::native, Protocol::peerjs,
-                                                                    Protocol::relay, Protocol::yjs};
+                                                                    Protocol::relay, Protocol::yjs,
+                                                                    Protocol::socketio, Protocol::profile};
 
 inline constexpr std::size_t index(Protocol protocol) { return static_cast<std::size_t>(protocol); }
 
@@ -24,6 +27,8 @@ inline constexpr std::string_view to_string(Protocol protocol) {
     case Protocol::peerjs: return "peerjs";
     case Protocol::relay: return "relay";
     case Protocol::yjs: return "yjs";
+    case Protocol::socketio: return "socketio";
+    case Protocol::profile: return "profile";
   }
   return "unknown";
 }

@@ -34,6 +34,7 @@ std::string_view target_path(std::string_view target) {
 
 Query Query::parse(std::string_view target) {
   Query query;
+  query.path_ = std::string(target_path(target));
   const auto question = target.find('?');
   if (question == std::string_view::npos) return query;
   std::string_view rest = target.substr(question + 1);

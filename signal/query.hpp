@@ -22,9 +22,13 @@ class Query {
   std::string_view value(std::string_view name) const { return get(name).value_or(std::string_view{}); }
 
   const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
+  // The target's path, not decoded ("/device/chat"): app profiles share one protocol and tell
+  // their connections apart by it.
+  const std::string& path() const { return path_; }
 
  private:
   std::vector<std::pair<std::string, std::string>> items_;
+  std::string path_;
 };
 
 // The path part of a request target (everything before '?'), not decoded.

@@ -8,8 +8,22 @@
 
 #include "common/endpoint.hpp"
 #include "common/source_prefix.hpp"
+#include "signal/profiles/json_profile.hpp"
 
 namespace iceway::signaling {
+
+// The Socket.IO front door ([socketio], issue 12; signal/http/socketio_mount.hpp).
+struct SocketIoSettings {
+  bool enabled = true;
+  std::string path = "/socket.io/";
+  // Engine.IO's heartbeat and frame bound, sent in the open packet (the reference's defaults).
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  std::size_t max_payload = 1'000'000;
+  bool relay_binary = true;          // binary = "relay" (true) or "refuse"
+  std::string app = "tutorial";      // "tutorial" (the common tutorial server) or "conformance"
+  std::string engineio_echo_path;    // a bare Engine.IO echo endpoint (the protocol suite's); empty = none
+};
 
 struct Settings {
   Endpoint listen = *Endpoint::parse("0.0.0.0:8080");
@@ -49,10 +63,15 @@ struct Settings {
   // past this; what does not fit is answered with EXPIRE at once.
   std::size_t peerjs_queue_total_bytes = 16 * 1024 * 1024;
 
+  // [[profile]] tables with protocol = "json": one WebSocket route each (signal/profiles/).
+  std::vector<JsonProfile> json_profiles;
+
   // I/O layer (signal/http/).
   std::string static_dir;                          // files served under / when set; empty = none
   std::chrono::seconds handshake_timeout{30};      // HTTP request / WebSocket upgrade / TLS handshake
   std::size_t max_http_body_bytes = 64 * 1024;
+
+  SocketIoSettings socketio;
 };
 
 }  // namespace iceway::signaling

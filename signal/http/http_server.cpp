@@ -1,7 +1,9 @@
 #include "signal/http/http_server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <unordered_map>
@@ -18,7 +20,9 @@
 
 #include "signal/counters.hpp"
 #include "signal/http/asio_address.hpp"
+#include "signal/http/engine_websocket.hpp"
 #include "signal/http/hub.hpp"
+#include "signal/http/socketio_mount.hpp"
 #include "signal/static_files.hpp"
 #include "signal/http/websocket_session.hpp"
 #include "signal/query.hpp"
@@ -56,6 +60,10 @@ struct ServerState {
     std::string path;
     Protocol protocol;
     std::shared_ptr<Hub> hub;
+  };
+  struct SocketIoRoute {
+    std::string path;
+    std::shared_ptr<SocketIoMount> mount;
   };
   struct Resource {
     std::string content_type;
@@ -98,6 +106,16 @@ struct ServerState {
     }
     return nullptr;
   }
+  // "/socket.io/" also answers "/socket.io", as the reference server does.
+  const SocketIoRoute* find_socketio_route(std::string_view path) const {
+    for (const auto& route : socketio_routes) {
+      if (route.path == path) return &route;
+      if (route.path.ends_with('/') && route.path.size() == path.size() + 1 && route.path.starts_with(path)) {
+        return &route;
+      }
+    }
+    return nullptr;
+  }
   void check_not_started() const {
     if (started.load()) throw std::logic_error("HttpServer: routes must be added before listen()");
   }
@@ -109,6 +127,8 @@ struct ServerState {
   std::atomic<bool> started{false};
   std::vector<Route> routes;
   std::vector<WebSocketRoute> websocket_routes;
+  std::vector<SocketIoRoute> socketio_routes;
+  std::size_t max_socketio_body = 0;  // the largest maxPayload of the Socket.IO routes
   std::unordered_map<std::string, Resource> resources;
 
   mutable std::mutex mutex;  // guards settings and tls, swapped by SIGHUP from another thread
@@ -180,9 +200,23 @@ class HttpSession {
   void do_read() {
     settings_ = state_->current_settings();
     parser_.emplace();
-    parser_->body_limit(settings_->max_http_body_bytes);
+    // The header's Content-Length is judged as it is parsed, before the path is known: admit the
+    // largest body any route takes (a Socket.IO mount's maxPayload), then hold every other path
+    // to max_http_body_bytes in on_header().
+    parser_->body_limit(std::max(settings_->max_http_body_bytes, state_->max_socketio_body));
     parser_->header_limit(kMaxHeaderBytes);
     beast::get_lowest_layer(derived().stream()).expires_after(settings_->handshake_timeout);
+    http::async_read_header(derived().stream(), buffer_, *parser_,
+                            beast::bind_front_handler(&HttpSession::on_header, derived().shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read(ec, bytes);
+    if (state_->find_socketio_route(target_path(parser_->get().target())) == nullptr) {
+      const auto length = parser_->content_length();
+      if (length && *length > settings_->max_http_body_bytes) return send_and_close(413, "request body too large");
+      parser_->body_limit(settings_->max_http_body_bytes);  // a chunked body is counted as it comes
+    }
     http::async_read(derived().stream(), buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::on_read, derived().shared_from_this()));
   }
@@ -204,6 +238,9 @@ class HttpSession {
 
   void handle(Request request) {
     const std::string_view path = target_path(request.target());
+    if (const auto* socketio_route = state_->find_socketio_route(path)) {
+      return handle_socketio(std::move(request), *socketio_route);
+    }
     const auto* websocket_route = state_->find_websocket_route(path);
     if (websocket::is_upgrade(request)) {
       if (websocket_route == nullptr) return send(make_response(plain(404, "no WebSocket endpoint here\n"), request));
@@ -248,6 +285,46 @@ class HttpSession {
     send(make_response(plain(404, "not found\n"), request));
   }
 
+  // Polling requests and WebSocket upgrades of a Socket.IO (Engine.IO) mount; the mount runs on
+  // this thread (socketio_mount.hpp), so the calls are direct.
+  void handle_socketio(Request request, const ServerState::SocketIoRoute& route) {
+    if (websocket::is_upgrade(request)) {
+      if (!origin_allowed(*settings_, request)) {
+        state_->counters.count_error(ErrorCode::origin_not_allowed);
+        return send(make_response(plain(403, "origin not allowed\n"), request));
+      }
+      return derived().upgrade_engine(std::move(request), route.mount, settings_);
+    }
+    auto shared_request = std::make_shared<Request>(std::move(request));
+    auto executor = beast::get_lowest_layer(derived().stream()).get_executor();
+    const auto serial = ++request_serial_;
+    auto on_abort = route.mount->http(
+        to_http_request(*shared_request, remote_, secure_),
+        [self = derived().shared_from_this(), shared_request, executor, serial](HttpResponse reply) {
+          // Posted even on this thread: the mount may answer a held GET from inside another
+          // session's call.
+          net::post(executor, [self, shared_request, serial, reply = std::move(reply)] {
+            self->answered_serial_ = serial;
+            self->send(make_response(reply, *shared_request));
+          });
+        });
+    if (on_abort) watch_for_abort(serial, std::move(on_abort));
+  }
+
+  // While a GET is held, the socket is otherwise idle: readable with nothing to read means the
+  // client closed it (fetch aborted, tab closed), which ends the Engine.IO session at once
+  // instead of at its next ping. Data (a pipelined request) is left for the next read.
+  void watch_for_abort(std::uint64_t serial, std::function<void()> on_abort) {
+    auto& socket = beast::get_lowest_layer(derived().stream()).socket();
+    socket.async_wait(tcp::socket::wait_read, [self = derived().shared_from_this(), serial,
+                                               on_abort = std::move(on_abort)](beast::error_code ec) {
+      if (ec || self->answered_serial_ >= serial) return;
+      beast::error_code available_error;
+      const auto pending = beast::get_lowest_layer(self->stream()).socket().available(available_error);
+      if (available_error || pending == 0) on_abort();
+    });
+  }
+
   void send_file(const std::string& file_path, const Request& request) {
     std::error_code fs_error;
     if (!std::filesystem::is_regular_file(file_path, fs_error)) {
@@ -276,6 +353,9 @@ class HttpSession {
   void send(http::response<Body>&& response) {
     auto shared = std::make_shared<http::response<Body>>(std::move(response));
     const bool close = shared->need_eof();
+    // An answer may come long after the request was read (a held Engine.IO poll): the write gets
+    // its own time.
+    beast::get_lowest_layer(derived().stream()).expires_after(settings_->handshake_timeout);
     http::async_write(derived().stream(), *shared,
                       [self = derived().shared_from_this(), shared, close](beast::error_code ec, std::size_t) {
                         if (ec) return;
@@ -290,6 +370,9 @@ class HttpSession {
   Endpoint remote_;
   bool secure_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  // Socket.IO polling requests handed to a mount, and the last one answered (watch_for_abort).
+  std::uint64_t request_serial_ = 0;
+  std::uint64_t answered_serial_ = 0;
 };
 
 class PlainHttpSession final : public HttpSession<PlainHttpSession>,
@@ -319,6 +402,21 @@ class PlainHttpSession final : public HttpSession<PlainHttpSession>,
                                                         route.hub, *settings, route.protocol, remote_.address,
                                                         state_->counters, nullptr)
         ->run(std::move(request));
+  }
+
+  void upgrade_engine(Request request, const std::shared_ptr<SocketIoMount>& mount,
+                      const std::shared_ptr<const Settings>& settings) {
+    const auto plain_request = to_http_request(request, remote_, secure_);
+    tcp::socket socket = stream_.release_socket();
+    beast::error_code ec;
+    const auto protocol = socket.local_endpoint(ec).protocol();
+    if (ec) return;
+    auto& context = static_cast<net::io_context&>(net::query(socket.get_executor(), net::execution::context));
+    const auto handle = socket.release(ec);
+    if (ec) return;
+    std::make_shared<EngineWebSocket<WebSocketSocket>>(WebSocketSocket(context.get_executor(), protocol, handle), mount,
+                                                       *settings, state_->counters, nullptr)
+        ->run(std::move(request), plain_request);
   }
 
   void do_eof() {
@@ -351,6 +449,14 @@ class TlsHttpSession final : public HttpSession<TlsHttpSession>, public std::ena
     std::make_shared<WebSocketSession<beast::ssl_stream<beast::tcp_stream>>>(
         std::move(stream_), route.hub, *settings, route.protocol, remote_.address, state_->counters, tls_)
         ->run(std::move(request));
+  }
+
+  void upgrade_engine(Request request, const std::shared_ptr<SocketIoMount>& mount,
+                      const std::shared_ptr<const Settings>& settings) {
+    const auto plain_request = to_http_request(request, remote_, secure_);
+    std::make_shared<EngineWebSocket<beast::ssl_stream<beast::tcp_stream>>>(std::move(stream_), mount, *settings,
+                                                                            state_->counters, tls_)
+        ->run(std::move(request), plain_request);
   }
 
   void do_eof() {
@@ -489,6 +595,12 @@ void HttpServer::add_static(std::string path, std::string content_type, std::str
 void HttpServer::add_websocket_route(std::string path, Protocol protocol, std::shared_ptr<Hub> hub) {
   state_->check_not_started();
   state_->websocket_routes.push_back({std::move(path), protocol, std::move(hub)});
+}
+
+void HttpServer::add_socketio_route(std::string path, std::shared_ptr<SocketIoMount> mount) {
+  state_->check_not_started();
+  state_->max_socketio_body = std::max(state_->max_socketio_body, mount->max_payload());
+  state_->socketio_routes.push_back({std::move(path), std::move(mount)});
 }
 
 Endpoint HttpServer::listen(const Endpoint& endpoint, std::shared_ptr<net::ssl::context> tls) {

@@ -37,6 +37,7 @@
 namespace iceway::signaling {
 
 class Hub;
+class SocketIoMount;
 struct Counters;
 struct ServerState;
 class Listener;
@@ -63,6 +64,9 @@ class HttpServer {
   void add_static(std::string path, std::string content_type, std::string body, bool overridable = false);
   // WebSocket upgrades on exactly `path` become connections of `protocol` on `hub`.
   void add_websocket_route(std::string path, Protocol protocol, std::shared_ptr<Hub> hub);
+  // Engine.IO polling requests and WebSocket upgrades on exactly `path` (or `path` without its
+  // trailing slash) go to `mount`, whose io_context must be the sessions' (socketio_mount.hpp).
+  void add_socketio_route(std::string path, std::shared_ptr<SocketIoMount> mount);
 
   // Binds, listens and starts accepting; returns the bound endpoint (port 0 -> the real port).
   // `tls` null = plain HTTP only; otherwise both TLS and plain on the same port. Throws

@@ -1,6 +1,11 @@
 #include "signal/http/signal_server.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "signal/http/hub.hpp"
+#include "signal/http/socketio_mount.hpp"
+#include "signal/socketio/conformance_server.hpp"
+#include "signal/socketio/tutorial_server.hpp"
 #include "signal/http/embedded.hpp"
 #include "signal/sdk_files.hpp"
 
@@ -12,17 +17,40 @@ std::string peerjs_socket_path(const std::string& base) {
   return base + (base.ends_with('/') ? "" : "/") + "peerjs";
 }
 
+bool only(const std::vector<boost::asio::io_context*>& contexts, const boost::asio::io_context& context) {
+  for (const auto* each : contexts) {
+    if (each != &context) return false;
+  }
+  return true;
+}
+
+socketio::EngineSettings engine_settings(const Settings& signal) {
+  const auto& settings = signal.socketio;
+  socketio::EngineSettings engine;
+  engine.ping_interval = settings.ping_interval;
+  engine.ping_timeout = settings.ping_timeout;
+  engine.max_payload = settings.max_payload;
+  // What waits for a client's next poll is bounded like a WebSocket's send queue.
+  engine.max_buffered_bytes = signal.max_send_queue_bytes;
+  return engine;
+}
+
 }  // namespace
 
 SignalServer::SignalServer(boost::asio::io_context& registry_context,
                            std::vector<boost::asio::io_context*> session_contexts, const Settings& settings,
                            IceServersProvider& ice_servers)
     : hub_(std::make_shared<Hub>(registry_context, settings, ice_servers, random_, counters_)),
-      http_(registry_context, std::move(session_contexts), settings, &counters_) {
+      http_(registry_context, session_contexts, settings, &counters_),
+      registry_context_(registry_context),
+      sessions_on_registry_thread_(only(session_contexts, registry_context)),
+      initial_settings_(settings) {
   http_.add_websocket_route("/ws", Protocol::native, hub_);
   http_.add_websocket_route(peerjs_socket_path(settings.peerjs_path), Protocol::peerjs, hub_);
   http_.add_websocket_route("/relay", Protocol::relay, hub_);
   http_.add_websocket_route("/yjs", Protocol::yjs, hub_);
+  // App profiles: routes are fixed at start (a reload changes what a profile does, not where).
+  for (const auto& profile : settings.json_profiles) http_.add_websocket_route(profile.path, Protocol::profile, hub_);
 
   // PeerJS REST: the answers need the registry, so they are computed on its thread. The path
   // prefix is fixed at construction (a reload does not move routes).
@@ -62,6 +90,42 @@ SignalServer::SignalServer(boost::asio::io_context& registry_context,
   http_.add_static("/demo/style.css", "text/css; charset=utf-8", std::string(embedded_web_style()));
   http_.add_static("/demo/call.js", std::string(kJavaScript), std::string(embedded_call_script()));
   http_.add_static("/demo/ice-test.js", std::string(kJavaScript), std::string(embedded_ice_test_script()));
+
+  // The Socket.IO front door: production runs sessions on the registry's thread; the tests that
+  // spread sessions over other threads get no Socket.IO.
+  const auto& socketio = settings.socketio;
+  if (socketio.enabled && sessions_on_registry_thread_) {
+    socketio::ConnectionSettings connection;
+    connection.binary = socketio.relay_binary ? socketio::BinaryPolicy::relay : socketio::BinaryPolicy::refuse;
+    connection.max_attachment_bytes = socketio.max_payload;
+    connection.packet.max_json_depth = settings.max_json_depth;
+    std::unique_ptr<socketio::SocketApp> app;
+    if (socketio.app == "conformance") {
+      app = std::make_unique<socketio::ConformanceServer>();
+      connection.connect_timeout = std::chrono::milliseconds(1000);  // the suite's fixture
+    } else {
+      socketio::TutorialLimits limits;
+      limits.rooms.max_rooms_per_socket = settings.max_rooms_per_connection;
+      limits.rooms.max_sockets_per_room = settings.max_peers_per_room;
+      app = std::make_unique<socketio::TutorialServer>(limits);
+    }
+    add_socketio_mount(socketio.path, std::move(app), engine_settings(settings), connection);
+    if (!socketio.engineio_echo_path.empty()) {
+      add_socketio_mount(socketio.engineio_echo_path, nullptr, engine_settings(settings), connection);
+    }
+  }
+}
+
+void SignalServer::add_socketio_mount(std::string path, std::unique_ptr<socketio::SocketApp> app,
+                                      const socketio::EngineSettings& engine,
+                                      const socketio::ConnectionSettings& connection) {
+  if (!sessions_on_registry_thread_) {
+    throw std::logic_error("SignalServer: Socket.IO needs the sessions on the registry's io_context");
+  }
+  auto mount = std::make_shared<SocketIoMount>(registry_context_, std::move(app), engine, connection,
+                                               initial_settings_, random_, counters_);
+  socketio_mounts_.push_back(mount);
+  http_.add_socketio_route(std::move(path), std::move(mount));
 }
 
 SignalServer::~SignalServer() {
@@ -95,11 +159,17 @@ void SignalServer::update_settings(const Settings& settings) {
   }
   http_.update_settings(settings);
   hub_->update_settings(settings);
+  for (const auto& mount : socketio_mounts_) {
+    boost::asio::post(registry_context_, [mount, settings] { mount->update_settings(settings); });
+  }
 }
 
 void SignalServer::stop_accepting() { http_.stop_accepting(); }
 
-void SignalServer::close_all(std::uint16_t code, std::string reason) { hub_->close_all(code, std::move(reason)); }
+void SignalServer::close_all(std::uint16_t code, std::string reason) {
+  hub_->close_all(code, std::move(reason));
+  for (const auto& mount : socketio_mounts_) boost::asio::post(registry_context_, [mount] { mount->close_all(); });
+}
 
 void SignalServer::stop() { hub_->stop(); }
 

@@ -41,10 +41,14 @@
 #include "signal/ice_servers.hpp"
 #include "signal/random.hpp"
 #include "signal/settings.hpp"
+#include "signal/socketio/engineio_session.hpp"
+#include "signal/socketio/socketio_app.hpp"
+#include "signal/socketio/socketio_connection.hpp"
 
 namespace iceway::signaling {
 
 class Hub;
+class SocketIoMount;
 
 class SignalServer {
  public:
@@ -58,6 +62,12 @@ class SignalServer {
   void add_route(std::string prefix, HttpHandler handler);
   void add_async_route(std::string prefix, AsyncHttpHandler handler);
   void add_static(std::string path, std::string content_type, std::string body);
+  // A Socket.IO endpoint at `path` ("/socket.io/") running `app`; null `app` = a bare Engine.IO
+  // endpoint that echoes every message. Before start(). settings.socketio mounts the default one
+  // (and the echo path) already. Throws std::logic_error when sessions do not run on the
+  // registry's io_context: the mount's tables are that thread's (socketio_mount.hpp).
+  void add_socketio_mount(std::string path, std::unique_ptr<socketio::SocketApp> app,
+                          const socketio::EngineSettings& engine, const socketio::ConnectionSettings& connection);
 
   // Listens on `listen` (TLS and plain on one port when `tls` is set) and starts the registry's
   // timers. Returns the bound endpoint (useful with port 0). May be called again for another
@@ -89,6 +99,10 @@ class SignalServer {
   OpenSslRandom random_;
   std::shared_ptr<Hub> hub_;
   HttpServer http_;
+  boost::asio::io_context& registry_context_;
+  bool sessions_on_registry_thread_;
+  Settings initial_settings_;
+  std::vector<std::shared_ptr<SocketIoMount>> socketio_mounts_;
 };
 
 }  // namespace iceway::signaling

@@ -63,6 +63,11 @@ class ProtocolHandler {
   // One parsed JSON object from the connection, within every limit. The handler may move
   // fields out of it.
   virtual void message(ConnectionId id, Json& message, Context& ctx) = 0;
+  // The same with the frame's text as received, for a protocol that forwards the client's own
+  // JSON (key order and all) rather than the parsed value. By default the parsed value is enough.
+  virtual void message_text(ConnectionId id, std::string_view /*text*/, Json& parsed, Context& ctx) {
+    message(id, parsed, ctx);
+  }
   // A message the Dispatcher refused (ErrorCode says why); the handler answers the protocol's
   // way, or not at all where the protocol has no way. `ref` is the message's ref if known.
   // The connection may not be in the registry (a refused open).

@@ -278,6 +278,76 @@ secrets = ["s"]
   EXPECT_EQ(result.problems.size(), std::size(expected)) << problems_of(result);
 }
 
+TEST_F(ConfigTest, AppProfilesAreReadWithTheirDefaults) {
+  auto path = write("profiles.toml", R"([auth]
+secrets = ["s"]
+
+[[profile]]
+path = "/device/chat"
+name_from = ["query:name"]
+receiver = "toUser"
+sender_field = "fromUser"
+offline = '{"type":"call_back","msg":"offline"}'
+
+[[profile]]
+path = "/video"
+protocol = "json"
+name_from = ["query:name", "field:from"]
+receiver = ["name"]
+)");
+  auto result = load(path);
+  ASSERT_TRUE(result.config) << problems_of(result);
+  const auto& profiles = result.config->signal.json_profiles;
+  ASSERT_EQ(profiles.size(), 2u);
+  EXPECT_EQ(profiles[0].path, "/device/chat");
+  EXPECT_EQ(profiles[0].name_query, std::vector<std::string>{"name"});
+  EXPECT_EQ(profiles[0].receiver_fields, std::vector<std::string>{"toUser"});
+  EXPECT_EQ(profiles[0].sender_field, "fromUser");
+  EXPECT_EQ(profiles[0].offline, R"({"type":"call_back","msg":"offline"})");
+  EXPECT_EQ(profiles[1].name_fields, std::vector<std::string>{"from"});
+  EXPECT_TRUE(profiles[1].sender_field.empty());
+}
+
+TEST_F(ConfigTest, EveryProfileProblemNamesTheProfileKeyAndLine) {
+  auto path = write("bad-profiles.toml", R"([auth]
+secrets = ["s"]
+
+[[profile]]
+path = "/ws"
+name_from = ["header:x"]
+receiver = []
+offline = "not json"
+colour = "blue"
+
+[[profile]]
+path = "/video"
+protocol = "mqtt"
+receiver = ["to"]
+offline_name_field = "from"
+)");
+  auto result = load(path);
+  ASSERT_FALSE(result.config);
+  struct Expected {
+    const char* key;
+    int line;
+  };
+  const Expected expected[] = {{"profile[0].path", 5},     {"profile[0].name_from", 6}, {"profile[0].receiver", 7},
+                               {"profile[0].offline", 8},  {"profile[0].colour", 9},    {"profile[1].protocol", 13},
+                               {"profile[1].offline_name_field", 15}};
+  for (const auto& e : expected) {
+    SCOPED_TRACE(e.key);
+    bool found = false;
+    for (auto& problem : result.problems) {
+      if (problem.key == e.key) {
+        found = true;
+        EXPECT_EQ(problem.where, path + ":" + std::to_string(e.line)) << problem.to_string();
+      }
+    }
+    EXPECT_TRUE(found) << problems_of(result);
+  }
+  EXPECT_EQ(result.problems.size(), std::size(expected)) << problems_of(result);
+}
+
 TEST_F(ConfigTest, SyntaxErrorNamesTheFileAndLine) {
   auto path = write("broken.toml", "[server]\nrealm = \"unterminated\n");
   auto result = load(path);

@@ -43,6 +43,8 @@ std::size_t invalid_index(Protocol protocol) {
     case Protocol::peerjs: return peerjs_type::invalid;
     case Protocol::relay: return relay_type::invalid;
     case Protocol::yjs: return yjs_type::invalid;
+    case Protocol::socketio: break;  // not a Dispatcher protocol (signal/http/socketio_mount.hpp)
+    case Protocol::profile: return profile_type::invalid;
   }
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -46,8 +47,10 @@ inline void check(const Outbox& out, const std::set<ConnectionId>& known) {
   }
 }
 
-inline void drive(Protocol protocol, const char* const urls[3], const std::uint8_t* data, std::size_t size) {
+inline void drive(Protocol protocol, const char* const urls[3], const std::uint8_t* data, std::size_t size,
+                  std::vector<JsonProfile> profiles = {}) {
   Settings settings;
+  settings.json_profiles = std::move(profiles);
   settings.token_secret = "fuzz";
   settings.max_frame_bytes = 4096;
   settings.max_json_depth = 16;
