@@ -121,8 +121,8 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
       {"iceway_turn_stale_nonces_total", 1},
       {"iceway_turn_stream_clients_active", 2},          // tcp, tls
       {"iceway_turn_stream_closed_total", 8},            // every reason
-      {"iceway_signal_connections_active", 5},
-      {"iceway_signal_messages_total", 6 + 7 + 3 + 5 + 1},  // each protocol's own types
+      {"iceway_signal_connections_active", 6},
+      {"iceway_signal_messages_total", 6 + 7 + 3 + 5 + 1 + 2},  // each protocol's own types
       {"iceway_signal_errors_total", 13},                // every signaling error code
       {"iceway_turn_permissions_active", 1},
       {"iceway_turn_channels_active", 1},
