@@ -14,8 +14,8 @@
 #include <tuple>
 #include <toml.hpp>
 
+#include "app/address_warnings.hpp"
 #include "app/profile_config.hpp"
-
 #include "app/config.hpp"
 #include "app/config_values.hpp"
 #include "app/toml_text.hpp"
@@ -766,6 +766,7 @@ LoadResult load_config(const LoadOptions& options) {
     }
   }
 
+  for (auto& warning : address_warnings(config)) result.warnings.push_back(std::move(warning));
   if (result.problems.empty()) result.config = std::move(config);
   return result;
 }

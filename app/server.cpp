@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "app/address_warnings.hpp"
 #include "app/build_info.hpp"
 #include "app/config_values.hpp"
 #include "app/ice_servers.hpp"
@@ -53,6 +54,17 @@ bool ipv6_unavailable(const Endpoint& endpoint, const std::error_code& error) {
          (error == std::errc::address_family_not_supported || error == std::errc::address_not_available);
 }
 
+
+// Wall-clock time for the reload gauge, which an alert compares with Prometheus' time().
+double unix_seconds_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<double> certificate_expiry(const boost::asio::ssl::context& context) {
+  auto not_after = net::certificate_not_after(context);
+  if (!not_after) return std::nullopt;
+  return static_cast<double>(*not_after);
+}
 }  // namespace
 
 Server::Server(Config config, LoadOptions reload_options)
@@ -74,7 +86,9 @@ Result<bool, std::string> Server::start() {
     auto tls = net::make_server_tls_context(config_.tls.cert, config_.tls.key);
     if (!tls) return failure(tls.error());
     tls_ = tls.value();
+    collector_.set_tls_certificate_expiry(certificate_expiry(*tls_));
   }
+  collector_.set_last_reload(true, unix_seconds_now());  // the start is the first load
   if (auto turn = start_turn(); !turn) return turn;
   if (auto http = start_http(); !http) return http;
 
@@ -295,6 +309,7 @@ void Server::reload() {
     for (auto& problem : result.problems) spdlog::error("reload: {}", problem.to_string());
     spdlog::error("reload: the new configuration has {} problem(s); still running with the old one",
                   result.problems.size());
+    collector_.set_last_reload(false, unix_seconds_now());
     notify_ready("reload failed; running with the previous configuration");
     return;
   }
@@ -328,15 +343,18 @@ void Server::reload() {
       stream_limits(next) != stream_limits(config_))
     changed.push_back("TURN limits");
 
+  bool certificate_refused = false;  // the rest applies, but the reload did not fully succeed
   if (next.tls.enabled()) {
     auto tls = net::make_server_tls_context(next.tls.cert, next.tls.key);
     if (!tls) {
+      certificate_refused = true;
       spdlog::error("reload: {}; keeping the previous certificate", tls.error());
     } else if (tls_) {
       // Always swapped (the chain's intermediates may have changed), but only a new leaf
       // certificate, e.g. a certbot renewal, is reported as a change.
       if (!net::same_certificate(*tls_, *tls.value())) changed.push_back("TLS certificate");
       tls_ = tls.value();
+      collector_.set_tls_certificate_expiry(certificate_expiry(*tls_));
       signal_server_->set_tls(tls_);
       for (std::size_t i = 0; i < workers_.size(); ++i)
         boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get(), tls = tls_] { worker->set_tls_context(tls); });
@@ -354,6 +372,7 @@ void Server::reload() {
   auto state = make_turn_state(next, turn_state_.nonces, host_addresses_, turn_state_.unauthenticated);
   if (!state) {
     for (auto& message : state.error()) spdlog::error("reload: {}", message);
+    collector_.set_last_reload(false, unix_seconds_now());
     notify_ready("reload failed; running with the previous configuration");
     return;
   }
@@ -377,6 +396,7 @@ void Server::reload() {
                  return text;
                }());
   for (auto& item : need_restart) spdlog::warn("reload: {} changed but needs a restart to take effect", item);
+  collector_.set_last_reload(!certificate_refused, unix_seconds_now());
   notify_ready("configuration reloaded");
 }
 
@@ -506,6 +526,7 @@ void Server::print_banner() const {
       << (config_.development_mode ? "  (anyone may fetch: development mode)" : "  (Authorization: Bearer <auth.api_keys>)")
       << "\n";
   out << "  Metrics      http://" << bound_.admin.to_string() << "/metrics  (/healthz, /readyz)\n";
+  for (const std::string& warning : address_warnings(config_)) out << "  Warning      " << warning << "\n";
   if (config_.development_mode) {
     out << "  Dev secret   " << config_.turn.secrets.front()
         << "\n               development mode: this secret is random and new at every start; use --config for real use\n";

@@ -77,6 +77,16 @@ const std::array<MetricInfo, kMetricCount> kCatalogue{{
      "Signaling rooms (and y-webrtc topics) with at least one member now.", kNoLabels},
     {MetricId::signal_errors, "iceway_signal_errors_total", counter,
      "Signaling requests refused, by error code as sent to the client.", kCode},
+    {MetricId::config_last_reload_success, "iceway_config_last_reload_success", gauge,
+     "1 when the last configuration load (the start, or the last SIGHUP) was applied, 0 when it was "
+     "refused and the server still runs the configuration before it.",
+     kNoLabels},
+    {MetricId::config_last_reload_timestamp_seconds, "iceway_config_last_reload_timestamp_seconds", gauge,
+     "Unix time of the last configuration load, applied or refused.", kNoLabels},
+    {MetricId::tls_certificate_expiry_timestamp_seconds, "iceway_tls_certificate_expiry_timestamp_seconds", gauge,
+     "Unix time at which the served TLS certificate (the leaf of tls.cert) expires; read at start and "
+     "on every reload. Absent while TLS is off.",
+     kNoLabels},
     {MetricId::process_cpu_seconds, "process_cpu_seconds_total", counter,
      "Total user and system CPU time spent in seconds.", kNoLabels},
     {MetricId::process_resident_memory_bytes, "process_resident_memory_bytes", gauge,

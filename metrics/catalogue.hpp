@@ -41,6 +41,9 @@ enum class MetricId : std::uint8_t {
   signal_messages,
   signal_rooms_active,
   signal_errors,
+  config_last_reload_success,
+  config_last_reload_timestamp_seconds,
+  tls_certificate_expiry_timestamp_seconds,
   process_cpu_seconds,
   process_resident_memory_bytes,
   process_virtual_memory_bytes,
@@ -48,7 +51,7 @@ enum class MetricId : std::uint8_t {
   process_max_fds,
   process_start_time_seconds,
 };
-inline constexpr std::size_t kMetricCount = 25;
+inline constexpr std::size_t kMetricCount = 28;
 
 constexpr std::size_t index(MetricId id) noexcept { return static_cast<std::size_t>(id); }
 

@@ -114,6 +114,15 @@ void Collector::add_source(const Counters& counters) {
   signal_.push_back(&counters);
 }
 void Collector::set_allocation_limit(std::uint64_t limit) { allocation_limit_.store(limit, std::memory_order_relaxed); }
+void Collector::set_last_reload(bool applied, double unix_seconds) {
+  const std::lock_guard lock(mutex_);
+  reload_applied_ = applied;
+  reload_unix_seconds_ = unix_seconds;
+}
+void Collector::set_tls_certificate_expiry(std::optional<double> unix_seconds) {
+  const std::lock_guard lock(mutex_);
+  certificate_expiry_ = unix_seconds;
+}
 
 std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& process) const {
   std::vector<prometheus::MetricFamily> out;
@@ -272,6 +281,10 @@ std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& pro
     out.push_back(family.take());
   }
 
+  add_process(out, MetricId::config_last_reload_success,
+              reload_applied_ ? std::optional<double>(*reload_applied_ ? 1.0 : 0.0) : std::nullopt);
+  add_process(out, MetricId::config_last_reload_timestamp_seconds, reload_unix_seconds_);
+  add_process(out, MetricId::tls_certificate_expiry_timestamp_seconds, certificate_expiry_);
   add_process(out, MetricId::process_cpu_seconds, process.cpu_seconds);
   add_process(out, MetricId::process_resident_memory_bytes, process.resident_bytes);
   add_process(out, MetricId::process_virtual_memory_bytes, process.virtual_bytes);

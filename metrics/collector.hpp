@@ -5,7 +5,7 @@
 // endpoint use this header; the cores never see prometheus-cpp, and metrics/ owns no
 // counter of its own: each metric is counted once, by the core that knows it happened.
 //
-// Threads: add_source() and set_allocation_limit() may be called from any thread, also
+// Threads: add_source() and the set_ functions may be called from any thread, also
 // while a scrape runs (a mutex guards the source lists); collect() and render_metrics()
 // may run on several threads at once. Registered structs are read through relaxed atomic
 // loads and must outlive every later scrape: register a worker's structs once they exist
@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,12 @@ class Collector {
   // turn.max_allocations, exported so an alert can compare the active count with it;
   // called at start and on every reload.
   void set_allocation_limit(std::uint64_t limit);
+  // The outcome of the last configuration load (the start counts as one), and its Unix time:
+  // a refused SIGHUP leaves the server running the old config, which only this shows.
+  void set_last_reload(bool applied, double unix_seconds);
+  // The served certificate's notAfter (Unix time), or nullopt while TLS is off; set at start
+  // and on every reload, since a renewal that was not picked up looks healthy until it expires.
+  void set_tls_certificate_expiry(std::optional<double> unix_seconds);
 
   // Every catalogue metric summed over the sources, plus the process metrics present in
   // `process`, in catalogue order. Pure apart from reading the registered counters.
@@ -57,9 +64,14 @@ class Collector {
  private:
   BuildInfo build_;
   std::atomic<std::uint64_t> allocation_limit_{0};
-  mutable std::mutex mutex_;  // guards the two source lists below
+  mutable std::mutex mutex_;  // guards the two source lists and the three optionals below
   std::vector<const turn::TurnCounters*> turn_;
   std::vector<const signaling::Counters*> signal_;
+  // Unset until the server reports them, and then absent from the scrape: a unit test or a
+  // server without TLS exports no made-up value.
+  std::optional<bool> reload_applied_;
+  std::optional<double> reload_unix_seconds_;
+  std::optional<double> certificate_expiry_;
 };
 
 // The text exposition of `families` (prometheus::TextSerializer).

@@ -39,4 +39,18 @@ bool same_certificate(const boost::asio::ssl::context& a, const boost::asio::ssl
   return first != nullptr && second != nullptr && X509_cmp(first, second) == 0;
 }
 
+std::optional<std::int64_t> certificate_not_after(const boost::asio::ssl::context& context) {
+  X509* certificate = SSL_CTX_get0_certificate(const_cast<boost::asio::ssl::context&>(context).native_handle());
+  if (certificate == nullptr) return std::nullopt;
+  // ASN1_TIME_diff from the epoch gives days and seconds without timegm's dependence on TZ.
+  ASN1_TIME* epoch = ASN1_TIME_set(nullptr, 0);
+  if (epoch == nullptr) return std::nullopt;
+  int days = 0;
+  int seconds = 0;
+  const bool ok = ASN1_TIME_diff(&days, &seconds, epoch, X509_get0_notAfter(certificate)) == 1;
+  ASN1_TIME_free(epoch);
+  if (!ok) return std::nullopt;
+  return std::int64_t{days} * 86400 + seconds;
+}
+
 }  // namespace iceway::net

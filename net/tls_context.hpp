@@ -3,7 +3,9 @@
 // key file. A reload (SIGHUP) builds a new context; connections keep the one they started
 // with (shared_ptr), new connections get the new one, so nothing is dropped.
 #include <boost/asio/ssl/context.hpp>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/result.hpp"
@@ -19,5 +21,9 @@ Result<TlsContextPtr, std::string> make_server_tls_context(const std::string& ce
 // True when both contexts serve the same leaf certificate, so a reload that re-read unchanged
 // files can say "nothing changed" instead of claiming a new certificate.
 bool same_certificate(const boost::asio::ssl::context& a, const boost::asio::ssl::context& b);
+
+// The served leaf certificate's notAfter as Unix seconds, or nullopt when the context holds
+// no certificate (or OpenSSL cannot read the time): iceway_tls_certificate_expiry_timestamp_seconds.
+std::optional<std::int64_t> certificate_not_after(const boost::asio::ssl::context& context);
 
 }  // namespace iceway::net

@@ -168,16 +168,22 @@ HandleResult routed(const Route& route, const stun::MessageView& message, Contex
         silence.method = route.method;
         return silence;
       }
-      return error_response(message, stun::ErrorCode::allocation_mismatch, auth->key, ctx);
+      HandleResult result = error_response(message, stun::ErrorCode::allocation_mismatch, auth->key, ctx);
+      result.refusal = Refusal::no_allocation;
+      result.username = auth->username;
+      return result;
     }
     if (is_request && allocation->username != auth->username) {
       HandleResult result = error_response(message, stun::ErrorCode::wrong_credentials, auth->key, ctx);
       result.auth_failure = AuthFailure::wrong_credentials;
+      result.refusal = Refusal::another_users_allocation;
+      result.username = auth->username;
       return result;
     }
   }
   // Step 6.
   HandleResult result = route.handler(Request{message, auth ? &*auth : nullptr, allocation}, ctx);
+  if (auth) result.username = auth->username;
   // Step 7: remember authenticated answers for retransmissions.
   if (is_request && result.authenticated && !result.response.empty()) {
     retransmits.store(ctx.five_tuple, message.transaction_id(), route.method, result.response, ctx.now);

@@ -46,7 +46,9 @@ struct Workers {
 };
 
 TEST(Collector, FreshScrapeHasEveryCatalogueMetricWithItsHelpAndType) {
-  const Workers workers;
+  Workers workers;
+  workers.collector.set_last_reload(true, 1700000100);
+  workers.collector.set_tls_certificate_expiry(1800000000);
   ProcessStats process;
   process.cpu_seconds = 1.5;
   process.resident_bytes = 4096;
@@ -72,6 +74,30 @@ TEST(Collector, FreshScrapeHasEveryCatalogueMetricWithItsHelpAndType) {
   EXPECT_EQ(exposition.value("process_start_time_seconds"), 1700000000);
   EXPECT_EQ(exposition.value("process_open_fds"), 7);
   EXPECT_EQ(exposition.value("process_max_fds"), 1024);
+}
+
+// What the server has not reported is absent rather than a made-up 0: a 0 reload success or a
+// certificate expiring in 1970 would fire the alerts on a server that has no TLS.
+TEST(Collector, ReloadAndCertificateGaugesAreAbsentUntilReportedAndFollowTheLastReport) {
+  Workers workers;
+  Exposition exposition = workers.scrape();
+  EXPECT_EQ(exposition.find("iceway_config_last_reload_success"), nullptr);
+  EXPECT_EQ(exposition.find("iceway_config_last_reload_timestamp_seconds"), nullptr);
+  EXPECT_EQ(exposition.find("iceway_tls_certificate_expiry_timestamp_seconds"), nullptr);
+
+  workers.collector.set_last_reload(true, 1700000000);
+  workers.collector.set_tls_certificate_expiry(1710000000);
+  exposition = workers.scrape();
+  EXPECT_EQ(exposition.value("iceway_config_last_reload_success"), 1);
+  EXPECT_EQ(exposition.value("iceway_config_last_reload_timestamp_seconds"), 1700000000);
+  EXPECT_EQ(exposition.value("iceway_tls_certificate_expiry_timestamp_seconds"), 1710000000);
+
+  workers.collector.set_last_reload(false, 1700000060);
+  workers.collector.set_tls_certificate_expiry(std::nullopt);
+  exposition = workers.scrape();
+  EXPECT_EQ(exposition.value("iceway_config_last_reload_success"), 0);
+  EXPECT_EQ(exposition.value("iceway_config_last_reload_timestamp_seconds"), 1700000060);
+  EXPECT_EQ(exposition.find("iceway_tls_certificate_expiry_timestamp_seconds"), nullptr);
 }
 
 // Prometheus' rate() needs a series to exist before it moves, so fixed label sets are
@@ -112,7 +138,7 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
 }
 
 TEST(Collector, ProcessMetricsThatCouldNotBeReadAreAbsent) {
-  const Workers workers;
+  Workers workers;
   ProcessStats process;
   process.open_fds = 3;
   const Exposition exposition = workers.scrape(process);

@@ -148,9 +148,16 @@ async function relayWindow(client, channel, peer) {
 }
 
 function turnLane(transport, endpoint, peer) {
-  const expiring = [];  // when the UDP allocations this lane left to expire will be gone
+  const expiring = [];  // { until, port }: the UDP allocations this lane left to expire
+  const connect = () => TurnClient.connect({ host: endpoint.host, port: endpoint.port, transport, requestMs: REQUEST_MS });
   return lane(`turn-${transport}`, async (i) => {
-    const client = await TurnClient.connect({ host: endpoint.host, port: endpoint.port, transport, requestMs: REQUEST_MS });
+    let client = await connect();
+    // The kernel may hand out the port of an allocation still waiting to expire; an Allocate
+    // from that 5-tuple is rightly 437 (RFC 8656 §7.2 step 2), so take another port.
+    while (expiring.some((e) => e.port === client.local.port)) {
+      client.close();
+      client = await connect();
+    }
     try {
       await check(client.allocate({ ...credentials(`soak-${transport}`), lifetime: LIFETIME_S }), 'Allocate');
       tally.allocations[transport] += 1;
@@ -163,13 +170,13 @@ function turnLane(transport, endpoint, peer) {
       // How it ends rotates. At most 4 expiring allocations per lane, so the number alive
       // stays bounded whatever the machine's speed.
       const now = Date.now();
-      while (expiring.length && expiring[0] < now) expiring.shift();
+      while (expiring.length && expiring[0].until < now) expiring.shift();
       const mode = i % 3;
       if (mode === 0 || (transport === 'udp' && expiring.length >= 4)) {
         await check(client.refresh(0), 'Refresh 0');
         tally.ends.deleted += 1;
       } else if (transport === 'udp') {
-        expiring.push(now + (LIFETIME_S + 5) * 1000);
+        expiring.push({ until: now + (LIFETIME_S + 5) * 1000, port: client.local.port });
         tally.ends.expired += 1;
       } else {
         tally.ends.closed += 1;  // iceway ends a TCP/TLS allocation with its connection

@@ -254,15 +254,18 @@ TEST_F(Allocate, RelayPortErrorsMapToTheirCodes) {
   struct Case {
     RelayPortError error;
     std::uint16_t code;
+    std::optional<Refusal> refusal;  // the cause the refusal log words
   };
-  const Case cases[] = {{RelayPortError::no_port, 508},
-                        {RelayPortError::family_unavailable, 440},
-                        {RelayPortError::draining, 508}};
+  const Case cases[] = {{RelayPortError::no_port, 508, Refusal::no_relay_port},
+                        {RelayPortError::family_unavailable, 440, std::nullopt},
+                        {RelayPortError::draining, 508, Refusal::draining}};
   std::uint16_t port = 40000;
   for (const auto& c : cases) {
     SCOPED_TRACE(c.code);
     ports.fail_with = c.error;
-    EXPECT_EQ(allocate(client_tuple(port++), alice()).error_code(), c.code);
+    const Answer answer = allocate(client_tuple(port++), alice());
+    EXPECT_EQ(answer.error_code(), c.code);
+    EXPECT_EQ(answer.result.refusal, c.refusal);
   }
   EXPECT_EQ(quota.active(), 0u);
   EXPECT_EQ(server->table().size(), 0u);
@@ -297,6 +300,7 @@ TEST_F(Allocate, QuotaPerUserIs486UntilAnAllocationEnds) {
   ASSERT_EQ(allocate(client_tuple(40000), alice()).message_class(), stun::Class::success);
   const Answer refused = allocate(client_tuple(40001), alice());
   EXPECT_EQ(refused.error_code(), 486);
+  EXPECT_EQ(refused.result.refusal, Refusal::quota_per_user);
   EXPECT_EQ(server->counters().allocations_failed[error_index(stun::ErrorCode::allocation_quota_reached)].value(), 1u);
   // Another user is not affected.
   EXPECT_EQ(allocate(client_tuple(40002), bob()).message_class(), stun::Class::success);
@@ -308,9 +312,13 @@ TEST_F(Allocate, QuotaPerUserIs486UntilAnAllocationEnds) {
 TEST_F(Allocate, QuotaPerClientIpAndTotal) {
   quota.set_limits({100, 100, 1});
   ASSERT_EQ(allocate(client_tuple(40000), alice()).message_class(), stun::Class::success);
-  EXPECT_EQ(allocate(client_tuple(40001), bob()).error_code(), 486);
+  const Answer per_ip = allocate(client_tuple(40001), bob());
+  EXPECT_EQ(per_ip.error_code(), 486);
+  EXPECT_EQ(per_ip.result.refusal, Refusal::quota_per_ip);
   quota.set_limits({1, 100, 100});
-  EXPECT_EQ(allocate(client_tuple(40002), bob()).error_code(), 486);
+  const Answer total = allocate(client_tuple(40002), bob());
+  EXPECT_EQ(total.error_code(), 486);
+  EXPECT_EQ(total.result.refusal, Refusal::quota_total);
 }
 
 TEST_F(Allocate, ExpiryFreesTheRelayAndTheQuota) {

@@ -34,6 +34,22 @@ HandleResult fail(const Request& request, Context& ctx, ErrorCode code, const st
   return error_response(request.message, code, request.auth->key, ctx, unknown);
 }
 
+// A refusal whose cause the code alone does not tell (turn/refusal.hpp): for the refusal log.
+HandleResult refuse(const Request& request, Context& ctx, ErrorCode code, Refusal why) {
+  HandleResult result = fail(request, ctx, code);
+  result.refusal = why;
+  return result;
+}
+
+Refusal quota_refusal(QuotaError error) {
+  switch (error) {
+    case QuotaError::per_user: return Refusal::quota_per_user;
+    case QuotaError::per_ip: return Refusal::quota_per_ip;
+    case QuotaError::total: return Refusal::quota_total;
+  }
+  return Refusal::quota_total;
+}
+
 }  // namespace
 
 Seconds desired_lifetime(std::optional<std::uint32_t> requested, const Settings& settings) {
@@ -65,7 +81,7 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
     if (existing->allocate_transaction_id == message.transaction_id() && existing->username == auth.username) {
       return success(request, ctx, existing->advertised, seconds_left(*existing, ctx.now), false);
     }
-    return fail(request, ctx, ErrorCode::allocation_mismatch);
+    return refuse(request, ctx, ErrorCode::allocation_mismatch, Refusal::allocation_exists);
   }
 
   // §7.2 step 3: REQUESTED-TRANSPORT must be there and be UDP.
@@ -108,7 +124,7 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
     if (even_port.value() || has_requested_family || has_additional_family) {
       return fail(request, ctx, ErrorCode::bad_request);
     }
-    return fail(request, ctx, ErrorCode::insufficient_capacity);
+    return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::reservation_token);
   }
 
   // §7.2 step 6: REQUESTED-ADDRESS-FAMILY and ADDITIONAL-ADDRESS-FAMILY together: 400.
@@ -125,7 +141,7 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   // 400 first). R=0 only needs an even port.
   if (even_port.value() && even_port.value()->reserve_next) {
     if (has_additional_family) return fail(request, ctx, ErrorCode::bad_request);
-    return fail(request, ctx, ErrorCode::insufficient_capacity);
+    return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::even_port_reservation);
   }
 
   // §7.2 step 9: ADDITIONAL-ADDRESS-FAMILY asks for a dual allocation. IPv4 there is a bad
@@ -137,7 +153,7 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
 
   // §7.2 step 10: quota, by user (as the step recommends), by client IP and in total.
   auto lease = ctx.quota.acquire(auth.user_id, ctx.five_tuple.client.address);
-  if (!lease) return fail(request, ctx, ErrorCode::allocation_quota_reached);
+  if (!lease) return refuse(request, ctx, ErrorCode::allocation_quota_reached, quota_refusal(lease.error()));
 
   // §7.2 time-to-expiry: min(requested, max), but never below the default.
   const Seconds granted = desired_lifetime(
@@ -153,7 +169,8 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   if (!relayed) {
     switch (relayed.error()) {
       case RelayPortError::family_unavailable: return fail(request, ctx, ErrorCode::address_family_not_supported);
-      case RelayPortError::no_port: return fail(request, ctx, ErrorCode::insufficient_capacity);
+      case RelayPortError::no_port:
+        return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::no_relay_port);
       case RelayPortError::draining: {
         // A draining node sends the client to the configured alternate of its own family
         // (RFC 8489 §14.15: the address family MUST match the request's source).
@@ -163,7 +180,7 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
             return try_alternate_response(message, alternate, auth.key, ctx);
           }
         }
-        return fail(request, ctx, ErrorCode::insufficient_capacity);
+        return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::draining);
       }
       case RelayPortError::dont_fragment_unsupported: {
         stun::UnknownAttributes unknown;

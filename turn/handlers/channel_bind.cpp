@@ -47,8 +47,11 @@ HandleResult handle_channel_bind(const Request& request, Context& ctx) {
     case ChannelBindOutcome::number_in_use:
     case ChannelBindOutcome::peer_in_use:
       return fail(stun::ErrorCode::bad_request);
-    case ChannelBindOutcome::full:
-      return fail(stun::ErrorCode::insufficient_capacity);
+    case ChannelBindOutcome::full: {
+      HandleResult result = fail(stun::ErrorCode::insufficient_capacity);
+      result.refusal = Refusal::channel_capacity;
+      return result;
+    }
   }
   return fail(stun::ErrorCode::server_error);
 }

@@ -20,6 +20,7 @@
 #include "turn/nonce.hpp"
 #include "turn/peer_policy.hpp"
 #include "turn/quota.hpp"
+#include "turn/refusal.hpp"
 #include "turn/relay_port_allocator.hpp"
 #include "turn/rest_credentials.hpp"
 #include "turn/settings.hpp"
@@ -87,6 +88,8 @@ struct HandleResult {
   bool stale_nonce = false;   // a 438 to a nonce that expired: the normal renewal, not a failure
   bool rate_limited = false;  // an unauthenticated answer dropped: the source's budget is spent
   std::optional<PeerReason> peer_denied;
+  std::optional<Refusal> refusal;  // why a 486, 508, 437 or 441 was answered, for the refusal log
+  std::string_view username;       // the request's USERNAME once authenticated (a view into the request)
   // RFC 5780 (stun/nat_behavior.hpp): the answer leaves from reply_to->server to
   // reply_to->client instead of going back on the request's 5-tuple (UDP only).
   std::optional<FiveTuple> reply_to;

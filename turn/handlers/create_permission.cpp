@@ -40,7 +40,9 @@ HandleResult handle_create_permission(const Request& request, Context& ctx) {
   // 508, before anything is installed. (new_peers may count a repeated address twice, which
   // can only make this check stricter, never let the limit be passed.)
   if (allocation.permissions.size() + new_peers > ctx.table.limits().max_permissions) {
-    return error_response(message, stun::ErrorCode::insufficient_capacity, key, ctx);
+    HandleResult result = error_response(message, stun::ErrorCode::insufficient_capacity, key, ctx);
+    result.refusal = Refusal::permission_capacity;
+    return result;
   }
 
   // §10.2, §9: install or refresh each permission; the port is ignored.

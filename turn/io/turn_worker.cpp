@@ -172,6 +172,7 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
   // tools watch). Not the rate-limited requests (dispatch sets no failure on them: they are
   // the flood the limit is there to mute), and not an expired nonce, which every long-lived
   // allocation meets: that is routine, for debugging only.
+  for (const std::string& line : refusal_log_.on_result(result, tuple, Clock::now())) spdlog::info("{}", line);
   if (result.auth_failure) {
     spdlog::info("auth failure: client={} {} method={} reason={}", to_string(tuple.transport), tuple.client.to_string(),
                  stun::to_string(result.method), kAuthFailureLabels[static_cast<std::size_t>(*result.auth_failure)]);
@@ -255,6 +256,7 @@ void TurnWorker::schedule_expiry() {
     if (error) return;
     auto result = server_.expire(Clock::now());
     for (auto& ended : result.allocations) allocation_ended(ended);
+    for (const std::string& line : refusal_log_.flush(Clock::now())) spdlog::info("{}", line);
     schedule_expiry();
   });
 }

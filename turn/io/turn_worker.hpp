@@ -22,6 +22,7 @@
 #include "turn/io/client_connection.hpp"
 #include "turn/io/live_relay_set.hpp"
 #include "turn/io/relay_ports.hpp"
+#include "turn/refusal_log.hpp"
 #include "turn/server.hpp"
 #include "turn/stream_limits.hpp"
 
@@ -80,6 +81,7 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   StreamLimits& stream_limits_;
   RelayPorts relay_ports_;
   TurnServer server_;
+  RefusalLog refusal_log_;  // why 486, 508, 403, 437 and 441 were answered, rate-limited
   boost::asio::steady_timer expiry_timer_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   std::vector<std::shared_ptr<net::UdpSocket>> udp_sockets_;
