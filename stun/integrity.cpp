@@ -93,6 +93,20 @@ LongTermKeySha256 long_term_key_sha256(std::string_view username, std::string_vi
   return digest_of<32>(EVP_sha256(), username, realm, password);
 }
 
+std::array<std::byte, 32> user_hash(std::string_view username, std::string_view realm) {
+  std::array<std::byte, 32> out{};
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  unsigned int written = 0;
+  const bool ok = context && EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) == 1 &&
+                  EVP_DigestUpdate(context.get(), username.data(), username.size()) == 1 &&
+                  EVP_DigestUpdate(context.get(), ":", 1) == 1 &&
+                  EVP_DigestUpdate(context.get(), realm.data(), realm.size()) == 1 &&
+                  EVP_DigestFinal_ex(context.get(), reinterpret_cast<unsigned char*>(out.data()), &written) == 1;
+  // Without SHA-256 no hash can be right; an all-zero one matches no configured user's.
+  if (!ok || written != out.size()) out.fill(std::byte{0});
+  return out;
+}
+
 Sha1Hmac hmac_sha1(ByteSpan key, ByteSpan header, ByteSpan body) {
   Sha1Hmac out{};
   if (!hmac("SHA1", key, header, body, out.data(), out.size())) out.fill(std::byte{0});

@@ -26,6 +26,8 @@ using LongTermKeySha256 = std::array<std::byte, 32>;  // PASSWORD-ALGORITHM SHA-
 LongTermKey long_term_key(std::string_view username, std::string_view realm, std::string_view password);
 // RFC 8489 §9.2.2 with PASSWORD-ALGORITHM SHA-256: SHA-256 of the same string.
 LongTermKeySha256 long_term_key_sha256(std::string_view username, std::string_view realm, std::string_view password);
+// RFC 8489 §14.4: the USERHASH value, SHA-256(username ":" realm).
+std::array<std::byte, 32> user_hash(std::string_view username, std::string_view realm);
 // RFC 8489 §9.1.1: the short-term key is the password itself.
 inline ByteSpan short_term_key(std::string_view password) { return as_byte_span(password); }
 

@@ -17,6 +17,7 @@
 #include "turn/permissions.hpp"
 #include "turn/quota.hpp"
 #include "turn/rest_credentials.hpp"
+#include "turn/session_key.hpp"
 #include "turn/token_bucket.hpp"
 
 namespace iceway::turn {
@@ -40,7 +41,7 @@ struct AllocationSpec {
   Endpoint advertised;  // XOR-RELAYED-ADDRESS: `relayed` with external_ip applied
   std::string username;
   std::string user_id;  // quota and log identity (REST user id or static name)
-  LongTermKey key{};    // the key that verified the Allocate
+  SessionKey key{};     // the key (and integrity attribute) that verified the Allocate
   TimePoint expires{};
   TransactionId allocate_transaction_id{};
   TokenBucket bandwidth;
@@ -54,7 +55,7 @@ struct Allocation {
   Endpoint advertised;
   std::string username;  // RFC 8656 §7.2: later requests must carry this USERNAME (else 441)
   std::string user_id;
-  LongTermKey key{};
+  SessionKey key{};
   TimePoint created{};
   TimePoint expires{};
   // RFC 8656 §7.2 retransmission rule: a repeated Allocate with this transaction id gets the

@@ -50,10 +50,11 @@ enum class AuthFailure : std::uint8_t {
   wrong_credentials,  // 441: another user's allocation
   missing_attributes, // MESSAGE-INTEGRITY without USERNAME, REALM or NONCE
   wrong_realm,        // REALM is not ours
+  password_algorithm_mismatch,  // RFC 8489 §9.2.4 bid-down check failed (400)
 };
-inline constexpr std::array<std::string_view, 7> kAuthFailureLabels = {
+inline constexpr std::array<std::string_view, 8> kAuthFailureLabels = {
     "unknown_user",      "expired_username",   "bad_integrity", "invalid_nonce",
-    "wrong_credentials", "missing_attributes", "wrong_realm"};
+    "wrong_credentials", "missing_attributes", "wrong_realm",   "password_algorithm_mismatch"};
 
 // iceway_stun_requests_total{result}: answered with success, answered with an error, or not
 // answered because the source's budget for unauthenticated answers was spent (labels in

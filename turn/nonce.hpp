@@ -9,10 +9,8 @@
 // At most 16 + 1 + 22 = 39 characters, all from [0-9a-f.A-Za-z_-], so it is valid qdtext
 // (no '"' or '\') and well under RFC 8489's 128-character limit on NONCE.
 //
-// No RFC 8489 §9.2 "obMatJos2" security-feature cookie: that prefix announces
-// PASSWORD-ALGORITHMS and USERNAME anonymity, which iceway does not implement yet. Without
-// it, an RFC 8489 client knows to use plain MESSAGE-INTEGRITY (HMAC-SHA1) with the MD5 key,
-// which is what browsers (RFC 5389 clients) do anyway.
+// The RFC 8489 §9.2 security-feature cookie is not part of this format: the challenge puts
+// it in front and auth strips it before check() (turn/security_features.hpp).
 //
 // The key comes from a RandomSource at start and is shared by every worker (a client's
 // requests may reach another worker after it reconnects); restarting the process invalidates

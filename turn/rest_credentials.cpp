@@ -33,7 +33,11 @@ std::string_view label(CredentialError error) {
 
 Credentials::Credentials(std::vector<std::string> secrets, const std::vector<StaticUser>& users, std::string realm)
     : secrets_(std::move(secrets)), realm_(std::move(realm)) {
-  for (const auto& user : users) static_users_.push_back({user.name, stun::long_term_key(user.name, realm_, user.password)});
+  for (const auto& user : users) {
+    static_users_.push_back({user.name, stun::long_term_key(user.name, realm_, user.password),
+                             stun::long_term_key_sha256(user.name, realm_, user.password),
+                             stun::user_hash(user.name, realm_)});
+  }
 }
 
 Result<Credential, CredentialError> Credentials::make_credential(std::string_view user_id, Seconds ttl,
@@ -48,9 +52,28 @@ Result<Credential, CredentialError> Credentials::make_credential(std::string_vie
   return credential;
 }
 
-Result<UserKeys, CredentialError> Credentials::keys_for(std::string_view username, UnixSeconds now) const {
+UserKeys Credentials::static_keys(const StaticEntry& user, bool sha256) const {
+  if (sha256) return UserKeys{user.name, {}, {user.sha256_key}};
+  return UserKeys{user.name, {user.key}, {}};
+}
+
+Result<UserKeys, CredentialError> Credentials::keys_for_userhash(const UserHash& hash, bool sha256) const {
   for (const auto& user : static_users_) {
-    if (user.name == username) return UserKeys{user.name, {user.key}};
+    if (user.user_hash == hash) return static_keys(user, sha256);
+  }
+  return failure(CredentialError::unknown_user);
+}
+
+std::string_view Credentials::static_name_for(const UserHash& hash) const {
+  for (const auto& user : static_users_) {
+    if (user.user_hash == hash) return user.name;
+  }
+  return {};
+}
+
+Result<UserKeys, CredentialError> Credentials::keys_for(std::string_view username, UnixSeconds now, bool sha256) const {
+  for (const auto& user : static_users_) {
+    if (user.name == username) return static_keys(user, sha256);
   }
   // "<unix-expiry>:<user-id>": the expiry is all digits; the user id is everything after the
   // first colon (it may itself contain colons, as coturn allows).
@@ -62,10 +85,14 @@ Result<UserKeys, CredentialError> Credentials::keys_for(std::string_view usernam
     return failure(CredentialError::unknown_user);
   }
   if (now > expiry) return failure(CredentialError::expired_username);
-  UserKeys result{std::string(username.substr(colon + 1)), {}};
-  result.keys.reserve(secrets_.size());
+  UserKeys result{std::string(username.substr(colon + 1)), {}, {}};
   for (const auto& secret : secrets_) {
-    result.keys.push_back(stun::long_term_key(username, realm_, rest_password(secret, username)));
+    const std::string password = rest_password(secret, username);
+    if (sha256) {
+      result.sha256_keys.push_back(stun::long_term_key_sha256(username, realm_, password));
+    } else {
+      result.keys.push_back(stun::long_term_key(username, realm_, password));
+    }
   }
   return result;
 }

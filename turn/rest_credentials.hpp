@@ -56,7 +56,11 @@ struct Credential {
 struct UserKeys {
   std::string user_id;  // the quota and log identity: the static name or the REST user id
   std::vector<LongTermKey> keys;
+  // With PASSWORD-ALGORITHM SHA-256 (RFC 8489 §18.5.1.2), the SHA-256 keys of the same
+  // passwords instead; `keys` is then empty. Only derived when asked: most clients use MD5.
+  std::vector<stun::LongTermKeySha256> sha256_keys;
 };
+using UserHash = std::array<std::byte, 32>;
 
 class Credentials {
  public:
@@ -74,13 +78,24 @@ class Credentials {
   // The keys `username` may use at wall-clock time `now`. A static user wins over the REST
   // form when the names collide (the operator configured both). A REST username expires
   // when now > expiry.
-  Result<UserKeys, CredentialError> keys_for(std::string_view username, UnixSeconds now) const;
+  Result<UserKeys, CredentialError> keys_for(std::string_view username, UnixSeconds now, bool sha256 = false) const;
+
+  // RFC 8489 §14.4 USERHASH: the static user whose SHA-256(name ":" realm) is `hash`, with
+  // its keys as keys_for gives them. Only static users: a REST username's expiry and user id
+  // cannot be recovered from its hash, so a USERHASH names no REST user (unknown_user, which
+  // auth answers as RFC 8489 answers any unknown user: 401).
+  Result<UserKeys, CredentialError> keys_for_userhash(const UserHash& hash, bool sha256 = false) const;
+  // The name of the static user with that hash, a view valid while this object lives.
+  std::string_view static_name_for(const UserHash& hash) const;
 
  private:
   struct StaticEntry {
     std::string name;
     LongTermKey key;
+    stun::LongTermKeySha256 sha256_key;
+    UserHash user_hash;  // precomputed at load, so a USERHASH lookup hashes nothing
   };
+  UserKeys static_keys(const StaticEntry& user, bool sha256) const;
   std::vector<std::string> secrets_;
   std::vector<StaticEntry> static_users_;
   std::string realm_;

@@ -84,7 +84,7 @@ const budget = (seconds, rate = RATE, burst = BURST) => burst + rate * seconds;
 for (const [name, make, perAnswer] of [
   ['Binding', kinds.binding, 40],                     // header, XOR-MAPPED-ADDRESS, FINGERPRINT
   ['420-provoking', kinds.unknownAttribute, 72],       // header, ERROR-CODE, UNKNOWN-ATTRIBUTES, FINGERPRINT
-  ['unauthenticated Allocate (401)', kinds.allocate, 112],  // header, ERROR-CODE, REALM, NONCE, FINGERPRINT
+  ['unauthenticated Allocate (401)', kinds.allocate, 136],  // header, ERROR-CODE, REALM, NONCE (RFC 8489 cookie), PASSWORD-ALGORITHMS, FINGERPRINT
 ]) {
   test(`a flood of ${name} requests from one address gets at most the byte budget back`, { timeout: 30000 }, async (t) => {
     const source = { 'Binding': '127.0.0.11', '420-provoking': '127.0.0.12', 'unauthenticated Allocate (401)': '127.0.0.13' }[name];

@@ -117,7 +117,7 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
       {"iceway_turn_relay_packets_total", 2},
       {"iceway_turn_relay_dropped_packets_total", 2},    // no_permission, bandwidth
       {"iceway_turn_peer_denied_total", 5},              // the denial reasons only
-      {"iceway_auth_failures_total", 7},
+      {"iceway_auth_failures_total", 8},                 // with password_algorithm_mismatch (RFC 8489)
       {"iceway_turn_stale_nonces_total", 1},
       {"iceway_turn_stream_clients_active", 2},          // tcp, tls
       {"iceway_turn_stream_closed_total", 8},            // every reason

@@ -118,5 +118,67 @@ TEST(VerifyMessageIntegrity, IgnoresAttributesAppendedAfterIt) {
   EXPECT_FALSE(parsed.value().find(AttributeType::data));
 }
 
+// RFC 8489 Appendix B.1 as corrected by erratum 6268 (the published vector had no
+// PASSWORD-ALGORITHM and a MESSAGE-INTEGRITY-SHA256 nobody could reproduce): a Binding
+// request with USERHASH, NONCE, REALM, PASSWORD-ALGORITHM SHA-256 and MESSAGE-INTEGRITY-SHA256
+// under the SHA-256 long-term key. Username "マトリックス" (UTF-8, unchanged by OpaqueString),
+// password "TheMatrIX" (the OpaqueString form of "The\u00adM\u00aatr\u2168x").
+constexpr std::string_view kB1Username = "\xe3\x83\x9e\xe3\x83\x88\xe3\x83\xaa\xe3\x83\x83\xe3\x82\xaf\xe3\x82\xb9";
+constexpr std::string_view kB1Realm = "example.org";
+constexpr std::string_view kB1Nonce = "obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA";
+constexpr std::string_view kB1Vector =
+    "000100902112a44278ad3433c6ad72c029da412e"
+    "001e0020"
+    "4a3cf38fef6992bda952c6780417da0f24819415569e60b205c46e41407f1704"
+    "00150029"
+    "6f624d61744a6f733241414143662f2f3439396b39353464364f4c33346f4c39465354767936347341000000"
+    "0014000b6578616d706c652e6f726700"
+    "001d000400020000"
+    "001c0020"
+    "b5c7bf005b6c52a21c51c5e892f81924136296cb927c43149309278cc6518e65";
+
+std::vector<std::byte> b1_vector() {
+  return test::bytes_of(kB1Vector);
+}
+
+TEST(Rfc8489VectorB1, UserhashIsSha256OfUsernameColonRealm) {
+  EXPECT_EQ(hex_of(user_hash(kB1Username, kB1Realm)),
+            "4a3cf38fef6992bda952c6780417da0f24819415569e60b205c46e41407f1704");
+}
+
+TEST(Rfc8489VectorB1, VerifiesWithTheSha256KeyOnly) {
+  const auto bytes = b1_vector();
+  ASSERT_EQ(bytes.size(), 164u);
+  const auto parsed = MessageView::parse(bytes);
+  ASSERT_TRUE(parsed);
+  const auto key = long_term_key_sha256(kB1Username, kB1Realm, "TheMatrIX");
+  EXPECT_TRUE(verify_message_integrity_sha256(parsed.value(), key));
+  // The MD5 key (what the uncorrected vector implied) does not verify it.
+  EXPECT_FALSE(verify_message_integrity_sha256(parsed.value(), long_term_key(kB1Username, kB1Realm, "TheMatrIX")));
+  const auto algorithm = parsed.value().get<PasswordAlgorithm>();
+  ASSERT_TRUE(algorithm && algorithm.value());
+  EXPECT_EQ(algorithm.value()->algorithm, PasswordAlgorithmId::sha256);
+  const auto userhash = parsed.value().get<UserHash>();
+  ASSERT_TRUE(userhash && userhash.value());
+  EXPECT_EQ(userhash.value()->hash, user_hash(kB1Username, kB1Realm));
+}
+
+TEST(Rfc8489VectorB1, RebuildsByteForByteWithTheBuilder) {
+  std::array<std::byte, 256> buffer{};
+  MessageBuilder builder(buffer);
+  TransactionId id;
+  const auto id_bytes = test::bytes_of("78ad3433c6ad72c029da412e");
+  std::copy(id_bytes.begin(), id_bytes.end(), id.bytes.begin());
+  builder.start({Method::binding, Class::request}, id)
+      .add(UserHash{user_hash(kB1Username, kB1Realm)})
+      .add(Nonce{kB1Nonce})
+      .add(Realm{kB1Realm})
+      .add(PasswordAlgorithm{PasswordAlgorithmId::sha256, {}})
+      .add_message_integrity_sha256(long_term_key_sha256(kB1Username, kB1Realm, "TheMatrIX"));
+  const auto bytes = builder.finish();
+  ASSERT_TRUE(bytes);
+  EXPECT_EQ(hex_of(bytes.value()), hex_of(b1_vector()));
+}
+
 }  // namespace
 }  // namespace iceway::stun

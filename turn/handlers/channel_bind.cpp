@@ -8,7 +8,7 @@ namespace iceway::turn {
 
 HandleResult handle_channel_bind(const Request& request, Context& ctx) {
   const stun::MessageView& message = request.message;
-  const LongTermKey& key = request.auth->key;
+  const SessionKey& key = request.auth->key;
   Allocation& allocation = *request.allocation;  // §5: dispatch answered 437 and 441
   auto fail = [&](stun::ErrorCode code) { return error_response(message, code, key, ctx); };
 

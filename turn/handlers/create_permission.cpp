@@ -9,7 +9,7 @@ namespace iceway::turn {
 
 HandleResult handle_create_permission(const Request& request, Context& ctx) {
   const stun::MessageView& message = request.message;
-  const LongTermKey& key = request.auth->key;
+  const SessionKey& key = request.auth->key;
   Allocation& allocation = *request.allocation;  // §5: dispatch answered 437 and 441
 
   // §10.2: at least one XOR-PEER-ADDRESS, each well formed (400), each of the allocation's

@@ -7,7 +7,7 @@ namespace iceway::turn {
 
 HandleResult handle_refresh(const Request& request, Context& ctx) {
   const stun::MessageView& message = request.message;
-  const LongTermKey& key = request.auth->key;
+  const SessionKey& key = request.auth->key;
   Allocation& allocation = *request.allocation;  // §5: dispatch answered 437 and 441
 
   // §8.2: a REQUESTED-ADDRESS-FAMILY that is not the allocation's family is 443.

@@ -5,6 +5,7 @@
 #include "stun/attributes/address.hpp"
 #include "stun/attributes/text.hpp"
 #include "stun/error_response.hpp"
+#include "turn/security_features.hpp"
 
 namespace iceway::turn {
 namespace {
@@ -24,14 +25,15 @@ HandleResult finish(stun::MessageBuilder& builder, const stun::MessageView& requ
   return result;
 }
 
-void close_authenticated(stun::MessageBuilder& builder, const LongTermKey& key, const Context& ctx) {
+void close_authenticated(stun::MessageBuilder& builder, const SessionKey& key, const Context& ctx) {
   if (!ctx.settings.software.empty()) builder.add(stun::Software{ctx.settings.software});
-  builder.add_message_integrity(key).add_fingerprint();
+  key.sign(builder);
+  builder.add_fingerprint();
 }
 
 }  // namespace
 
-HandleResult success_response(const stun::MessageView& request, const LongTermKey& key, Context& ctx,
+HandleResult success_response(const stun::MessageView& request, const SessionKey& key, Context& ctx,
                               const std::function<void(stun::MessageBuilder&)>& add) {
   stun::MessageBuilder builder(ctx.out);
   builder.start({request.method(), stun::Class::success}, request.transaction_id());
@@ -40,7 +42,7 @@ HandleResult success_response(const stun::MessageView& request, const LongTermKe
   return finish(builder, request, std::nullopt, true);
 }
 
-HandleResult error_response(const stun::MessageView& request, stun::ErrorCode code, const LongTermKey& key,
+HandleResult error_response(const stun::MessageView& request, stun::ErrorCode code, const SessionKey& key,
                             Context& ctx, const stun::UnknownAttributes* unknown) {
   stun::MessageBuilder builder(ctx.out);
   stun::start_error_response(builder, request.method(), request.transaction_id(), code);
@@ -50,7 +52,7 @@ HandleResult error_response(const stun::MessageView& request, stun::ErrorCode co
 }
 
 HandleResult try_alternate_response(const stun::MessageView& request, const Endpoint& alternate,
-                                    const LongTermKey& key, Context& ctx) {
+                                    const SessionKey& key, Context& ctx) {
   stun::MessageBuilder builder(ctx.out);
   stun::start_error_response(builder, request.method(), request.transaction_id(), stun::ErrorCode::try_alternate);
   builder.add(stun::AlternateServer{alternate});
@@ -59,10 +61,13 @@ HandleResult try_alternate_response(const stun::MessageView& request, const Endp
 }
 
 HandleResult challenge_response(const stun::MessageView& request, stun::ErrorCode code, Context& ctx) {
-  const std::string nonce = ctx.nonces.issue(ctx.five_tuple.client, ctx.five_tuple.transport, ctx.now);
+  // RFC 8489 §9.2.4: the nonce carries the security-feature cookie and the answer offers
+  // the password algorithms, both in 401 and 438.
+  const std::string nonce =
+      std::string(kNonceCookie) + ctx.nonces.issue(ctx.five_tuple.client, ctx.five_tuple.transport, ctx.now);
   stun::MessageBuilder builder(ctx.out);
   stun::start_error_response(builder, request.method(), request.transaction_id(), code);
-  builder.add(stun::Realm{ctx.settings.realm}).add(stun::Nonce{nonce}).add_fingerprint();
+  builder.add(stun::Realm{ctx.settings.realm}).add(stun::Nonce{nonce}).add(kOfferedPasswordAlgorithms).add_fingerprint();
   return finish(builder, request, code, false);
 }
 

@@ -13,30 +13,34 @@
 #include "stun/message.hpp"
 #include "stun/message_builder.hpp"
 #include "turn/handlers/context.hpp"
+#include "turn/security_features.hpp"
 
 namespace iceway::turn {
 
 // The largest unauthenticated answer for a realm of `realm_size` bytes: header, ERROR-CODE
-// ("Unauthenticated"/"Stale Nonce"), REALM, NONCE (at most NonceIssuer::kMaxLength bytes),
-// FINGERPRINT. 108 bytes with the default realm "iceway".
+// ("Unauthenticated"/"Stale Nonce"), REALM, NONCE (the security-feature cookie and at most
+// NonceIssuer::kMaxLength bytes), PASSWORD-ALGORITHMS (RFC 8489 §9.2.4), FINGERPRINT.
+// 132 bytes with the default realm "iceway".
 constexpr std::size_t max_unauthenticated_response_size(std::size_t realm_size) {
   auto attribute = [](std::size_t value) { return 4 + ((value + 3) & ~std::size_t{3}); };
-  return stun::kHeaderSize + attribute(4 + 15) + attribute(realm_size) + attribute(NonceIssuer::kMaxLength) + 8;
+  return stun::kHeaderSize + attribute(4 + 15) + attribute(realm_size) +
+         attribute(kNonceCookie.size() + NonceIssuer::kMaxLength) +
+         attribute(stun::PasswordAlgorithms::kSha256AndMd5.size()) + 8;
 }
 
 // A success response to an authenticated request; `add` writes the method's attributes.
-HandleResult success_response(const stun::MessageView& request, const LongTermKey& key, Context& ctx,
+HandleResult success_response(const stun::MessageView& request, const SessionKey& key, Context& ctx,
                               const std::function<void(stun::MessageBuilder&)>& add = {});
 
 // An error response to an authenticated request (MESSAGE-INTEGRITY under `key`), with
 // UNKNOWN-ATTRIBUTES when `unknown` is given (420).
-HandleResult error_response(const stun::MessageView& request, stun::ErrorCode code, const LongTermKey& key,
+HandleResult error_response(const stun::MessageView& request, stun::ErrorCode code, const SessionKey& key,
                             Context& ctx, const stun::UnknownAttributes* unknown = nullptr);
 
 // 300 Try Alternate to an authenticated request (RFC 8489 §10): ALTERNATE-SERVER names
 // `alternate`, and MESSAGE-INTEGRITY under `key` lets the client trust the redirect.
 HandleResult try_alternate_response(const stun::MessageView& request, const Endpoint& alternate,
-                                    const LongTermKey& key, Context& ctx);
+                                    const SessionKey& key, Context& ctx);
 
 // 401 or 438 with REALM and a fresh NONCE for this client (RFC 8489 §9.2.4), unauthenticated.
 HandleResult challenge_response(const stun::MessageView& request, stun::ErrorCode code, Context& ctx);
