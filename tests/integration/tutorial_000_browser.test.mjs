@@ -1,0 +1,152 @@
+// Tutorial 000 and the PeerJS appendix of tutorial 002: the unmodified `peerjs` client making a
+// MEDIA call (peer.call(id, stream), call.answer(stream)) between two Chromium pages with fake
+// media, through iceway started with deploy/profiles/tutorial-000.toml, relay-only through
+// iceway's TURN (credentials from iceway's /api/v1/ice-servers). The page script transcribes the
+// appendix's Vue component into plain functions, its calls as written: new Peer({host, port,
+// path}) with the server changed, on('call') then answer(stream), call(remoteId, stream), and
+// on('stream') setting the remote video. Remote video must decode on both sides over a
+// relay/relay pair.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { startIceway, stopIceway, loopbackArgs } from './lib/iceway.mjs';
+import { launchBrowser, testOutputDir } from './lib/browser.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const PROFILE = fileURLToPath(new URL('../../deploy/profiles/tutorial-000.toml', import.meta.url));
+const API_KEY = 'tutorial-000-api-key-change-me';  // the profile's own
+
+const PAGE = `<!DOCTYPE html>
+<script src="/peerjs.js"></script>
+<video id="localVideo" autoplay muted></video>
+<video id="remoteVideo" autoplay></video>
+<script>
+// Tutorial 002's appendix (a Vue component), as plain functions.
+let peer, peerId, callObj, called = false, caller = false;
+const localVideo = document.getElementById('localVideo');
+const remoteVideo = document.getElementById('remoteVideo');
+function start(server) {
+  peer = new Peer(server);  // { host, port, path, config }: the server, changed to iceway
+  peer.on('open', (id) => { peerId = id; });
+  peer.on('call', async (call) => { called = true; callObj = call; });
+}
+async function getLocalStream(constraints) {
+  const stream = await navigator.mediaDevices.getUserMedia(constraints);
+  localVideo.srcObject = stream;
+  localVideo.play();
+  return stream;
+}
+async function acceptCalled() {
+  const stream = await getLocalStream({ video: true, audio: true });
+  callObj.answer(stream);
+  callObj.on('stream', (remoteStream) => {
+    called = false;
+    remoteVideo.srcObject = remoteStream;
+    remoteVideo.play();
+  });
+}
+async function callRemote(remoteId) {
+  const stream = await getLocalStream({ video: true, audio: true });
+  const call = peer.call(remoteId, stream);
+  callObj = call;
+  caller = true;
+  call.on('stream', (remoteStream) => {
+    caller = false;
+    remoteVideo.srcObject = remoteStream;
+    remoteVideo.play();
+  });
+}
+// For the test: the call's decoded video frames and selected candidate pair.
+async function videoStats() {
+  if (!callObj || !callObj.peerConnection) return {};
+  const stats = await callObj.peerConnection.getStats();
+  let frames = 0, pair;
+  stats.forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0;
+    if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
+  });
+  const type = (id) => stats.get(id)?.candidateType;
+  return { frames, local: pair && type(pair.localCandidateId), remote: pair && type(pair.remoteCandidateId) };
+}
+</script>`;
+
+let server;
+let web;
+let browser;
+
+before(async () => {
+  // A short drain: allocations the browser leaves behind must not hold the exit.
+  server = await startIceway(['--config', PROFILE, ...loopbackArgs({ ipv6: false }), '--set', 'server.drain_timeout="1s"']);
+  const bundle = readFileSync(join(HERE, 'node_modules/peerjs/dist/peerjs.js'));
+  web = http.createServer((request, response) => {
+    if (request.url === '/peerjs.js') {
+      response.setHeader('content-type', 'text/javascript');
+      return response.end(bundle);
+    }
+    response.setHeader('content-type', 'text/html');
+    return response.end(PAGE);
+  });
+  await new Promise((resolve) => web.listen(0, '127.0.0.1', resolve));
+  browser = await launchBrowser({ fakeMedia: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (web) web.close();
+  if (server) assert.equal(await stopIceway(server), 0, server.output());
+});
+
+async function iceServers(user) {
+  const response = await fetch(`http://127.0.0.1:${server.signal.port}/api/v1/ice-servers?user=${user}&ttl=600`,
+    { headers: { authorization: `Bearer ${API_KEY}` } });
+  assert.equal(response.status, 200, await response.clone().text());
+  return (await response.json()).iceServers;
+}
+
+async function until(what, check, ms = 30000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+test('a PeerJS media call through iceway, relay-only on its TURN, decodes video both ways', { timeout: 90000 }, async () => {
+  const options = { host: '127.0.0.1', port: server.signal.port, path: '/',
+    config: { iceServers: await iceServers('tutorial-000'), iceTransportPolicy: 'relay' } };
+  const [a, b] = [await browser.newPage(), await browser.newPage()];
+  try {
+    for (const page of [a, b]) {
+      page.on('pageerror', (error) => console.log(`page error: ${error}`));
+      await page.goto(`http://127.0.0.1:${web.address().port}/`);
+      await page.evaluate((o) => start(o), options);
+    }
+    const bId = await until('b\'s peer id', () => b.evaluate(() => peerId));
+    await until('a\'s peer id', () => a.evaluate(() => peerId));
+    await a.evaluate((id) => callRemote(id), bId);
+    await until('the incoming call', () => b.evaluate(() => called));
+    await b.evaluate(() => acceptCalled());
+    for (const [name, page] of [['caller', a], ['callee', b]]) {
+      const stats = await until(`${name}'s decoded video`, async () => {
+        const s = await page.evaluate(() => videoStats());
+        return s.frames > 0 && s.local ? s : null;
+      });
+      assert.equal(stats.local, 'relay', `${name}: ${JSON.stringify(stats)}`);
+      assert.equal(stats.remote, 'relay', `${name}: ${JSON.stringify(stats)}`);
+    }
+    assert.equal(await a.evaluate(() => caller), false, 'the caller\'s on(stream) ran');
+  } catch (error) {
+    const dir = testOutputDir('tutorial_000');
+    await a.screenshot({ path: join(dir, 'caller.png') }).catch(() => {});
+    await b.screenshot({ path: join(dir, 'callee.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
