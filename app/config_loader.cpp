@@ -15,6 +15,7 @@
 #include <toml.hpp>
 
 #include "app/address_warnings.hpp"
+#include "app/config_where.hpp"
 #include "app/profile_config.hpp"
 #include "app/config.hpp"
 #include "app/config_values.hpp"
@@ -70,13 +71,6 @@ const std::map<std::string, std::set<std::string>>& schema() {
       {"log", {"level", "format"}},
   };
   return kSchema;
-}
-
-std::string where_of(const toml::value& value) {
-  auto location = value.location();
-  if (location.file_name() == "--set") return "--set";
-  if (location.line() == 0) return location.file_name();
-  return location.file_name() + ":" + std::to_string(location.line());
 }
 
 // Reads typed values out of the TOML tree, recording a problem (with key and line) for every

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/config_where.hpp"
+
 #include "signal/profiles/json_profile_protocol.hpp"
 
 namespace iceway::app {
@@ -11,13 +13,6 @@ namespace {
 
 const std::set<std::string> kKeys{"path",     "protocol",     "name_from", "receiver",
                                   "sender_field", "offline", "offline_name_field"};
-
-std::string where_of(const toml::value& value) {
-  auto location = value.location();
-  if (location.file_name() == "--set") return "--set";
-  if (location.line() == 0) return location.file_name();
-  return location.file_name() + ":" + std::to_string(location.line());
-}
 
 // One [[profile]] table, its problems keyed "profile[N].key".
 class ProfileReader {

@@ -11,6 +11,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A problem expected at a line (expect_exactly_these_problems).
+struct KeyAtLine {
+  const char* key;
+  int line;
+};
+
 class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -50,6 +56,23 @@ class ConfigTest : public ::testing::Test {
     std::string text;
     for (auto& problem : result.problems) text += problem.to_string() + "\n";
     return text;
+  }
+
+  // The problems are exactly these keys, each reported at its line of `path`.
+  static void expect_exactly_these_problems(const LoadResult& result, const std::string& path,
+                                            std::initializer_list<KeyAtLine> expected) {
+    for (const auto& e : expected) {
+      SCOPED_TRACE(e.key);
+      bool found = false;
+      for (auto& problem : result.problems) {
+        if (problem.key == e.key) {
+          found = true;
+          EXPECT_EQ(problem.where, path + ":" + std::to_string(e.line)) << problem.to_string();
+        }
+      }
+      EXPECT_TRUE(found) << problems_of(result);
+    }
+    EXPECT_EQ(result.problems.size(), expected.size()) << problems_of(result);
   }
 
   std::filesystem::path dir_;
@@ -258,24 +281,8 @@ secrets = ["s"]
 )");
   auto result = load(path);
   ASSERT_FALSE(result.config);
-  struct Expected {
-    const char* key;
-    int line;
-  };
-  const Expected expected[] = {{"server.realm", 2},     {"server.threads", 3}, {"turn.relay_ports", 6},
-                               {"turn.max_alocations", 7}, {"turn.listen", 8},    {"log.level", 11}};
-  for (const auto& e : expected) {
-    SCOPED_TRACE(e.key);
-    bool found = false;
-    for (auto& problem : result.problems) {
-      if (problem.key == e.key) {
-        found = true;
-        EXPECT_EQ(problem.where, path + ":" + std::to_string(e.line)) << problem.to_string();
-      }
-    }
-    EXPECT_TRUE(found) << problems_of(result);
-  }
-  EXPECT_EQ(result.problems.size(), std::size(expected)) << problems_of(result);
+  expect_exactly_these_problems(result, path, {{"server.realm", 2},     {"server.threads", 3}, {"turn.relay_ports", 6},
+                                      {"turn.max_alocations", 7}, {"turn.listen", 8},    {"log.level", 11}});
 }
 
 TEST_F(ConfigTest, AppProfilesAreReadWithTheirDefaults) {
@@ -327,25 +334,9 @@ offline_name_field = "from"
 )");
   auto result = load(path);
   ASSERT_FALSE(result.config);
-  struct Expected {
-    const char* key;
-    int line;
-  };
-  const Expected expected[] = {{"profile[0].path", 5},     {"profile[0].name_from", 6}, {"profile[0].receiver", 7},
-                               {"profile[0].offline", 8},  {"profile[0].colour", 9},    {"profile[1].protocol", 13},
-                               {"profile[1].offline_name_field", 15}};
-  for (const auto& e : expected) {
-    SCOPED_TRACE(e.key);
-    bool found = false;
-    for (auto& problem : result.problems) {
-      if (problem.key == e.key) {
-        found = true;
-        EXPECT_EQ(problem.where, path + ":" + std::to_string(e.line)) << problem.to_string();
-      }
-    }
-    EXPECT_TRUE(found) << problems_of(result);
-  }
-  EXPECT_EQ(result.problems.size(), std::size(expected)) << problems_of(result);
+  expect_exactly_these_problems(result, path, {{"profile[0].path", 5},    {"profile[0].name_from", 6}, {"profile[0].receiver", 7},
+                                      {"profile[0].offline", 8}, {"profile[0].colour", 9},    {"profile[1].protocol", 13},
+                                      {"profile[1].offline_name_field", 15}});
 }
 
 TEST_F(ConfigTest, SyntaxErrorNamesTheFileAndLine) {

@@ -13,10 +13,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { startIceway, stopIceway, loopbackArgs } from './lib/iceway.mjs';
-import { launchBrowser, testOutputDir } from './lib/browser.mjs';
+import { launchBrowser } from './lib/browser.mjs';
+import { profilePath, keepEvidence } from './lib/tutorial.mjs';
+import { until } from './lib/ops.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const PROFILE = fileURLToPath(new URL('../../deploy/profiles/tutorial-000.toml', import.meta.url));
+const PROFILE = profilePath('tutorial-000');
 const API_KEY = 'tutorial-000-api-key-change-me';  // the profile's own
 
 const PAGE = `<!DOCTYPE html>
@@ -106,16 +108,6 @@ async function iceServers(user) {
   return (await response.json()).iceServers;
 }
 
-async function until(what, check, ms = 30000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 test('a PeerJS media call through iceway, relay-only on its TURN, decodes video both ways', { timeout: 90000 }, async () => {
   const options = { host: '127.0.0.1', port: server.signal.port, path: '/',
     config: { iceServers: await iceServers('tutorial-000'), iceTransportPolicy: 'relay' } };
@@ -126,24 +118,22 @@ test('a PeerJS media call through iceway, relay-only on its TURN, decodes video 
       await page.goto(`http://127.0.0.1:${web.address().port}/`);
       await page.evaluate((o) => start(o), options);
     }
-    const bId = await until('b\'s peer id', () => b.evaluate(() => peerId));
-    await until('a\'s peer id', () => a.evaluate(() => peerId));
+    const bId = await until(() => b.evaluate(() => peerId), 30000, 'b\'s peer id');
+    await until(() => a.evaluate(() => peerId), 30000, 'a\'s peer id');
     await a.evaluate((id) => callRemote(id), bId);
-    await until('the incoming call', () => b.evaluate(() => called));
+    await until(() => b.evaluate(() => called), 30000, 'the incoming call');
     await b.evaluate(() => acceptCalled());
     for (const [name, page] of [['caller', a], ['callee', b]]) {
-      const stats = await until(`${name}'s decoded video`, async () => {
+      const stats = await until(async () => {
         const s = await page.evaluate(() => videoStats());
         return s.frames > 0 && s.local ? s : null;
-      });
+      }, 30000, `${name}'s decoded video`);
       assert.equal(stats.local, 'relay', `${name}: ${JSON.stringify(stats)}`);
       assert.equal(stats.remote, 'relay', `${name}: ${JSON.stringify(stats)}`);
     }
     assert.equal(await a.evaluate(() => caller), false, 'the caller\'s on(stream) ran');
   } catch (error) {
-    const dir = testOutputDir('tutorial_000');
-    await a.screenshot({ path: join(dir, 'caller.png') }).catch(() => {});
-    await b.screenshot({ path: join(dir, 'callee.png') }).catch(() => {});
+    await keepEvidence('tutorial_000', { caller: a, callee: b }, server);
     throw error;
   } finally {
     await a.close();

@@ -5,40 +5,27 @@
 // remote video decoded on both sides, and hang-up ("leave") must end it on both.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startIceway, stopIceway, loopbackArgs } from './lib/iceway.mjs';
-import { launchBrowser, testOutputDir } from './lib/browser.mjs';
+import { serveTutorial, keepEvidence } from './lib/tutorial.mjs';
+import { until } from './lib/ops.mjs';
 
 const PAGE = fileURLToPath(new URL('./tutorials/003/main.html', import.meta.url));
-const PROFILE = fileURLToPath(new URL('../../deploy/profiles/tutorial-003.toml', import.meta.url));
 
-let server;
-let browser;
-let site;
+let tutorial;
 
-before(async () => {
-  site = mkdtempSync(join(tmpdir(), 'iceway-tutorial-003-'));
-  copyFileSync(PAGE, join(site, 'main.html'));
-  server = await startIceway(['--config', PROFILE, ...loopbackArgs({ ipv6: false }), '--set', `signal.static_dir="${site}"`]);
-  browser = await launchBrowser({ fakeMedia: true });
-});
-
+before(async () => { tutorial = await serveTutorial('tutorial-003', { 'main.html': readFileSync(PAGE, 'utf8') }); });
 after(async () => {
-  if (browser) await browser.close();
-  if (server) assert.equal(await stopIceway(server), 0, server.output());
-  if (site) rmSync(site, { recursive: true, force: true });
+  if (tutorial) assert.equal(await tutorial.close(), 0, tutorial.server.output());
 });
 
 async function open(user) {
-  const page = await browser.newPage();
+  const page = await tutorial.browser.newPage();
   const ready = page.waitForEvent('console', { predicate: (m) => m.text().includes('Connected to the signaling server'), timeout: 10000 });
-  await page.goto(`http://${server.signal.host}:${server.signal.port}/main.html?localUser=${user}`);
+  await page.goto(tutorial.url(`main.html?localUser=${user}`));
   await ready;
   // The page makes its RTCPeerConnection once the camera is open.
-  await until(`${user}'s connection`, () => page.evaluate(() => typeof yourConn !== 'undefined' && yourConn !== undefined));
+  await until(() => page.evaluate(() => typeof yourConn !== 'undefined' && yourConn !== undefined), 30000, `${user}'s connection`);
   return page;
 }
 
@@ -48,31 +35,18 @@ const framesDecoded = (page) => page.evaluate(async () => {
   return frames;
 });
 
-async function until(what, check, ms = 30000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 test('two tabs call each other through the page\'s own UI, video decodes both ways, hang-up ends both', { timeout: 90000 }, async () => {
   const alice = await open('alice');
   const bob = await open('bob');
   try {
     await alice.fill('.inputUser', 'bob');
     await alice.click('.callBtn');
-    await until('video decoded on both sides', async () => (await framesDecoded(alice)) > 0 && (await framesDecoded(bob)) > 0);
+    await until(async () => (await framesDecoded(alice)) > 0 && (await framesDecoded(bob)) > 0, 30000, 'video decoded on both sides');
     await alice.click('.hangUpBtn');
-    await until('both connections closed', async () =>
-      (await alice.evaluate(() => yourConn.signalingState === 'closed')) &&
-      (await bob.evaluate(() => yourConn.signalingState === 'closed')));
+    await until(async () => (await alice.evaluate(() => yourConn.signalingState === 'closed')) &&
+      (await bob.evaluate(() => yourConn.signalingState === 'closed')), 30000, 'both connections closed');
   } catch (error) {
-    const dir = testOutputDir('tutorial_003');
-    await alice.screenshot({ path: join(dir, 'alice.png') }).catch(() => {});
-    await bob.screenshot({ path: join(dir, 'bob.png') }).catch(() => {});
-    writeFileSync(join(dir, 'iceway.log'), server.output());
+    await keepEvidence('tutorial_003', { alice, bob }, tutorial.server);
     throw error;
   } finally {
     await alice.close();
