@@ -599,8 +599,8 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
     std::string peerjs_socket = signal.peerjs_path;
     if (!peerjs_socket.ends_with('/')) peerjs_socket += '/';
     read_profiles(in.find("profile"),
-                  {"/ws", "/relay", "/yjs", peerjs_socket + "peerjs", socketio.path, socketio.engineio_echo_path}, signal,
-                  problems);
+                  {"/ws", "/relay", "/yjs", peerjs_socket + "peerjs", socketio.path, socketio.engineio_echo_path},
+                  socketio.enabled ? socketio.path : std::string(), signal, problems);
   }
   if (!socketio.engineio_echo_path.empty() && socketio.engineio_echo_path.front() != '/')
     in.problem("socketio.engineio_echo_path", in.find("socketio.engineio_echo_path"), "must start with '/' (or be empty)");

@@ -1,5 +1,6 @@
 #include "app/profile_config.hpp"
 
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -11,8 +12,10 @@
 namespace iceway::app {
 namespace {
 
-const std::set<std::string> kKeys{"path",     "protocol",     "name_from", "receiver",
-                                  "sender_field", "offline", "offline_name_field"};
+const std::set<std::string> kJsonKeys{"path",         "protocol", "name_from",         "receiver",
+                                      "sender_field", "offline",  "offline_name_field"};
+const std::set<std::string> kSocketIoKeys{"path", "protocol", "on_connect", "event"};
+const std::set<std::string> kEventKeys{"name", "action", "room", "emit_as", "unwrap"};
 
 // One [[profile]] table, its problems keyed "profile[N].key".
 class ProfileReader {
@@ -60,14 +63,14 @@ class ProfileReader {
     }
     return true;
   }
-  void check_keys() {
+  void check_keys(const std::set<std::string>& known, const std::string& listed) {
     for (auto& [key, value] : table_.as_table()) {
-      if (!kKeys.contains(key))
-        problems_.push_back({prefix_ + key, where_of(value),
-                             "unknown key; a profile has path, protocol, name_from, receiver, sender_field, offline "
-                             "and offline_name_field (docs/signaling.md)"});
+      if (!known.contains(key))
+        problems_.push_back({prefix_ + key, where_of(value), "unknown key; " + listed + " (docs/signaling.md)"});
     }
   }
+  const std::string& prefix() const { return prefix_; }
+  std::vector<ConfigProblem>& problems() { return problems_; }
 
  private:
   const toml::value& table_;
@@ -77,27 +80,103 @@ class ProfileReader {
 
 bool is_field_name(const std::string& name) { return !name.empty() && name.size() <= 64; }
 
-void read_profile(ProfileReader& in, std::set<std::string>& taken, signaling::Settings& signal) {
-  in.check_keys();
-  signaling::JsonProfile profile;
-  if (!in.read("path", profile.path)) {
-    in.problem("path", "is required: the WebSocket path the app's pages connect to, e.g. \"/device/chat\"");
-    return;
+// A profile's path: present, well formed and served by nothing else. `replaceable` is the one
+// taken path this profile may have (the default Socket.IO path, for a Socket.IO profile).
+std::optional<std::string> read_path(ProfileReader& in, std::set<std::string>& taken, const std::string& replaceable) {
+  std::string path;
+  if (!in.read("path", path)) {
+    in.problem("path", "is required: the path the app's pages connect to, e.g. \"/device/chat\"");
+    return std::nullopt;
   }
-  if (profile.path.size() < 2 || profile.path.front() != '/' || profile.path.find_first_of("?# ") != std::string::npos) {
+  if (path.size() < 2 || path.front() != '/' || path.find_first_of("?# ") != std::string::npos) {
     in.problem("path", "must be a path such as \"/video\": starting with '/', without '?', '#' or spaces");
-  } else if (!taken.insert(profile.path).second) {
-    in.problem("path", "\"" + profile.path + "\" is already served (by another profile or by /ws, /relay, /yjs, "
-                       "the PeerJS path or the Socket.IO path)");
+    return std::nullopt;
   }
+  if (path == replaceable) {
+    taken.erase(path);  // taken from [socketio]'s built-in server, and only once
+  }
+  if (!taken.insert(path).second) {
+    in.problem("path", "\"" + path + "\" is already served (by another profile or by /ws, /relay, /yjs, "
+                       "the PeerJS path or the Socket.IO path)");
+    return std::nullopt;
+  }
+  return path;
+}
+
+void read_socketio_profile(ProfileReader& in, std::set<std::string>& taken, const std::string& socketio_path,
+                           signaling::Settings& signal) {
+  in.check_keys(kSocketIoKeys, "a Socket.IO profile has path, protocol, on_connect and [[profile.event]] tables");
+  signaling::SocketIoProfile profile;
+  if (socketio_path.empty()) in.problem("protocol", "a Socket.IO profile needs [socketio] enabled = true");
+  auto path = read_path(in, taken, socketio_path);
+  if (path) profile.path = *path;
+  in.read("on_connect", profile.on_connect);
+  const toml::value* events = in.find("event");
+  if (events != nullptr && !events->is_array()) {
+    in.problem("event", "must be a list of tables: write each one as [[profile.event]]");
+    events = nullptr;
+  }
+  std::size_t index = 0;
+  for (const auto& table : events ? events->as_array() : std::vector<toml::value>{}) {
+    const std::string key = "event[" + std::to_string(index++) + "]";
+    if (!table.is_table()) {
+      in.problem("event", "each event is a table ([[profile.event]])");
+      continue;
+    }
+    ProfileReader event(table, 0, in.problems());
+    auto problem = [&](const std::string& field, const std::string& message) {
+      const toml::value* value = event.find(field);
+      in.problems().push_back({in.prefix() + key + "." + field, where_of(value ? *value : table), message});
+    };
+    for (auto& [name, value] : table.as_table()) {
+      if (!kEventKeys.contains(name))
+        in.problems().push_back({in.prefix() + key + "." + name, where_of(value),
+                                 "unknown key; an event rule has name, action, room, emit_as and unwrap"});
+    }
+    signaling::SocketIoEventRule rule;
+    std::string action = "room_others";
+    std::string room;
+    auto text = [&](const std::string& field, std::string& out) {
+      const toml::value* value = event.find(field);
+      if (value == nullptr) return;
+      if (!value->is_string()) return problem(field, "must be a string");
+      out = value->as_string().str;
+    };
+    text("name", rule.event);
+    text("action", action);
+    text("room", room);
+    text("emit_as", rule.emit_as);
+    text("unwrap", rule.unwrap);
+    if (rule.event.empty() || rule.event.size() > 64) problem("name", "is required: the event the page emits (1 to 64 characters)");
+    if (action == "join") rule.action = signaling::SocketIoEventRule::Action::join;
+    else if (action == "room") rule.action = signaling::SocketIoEventRule::Action::to_room;
+    else if (action == "room_others") rule.action = signaling::SocketIoEventRule::Action::to_room_others;
+    else problem("action", "must be \"join\" (socket.join), \"room\" (io.to(room).emit) or \"room_others\" (socket.to(room).emit)");
+    if (room == "arg") {
+      rule.room_field.clear();
+    } else if (room.starts_with("field:") && is_field_name(room.substr(6))) {
+      rule.room_field = room.substr(6);
+    } else {
+      problem("room", "must be \"arg\" (the first argument is the room) or \"field:NAME\" (a field of it)");
+    }
+    if (rule.action == signaling::SocketIoEventRule::Action::join && (!rule.emit_as.empty() || !rule.unwrap.empty()))
+      problem("action", "a join forwards nothing: emit_as and unwrap do not apply");
+    profile.events.push_back(std::move(rule));
+  }
+  signal.socketio_profiles.push_back(std::move(profile));
+}
+
+void read_profile(ProfileReader& in, std::set<std::string>& taken, const std::string& socketio_path,
+                  signaling::Settings& signal) {
   std::string protocol = "json";
   in.read("protocol", protocol);
-  if (protocol != "json") {
-    in.problem("protocol", protocol == "socketio"
-                               ? "Socket.IO apps are served by [socketio] (its built-in tutorial server); "
-                                 "per-event Socket.IO profiles are not available yet"
-                               : "must be \"json\"");
-  }
+  if (protocol == "socketio") return read_socketio_profile(in, taken, socketio_path, signal);
+  in.check_keys(kJsonKeys, "a JSON profile has path, protocol, name_from, receiver, sender_field, offline and "
+                           "offline_name_field");
+  signaling::JsonProfile profile;
+  if (protocol != "json") in.problem("protocol", "must be \"json\" or \"socketio\"");
+  auto path = read_path(in, taken, "");
+  if (path) profile.path = *path;
   std::vector<std::string> sources;
   in.read("name_from", sources);
   for (const auto& source : sources) {
@@ -131,8 +210,9 @@ void read_profile(ProfileReader& in, std::set<std::string>& taken, signaling::Se
 }  // namespace
 
 void read_profiles(const toml::value* profiles, const std::vector<std::string>& reserved,
-                   signaling::Settings& signal, std::vector<ConfigProblem>& problems) {
+                   const std::string& socketio_path, signaling::Settings& signal, std::vector<ConfigProblem>& problems) {
   signal.json_profiles.clear();
+  signal.socketio_profiles.clear();
   if (profiles == nullptr) return;
   if (!profiles->is_array()) {
     problems.push_back({"profile", where_of(*profiles), "must be a list of tables: write each one as [[profile]]"});
@@ -145,7 +225,7 @@ void read_profiles(const toml::value* profiles, const std::vector<std::string>& 
       problems.push_back({"profile[" + std::to_string(index) + "]", where_of(table), "must be a table ([[profile]])"});
     } else {
       ProfileReader reader(table, index, problems);
-      read_profile(reader, taken, signal);
+      read_profile(reader, taken, socketio_path, signal);
     }
     ++index;
   }

@@ -12,6 +12,17 @@
 //   sender_field = "fromUser"         # set to the sender's name ("" = leave as sent)
 //   offline = '{"type":"call_back","fromUser":"系统消息","msg":"Sorry，呼叫的用户不在线！"}'
 //   offline_name_field = ""           # set to the receiver's name in the offline answer
+//
+//   [[profile]]
+//   path = "/socket.io/"              # a Socket.IO path (the default one: replaces the built-in app)
+//   protocol = "socketio"
+//   on_connect = "connectionSuccess"  # an event each socket gets when it connects
+//   [[profile.event]]
+//   name = "sendAnswer"               # what the page emits
+//   action = "room"                   # "join", "room" (io.to) or "room_others" (socket.to)
+//   room = "field:roomId"             # "arg" or "field:NAME"
+//   emit_as = "receiveAnswer"         # the name the receivers get ("" = the same)
+//   unwrap = "answer"                 # send only this field of the first argument
 #include <string>
 #include <vector>
 
@@ -21,9 +32,12 @@
 
 namespace iceway::app {
 
-// Reads `profiles` (the root's "profile" value, null when absent) into signal.json_profiles;
-// `reserved` are the paths other front doors already serve (a profile cannot take them).
+// Reads `profiles` (the root's "profile" value, null when absent) into signal.json_profiles and
+// signal.socketio_profiles; `reserved` are the paths other front doors already serve (a profile
+// cannot take them), except `socketio_path` (empty = none), which a Socket.IO profile may take
+// over from [socketio]'s built-in tutorial server.
 void read_profiles(const toml::value* profiles, const std::vector<std::string>& reserved,
-                   signaling::Settings& signal, std::vector<ConfigProblem>& problems);
+                   const std::string& socketio_path, signaling::Settings& signal,
+                   std::vector<ConfigProblem>& problems);
 
 }  // namespace iceway::app

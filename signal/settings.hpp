@@ -9,6 +9,7 @@
 #include "common/endpoint.hpp"
 #include "common/source_prefix.hpp"
 #include "signal/profiles/json_profile.hpp"
+#include "signal/profiles/socketio_profile.hpp"
 
 namespace iceway::signaling {
 
@@ -65,6 +66,9 @@ struct Settings {
 
   // [[profile]] tables with protocol = "json": one WebSocket route each (signal/profiles/).
   std::vector<JsonProfile> json_profiles;
+  // [[profile]] tables with protocol = "socketio": one Socket.IO mount each (needs [socketio]
+  // enabled for its Engine.IO settings; its path may replace the default one).
+  std::vector<SocketIoProfile> socketio_profiles;
 
   // I/O layer (signal/http/).
   std::string static_dir;                          // files served under / when set; empty = none

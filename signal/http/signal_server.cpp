@@ -1,5 +1,7 @@
 #include "signal/http/signal_server.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 #include "signal/http/hub.hpp"
@@ -109,7 +111,17 @@ SignalServer::SignalServer(boost::asio::io_context& registry_context,
       limits.rooms.max_sockets_per_room = settings.max_peers_per_room;
       app = std::make_unique<socketio::TutorialServer>(limits);
     }
-    add_socketio_mount(socketio.path, std::move(app), engine_settings(settings), connection);
+    // A Socket.IO profile on the default path replaces the common tutorial server there.
+    const bool replaced = std::any_of(settings.socketio_profiles.begin(), settings.socketio_profiles.end(),
+                                      [&](const SocketIoProfile& profile) { return profile.path == socketio.path; });
+    if (!replaced) add_socketio_mount(socketio.path, std::move(app), engine_settings(settings), connection);
+    for (const auto& profile : settings.socketio_profiles) {
+      socketio::TutorialLimits limits;
+      limits.rooms.max_rooms_per_socket = settings.max_rooms_per_connection;
+      limits.rooms.max_sockets_per_room = settings.max_peers_per_room;
+      add_socketio_mount(profile.path, std::make_unique<socketio::TutorialServer>(limits, profile),
+                         engine_settings(settings), connection);
+    }
     if (!socketio.engineio_echo_path.empty()) {
       add_socketio_mount(socketio.engineio_echo_path, nullptr, engine_settings(settings), connection);
     }

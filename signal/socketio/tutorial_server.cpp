@@ -82,7 +82,16 @@ const std::string* TutorialServer::socket_of(std::string_view name) const {
 
 void TutorialServer::on_event(const SocketEvent& event, std::vector<AppAction>& out) {
   switch (event.kind) {
-    case SocketEvent::Kind::connected: rooms_.add_socket(event.nsp, event.socket_id); return;
+    case SocketEvent::Kind::connected:
+      rooms_.add_socket(event.nsp, event.socket_id);
+      if (!profile_.on_connect.empty()) {
+        AppAction greeting;
+        greeting.to.push_back(event.socket_id);
+        greeting.nsp = event.nsp;
+        greeting.event = profile_.on_connect;
+        out.push_back(std::move(greeting));
+      }
+      return;
     case SocketEvent::Kind::disconnected:
       rooms_.remove_socket(event.nsp, event.socket_id);
       forget_name(event.socket_id);
@@ -93,7 +102,77 @@ void TutorialServer::on_event(const SocketEvent& event, std::vector<AppAction>& 
   }
 }
 
+bool TutorialServer::apply_rule(const SocketEvent& event, std::vector<AppAction>& out) {
+  const SocketIoEventRule* rule = nullptr;
+  for (const auto& candidate : profile_.events) {
+    if (candidate.event == event.name) {
+      rule = &candidate;
+      break;
+    }
+  }
+  if (rule == nullptr) return false;
+  // Key order as the page wrote it: what is unwrapped is forwarded, and read by people.
+  using OrderedJson = nlohmann::ordered_json;
+  OrderedJson first;
+  if (!event.arguments.empty()) {
+    OrderedJson all = OrderedJson::parse("[" + std::string(event.arguments) + "]", nullptr, false);
+    if (all.is_array() && !all.empty()) first = std::move(all.front());
+  }
+  std::optional<std::string> room;
+  if (rule->room_field.empty()) {
+    if (first.is_string() && !first.get<std::string>().empty()) room = first.get<std::string>();
+    else if (first.is_number_integer()) room = first.dump();
+  } else if (first.is_object()) {
+    const auto it = first.find(rule->room_field);
+    if (it != first.end() && it->is_string() && !it->get<std::string>().empty()) room = it->get<std::string>();
+    else if (it != first.end() && it->is_number_integer()) room = it->dump();
+  }
+  if (!room || room->size() > limits_.max_room_bytes) {
+    refuse(event, TutorialError::bad_room,
+           rule->room_field.empty() ? "this event's first argument names the room"
+                                    : "this event's first argument needs the field " + rule->room_field + ", naming the room",
+           out);
+    return true;
+  }
+  if (rule->action == SocketIoEventRule::Action::join) {
+    switch (rooms_.join(event.nsp, event.socket_id, *room)) {
+      case JoinResult::joined:
+      case JoinResult::already_joined:
+      case JoinResult::unknown_socket: answer_ok(event, out); return true;
+      case JoinResult::too_many_rooms:
+        refuse(event, TutorialError::too_many_rooms, "this connection is in too many rooms", out);
+        return true;
+      case JoinResult::room_full: refuse(event, TutorialError::room_full, "the room is full", out); return true;
+    }
+    return true;
+  }
+  const bool others = rule->action == SocketIoEventRule::Action::to_room_others;
+  std::vector<std::string> to = rooms_.to_room(event.nsp, *room, others ? std::string_view(event.socket_id) : std::string_view());
+  if (to.empty() || (!others && to.size() == 1 && to.front() == event.socket_id)) {
+    refuse(event, TutorialError::no_recipient, "nobody else is in room " + *room, out);
+    return true;
+  }
+  AppAction action;
+  action.to = std::move(to);
+  action.nsp = event.nsp;
+  action.event = rule->emit_as.empty() ? std::string(event.name) : rule->emit_as;
+  action.attachments = event.attachments;
+  if (rule->unwrap.empty()) {
+    action.arguments = std::string(event.arguments);
+  } else {
+    const auto it = first.is_object() ? first.find(rule->unwrap) : first.end();
+    if (!first.is_object() || it == first.end()) {
+      refuse(event, TutorialError::unknown_event, "this event's first argument needs the field " + rule->unwrap, out);
+      return true;
+    }
+    action.arguments = it->dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+  }
+  out.push_back(std::move(action));
+  return true;
+}
+
 void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>& out) {
+  if (apply_rule(event, out)) return;
   const Json first = first_argument(event.arguments);
   const std::string_view name = event.name;
 

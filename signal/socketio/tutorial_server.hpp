@@ -15,6 +15,11 @@
 //                           `roomId` field, or by the first argument itself when it is a room
 //                           the sender has joined (socket.to(room).emit: not back to the sender)
 //
+// An app profile (signal/profiles/socketio_profile.hpp) adds what one tutorial's server does
+// beyond that: an event sent to each socket on connect, and per-event rules (join, io.to(room),
+// socket.to(room), a rename, unwrapping a field of the first argument). A rule wins over the
+// behaviour above for its event.
+//
 // join, leave and login are acknowledged with {"ok":true} when the client asked for an ack.
 // Nothing is dropped silently: an event no rule routes, a receiver that is not online, a room
 // with nobody else in it and every refused join or login is answered with
@@ -27,6 +32,7 @@
 #include <map>
 #include <string>
 
+#include "signal/profiles/socketio_profile.hpp"
 #include "signal/socketio/socketio_app.hpp"
 #include "signal/socketio/socketio_rooms.hpp"
 
@@ -55,7 +61,8 @@ struct TutorialLimits {
 
 class TutorialServer final : public SocketApp {
  public:
-  explicit TutorialServer(const TutorialLimits& limits) : limits_(limits), rooms_(limits.rooms) {}
+  explicit TutorialServer(const TutorialLimits& limits, SocketIoProfile profile = {})
+      : limits_(limits), profile_(std::move(profile)), rooms_(limits.rooms) {}
 
   // Only the main namespace, which is all the tutorials use; others get the reference
   // server's "Invalid namespace".
@@ -69,12 +76,15 @@ class TutorialServer final : public SocketApp {
 
  private:
   void on_message(const SocketEvent& event, std::vector<AppAction>& out);
+  // The profile's rule for the event, carried out; false when no rule names it.
+  bool apply_rule(const SocketEvent& event, std::vector<AppAction>& out);
   void relay(const SocketEvent& event, std::vector<std::string> to, std::vector<AppAction>& out);
   void answer_ok(const SocketEvent& event, std::vector<AppAction>& out);
   void refuse(const SocketEvent& event, TutorialError error, std::string_view message, std::vector<AppAction>& out);
   void forget_name(const std::string& socket_id);
 
   TutorialLimits limits_;
+  SocketIoProfile profile_;
   RoomTable rooms_;
   std::map<std::string, std::string, std::less<>> socket_by_name_;
   std::map<std::string, std::string, std::less<>> name_by_socket_;

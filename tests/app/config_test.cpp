@@ -315,6 +315,48 @@ receiver = ["name"]
   EXPECT_TRUE(profiles[1].sender_field.empty());
 }
 
+TEST_F(ConfigTest, SocketIoProfilesReadTheirEventRulesAndMayTakeTheDefaultPath) {
+  auto path = write("sio.toml", R"([auth]
+secrets = ["s"]
+
+[[profile]]
+path = "/socket.io/"
+protocol = "socketio"
+on_connect = "connectionSuccess"
+
+[[profile.event]]
+name = "joinRoom"
+action = "join"
+room = "arg"
+
+[[profile.event]]
+name = "sendAnswer"
+action = "room"
+room = "field:roomId"
+emit_as = "receiveAnswer"
+unwrap = "answer"
+)");
+  auto result = load(path);
+  ASSERT_TRUE(result.config) << problems_of(result);
+  const auto& profiles = result.config->signal.socketio_profiles;
+  ASSERT_EQ(profiles.size(), 1u);
+  EXPECT_EQ(profiles[0].path, "/socket.io/");
+  EXPECT_EQ(profiles[0].on_connect, "connectionSuccess");
+  ASSERT_EQ(profiles[0].events.size(), 2u);
+  EXPECT_EQ(profiles[0].events[0].action, signaling::SocketIoEventRule::Action::join);
+  EXPECT_TRUE(profiles[0].events[0].room_field.empty());
+  EXPECT_EQ(profiles[0].events[1].action, signaling::SocketIoEventRule::Action::to_room);
+  EXPECT_EQ(profiles[0].events[1].room_field, "roomId");
+  EXPECT_EQ(profiles[0].events[1].emit_as, "receiveAnswer");
+  EXPECT_EQ(profiles[0].events[1].unwrap, "answer");
+  // Without [socketio] there is nothing to mount it on; a JSON profile may not take the path.
+  EXPECT_FALSE(load(path, {"socketio.enabled=false"}).config);
+  auto json = write("json-on-sio.toml", "[auth]\nsecrets = [\"s\"]\n[[profile]]\npath = \"/socket.io/\"\nreceiver = \"to\"\n");
+  auto refused = load(json);
+  EXPECT_FALSE(refused.config);
+  EXPECT_NE(problems_of(refused).find("profile[0].path"), std::string::npos) << problems_of(refused);
+}
+
 TEST_F(ConfigTest, EveryProfileProblemNamesTheProfileKeyAndLine) {
   auto path = write("bad-profiles.toml", R"([auth]
 secrets = ["s"]

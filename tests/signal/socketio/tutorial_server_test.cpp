@@ -216,3 +216,89 @@ TEST_F(TutorialLimited, EveryLimitHoldsAtTheBoundAndRefusesOneOver) {
 
 }  // namespace
 }  // namespace iceway::signaling::socketio
+
+namespace iceway::signaling::socketio {
+namespace {
+
+// Tutorial 002's server as a profile (deploy/profiles/tutorial-002.toml): connectionSuccess on
+// connect, joinRoom, io.to(room) for the call events, sendAnswer and sendCandidate renamed and
+// unwrapped, sendOffer unwrapped under its own name.
+SocketIoProfile room_app() {
+  using Action = SocketIoEventRule::Action;
+  SocketIoProfile profile;
+  profile.path = "/socket.io/";
+  profile.on_connect = "connectionSuccess";
+  profile.events = {
+      {"joinRoom", Action::join, "", "", ""},
+      {"callRemote", Action::to_room, "", "", ""},
+      {"sendOffer", Action::to_room, "roomId", "", "offer"},
+      {"sendAnswer", Action::to_room, "roomId", "receiveAnswer", "answer"},
+      {"sendCandidate", Action::to_room_others, "roomId", "receiveCandidate", "candidate"},
+  };
+  return profile;
+}
+
+class RoomProfile : public ::testing::Test {
+ protected:
+  // alice and bob connected to "/": each got connectionSuccess, which the test reads here.
+  void SetUp() override {
+    for (std::size_t client : {alice, bob}) {
+      EXPECT_EQ(node.open_websocket(now), client);
+      node.send(client, "40", now);
+      const auto greeted = node.take_text(client);
+      ASSERT_EQ(greeted.size(), 3u);  // the open packet, the CONNECT answer, the profile's event
+      EXPECT_EQ(greeted[1].substr(0, 2), "40");
+      EXPECT_EQ(greeted[2], R"(42["connectionSuccess"])");
+    }
+    node.send(alice, R"(42["joinRoom","001"])", now);
+    node.send(bob, R"(42["joinRoom","001"])", now);
+  }
+
+  static constexpr std::size_t alice = 0, bob = 1;
+  TutorialServer app{TutorialLimits{}, room_app()};
+  TestNode node{app, EngineSettings{}, ConnectionSettings{}};
+  TimePoint now = kStart;
+};
+
+TEST_F(RoomProfile, IoToRoomReachesEveryMemberTheSenderToo) {
+  node.send(alice, R"(42["callRemote","001"])", now);
+  EXPECT_EQ(node.take_text(bob), Texts{R"(42["callRemote","001"])"});
+  EXPECT_EQ(node.take_text(alice), Texts{R"(42["callRemote","001"])"});
+}
+
+TEST_F(RoomProfile, RenamedAndUnwrappedEventsArriveAsTheAppsServerSendsThem) {
+  node.send(bob, R"(42["sendAnswer",{"roomId":"001","answer":{"type":"answer","sdp":"v=0\r\n"}}])", now);
+  EXPECT_EQ(node.take_text(alice), Texts{R"(42["receiveAnswer",{"type":"answer","sdp":"v=0\r\n"}])"});
+  node.take(bob);
+  // Unwrapped under its own name; keys kept in the page's order.
+  node.send(alice, R"(42["sendOffer",{"offer":{"type":"offer","sdp":"x"},"roomId":"001"}])", now);
+  EXPECT_EQ(node.take_text(bob), Texts{R"(42["sendOffer",{"type":"offer","sdp":"x"}])"});
+  node.take(alice);
+  // socket.to(room): not back to the sender.
+  node.send(alice, R"(42["sendCandidate",{"roomId":"001","candidate":{"candidate":"c","sdpMid":"0"}}])", now);
+  EXPECT_EQ(node.take_text(bob), Texts{R"(42["receiveCandidate",{"candidate":"c","sdpMid":"0"}])"});
+  EXPECT_TRUE(node.take(alice).empty());
+}
+
+TEST_F(RoomProfile, ARuleWhoseRoomOrFieldIsMissingIsACountedError) {
+  node.send(alice, R"(42["sendAnswer",{"answer":{}}])", now);
+  auto answer = node.take_text(alice);
+  ASSERT_EQ(answer.size(), 1u);
+  EXPECT_NE(answer[0].find("bad-room"), std::string::npos) << answer[0];
+  node.send(alice, R"(42["sendAnswer",{"roomId":"001"}])", now);
+  answer = node.take_text(alice);
+  ASSERT_EQ(answer.size(), 1u);
+  EXPECT_NE(answer[0].find("needs the field answer"), std::string::npos) << answer[0];
+  EXPECT_TRUE(node.take(bob).empty());
+  EXPECT_EQ(app.errors(TutorialError::bad_room), 1u);
+  EXPECT_EQ(app.errors(TutorialError::unknown_event), 1u);
+}
+
+TEST_F(RoomProfile, EventsWithoutARuleGetTheTutorialServersBehaviour) {
+  node.send(alice, R"(42["hangUp",{"roomId":"001"}])", now);
+  EXPECT_EQ(node.take_text(bob), Texts{R"(42["hangUp",{"roomId":"001"}])"});
+  EXPECT_TRUE(node.take(alice).empty());
+}
+
+}  // namespace
+}  // namespace iceway::signaling::socketio
