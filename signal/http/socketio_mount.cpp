@@ -4,6 +4,7 @@
 #include <variant>
 
 #include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
 
 #include "common/source_prefix.hpp"
 #include "signal/limits.hpp"
@@ -248,7 +249,13 @@ void SocketIoMount::apply(Client& client, EngineOutput out, HttpResponder* respo
     client.socket.reset();
     client.socket_ptr = nullptr;
   }
-  if (out.closed) return forget(client);
+  if (out.closed) {
+    // Why a session ended (a dropped poll, a missed pong, a client's close) is what a
+    // developer debugging an app asks first; the sid stays out of the log (it admits its holder).
+    spdlog::debug("socketio session ended: remote={} reason=\"{}\"", client.source.to_string(),
+                  socketio::to_string(*out.closed));
+    return forget(client);
+  }
   schedule(client);
 }
 
