@@ -323,6 +323,7 @@ secrets = ["s"]
 path = "/socket.io/"
 protocol = "socketio"
 on_connect = "connectionSuccess"
+name_from = ["auth:username", "field:username", "field:name"]
 
 [[profile.event]]
 name = "joinRoom"
@@ -342,6 +343,8 @@ unwrap = "answer"
   ASSERT_EQ(profiles.size(), 1u);
   EXPECT_EQ(profiles[0].path, "/socket.io/");
   EXPECT_EQ(profiles[0].on_connect, "connectionSuccess");
+  EXPECT_EQ(profiles[0].name_auth, std::vector<std::string>{"username"});
+  EXPECT_EQ(profiles[0].name_fields, (std::vector<std::string>{"username", "name"}));
   ASSERT_EQ(profiles[0].events.size(), 2u);
   EXPECT_EQ(profiles[0].events[0].action, signaling::SocketIoEventRule::Action::join);
   EXPECT_TRUE(profiles[0].events[0].room_field.empty());
@@ -379,6 +382,27 @@ offline_name_field = "from"
   expect_exactly_these_problems(result, path, {{"profile[0].path", 5},    {"profile[0].name_from", 6}, {"profile[0].receiver", 7},
                                       {"profile[0].offline", 8}, {"profile[0].colour", 9},    {"profile[1].protocol", 13},
                                       {"profile[1].offline_name_field", 15}});
+}
+
+TEST_F(ConfigTest, ASocketIoProfilesNameSourceIsAuthOrFieldAndAnythingElseIsAProblemAtItsLine) {
+  auto path = write("bad-sio-names.toml", R"([auth]
+secrets = ["s"]
+
+[[profile]]
+path = "/socket.io/"
+protocol = "socketio"
+name_from = ["auth:username", "query:name"]
+
+[[profile]]
+path = "/app/"
+protocol = "socketio"
+name_from = "field:"
+)");
+  auto result = load(path);
+  ASSERT_FALSE(result.config);
+  expect_exactly_these_problems(result, path, {{"profile[0].name_from", 7}, {"profile[1].name_from", 12}});
+  // Refused as a bad source, not as a key Socket.IO profiles lack.
+  EXPECT_NE(problems_of(result).find("\"query:name\" is not \"auth:FIELD\""), std::string::npos) << problems_of(result);
 }
 
 TEST_F(ConfigTest, SyntaxErrorNamesTheFileAndLine) {
