@@ -2,16 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "signal/protocols/named_relay.hpp"
+
 namespace iceway::signaling {
 namespace {
 
 // Key order as the client wrote it: tutorial pages are read by people, and some apps compare
 // messages as text.
 using OrderedJson = nlohmann::ordered_json;
-
-std::string error_frame(ErrorCode code, std::string_view message) {
-  return to_text(Json{{"type", "error"}, {"code", to_string(code)}, {"message", message}});
-}
 
 std::string_view first_string(const Json& object, const std::vector<std::string>& keys) {
   for (const auto& key : keys) {
@@ -44,7 +42,7 @@ const JsonProfile* JsonProfileProtocol::profile_of(ConnectionId id) const {
 
 void JsonProfileProtocol::refuse(ConnectionId id, ErrorCode code, const std::string& text, Context& ctx) {
   ctx.counters.count_error(code);
-  ctx.out.send(id, error_frame(code, text));
+  ctx.out.send(id, NamedRelayProtocol::error_frame(code, text));
   ctx.disconnect(id, close_code_for(code), std::string(to_string(code)));
 }
 
@@ -87,6 +85,8 @@ void JsonProfileProtocol::message_text(ConnectionId id, std::string_view text, J
   const Registry::Connection* self = ctx.registry.find(id);
   if (profile == nullptr || self == nullptr) return;
   if (self->peer_id.empty()) {
+    // A refused claim closes the connection; an accepted one sets self->peer_id (find()'s
+    // pointer stays valid while the connection is in the registry).
     const std::string_view name = first_string(parsed, profile->name_fields);
     if (!name.empty() && !claim(id, name, ctx)) return;
   }
@@ -96,7 +96,7 @@ void JsonProfileProtocol::message_text(ConnectionId id, std::string_view text, J
     ctx.counters.count_error(ErrorCode::bad_request);
     std::string fields;
     for (const auto& field : profile->receiver_fields) fields += (fields.empty() ? "" : ", ") + field;
-    ctx.out.send(id, error_frame(ErrorCode::bad_request, "message needs a receiver in " + fields));
+    ctx.out.send(id, NamedRelayProtocol::error_frame(ErrorCode::bad_request, "message needs a receiver in " + fields));
     return;
   }
   ctx.counters.count_message(Protocol::profile, profile_type::message);
@@ -104,11 +104,7 @@ void JsonProfileProtocol::message_text(ConnectionId id, std::string_view text, J
   if (!holder) {
     ctx.counters.count_error(ErrorCode::peer_unavailable);
     if (profile->offline.empty()) {
-      Json error{{"type", "error"},
-                 {"code", to_string(ErrorCode::peer_unavailable)},
-                 {"message", "user " + in_quotes(receiver) + " is not online"},
-                 {"target", receiver}};
-      ctx.out.send(id, to_text(error));
+      ctx.out.send(id, NamedRelayProtocol::peer_unavailable_frame(receiver));
       return;
     }
     // Parsed when the configuration was checked: a JSON object.
@@ -117,20 +113,20 @@ void JsonProfileProtocol::message_text(ConnectionId id, std::string_view text, J
     ctx.out.send(id, answer.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
     return;
   }
-  if (profile->sender_field.empty() || ctx.registry.find(id)->peer_id.empty()) {
+  if (profile->sender_field.empty() || self->peer_id.empty()) {
     ctx.out.send(*holder, std::string(text));
     return;
   }
   // The server says who sent it; a client cannot pose as someone else.
   OrderedJson forwarded = OrderedJson::parse(text, nullptr, false);
   if (!forwarded.is_object()) return;  // parsed as an object by the Dispatcher already
-  forwarded[profile->sender_field] = ctx.registry.find(id)->peer_id;
+  forwarded[profile->sender_field] = self->peer_id;
   ctx.out.send(*holder, forwarded.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
 }
 
 void JsonProfileProtocol::reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* /*ref*/,
                                  Context& ctx) {
-  ctx.out.send(id, error_frame(code, message));
+  ctx.out.send(id, NamedRelayProtocol::error_frame(code, message));
 }
 
 void JsonProfileProtocol::departed(ConnectionId id, const Registry::Departure& /*departure*/, Context& /*ctx*/) {

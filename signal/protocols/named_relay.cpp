@@ -17,6 +17,13 @@ std::string NamedRelayProtocol::error_frame(ErrorCode code, std::string_view mes
   return to_text(Json{{"type", "error"}, {"code", to_string(code)}, {"message", message}});
 }
 
+std::string NamedRelayProtocol::peer_unavailable_frame(std::string_view target) {
+  return to_text(Json{{"type", "error"},
+                      {"code", to_string(ErrorCode::peer_unavailable)},
+                      {"message", "user " + in_quotes(target) + " is not online"},
+                      {"target", target}});
+}
+
 void NamedRelayProtocol::open(ConnectionId id, const Query& query, UnixSeconds /*unix_now*/, Context& ctx) {
   const std::string_view name = query.value("name");
   ErrorCode refusal = ErrorCode::bad_request;
@@ -57,11 +64,7 @@ void NamedRelayProtocol::message(ConnectionId id, Json& message, Context& ctx) {
   auto holder = ctx.registry.holder(Protocol::relay, target);
   if (!holder) {
     ctx.counters.count_error(ErrorCode::peer_unavailable);
-    Json error{{"type", "error"},
-               {"code", to_string(ErrorCode::peer_unavailable)},
-               {"message", "user " + in_quotes(target) + " is not online"},
-               {"target", target}};
-    ctx.out.send(id, to_text(error));
+    ctx.out.send(id, peer_unavailable_frame(target));
     return;
   }
   const Registry::Connection* self = ctx.registry.find(id);

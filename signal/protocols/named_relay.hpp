@@ -19,7 +19,10 @@ class NamedRelayProtocol final : public ProtocolHandler {
   void departed(ConnectionId /*id*/, const Registry::Departure& /*departure*/, Context& /*ctx*/) override {}
   std::size_t invalid_type() const override { return relay_type::invalid; }
 
+  // The error frames of the named relay, which the JSON app profiles answer with too.
   static std::string error_frame(ErrorCode code, std::string_view message);
+  // {type:"error", code:"peer-unavailable", message, target}: `target` is not online.
+  static std::string peer_unavailable_frame(std::string_view target);
 };
 
 }  // namespace iceway::signaling

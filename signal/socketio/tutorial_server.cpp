@@ -27,9 +27,10 @@ Json first_argument(std::string_view arguments) {
 
 // A room or name as the application wrote it: a non-empty string, or an integer (socket.join(1)
 // and socket.to(1) meet in the reference server, so "1" and 1 name one room here).
-std::optional<std::string> key_text(const Json& value) {
+template <class AnyJson>  // nlohmann's json or ordered_json
+std::optional<std::string> key_text(const AnyJson& value) {
   if (value.is_string()) {
-    std::string text = value.get<std::string>();
+    std::string text = value.template get<std::string>();
     if (!text.empty()) return text;
   } else if (value.is_number_integer()) {
     return value.dump();
@@ -121,12 +122,9 @@ bool TutorialServer::apply_rule(const SocketEvent& event, std::vector<AppAction>
   }
   std::optional<std::string> room;
   if (rule->room_field.empty()) {
-    if (first.is_string() && !first.get<std::string>().empty()) room = first.get<std::string>();
-    else if (first.is_number_integer()) room = first.dump();
+    room = key_text(first);
   } else if (first.is_object()) {
-    const auto it = first.find(rule->room_field);
-    if (it != first.end() && it->is_string() && !it->get<std::string>().empty()) room = it->get<std::string>();
-    else if (it != first.end() && it->is_number_integer()) room = it->dump();
+    if (const auto it = first.find(rule->room_field); it != first.end()) room = key_text(*it);
   }
   if (!room || room->size() > limits_.max_room_bytes) {
     refuse(event, TutorialError::bad_room,
@@ -136,15 +134,7 @@ bool TutorialServer::apply_rule(const SocketEvent& event, std::vector<AppAction>
     return true;
   }
   if (rule->action == SocketIoEventRule::Action::join) {
-    switch (rooms_.join(event.nsp, event.socket_id, *room)) {
-      case JoinResult::joined:
-      case JoinResult::already_joined:
-      case JoinResult::unknown_socket: answer_ok(event, out); return true;
-      case JoinResult::too_many_rooms:
-        refuse(event, TutorialError::too_many_rooms, "this connection is in too many rooms", out);
-        return true;
-      case JoinResult::room_full: refuse(event, TutorialError::room_full, "the room is full", out); return true;
-    }
+    join(event, *room, out);
     return true;
   }
   const bool others = rule->action == SocketIoEventRule::Action::to_room_others;
@@ -189,17 +179,7 @@ void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>
       answer_ok(event, out);
       return;
     }
-    switch (rooms_.join(event.nsp, event.socket_id, *room)) {
-      case JoinResult::joined:
-      case JoinResult::already_joined:
-      case JoinResult::unknown_socket:  // cannot happen: connected events add every socket
-        answer_ok(event, out);
-        return;
-      case JoinResult::too_many_rooms:
-        refuse(event, TutorialError::too_many_rooms, "this connection is in too many rooms", out);
-        return;
-      case JoinResult::room_full: refuse(event, TutorialError::room_full, "the room is full", out); return;
-    }
+    join(event, *room, out);
     return;
   }
 
@@ -243,6 +223,20 @@ void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>
   }
   refuse(event, TutorialError::unknown_event,
          "no receiver: name one with to/target/toUser, or a room with room/roomId", out);
+}
+
+void TutorialServer::join(const SocketEvent& event, const std::string& room, std::vector<AppAction>& out) {
+  switch (rooms_.join(event.nsp, event.socket_id, room)) {
+    case JoinResult::joined:
+    case JoinResult::already_joined:
+    case JoinResult::unknown_socket:  // cannot happen: connected events add every socket
+      answer_ok(event, out);
+      return;
+    case JoinResult::too_many_rooms:
+      refuse(event, TutorialError::too_many_rooms, "this connection is in too many rooms", out);
+      return;
+    case JoinResult::room_full: refuse(event, TutorialError::room_full, "the room is full", out); return;
+  }
 }
 
 void TutorialServer::relay(const SocketEvent& event, std::vector<std::string> to, std::vector<AppAction>& out) {

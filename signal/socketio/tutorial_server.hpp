@@ -80,6 +80,8 @@ class TutorialServer final : public SocketApp {
   // The profile's rule for the event, carried out; false when no rule names it.
   bool apply_rule(const SocketEvent& event, std::vector<AppAction>& out);
   void relay(const SocketEvent& event, std::vector<std::string> to, std::vector<AppAction>& out);
+  // socket.join(room), acknowledged when asked; refused past the room limits.
+  void join(const SocketEvent& event, const std::string& room, std::vector<AppAction>& out);
   void answer_ok(const SocketEvent& event, std::vector<AppAction>& out);
   void refuse(const SocketEvent& event, TutorialError error, std::string_view message, std::vector<AppAction>& out);
   void forget_name(const std::string& socket_id);

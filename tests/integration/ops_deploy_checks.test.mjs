@@ -1,7 +1,7 @@
 // docs/deploy.md's "Start and check" commands, run as written against the real binary
 // (issue 14 part 4): `iceway credentials` prints credentials, and the turnutils_uclient line,
 // with those credentials pasted in, relays through the server without an error. Only what a
-// reader replaces is replaced: the config path, the placeholders, the host (127.0.0.1 here)
+// reader fills in is changed: the config path, the <…> values, the host (127.0.0.1 here)
 // and the port (-p: the test server listens on an ephemeral one, the doc's is 3478).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

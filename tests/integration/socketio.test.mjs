@@ -81,8 +81,8 @@ describe('socket.io-client against the tutorial server', () => {
   test('polling POSTs up to maxPayload are read, past signal.max_http_body_bytes (64 KiB)', async () => {
     const alice = await client(server, { transports: ['polling'] });
     const bob = await client(server, { transports: ['polling'] });
-    await alice.emitWithAck('join', 'big');
-    await bob.emitWithAck('join', 'big');
+    assert.deepEqual(await alice.emitWithAck('join', 'big'), { ok: true });
+    assert.deepEqual(await bob.emitWithAck('join', 'big'), { ok: true });
     const got = nextEvent(bob, 'offer');
     const sdp = 'a'.repeat(200 * 1024);
     alice.emit('offer', { room: 'big', sdp });
@@ -102,7 +102,7 @@ describe('socket.io-client against the tutorial server', () => {
     const before = (await scrape(server)).get(messageMetric('socketio', 'message')) ?? 0;
     const alice = await client(server);
     await waitForMetric(server, connectionsMetric('socketio'), (v) => v >= 1);
-    await alice.emitWithAck('join', 'counted');
+    assert.deepEqual(await alice.emitWithAck('join', 'counted'), { ok: true });
     await waitForMetric(server, messageMetric('socketio', 'message'), (v) => v > before);
     alice.close();
     await waitForMetric(server, connectionsMetric('socketio'), (v) => v === 0);
@@ -253,8 +253,8 @@ describe('TLS and restarts', () => {
       const a = await connect(url, { rejectUnauthorized: false, ...options });
       const b = await connect(url, { rejectUnauthorized: false, ...options });
       sockets.push(a, b);
-      await a.emitWithAck('join', 'tls-room');
-      await b.emitWithAck('join', 'tls-room');
+      assert.deepEqual(await a.emitWithAck('join', 'tls-room'), { ok: true });
+      assert.deepEqual(await b.emitWithAck('join', 'tls-room'), { ok: true });
       const got = nextEvent(b, 'candidate');
       a.emit('candidate', { room: 'tls-room', c: 1 });
       assert.deepEqual(await got, [{ room: 'tls-room', c: 1 }]);
