@@ -165,3 +165,45 @@ describe('native signaling across nodes', () => {
     assert.match(a.output(), /Redis at \S+ is reachable again/);
   });
 });
+
+describe('the buffer towards Redis while it is down', () => {
+  let redis;
+  let a;
+  let b;
+  const extra = ['--set', 'cluster.publish_buffer=64KiB'];
+  before(async () => {
+    redis = await startRedis();
+    // A long heartbeat keeps node b in node a's presence while Redis is down, so frames for
+    // b's peers are queued, not refused.
+    [a, b] = await Promise.all([
+      startSignalServer([...nodeArgs(redis, 'buffer-a'), '--set', 'cluster.heartbeat=5s', ...extra]),
+      startSignalServer([...nodeArgs(redis, 'buffer-b'), '--set', 'cluster.heartbeat=5s', ...extra]),
+    ]);
+  });
+  after(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.ws.terminate()));
+    for (const server of [a, b]) if (server) assert.equal(await stopIceway(server), 0, server.output());
+    if (redis) await stopRedis(redis);
+  });
+
+  test('holds at most cluster.publish_buffer: the rest is dropped and counted, and the node serves on', async () => {
+    const { client: sender } = await connect(a, '?id=sender');
+    const { client: local } = await connect(a, '?id=neighbour');
+    await connect(b, '?id=far');
+    await untilTaken(a, 'far');
+    await stopRedis(redis);
+    await until(async () => (await scrape(a)).get('iceway_cluster_redis_connected') === 0, 10000,
+      'node a to notice that Redis is gone');
+    const payload = 'x'.repeat(1000);
+    for (let i = 0; i < 300; i += 1) sender.send({ type: 'signal', to: 'far', data: { seq: i, payload } });
+    // 300 frames of about 1.1 KB against a 64 KiB buffer: most are dropped.
+    const dropped = await until(async () => {
+      const value = (await scrape(a)).get('iceway_cluster_publish_dropped_total');
+      return value >= 200 ? value : 0;
+    }, 10000, 'the frames beyond the buffer to be counted as dropped');
+    assert.ok(dropped < 300, `${dropped} dropped: nothing was buffered`);
+    sender.send({ type: 'signal', to: 'neighbour', data: 'local still works' });
+    assert.deepEqual(await local.next('signal'), { type: 'signal', from: 'sender', data: 'local still works' });
+    assert.equal(await ready(a), 200);
+  });
+});
