@@ -14,7 +14,7 @@ namespace {
 
 const std::set<std::string> kJsonKeys{"path",         "protocol", "name_from",         "receiver",
                                       "sender_field", "offline",  "offline_name_field"};
-const std::set<std::string> kSocketIoKeys{"path", "protocol", "on_connect", "event"};
+const std::set<std::string> kSocketIoKeys{"path", "protocol", "on_connect", "name_from", "event"};
 const std::set<std::string> kEventKeys{"name", "action", "room", "emit_as", "unwrap"};
 
 // One [[profile]] table, its problems keyed "profile[N].key".
@@ -80,6 +80,14 @@ class ProfileReader {
 
 bool is_field_name(const std::string& name) { return !name.empty() && name.size() <= 64; }
 
+// FIELD of "KIND:FIELD", or nullopt when `source` is not of that kind or FIELD is no field name.
+std::optional<std::string> source_field(const std::string& source, const std::string& kind) {
+  if (!source.starts_with(kind + ":")) return std::nullopt;
+  std::string field = source.substr(kind.size() + 1);
+  if (!is_field_name(field)) return std::nullopt;
+  return field;
+}
+
 // A profile's path: present, well formed and served by nothing else. `replaceable` is the one
 // taken path this profile may have (the default Socket.IO path, for a Socket.IO profile).
 std::optional<std::string> read_path(ProfileReader& in, std::set<std::string>& taken, const std::string& replaceable) {
@@ -105,12 +113,21 @@ std::optional<std::string> read_path(ProfileReader& in, std::set<std::string>& t
 
 void read_socketio_profile(ProfileReader& in, std::set<std::string>& taken, const std::string& socketio_path,
                            signaling::Settings& signal) {
-  in.check_keys(kSocketIoKeys, "a Socket.IO profile has path, protocol, on_connect and [[profile.event]] tables");
+  in.check_keys(kSocketIoKeys, "a Socket.IO profile has path, protocol, on_connect, name_from and [[profile.event]] tables");
   signaling::SocketIoProfile profile;
   if (socketio_path.empty()) in.problem("protocol", "a Socket.IO profile needs [socketio] enabled = true");
   auto path = read_path(in, taken, socketio_path);
   if (path) profile.path = *path;
   in.read("on_connect", profile.on_connect);
+  std::vector<std::string> sources;
+  in.read("name_from", sources);
+  for (const auto& source : sources) {
+    const auto auth = source_field(source, "auth");
+    const auto field = source_field(source, "field");
+    if (auth) profile.name_auth.push_back(*auth);
+    else if (field) profile.name_fields.push_back(*field);
+    else in.problem("name_from", "\"" + source + "\" is not \"auth:FIELD\" (the handshake's auth object) or \"field:FIELD\" (the first argument of an event)");
+  }
   const toml::value* events = in.find("event");
   if (events != nullptr && !events->is_array()) {
     in.problem("event", "must be a list of tables: write each one as [[profile.event]]");

@@ -17,6 +17,7 @@
 //   path = "/socket.io/"              # a Socket.IO path (the default one: replaces the built-in app)
 //   protocol = "socketio"
 //   on_connect = "connectionSuccess"  # an event each socket gets when it connects
+//   name_from = ["auth:username", "field:username"]  # the handshake's auth object, an event's argument
 //   [[profile.event]]
 //   name = "sendAnswer"               # what the page emits
 //   action = "room"                   # "join", "room" (io.to) or "room_others" (socket.to)

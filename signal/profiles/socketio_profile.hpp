@@ -31,6 +31,14 @@ struct SocketIoEventRule {
 struct SocketIoProfile {
   std::string path;        // the Socket.IO path ("/socket.io/")
   std::string on_connect;  // an event sent to each socket as it connects ("" = none)
+  // Where a socket's name comes from, besides the built-in login/register events: fields of
+  // the handshake's auth object (io(url, {auth: {username}})), then fields of the first
+  // argument of the first event that carries one ({"username":"alice","target":"bob",...}:
+  // tutorial 004). A name once taken stays until login/register or disconnect; a later
+  // socket taking the same name moves it (a reloaded page comes back before its old socket
+  // times out), as login does.
+  std::vector<std::string> name_auth;
+  std::vector<std::string> name_fields;
   std::vector<SocketIoEventRule> events;
 };
 

@@ -84,6 +84,7 @@ void TutorialServer::on_event(const SocketEvent& event, std::vector<AppAction>& 
   switch (event.kind) {
     case SocketEvent::Kind::connected:
       rooms_.add_socket(event.nsp, event.socket_id);
+      name_from_auth(event, out);
       if (!profile_.on_connect.empty()) {
         AppAction greeting;
         greeting.to.push_back(event.socket_id);
@@ -172,6 +173,7 @@ bool TutorialServer::apply_rule(const SocketEvent& event, std::vector<AppAction>
 }
 
 void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>& out) {
+  if (!name_from_fields(event, out)) return;
   if (apply_rule(event, out)) return;
   const Json first = first_argument(event.arguments);
   const std::string_view name = event.name;
@@ -208,13 +210,7 @@ void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>
       refuse(event, TutorialError::bad_name, "a name is a non-empty string, or a username/name field", out);
       return;
     }
-    forget_name(event.socket_id);
-    if (const auto held = socket_by_name_.find(*user); held != socket_by_name_.end()) {
-      name_by_socket_.erase(held->second);
-      socket_by_name_.erase(held);
-    }
-    socket_by_name_.emplace(*user, event.socket_id);
-    name_by_socket_.emplace(event.socket_id, *user);
+    take_name(event.socket_id, *user);
     answer_ok(event, out);
     return;
   }
@@ -290,6 +286,54 @@ void TutorialServer::refuse(const SocketEvent& event, TutorialError error, std::
     action.event = "error";
   }
   out.push_back(std::move(action));
+}
+
+void TutorialServer::take_name(const std::string& socket_id, const std::string& name) {
+  forget_name(socket_id);
+  if (const auto held = socket_by_name_.find(name); held != socket_by_name_.end()) {
+    name_by_socket_.erase(held->second);
+    socket_by_name_.erase(held);
+  }
+  socket_by_name_.emplace(name, socket_id);
+  name_by_socket_.emplace(socket_id, name);
+}
+
+namespace {
+
+// The first of `fields` in `object` that names someone, or nullopt.
+std::optional<std::string> name_in(const Json& object, const std::vector<std::string>& fields) {
+  if (!object.is_object()) return std::nullopt;
+  for (const auto& name : fields) {
+    const auto it = object.find(name);
+    if (it == object.end()) continue;
+    if (auto text = key_text(*it)) return text;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void TutorialServer::name_from_auth(const SocketEvent& event, std::vector<AppAction>& out) {
+  if (profile_.name_auth.empty() || event.arguments.empty()) return;
+  const auto name = name_in(Json::parse(event.arguments, nullptr, false), profile_.name_auth);
+  if (!name) return;  // the name may still come with the first event
+  if (name->size() > limits_.max_name_bytes) {
+    refuse(event, TutorialError::bad_name, "the auth object's name is too long", out);
+    return;
+  }
+  take_name(event.socket_id, *name);
+}
+
+bool TutorialServer::name_from_fields(const SocketEvent& event, std::vector<AppAction>& out) {
+  if (profile_.name_fields.empty() || name_by_socket_.contains(event.socket_id)) return true;
+  const auto name = name_in(first_argument(event.arguments), profile_.name_fields);
+  if (!name) return true;
+  if (name->size() > limits_.max_name_bytes) {
+    refuse(event, TutorialError::bad_name, "the sender's name is too long", out);
+    return false;
+  }
+  take_name(event.socket_id, *name);
+  return true;
 }
 
 void TutorialServer::forget_name(const std::string& socket_id) {

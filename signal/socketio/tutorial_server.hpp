@@ -16,9 +16,10 @@
 //                           the sender has joined (socket.to(room).emit: not back to the sender)
 //
 // An app profile (signal/profiles/socketio_profile.hpp) adds what one tutorial's server does
-// beyond that: an event sent to each socket on connect, and per-event rules (join, io.to(room),
-// socket.to(room), a rename, unwrapping a field of the first argument). A rule wins over the
-// behaviour above for its event.
+// beyond that: an event sent to each socket on connect, names taken from the handshake's auth
+// object or from a field of the first event that carries one, and per-event rules (join,
+// io.to(room), socket.to(room), a rename, unwrapping a field of the first argument). A rule
+// wins over the behaviour above for its event.
 //
 // join, leave and login are acknowledged with {"ok":true} when the client asked for an ack.
 // Nothing is dropped silently: an event no rule routes, a receiver that is not online, a room
@@ -82,6 +83,12 @@ class TutorialServer final : public SocketApp {
   void answer_ok(const SocketEvent& event, std::vector<AppAction>& out);
   void refuse(const SocketEvent& event, TutorialError error, std::string_view message, std::vector<AppAction>& out);
   void forget_name(const std::string& socket_id);
+  void take_name(const std::string& socket_id, const std::string& name);
+  // The profile's name sources: the auth object on connect, the first argument of an event
+  // while the socket has no name. A name found but refused is answered (and the event with it:
+  // name_from_fields returns false).
+  void name_from_auth(const SocketEvent& event, std::vector<AppAction>& out);
+  bool name_from_fields(const SocketEvent& event, std::vector<AppAction>& out);
 
   TutorialLimits limits_;
   SocketIoProfile profile_;

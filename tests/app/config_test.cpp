@@ -323,6 +323,7 @@ secrets = ["s"]
 path = "/socket.io/"
 protocol = "socketio"
 on_connect = "connectionSuccess"
+name_from = ["auth:username", "field:username", "field:name"]
 
 [[profile.event]]
 name = "joinRoom"
@@ -342,6 +343,8 @@ unwrap = "answer"
   ASSERT_EQ(profiles.size(), 1u);
   EXPECT_EQ(profiles[0].path, "/socket.io/");
   EXPECT_EQ(profiles[0].on_connect, "connectionSuccess");
+  EXPECT_EQ(profiles[0].name_auth, std::vector<std::string>{"username"});
+  EXPECT_EQ(profiles[0].name_fields, (std::vector<std::string>{"username", "name"}));
   ASSERT_EQ(profiles[0].events.size(), 2u);
   EXPECT_EQ(profiles[0].events[0].action, signaling::SocketIoEventRule::Action::join);
   EXPECT_TRUE(profiles[0].events[0].room_field.empty());
@@ -429,6 +432,27 @@ TEST_F(ConfigTest, EveryClusterProblemNamesItsKeyAndLine) {
   ASSERT_EQ(result.problems.size(), 1u) << problems_of(result);
   EXPECT_EQ(result.problems[0].key, "cluster.redis");
   EXPECT_EQ(result.problems[0].where, missing + ":3");
+}
+
+TEST_F(ConfigTest, ASocketIoProfilesNameSourceIsAuthOrFieldAndAnythingElseIsAProblemAtItsLine) {
+  auto path = write("bad-sio-names.toml", R"([auth]
+secrets = ["s"]
+
+[[profile]]
+path = "/socket.io/"
+protocol = "socketio"
+name_from = ["auth:username", "query:name"]
+
+[[profile]]
+path = "/app/"
+protocol = "socketio"
+name_from = "field:"
+)");
+  auto result = load(path);
+  ASSERT_FALSE(result.config);
+  expect_exactly_these_problems(result, path, {{"profile[0].name_from", 7}, {"profile[1].name_from", 12}});
+  // Refused as a bad source, not as a key Socket.IO profiles lack.
+  EXPECT_NE(problems_of(result).find("\"query:name\" is not \"auth:FIELD\""), std::string::npos) << problems_of(result);
 }
 
 TEST_F(ConfigTest, SyntaxErrorNamesTheFileAndLine) {

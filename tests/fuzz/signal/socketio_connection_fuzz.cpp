@@ -7,7 +7,10 @@
 // Socket.IO packet and is followed by exactly the attachments it announces; an event's name and
 // arguments splice back into a packet that decodes to the same; the namespaces the events report
 // are the ones the connection holds; pending acks and namespaces stay within their bounds; a
-// closed connection says nothing more and has no deadline.
+// closed connection says nothing more and has no deadline. The input's first byte also picks
+// whether the tutorial server runs an app profile (names from auth and from the first event's
+// field, join, io.to and socket.to rules with rename and unwrap, an event on connect), so
+// profile matching meets the same bytes.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -111,7 +114,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   Policy policy;
   CountingRandom random;
-  TutorialServer app(limits);
+  SocketIoProfile profile;
+  if (data[0] & 2) {
+    using Action = SocketIoEventRule::Action;
+    profile.path = "/socket.io/";
+    profile.on_connect = "connectionSuccess";
+    profile.name_auth = {"username"};
+    profile.name_fields = {"username", "from"};
+    profile.events = {
+        {"joinRoom", Action::join, "", "", ""},
+        {"callRemote", Action::to_room, "", "", ""},
+        {"sendAnswer", Action::to_room, "roomId", "receiveAnswer", "answer"},
+        {"hangUp", Action::to_room_others, "roomId", "", ""},
+    };
+  }
+  TutorialServer app(limits, profile);
   TimePoint now = TimePoint{} + std::chrono::hours(1);
   SocketConnection connection(settings, policy, random, now);
   Model model;

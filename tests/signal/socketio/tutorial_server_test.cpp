@@ -300,5 +300,98 @@ TEST_F(RoomProfile, EventsWithoutARuleGetTheTutorialServersBehaviour) {
   EXPECT_TRUE(node.take(alice).empty());
 }
 
+// Tutorial 004's app as a profile (deploy/profiles/tutorial-004.toml): every event carries
+// {username, target, ...}, relayed unchanged to `target`; a socket is named by its handshake's
+// auth object or by the `username` of the first event it sends.
+SocketIoProfile named_app() {
+  SocketIoProfile profile;
+  profile.path = "/socket.io/";
+  profile.name_auth = {"username"};
+  profile.name_fields = {"username"};
+  return profile;
+}
+
+class NamedProfile : public ::testing::Test {
+ protected:
+  // Connects a client with the CONNECT packet `connect` ("40" or "40{auth}").
+  std::size_t connect(std::string connect) {
+    const std::size_t client = node.open_websocket(now);
+    node.send(client, std::move(connect), now);
+    node.take(client);
+    return client;
+  }
+
+  TutorialServer app{TutorialLimits{.rooms = {}, .max_name_bytes = 8, .max_room_bytes = 256}, named_app()};
+  TestNode node{app, EngineSettings{}, ConnectionSettings{}};
+  TimePoint now = kStart;
+};
+
+TEST_F(NamedProfile, ACalleeNamedByItsAuthObjectGetsTheCallersEventsUnchanged) {
+  const std::size_t bob = connect(R"(40{"username":"bob"})");
+  const std::size_t alice = connect("40");
+  const std::string offer = R"(42["offer",{"username":"alice","target":"bob","offer":{"type":"offer","sdp":"v=0\r\n"}}])";
+  node.send(alice, offer, now);
+  EXPECT_EQ(node.take_text(bob), Texts{offer});
+  EXPECT_TRUE(node.take(alice).empty());
+  // The caller was named by its offer's username: the answer finds it.
+  const std::string answer = R"(42["answer",{"username":"bob","target":"alice","answer":{"type":"answer","sdp":"x"}}])";
+  node.send(bob, answer, now);
+  EXPECT_EQ(node.take_text(alice), Texts{answer});
+  ASSERT_NE(app.socket_of("alice"), nullptr);
+  EXPECT_EQ(*app.socket_of("alice"), *node.connection(alice).socket_id("/"));
+}
+
+TEST_F(NamedProfile, ACalleeThatHasSentNothingCannotBeCalledAndTheCallerIsTold) {
+  // The documented limit: without auth or a login, bob has no name until he sends something.
+  const std::size_t bob = connect("40");
+  const std::size_t alice = connect("40");
+  node.send(alice, R"(42["offer",{"username":"alice","target":"bob","offer":{}}])", now);
+  EXPECT_TRUE(node.take(bob).empty());
+  const auto told = node.take_text(alice);
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_NE(told[0].find(R"("error":"unknown-target")"), std::string::npos) << told[0];
+  EXPECT_EQ(app.errors(TutorialError::unknown_target), 1u);
+  // Once bob has sent anything with his username, he can be called.
+  node.send(bob, R"(42["candidate",{"username":"bob","target":"nobody","candidate":null}])", now);
+  node.take(bob);
+  node.send(alice, R"(42["offer",{"username":"alice","target":"bob","offer":{}}])", now);
+  EXPECT_EQ(node.take_text(bob), Texts{R"(42["offer",{"username":"alice","target":"bob","offer":{}}])"});
+}
+
+TEST_F(NamedProfile, TheFirstNameStaysAndALaterSocketTakesItOver) {
+  const std::size_t first = connect("40");
+  node.send(first, R"(42["candidate",{"username":"carol","target":"x"}])", now);
+  node.take(first);
+  // A later username in the same socket's events does not rename it.
+  node.send(first, R"(42["candidate",{"username":"mallory","target":"x"}])", now);
+  node.take(first);
+  EXPECT_EQ(app.socket_of("mallory"), nullptr);
+  ASSERT_NE(app.socket_of("carol"), nullptr);
+  // A reloaded page's new socket takes the name from the old one, as login does.
+  const std::size_t reloaded = connect(R"(40{"username":"carol"})");
+  ASSERT_NE(app.socket_of("carol"), nullptr);
+  EXPECT_EQ(*app.socket_of("carol"), *node.connection(reloaded).socket_id("/"));
+}
+
+TEST_F(NamedProfile, AnOverlongNameIsRefusedWithACountedErrorAndTheEventIsNotRelayed) {
+  const std::size_t bob = connect(R"(40{"username":"bob"})");
+  const std::size_t alice = connect("40");
+  node.send(alice, R"(421["offer",{"username":"alice-the-long","target":"bob"}])", now);
+  const auto told = node.take_text(alice);
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_NE(told[0].find(R"(431[{"ok":false,"error":"bad-name")"), std::string::npos) << told[0];
+  EXPECT_TRUE(node.take(bob).empty());
+  // In the auth object: the socket connects unnamed and is told why.
+  const std::size_t long_auth = node.open_websocket(now);
+  node.take(long_auth);
+  node.send(long_auth, R"(40{"username":"much-too-long"})", now);
+  const auto answered = node.take_text(long_auth);
+  ASSERT_EQ(answered.size(), 2u);
+  EXPECT_EQ(answered[0].substr(0, 2), "40");
+  EXPECT_NE(answered[1].find(R"(42["error",{"ok":false,"error":"bad-name")"), std::string::npos) << answered[1];
+  EXPECT_EQ(app.socket_of("much-too-long"), nullptr);
+  EXPECT_EQ(app.errors(TutorialError::bad_name), 2u);
+}
+
 }  // namespace
 }  // namespace iceway::signaling::socketio
