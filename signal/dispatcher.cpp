@@ -67,7 +67,10 @@ void Dispatcher::update_settings(const Settings& settings) {
   profiles_->update(settings.json_profiles);
 }
 
-void Dispatcher::attach_cluster(cluster::ClusterPort& cluster) { native_->set_cluster(&cluster); }
+void Dispatcher::attach_cluster(cluster::ClusterPort& cluster) {
+  native_->set_cluster(&cluster);
+  peerjs_->set_cluster(&cluster);
+}
 
 void Dispatcher::remote(std::span<const cluster::RemoteEvent> events, TimePoint now, Outbox& out) {
   Context ctx(registry_, settings_, counters_, out, now, handlers_);

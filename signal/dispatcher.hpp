@@ -76,7 +76,7 @@ class Dispatcher {
   // SIGHUP: new limits apply from the next event; nobody is disconnected by a reload.
   void update_settings(const Settings& settings);
 
-  // [cluster]: the protocols that span nodes ask `cluster` (which must outlive the Dispatcher)
+  // [cluster]: the protocols that span nodes (native, PeerJS) ask `cluster` (which must outlive the Dispatcher)
   // about peers elsewhere and announce their own. Never called = single-node.
   void attach_cluster(cluster::ClusterPort& cluster);
   // Other nodes' messages, in the order received.

@@ -184,7 +184,8 @@ void ClusterCore::apply(const BusMessage& message, RemoteNode& node, std::vector
     case BusType::state:
       return apply_state(message, node, events);
     case BusType::claim:
-      held.ids.insert(message.id);
+      if (held.ids.insert(message.id).second)
+        events.push_back(presence_event(RemoteEvent::Kind::peer_claimed, message.protocol, {}, message.id));
       return check_conflict(message.protocol, message.node, message.id, events);
     case BusType::release:
       if (auto it = held.ids.find(message.id); it != held.ids.end()) held.ids.erase(it);
@@ -224,7 +225,9 @@ void ClusterCore::apply_state(const BusMessage& message, RemoteNode& node, std::
     Held next;
     for (const auto& id : now_held.ids) {
       next.ids.insert(id);
-      if (!known.ids.contains(id)) check_conflict(protocol, message.node, id, events);
+      if (known.ids.contains(id)) continue;
+      events.push_back(presence_event(RemoteEvent::Kind::peer_claimed, protocol, {}, id));
+      check_conflict(protocol, message.node, id, events);
     }
     for (const auto& room : now_held.rooms) next.rooms[room.room] = room.members;
     // Departures first, then arrivals, each room's in the node's order.

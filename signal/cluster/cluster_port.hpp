@@ -43,6 +43,7 @@ struct RemoteEvent {
     peer_joined,      // `id` (on another node) entered `room`
     peer_left,        // `id` (on another node) left `room`, or its node is gone
     id_conflict,      // another node holds `id` too and wins: the local holder must let go
+    peer_claimed,     // another node took `id` (what waits here for it may go there now)
   };
   Kind kind = Kind::deliver_to_peer;
   Protocol protocol = Protocol::native;

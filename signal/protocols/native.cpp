@@ -259,6 +259,8 @@ void NativeProtocol::remote(const cluster::RemoteEvent& event, Context& ctx) {
       for (ConnectionId member : members) ctx.out.send(member, announcement);
       return;
     }
+    case Kind::peer_claimed:
+      return;  // nothing waits for a native id
     case Kind::id_conflict:
       // Another node let the same id in at the same moment and keeps it (cluster_core.hpp).
       if (auto holder = ctx.registry.holder(Protocol::native, event.id)) {

@@ -233,11 +233,13 @@ TEST(ClusterCore, AStateAfterMissedDeltasResynchronisesJoinsAndDepartures) {
   // Back: the next state says what b holds now.
   b.core.publish_state();
   auto events = bus.pump(b.core, now);
-  ASSERT_EQ(events["a"].size(), 2u);
-  EXPECT_EQ(events["a"][0].kind, RemoteEvent::Kind::peer_left);
-  EXPECT_EQ(events["a"][0].id, "old");
-  EXPECT_EQ(events["a"][1].kind, RemoteEvent::Kind::peer_joined);
-  EXPECT_EQ(events["a"][1].id, "new");
+  ASSERT_EQ(events["a"].size(), 3u);
+  EXPECT_EQ(events["a"][0].kind, RemoteEvent::Kind::peer_claimed);
+  EXPECT_EQ(events["a"][0].id, "new");
+  EXPECT_EQ(events["a"][1].kind, RemoteEvent::Kind::peer_left);
+  EXPECT_EQ(events["a"][1].id, "old");
+  EXPECT_EQ(events["a"][2].kind, RemoteEvent::Kind::peer_joined);
+  EXPECT_EQ(events["a"][2].id, "new");
   EXPECT_FALSE(a.core.held_elsewhere(Protocol::native, "old"));
   EXPECT_TRUE(a.core.held_elsewhere(Protocol::native, "new"));
   // The same state again changes nothing.
@@ -255,10 +257,12 @@ TEST(ClusterCore, AnIdLetInOnTwoNodesAtOnceStaysWithTheNodeThatSortsFirst) {
   b.core.claimed(Protocol::native, "x");
   auto from_a = bus.pump(a.core, now);
   auto from_b = bus.pump(b.core, now);
-  ASSERT_EQ(from_a["b"].size(), 1u);
-  EXPECT_EQ(from_a["b"][0].kind, RemoteEvent::Kind::id_conflict);
-  EXPECT_EQ(from_a["b"][0].id, "x");
-  EXPECT_TRUE(from_b["a"].empty()) << "a keeps its holder";
+  ASSERT_EQ(from_a["b"].size(), 2u);
+  EXPECT_EQ(from_a["b"][0].kind, RemoteEvent::Kind::peer_claimed);
+  EXPECT_EQ(from_a["b"][1].kind, RemoteEvent::Kind::id_conflict);
+  EXPECT_EQ(from_a["b"][1].id, "x");
+  ASSERT_EQ(from_b["a"].size(), 1u);
+  EXPECT_EQ(from_b["a"][0].kind, RemoteEvent::Kind::peer_claimed) << "a keeps its holder";
 }
 
 TEST(ClusterCore, ABadBusMessageIsCountedAndChangesNothing) {
@@ -290,6 +294,13 @@ Outbox carry(NativeNode& from, NativeNode& to) {
   }
   to.harness.dispatcher().remote(events, to.harness.now, out);
   return out;
+}
+
+// Carries `from`'s publishes to `to` (whose own frames are not looked at) and returns `to`, so
+// the frames `to` publishes in answer can be carried on.
+NativeNode& carry_publishes(NativeNode& from, NativeNode& to) {
+  carry(from, to);
+  return to;
 }
 
 Json welcome(NativeNode& node, ConnectionId id, std::string_view peer_id) {
@@ -352,6 +363,44 @@ TEST(ClusterNative, TheLoserOfAnIdRaceIsToldIdTakenAndClosed) {
   EXPECT_EQ(on_b.closes[0].connection, 2u);
   EXPECT_TRUE(carry(b, a).empty()) << "a keeps x";
   EXPECT_TRUE(b.core.held_elsewhere(Protocol::native, "x")) << "b now knows a holds x";
+}
+
+// --- PeerJS on two nodes -----------------------------------------------------------------------
+
+Outbox peerjs_open(NativeNode& node, ConnectionId id, std::string_view peer_id) {
+  return node.harness.open(id, Protocol::peerjs, "/peerjs/peerjs?key=peerjs&token=t&id=" + std::string(peer_id));
+}
+
+TEST(ClusterPeerJs, IdsAreUniqueAndOffersReachAPeerOnTheOtherNodeWithoutQueueing) {
+  NativeNode a("a"), b("b");
+  EXPECT_EQ(only_frame(peerjs_open(a, 1, "pa"), 1)["type"], "OPEN");
+  carry(a, b);
+  EXPECT_EQ(only_frame(peerjs_open(b, 2, "pa"), 2)["type"], "ID-TAKEN");
+  EXPECT_EQ(only_frame(peerjs_open(b, 3, "pb"), 3)["type"], "OPEN");
+  carry(b, a);
+  const Json offer{{"type", "OFFER"}, {"dst", "pb"}, {"payload", {{"sdp", "v=0"}, {"connectionId", "c1"}}}};
+  EXPECT_TRUE(a.harness.send_json(1, offer).empty());
+  Json relayed = only_frame(carry(a, b), 3);
+  EXPECT_EQ(relayed["type"], "OFFER");
+  EXPECT_EQ(relayed["src"], "pa");
+  EXPECT_EQ(relayed["payload"]["sdp"], "v=0");
+  // Nothing waits in a queue for a peer that is somewhere: no EXPIRE after expire_timeout.
+  EXPECT_TRUE(a.harness.advance(std::chrono::seconds(10)).empty());
+  // LEAVE crosses too.
+  a.harness.send_json(1, {{"type", "LEAVE"}, {"dst", "pb"}});
+  EXPECT_EQ(only_frame(carry(a, b), 3)["type"], "LEAVE");
+}
+
+TEST(ClusterPeerJs, AMessageQueuedForAnAbsentPeerFollowsItToTheNodeItAppearsOn) {
+  NativeNode a("a"), b("b");
+  peerjs_open(a, 1, "pa");
+  carry(a, b);
+  EXPECT_TRUE(a.harness.send_json(1, {{"type", "OFFER"}, {"dst", "late"}, {"payload", {{"sdp", "q"}}}}).empty());
+  peerjs_open(b, 2, "late");
+  Json delivered = only_frame(carry(carry_publishes(b, a), b), 2);
+  EXPECT_EQ(delivered["type"], "OFFER");
+  EXPECT_EQ(delivered["payload"]["sdp"], "q");
+  EXPECT_TRUE(a.harness.advance(std::chrono::seconds(10)).empty()) << "no EXPIRE: the queue went to node b";
 }
 
 }  // namespace
