@@ -5,7 +5,7 @@
 // /readyz stays ready, cross-node traffic and presence come back.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { stopIceway, loopbackArgs } from './lib/iceway.mjs';
+import { stopIceway, loopbackArgs, run } from './lib/iceway.mjs';
 import { startSignalServer, connectNative, scrape, SignalClient, signalUrl } from './lib/signal.mjs';
 import { until } from './lib/ops.mjs';
 import { startRedis, stopRedis } from './lib/redis.mjs';
@@ -112,6 +112,22 @@ describe('native signaling across nodes', () => {
     // A signal to an id no node holds is still refused.
     const refused = await alice.request({ type: 'signal', to: 'nobody', data: 1 });
     assert.equal(refused.code, 'peer-unavailable', JSON.stringify(refused));
+
+    // The metrics say the same (the dashboard's Cluster row and the Redis alert read them).
+    const onA = await scrape(a);
+    const onB = await scrape(b);
+    assert.equal(onA.get('iceway_cluster_redis_connected'), 1);
+    assert.equal(onA.get('iceway_cluster_redis_losses_total'), 0);
+    assert.equal(onA.get('iceway_cluster_nodes'), 2);
+    assert.ok(onA.get('iceway_cluster_remote_peers') >= 1, String(onA.get('iceway_cluster_remote_peers')));
+    assert.ok(onA.get('iceway_cluster_messages_sent_total') >= 301);
+    assert.ok(onB.get('iceway_cluster_messages_received_total') >= 301);
+    assert.ok(onB.get('iceway_cluster_messages_sent_total') >= 1);  // the broadcast: one publish to node a
+    // Something on the channel that is not a bus message is counted and ignored.
+    const cli = await run('redis-cli', ['-p', String(redis.port), 'PUBLISH', 'iceway:presence', 'not a bus message']);
+    assert.equal(cli.code, 0, cli.stderr);
+    await until(async () => (await scrape(a)).get('iceway_cluster_bus_refused_total') === 1, 10000,
+      'node a to count the refused bus message');
   });
 
   test('a node killed with -9 disappears: its room members leave within about three heartbeats', async () => {
