@@ -16,7 +16,7 @@ build_packages=(
 test_packages=(
   libgtest-dev libgmock-dev
   coturn                      # only its client tools: turnutils_stunclient, _uclient, _peer
-  redis-server                # the cluster tests' Redis (tests/integration/cluster_native.test.mjs)
+  redis-server                # the cluster tests' Redis (tests/integration/cluster.test.mjs)
   clang libclang-rt-14-dev    # libFuzzer and sanitizers
   chromium                    # the browser tests (driven by playwright-core from npm)
   prometheus                  # promtool and a real scraper for the dashboard test

@@ -84,7 +84,7 @@ function substitute(expr) {
 // checks the certificate gauge against a real certificate.
 const TLS_ONLY = new Set(['iceway_tls_certificate_expiry_timestamp_seconds']);
 // Move only on nodes with [cluster] and a Redis, which this single server is not:
-// cluster_native.test.mjs checks each of them on a real cluster.
+// cluster.test.mjs checks each of them on a real cluster.
 const isClusterOnly = (name) => name.startsWith('iceway_cluster_');
 
 // The metric names an expression uses: ours all start iceway_ or process_; `up` is Prometheus'.

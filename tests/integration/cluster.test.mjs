@@ -1,4 +1,4 @@
-// Signaling across iceway nodes ([cluster], issue 13) on the native /ws protocol: a real
+// Signaling across iceway nodes ([cluster], issue 13) on the native /ws and PeerJS protocols: a real
 // redis-server and three real iceway processes, driven by `ws` clients. Ids are unique across
 // the nodes, rooms span them, signal and broadcast cross them in order, a node killed with -9
 // disappears within the bound, and Redis stopped and started is survived: local traffic goes on,
