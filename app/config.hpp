@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/endpoint.hpp"
+#include "signal/cluster/cluster_settings.hpp"
 #include "signal/settings.hpp"
 #include "turn/settings.hpp"
 
@@ -53,6 +54,8 @@ struct Config {
   AdminSettings admin;
   TlsSettings tls;
   LogSettings log;
+  // [cluster]: signaling across nodes over Redis; nullopt (no [cluster] table) = single node.
+  std::optional<signaling::cluster::ClusterSettings> cluster;
 
   std::string source = "built-in defaults";  // the file path, or built-in defaults
   // No config file and no secret given: a development secret was generated and anonymous

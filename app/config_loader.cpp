@@ -21,6 +21,7 @@
 #include "app/config_values.hpp"
 #include "app/toml_text.hpp"
 #include "common/hex.hpp"
+#include "signal/cluster/redis_url.hpp"
 #include "turn/peer_policy.hpp"
 
 namespace iceway::app {
@@ -66,6 +67,7 @@ const std::map<std::string, std::set<std::string>>& schema() {
         "queue_total_bytes"}},
       {"socketio",
        {"enabled", "path", "ping_interval", "ping_timeout", "max_payload", "binary", "app", "engineio_echo_path"}},
+      {"cluster", {"redis", "password_file", "node_id", "heartbeat", "publish_buffer"}},
       {"admin", {"listen"}},
       {"tls", {"cert", "key"}},
       {"log", {"level", "format"}},
@@ -409,6 +411,39 @@ void read_nat_behavior(Reader& in, turn::Settings& turn) {
   turn.nat_behavior = stun::NatAddresses{*primary, Endpoint{*alternate, static_cast<std::uint16_t>(primary->port + 1)}};
 }
 
+// [cluster] (signal/cluster/cluster_settings.hpp). The table's presence is what turns it on.
+void read_cluster(Reader& in, Config& config) {
+  const toml::value* table = in.find("cluster");
+  if (table == nullptr) return;
+  if (!table->is_table()) {
+    in.problem("cluster", table, "must be a table: [cluster] with redis = \"redis://ADDRESS:PORT\"");
+    return;
+  }
+  signaling::cluster::ClusterSettings cluster;
+  if (!in.read("cluster.redis", cluster.redis) || cluster.redis.empty()) {
+    in.problem("cluster.redis", in.find("cluster.redis") ? in.find("cluster.redis") : table,
+               "[cluster] needs redis = \"redis://ADDRESS:PORT\" (or \"unix:///PATH\"): the Redis all nodes share");
+  } else if (auto address = signaling::cluster::parse_redis_url(cluster.redis); !address) {
+    in.problem("cluster.redis", in.find("cluster.redis"), address.error());
+  } else {
+    cluster.redis_tcp = address.value().tcp;
+    cluster.redis_unix_path = address.value().unix_path;
+  }
+  std::string password_file;
+  if (in.read("cluster.password_file", password_file) && !password_file.empty()) {
+    if (auto text = read_file(password_file); text && !split_secrets(*text).empty()) {
+      cluster.password = split_secrets(*text).front();
+    } else {
+      in.problem("cluster.password_file", in.find("cluster.password_file"), "cannot read a password from " + password_file);
+    }
+  }
+  if (in.read("cluster.node_id", cluster.node_id) && !signaling::cluster::valid_node_id(cluster.node_id))
+    in.problem("cluster.node_id", in.find("cluster.node_id"), "must be 1-64 characters of A-Z a-z 0-9 . _ - :");
+  in.read_duration("cluster.heartbeat", cluster.heartbeat, std::chrono::milliseconds(100));
+  in.read_bytes("cluster.publish_buffer", cluster.publish_buffer_bytes, 64 * 1024, std::uint64_t{1} << 30);
+  config.cluster = std::move(cluster);
+}
+
 void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) {
   auto& server = config.server;
   auto& turn = config.turn;
@@ -607,6 +642,7 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   if (!socketio.engineio_echo_path.empty() && socketio.engineio_echo_path == socketio.path)
     in.problem("socketio.engineio_echo_path", in.find("socketio.engineio_echo_path"), "must differ from socketio.path");
 
+  read_cluster(in, config);
   in.read_endpoint("admin.listen", config.admin.listen, 9641);
   in.read("tls.cert", config.tls.cert);
   in.read("tls.key", config.tls.key);
@@ -698,6 +734,8 @@ LoadResult load_config(const LoadOptions& options) {
   }
   if (auto keys = env("ICEWAY_API_KEYS"); keys && !keys->empty()) config.signal.api_keys = split_secrets(*keys);
   if (auto token = env("ICEWAY_TOKEN_SECRET"); token && !token->empty()) config.signal.token_secret = *token;
+  if (auto password = env("ICEWAY_REDIS_PASSWORD"); password && !password->empty() && config.cluster)
+    config.cluster->password = *password;
 
   if (config.signal.require_token && config.signal.token_secret.empty()) {
     // Point at the require_token line: that is what asks for the secret.

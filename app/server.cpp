@@ -4,7 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <cctype>
 #include <csignal>
+#include <cstring>
 #include <boost/asio/post.hpp>
 #include <iostream>
 #include <optional>
@@ -58,6 +62,20 @@ bool ipv6_unavailable(const Endpoint& endpoint, const std::error_code& error) {
 // Wall-clock time for the reload gauge, which an alert compares with Prometheus' time().
 double unix_seconds_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// cluster.node_id's default: the host name and the signaling port, e.g. "web-1:8080" (several
+// nodes on one host differ by port), with anything a channel name should not hold replaced.
+std::string default_node_id(std::uint16_t signal_port) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "iceway");
+  std::string id(host);
+  for (char& c : id) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    if (!ok) c = '-';
+  }
+  id = id.substr(0, 50) + ":" + std::to_string(signal_port);
+  return id;
 }
 
 std::optional<double> certificate_expiry(const boost::asio::ssl::context& context) {
@@ -272,6 +290,11 @@ Result<bool, std::string> Server::start_http() {
   } catch (const boost::system::system_error& error) {
     return failure("cannot listen on " + config_.signal.listen.to_string() + " for signaling (signal.listen): " +
                    error.code().message());
+  }
+  if (config_.cluster) {
+    auto cluster = *config_.cluster;
+    if (cluster.node_id.empty()) cluster.node_id = default_node_id(bound_.signal.port);
+    signal_server_->start_cluster(cluster);
   }
   try {
     bound_.admin = admin_server_->listen(config_.admin.listen);

@@ -41,6 +41,14 @@ enum class MetricId : std::uint8_t {
   signal_messages,
   signal_rooms_active,
   signal_errors,
+  cluster_redis_connected,
+  cluster_redis_losses,
+  cluster_messages_sent,
+  cluster_messages_received,
+  cluster_publish_dropped,
+  cluster_bus_refused,
+  cluster_nodes,
+  cluster_remote_peers,
   config_last_reload_success,
   config_last_reload_timestamp_seconds,
   tls_certificate_expiry_timestamp_seconds,
@@ -51,7 +59,7 @@ enum class MetricId : std::uint8_t {
   process_max_fds,
   process_start_time_seconds,
 };
-inline constexpr std::size_t kMetricCount = 28;
+inline constexpr std::size_t kMetricCount = 36;
 
 constexpr std::size_t index(MetricId id) noexcept { return static_cast<std::size_t>(id); }
 

@@ -281,6 +281,19 @@ std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& pro
     out.push_back(family.take());
   }
 
+  // [cluster] (signal/cluster/cluster_counters.hpp): 0 on a single node.
+  for (const auto& [id, field] : {std::pair{MetricId::cluster_redis_connected, &signaling::cluster::ClusterCounters::redis_connected},
+                                  std::pair{MetricId::cluster_redis_losses, &signaling::cluster::ClusterCounters::redis_losses},
+                                  std::pair{MetricId::cluster_messages_sent, &signaling::cluster::ClusterCounters::frames_sent},
+                                  std::pair{MetricId::cluster_messages_received, &signaling::cluster::ClusterCounters::frames_received},
+                                  std::pair{MetricId::cluster_publish_dropped, &signaling::cluster::ClusterCounters::publish_dropped},
+                                  std::pair{MetricId::cluster_bus_refused, &signaling::cluster::ClusterCounters::bus_refused},
+                                  std::pair{MetricId::cluster_nodes, &signaling::cluster::ClusterCounters::nodes},
+                                  std::pair{MetricId::cluster_remote_peers, &signaling::cluster::ClusterCounters::remote_peers}}) {
+    FamilyBuilder family(id);
+    family.sample(sum(signal_, [field = field](const Counters& counters) -> auto& { return counters.cluster.*field; }), {});
+    out.push_back(family.take());
+  }
   add_process(out, MetricId::config_last_reload_success,
               reload_applied_ ? std::optional<double>(*reload_applied_ ? 1.0 : 0.0) : std::nullopt);
   add_process(out, MetricId::config_last_reload_timestamp_seconds, reload_unix_seconds_);

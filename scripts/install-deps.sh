@@ -10,11 +10,13 @@ build_packages=(
   libboost-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev
   libtoml11-dev libcli11-dev libspdlog-dev libcpp-jwt-dev libsystemd-dev
   libsimdjson-dev             # the PeerJS relay fast path's JSON validation (signal/relay_frame.cpp)
+  libhiredis-dev              # [cluster]'s Redis link (signal/cluster/redis_connection.cpp)
   help2man gzip               # the .deb's man pages from --help and its changelog.gz (deploy/cpack.cmake)
 )
 test_packages=(
   libgtest-dev libgmock-dev
   coturn                      # only its client tools: turnutils_stunclient, _uclient, _peer
+  redis-server                # the cluster tests' Redis (tests/integration/cluster.test.mjs)
   clang libclang-rt-14-dev    # libFuzzer and sanitizers
   chromium                    # the browser tests (driven by playwright-core from npm)
   prometheus                  # promtool and a real scraper for the dashboard test

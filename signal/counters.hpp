@@ -11,6 +11,7 @@
 #include <span>
 #include <string_view>
 
+#include "signal/cluster/cluster_counters.hpp"
 #include "signal/errors.hpp"
 #include "signal/protocol.hpp"
 
@@ -68,6 +69,7 @@ struct Counters {
   std::array<std::array<Counter, kMaxMessageTypes>, kProtocolCount> messages;
   std::array<Counter, kErrorCodeCount> errors;
   Gauge rooms_active;  // native rooms and y-webrtc topics with at least one member
+  cluster::ClusterCounters cluster;  // [cluster] only; zero otherwise
 
   void count_message(Protocol protocol, std::size_t type) { messages[index(protocol)][type].add(); }
   void count_error(ErrorCode code) { errors[index(code)].add(); }

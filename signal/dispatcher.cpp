@@ -67,6 +67,18 @@ void Dispatcher::update_settings(const Settings& settings) {
   profiles_->update(settings.json_profiles);
 }
 
+void Dispatcher::attach_cluster(cluster::ClusterPort& cluster) {
+  native_->set_cluster(&cluster);
+  peerjs_->set_cluster(&cluster);
+}
+
+void Dispatcher::remote(std::span<const cluster::RemoteEvent> events, TimePoint now, Outbox& out) {
+  Context ctx(registry_, settings_, counters_, out, now, handlers_);
+  for (const auto& event : events) {
+    if (ProtocolHandler* handler = handlers_[index(event.protocol)]) handler->remote(event, ctx);
+  }
+}
+
 Outbox Dispatcher::open(ConnectionId id, Protocol protocol, std::string_view target, const IpAddress& remote,
                         TimePoint now, UnixSeconds unix_now) {
   Outbox out;

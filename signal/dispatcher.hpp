@@ -16,10 +16,12 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "common/clock.hpp"
 #include "common/endpoint.hpp"
+#include "signal/cluster/cluster_port.hpp"
 #include "signal/counters.hpp"
 #include "signal/http_reply.hpp"
 #include "signal/ice_servers.hpp"
@@ -73,6 +75,12 @@ class Dispatcher {
 
   // SIGHUP: new limits apply from the next event; nobody is disconnected by a reload.
   void update_settings(const Settings& settings);
+
+  // [cluster]: the protocols that span nodes (native, PeerJS) ask `cluster` (which must outlive the Dispatcher)
+  // about peers elsewhere and announce their own. Never called = single-node.
+  void attach_cluster(cluster::ClusterPort& cluster);
+  // Other nodes' messages, in the order received.
+  void remote(std::span<const cluster::RemoteEvent> events, TimePoint now, Outbox& out);
 
   const Settings& settings() const { return settings_; }
   const Registry& registry() const { return registry_; }

@@ -124,6 +124,13 @@ void Hub::update_settings(const Settings& settings) {
   boost::asio::post(executor_, [self = shared_from_this(), settings] { self->dispatcher_.update_settings(settings); });
 }
 
+void Hub::remote(std::span<const cluster::RemoteEvent> events) {
+  if (events.empty()) return;
+  Outbox out;
+  dispatcher_.remote(events, Clock::now(), out);
+  apply(out);
+}
+
 void Hub::apply(Outbox& out) {
   // Frames for one session are handed over in one call, in the Outbox's order; a broadcast to N
   // peers is N calls. One delivery (a relayed frame, the common case) needs no grouping at all.

@@ -73,6 +73,11 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void close_all(std::uint16_t code, std::string reason);
   void update_settings(const Settings& settings);
 
+  // [cluster] (signal/cluster/cluster_service.hpp), on the Hub's thread only: the protocols
+  // consult `cluster`, which must outlive the Hub, and other nodes' events are carried out here.
+  void attach_cluster(cluster::ClusterPort& cluster) { dispatcher_.attach_cluster(cluster); }
+  void remote(std::span<const cluster::RemoteEvent> events);
+
   const Executor& executor() const { return executor_; }
 
  private:

@@ -1,5 +1,9 @@
 #include "signal/http/signal_server.hpp"
 
+#include <boost/asio/dispatch.hpp>
+
+#include "signal/cluster/cluster_service.hpp"
+
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
@@ -183,6 +187,14 @@ void SignalServer::close_all(std::uint16_t code, std::string reason) {
   for (const auto& mount : socketio_mounts_) boost::asio::post(registry_context_, [mount] { mount->close_all(); });
 }
 
-void SignalServer::stop() { hub_->stop(); }
+void SignalServer::stop() {
+  hub_->stop();
+  if (cluster_) boost::asio::dispatch(registry_context_, [this] { cluster_->stop(); });
+}
+
+void SignalServer::start_cluster(const cluster::ClusterSettings& settings) {
+  cluster_ = std::make_unique<cluster::ClusterService>(registry_context_, settings, *hub_, counters_.cluster);
+  boost::asio::post(registry_context_, [this] { cluster_->start(); });
+}
 
 }  // namespace iceway::signaling

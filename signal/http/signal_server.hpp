@@ -45,6 +45,11 @@
 #include "signal/socketio/socketio_app.hpp"
 #include "signal/socketio/socketio_connection.hpp"
 
+namespace iceway::signaling::cluster {
+class ClusterService;
+struct ClusterSettings;
+}  // namespace iceway::signaling::cluster
+
 namespace iceway::signaling {
 
 class Hub;
@@ -84,6 +89,10 @@ class SignalServer {
   // Stops the registry's timers (after close_all, before the io_contexts stop).
   void stop();
 
+  // [cluster]: ids, rooms and messages span the nodes sharing `settings.redis` (signal/cluster/).
+  // After start(); `settings.node_id` must be set. Without this call no Redis code runs.
+  void start_cluster(const cluster::ClusterSettings& settings);
+
   Counters& counters() { return counters_; }
 
  private:
@@ -103,6 +112,7 @@ class SignalServer {
   bool sessions_on_registry_thread_;
   Settings initial_settings_;
   std::vector<std::shared_ptr<SocketIoMount>> socketio_mounts_;
+  std::unique_ptr<cluster::ClusterService> cluster_;  // last: it uses hub_ until it is gone
 };
 
 }  // namespace iceway::signaling

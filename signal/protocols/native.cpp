@@ -51,7 +51,9 @@ std::string NativeProtocol::unused_random_id(const Registry& registry) {
   // 122 random bits: a collision is practically impossible, but the loop makes it certain.
   for (;;) {
     std::string candidate = random_uuid(random_);
-    if (!registry.holder(Protocol::native, candidate)) return candidate;
+    if (!registry.holder(Protocol::native, candidate) &&
+        !(cluster_ != nullptr && cluster_->held_elsewhere(Protocol::native, candidate)))
+      return candidate;
   }
 }
 
@@ -79,10 +81,12 @@ void NativeProtocol::open(ConnectionId id, const Query& query, UnixSeconds unix_
     peer_id = unused_random_id(ctx.registry);
   }
 
-  if (!ctx.registry.claim_id(id, peer_id)) {
+  const bool taken_elsewhere = cluster_ != nullptr && cluster_->held_elsewhere(Protocol::native, peer_id);
+  if (taken_elsewhere || !ctx.registry.claim_id(id, peer_id)) {
     return refuse(id, ErrorCode::id_taken, "id " + in_quotes(peer_id) + " is taken", ctx);
   }
   peers_[id] = std::move(peer);
+  if (cluster_ != nullptr) cluster_->claimed(Protocol::native, peer_id);
 
   // SPEC §2: TURN credentials go to an identity a token vouches for. Handed to anyone who opens
   // /ws, they would let a stranger name any id and spend that user's allocation quota for a
@@ -149,6 +153,10 @@ void NativeProtocol::on_join(ConnectionId id, const Json& message, const Json* r
   for (ConnectionId other : joined.value().others) {
     if (const auto* connection = ctx.registry.find(other)) peers.push_back(connection->peer_id);
   }
+  if (cluster_ != nullptr) {
+    for (auto& remote : cluster_->remote_members(Protocol::native, room)) peers.push_back(std::move(remote));
+    if (!joined.value().already_member) cluster_->joined(Protocol::native, room, self->peer_id);
+  }
   Json answer{{"type", "joined"}, {"room", room}, {"peers", std::move(peers)}};
   add_ref(answer, ref);
   ctx.out.send(id, to_text(answer));
@@ -166,8 +174,9 @@ void NativeProtocol::on_leave(ConnectionId id, const Json& message, const Json* 
   Json answer{{"type", "left"}, {"room", room}};
   add_ref(answer, ref);
   ctx.out.send(id, to_text(answer));
-  if (remaining->empty()) return;
   const Registry::Connection* self = ctx.registry.find(id);
+  if (cluster_ != nullptr) cluster_->left(Protocol::native, room, self->peer_id);
+  if (remaining->empty()) return;
   Frame announcement = make_frame(to_text(Json{{"type", "peer-left"}, {"room", room}, {"id", self->peer_id}}));
   for (ConnectionId other : *remaining) ctx.out.send(other, announcement);
 }
@@ -177,12 +186,15 @@ void NativeProtocol::on_signal(ConnectionId id, Json& message, const Json* ref, 
   if (to.empty()) return fail(id, ErrorCode::bad_request, "signal needs a string \"to\"", ref, ctx);
   auto data = message.find("data");
   if (data == message.end()) return fail(id, ErrorCode::bad_request, "signal needs \"data\"", ref, ctx);
+  // Local first: a peer on this node is reached without asking the cluster.
   auto target = ctx.registry.holder(Protocol::native, to);
-  if (!target) return fail(id, ErrorCode::peer_unavailable, "peer " + in_quotes(to) + " is not connected", ref, ctx);
+  if (!target && !(cluster_ != nullptr && cluster_->held_elsewhere(Protocol::native, to)))
+    return fail(id, ErrorCode::peer_unavailable, "peer " + in_quotes(to) + " is not connected", ref, ctx);
   const Registry::Connection* self = ctx.registry.find(id);
   // `data` is opaque: moved, never inspected.
-  Json frame{{"type", "signal"}, {"from", self->peer_id}, {"data", std::move(*data)}};
-  ctx.out.send(*target, to_text(frame));
+  std::string frame = to_text(Json{{"type", "signal"}, {"from", self->peer_id}, {"data", std::move(*data)}});
+  if (target) ctx.out.send(*target, std::move(frame));
+  else cluster_->send_to_peer(Protocol::native, to, frame);
 }
 
 void NativeProtocol::on_broadcast(ConnectionId id, Json& message, const Json* ref, Context& ctx) {
@@ -199,6 +211,7 @@ void NativeProtocol::on_broadcast(ConnectionId id, Json& message, const Json* re
   for (ConnectionId member : ctx.registry.members(Protocol::native, room)) {
     if (member != id) ctx.out.send(member, frame);
   }
+  if (cluster_ != nullptr) cluster_->send_to_room(Protocol::native, room, *frame);
 }
 
 void NativeProtocol::reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* ref,
@@ -209,11 +222,51 @@ void NativeProtocol::reject(ConnectionId id, ErrorCode code, std::string_view me
 void NativeProtocol::departed(ConnectionId id, const Registry::Departure& departure, Context& ctx) {
   peers_.erase(id);
   if (departure.peer_id.empty()) return;
+  if (cluster_ != nullptr) {
+    for (const auto& room : departure.rooms) cluster_->left(Protocol::native, room.room, departure.peer_id);
+    cluster_->released(Protocol::native, departure.peer_id);
+  }
   for (const auto& room : departure.rooms) {
     if (room.remaining.empty()) continue;
     Frame announcement =
         make_frame(to_text(Json{{"type", "peer-left"}, {"room", room.room}, {"id", departure.peer_id}}));
     for (ConnectionId other : room.remaining) ctx.out.send(other, announcement);
+  }
+}
+
+void NativeProtocol::remote(const cluster::RemoteEvent& event, Context& ctx) {
+  using Kind = cluster::RemoteEvent::Kind;
+  switch (event.kind) {
+    case Kind::deliver_to_peer:
+      // Gone since the sender's node last heard of it: dropped, as a local frame to a peer that
+      // just left would be.
+      if (auto target = ctx.registry.holder(Protocol::native, event.id)) ctx.out.send(*target, event.frame);
+      return;
+    case Kind::deliver_to_room: {
+      auto members = ctx.registry.members(Protocol::native, event.room);
+      if (members.empty()) return;
+      Frame frame = make_frame(event.frame);
+      for (ConnectionId member : members) ctx.out.send(member, frame);
+      return;
+    }
+    case Kind::peer_joined:
+    case Kind::peer_left: {
+      auto members = ctx.registry.members(Protocol::native, event.room);
+      if (members.empty()) return;
+      Frame announcement = make_frame(to_text(Json{{"type", event.kind == Kind::peer_joined ? "peer-joined" : "peer-left"},
+                                                   {"room", event.room},
+                                                   {"id", event.id}}));
+      for (ConnectionId member : members) ctx.out.send(member, announcement);
+      return;
+    }
+    case Kind::peer_claimed:
+      return;  // nothing waits for a native id
+    case Kind::id_conflict:
+      // Another node let the same id in at the same moment and keeps it (cluster_core.hpp).
+      if (auto holder = ctx.registry.holder(Protocol::native, event.id)) {
+        refuse(*holder, ErrorCode::id_taken, "id " + in_quotes(event.id) + " is taken on another node", ctx);
+      }
+      return;
   }
 }
 

@@ -28,7 +28,9 @@ void PeerJsProtocol::error_and_close(ConnectionId id, ErrorCode code, std::strin
 std::string PeerJsProtocol::unused_random_id(const Registry& registry) {
   for (;;) {
     std::string candidate = random_uuid(random_);
-    if (!registry.holder(Protocol::peerjs, candidate)) return candidate;
+    if (!registry.holder(Protocol::peerjs, candidate) &&
+        !(cluster_ != nullptr && cluster_->held_elsewhere(Protocol::peerjs, candidate)))
+      return candidate;
   }
 }
 
@@ -68,11 +70,17 @@ void PeerJsProtocol::open(ConnectionId id, const Query& query, UnixSeconds /*uni
     return;
   }
 
+  // Held on another node: a same-token reconnect landing elsewhere is refused too (tokens stay
+  // on their node); the client's retry finds the id free once the old socket's node lets go.
+  if (cluster_ != nullptr && cluster_->held_elsewhere(Protocol::peerjs, peer_id)) {
+    return error_and_close(id, ErrorCode::id_taken, peerjs_text::kIdTaken, ctx);
+  }
   if (ctx.registry.peer_count(Protocol::peerjs) >= ctx.settings.peerjs_concurrent_limit) {
     return error_and_close(id, ErrorCode::too_many_connections, peerjs_text::kConnectionLimitExceeded, ctx);
   }
   ctx.registry.claim_id(id, peer_id);
   clients_.emplace(id, Client{std::string(token), ctx.now, {}});
+  if (cluster_ != nullptr) cluster_->claimed(Protocol::peerjs, peer_id);
   ctx.out.send(id, std::string(kOpen));
   flush_queue(id, std::string(peer_id), ctx);
 }
@@ -144,6 +152,9 @@ void PeerJsProtocol::transmit(ConnectionId from, const std::string& src, const R
 
   if (auto target = ctx.registry.holder(Protocol::peerjs, dst)) {
     deliver(*target, src, dst, type, connection_id, text, ctx);
+  } else if (cluster_ != nullptr && cluster_->send_to_peer(Protocol::peerjs, dst, *text)) {
+    // On another node: one publish there. Its node does not track this negotiation, so the
+    // LEAVE-on-disappearance improvement covers only peers on the same node.
   } else if (type != "LEAVE" && type != "EXPIRE") {
     enqueue(from, src, dst, type, connection_id, std::move(text), ctx);
   } else {
@@ -290,6 +301,7 @@ void PeerJsProtocol::departed(ConnectionId id, const Registry::Departure& depart
   Client client = std::move(it->second);
   clients_.erase(it);
   if (departure.peer_id.empty()) return;  // its id moved to a same-token reconnect
+  if (cluster_ != nullptr) cluster_->released(Protocol::peerjs, departure.peer_id);
   std::vector<std::string> told;
   for (const auto& negotiation : client.negotiations) {
     if (contains(told, negotiation.peer)) continue;
@@ -374,6 +386,36 @@ std::size_t PeerJsProtocol::queued_messages() const {
   std::size_t count = 0;
   for (const auto& [peer, queue] : queues_) count += queue.messages.size();
   return count;
+}
+
+void PeerJsProtocol::remote(const cluster::RemoteEvent& event, Context& ctx) {
+  using Kind = cluster::RemoteEvent::Kind;
+  switch (event.kind) {
+    case Kind::deliver_to_peer:
+      // Gone since the sender's node last heard of it: dropped, as the sender's node would have
+      // queued it had it known (its EXPIRE cannot be told from here without the sender's id).
+      if (auto target = ctx.registry.holder(Protocol::peerjs, event.id)) ctx.out.send(*target, event.frame);
+      return;
+    case Kind::peer_claimed: {
+      // Messages queued here for an id that has now appeared on another node go there.
+      auto it = queues_.find(event.id);
+      if (it == queues_.end() || cluster_ == nullptr) return;
+      OfflineQueue queue = std::move(it->second);
+      queues_.erase(it);
+      queued_bytes_ -= queue.bytes;
+      for (const auto& queued : queue.messages) cluster_->send_to_peer(Protocol::peerjs, event.id, *queued.frame);
+      return;
+    }
+    case Kind::id_conflict:
+      if (auto holder = ctx.registry.holder(Protocol::peerjs, event.id)) {
+        error_and_close(*holder, ErrorCode::id_taken, peerjs_text::kIdTaken, ctx);
+      }
+      return;
+    case Kind::deliver_to_room:
+    case Kind::peer_joined:
+    case Kind::peer_left:
+      return;  // PeerJS has no rooms
+  }
 }
 
 }  // namespace iceway::signaling

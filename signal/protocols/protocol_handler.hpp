@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "common/clock.hpp"
+#include "signal/cluster/cluster_port.hpp"
 #include "signal/counters.hpp"
 #include "signal/errors.hpp"
 #include "signal/json_text.hpp"
@@ -77,6 +78,9 @@ class ProtocolHandler {
   virtual void departed(ConnectionId id, const Registry::Departure& departure, Context& ctx) = 0;
   // Timers (PeerJS queue expiry and alive timeout).
   virtual void expire(Context& /*ctx*/) {}
+  // Another node's message for this protocol ([cluster], signal/cluster/cluster_port.hpp). A
+  // protocol that does not span nodes ignores it.
+  virtual void remote(const cluster::RemoteEvent& /*event*/, Context& /*ctx*/) {}
   // The counter index of "invalid" in this protocol's message type labels.
   virtual std::size_t invalid_type() const = 0;
 };

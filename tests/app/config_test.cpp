@@ -384,6 +384,56 @@ offline_name_field = "from"
                                       {"profile[1].offline_name_field", 15}});
 }
 
+// [cluster] (issue 13): absent = single node; present = read with its defaults and the password
+// from a file or the environment.
+TEST_F(ConfigTest, ClusterIsOffWithoutItsTableAndReadWithDefaultsWithIt) {
+  const std::string secret = "[auth]\nsecrets = [\"s\"]\n";
+  auto single = load(write("single.toml", secret));
+  ASSERT_TRUE(single.config) << problems_of(single);
+  EXPECT_FALSE(single.config->cluster);
+
+  const std::string password = write("redis-password", "hunter2\n");
+  auto clustered = load(write("cluster.toml", secret + "[cluster]\nredis = \"redis://10.0.0.5\"\npassword_file = \"" +
+                                                  password + "\"\n"));
+  ASSERT_TRUE(clustered.config) << problems_of(clustered);
+  ASSERT_TRUE(clustered.config->cluster);
+  const auto& cluster = *clustered.config->cluster;
+  EXPECT_EQ(cluster.redis_tcp.to_string(), "10.0.0.5:6379");
+  EXPECT_EQ(cluster.password, "hunter2");
+  EXPECT_EQ(cluster.node_id, "");  // filled in at start from the host name and bound port
+  EXPECT_EQ(cluster.heartbeat, 2s);
+  EXPECT_EQ(cluster.publish_buffer_bytes, 1024u * 1024u);
+
+  env_["ICEWAY_REDIS_PASSWORD"] = "from-env";
+  auto unix_socket = load(write("unix.toml", secret + "[cluster]\nredis = \"unix:///run/redis.sock\"\n"
+                                                       "node_id = \"web-1:8080\"\nheartbeat = \"500ms\"\n"));
+  ASSERT_TRUE(unix_socket.config) << problems_of(unix_socket);
+  EXPECT_EQ(unix_socket.config->cluster->redis_unix_path, "/run/redis.sock");
+  EXPECT_EQ(unix_socket.config->cluster->password, "from-env");
+  EXPECT_EQ(unix_socket.config->cluster->node_id, "web-1:8080");
+  EXPECT_EQ(unix_socket.config->cluster->heartbeat, 500ms);
+}
+
+TEST_F(ConfigTest, EveryClusterProblemNamesItsKeyAndLine) {
+  const std::string path = write("bad-cluster.toml",
+                                 "[auth]\n"                                    // 1
+                                 "secrets = [\"s\"]\n"                          // 2
+                                 "[cluster]\n"                                 // 3
+                                 "redis = \"redis://redis.internal:6379\"\n"    // 4
+                                 "password_file = \"/nonexistent/password\"\n"  // 5
+                                 "node_id = \"has space\"\n"                    // 6
+                                 "heartbeat = \"10ms\"\n"                       // 7
+                                 "publish_buffer = \"1KiB\"\n");                // 8
+  expect_exactly_these_problems(load(path), path,
+                                {{"cluster.redis", 4}, {"cluster.password_file", 5}, {"cluster.node_id", 6},
+                                 {"cluster.heartbeat", 7}, {"cluster.publish_buffer", 8}});
+  const std::string missing = write("no-redis.toml", "[auth]\nsecrets = [\"s\"]\n[cluster]\nheartbeat = \"1s\"\n");
+  auto result = load(missing);
+  ASSERT_EQ(result.problems.size(), 1u) << problems_of(result);
+  EXPECT_EQ(result.problems[0].key, "cluster.redis");
+  EXPECT_EQ(result.problems[0].where, missing + ":3");
+}
+
 TEST_F(ConfigTest, ASocketIoProfilesNameSourceIsAuthOrFieldAndAnythingElseIsAProblemAtItsLine) {
   auto path = write("bad-sio-names.toml", R"([auth]
 secrets = ["s"]

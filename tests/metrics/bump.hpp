@@ -49,6 +49,10 @@ inline void bump_all(signaling::Counters& counters, std::uint64_t step) {
   bump(counters.messages, step);
   bump(counters.errors, step);
   bump(counters.rooms_active, step);
+  for (auto* stat : {&counters.cluster.redis_connected, &counters.cluster.redis_losses, &counters.cluster.frames_sent,
+                     &counters.cluster.frames_received, &counters.cluster.publish_dropped, &counters.cluster.bus_refused,
+                     &counters.cluster.nodes, &counters.cluster.remote_peers})
+    stat->add(static_cast<std::int64_t>(step));
 }
 
 }  // namespace iceway::metrics::testing

@@ -1,0 +1,293 @@
+// Signaling across iceway nodes ([cluster], issue 13) on the native /ws and PeerJS protocols: a real
+// redis-server and three real iceway processes, driven by `ws` clients. Ids are unique across
+// the nodes, rooms span them, signal and broadcast cross them in order, a node killed with -9
+// disappears within the bound, and Redis stopped and started is survived: local traffic goes on,
+// /readyz stays ready, cross-node traffic and presence come back.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { stopIceway, loopbackArgs, run } from './lib/iceway.mjs';
+import { startSignalServer, connectNative, scrape, SignalClient, signalUrl } from './lib/signal.mjs';
+import { until } from './lib/ops.mjs';
+import { startRedis, stopRedis } from './lib/redis.mjs';
+
+const HEARTBEAT_MS = 500;
+const fastArgs = ['--set', 'signal.messages_per_second=100000', '--set', 'signal.message_burst=100000'];
+
+function nodeArgs(redis, id) {
+  return [...loopbackArgs({ ipv6: false, threads: 1 }), ...fastArgs,
+    '--set', `cluster.redis=${redis.url}`, '--set', `cluster.node_id=${id}`, '--set', `cluster.heartbeat=${HEARTBEAT_MS}ms`];
+}
+
+const clients = [];
+async function connect(server, query) {
+  const { client, welcome } = await connectNative(server, query);
+  clients.push(client);
+  return { client, welcome };
+}
+async function join(client, room) {
+  const answer = await client.request({ type: 'join', room });
+  assert.equal(answer.type, 'joined', JSON.stringify(answer));
+  return answer;
+}
+// Waits until `server` refuses `id` as taken: the claim made on another node has reached it.
+async function untilTaken(server, id) {
+  await until(async () => {
+    const { client, welcome } = await connectNative(server, `?id=${id}`);
+    client.ws.terminate();
+    return welcome.type === 'error' && welcome.code === 'id-taken';
+  }, 10000, `node to learn that ${id} is taken elsewhere`);
+}
+async function ready(server) {
+  const response = await fetch(`http://${server.admin.host}:${server.admin.port}/readyz`);
+  return response.status;
+}
+
+describe('native signaling across nodes', () => {
+  let redis;
+  let a;
+  let b;
+  let c;
+  before(async () => {
+    redis = await startRedis();
+    [a, b, c] = await Promise.all([
+      startSignalServer(nodeArgs(redis, 'node-a')),
+      startSignalServer(nodeArgs(redis, 'node-b')),
+      startSignalServer(nodeArgs(redis, 'node-c')),
+    ]);
+  });
+  after(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.ws.terminate()));
+    // Node c was killed by the test already; the others stop as a deployment stops them.
+    for (const server of [a, b]) if (server) assert.equal(await stopIceway(server), 0, server.output());
+    if (c && c.child.exitCode === null && c.child.signalCode === null) await stopIceway(c, 'SIGKILL');
+    if (redis) await stopRedis(redis);
+  });
+
+  test('an id held on one node is id-taken on the others, and free again once its holder leaves', async () => {
+    const { client: holder, welcome } = await connect(a, '?id=unique-1');
+    assert.equal(welcome.type, 'welcome', JSON.stringify(welcome));
+    await untilTaken(b, 'unique-1');
+    await untilTaken(c, 'unique-1');
+    holder.ws.close();
+    await until(async () => {
+      const { client, welcome: again } = await connectNative(b, '?id=unique-1');
+      client.ws.terminate();
+      return again.type === 'welcome';
+    }, 10000, 'unique-1 to be free on node b after its holder left node a');
+  });
+
+  test('rooms span nodes: joined lists every node\'s members, peer-joined and peer-left reach all', async () => {
+    const { client: alice } = await connect(a, '?id=alice');
+    const { client: bob } = await connect(b, '?id=bob');
+    assert.deepEqual((await join(alice, 'r1')).peers, []);
+    await join(bob, 'r1');
+    // Node a has seen bob's join once alice hears of it; a newcomer on node a then sees both.
+    assert.deepEqual(await alice.next((m) => m.type === 'peer-joined'), { type: 'peer-joined', room: 'r1', id: 'bob' });
+    const { client: dave } = await connect(a, '?id=dave');
+    assert.deepEqual([...(await join(dave, 'r1')).peers].sort(), ['alice', 'bob']);
+    assert.deepEqual(await bob.next((m) => m.type === 'peer-joined' && m.id === 'dave'), { type: 'peer-joined', room: 'r1', id: 'dave' });
+
+    // signal {to} crosses nodes, and a burst keeps its order.
+    alice.send({ type: 'signal', to: 'bob', data: { hello: 'from a' } });
+    assert.deepEqual(await bob.next('signal'), { type: 'signal', from: 'alice', data: { hello: 'from a' } });
+    for (let i = 0; i < 300; i += 1) alice.send({ type: 'signal', to: 'bob', data: { seq: i } });
+    for (let i = 0; i < 300; i += 1) assert.deepEqual((await bob.next('signal')).data, { seq: i });
+
+    // broadcast reaches the room on every node, not the sender.
+    bob.send({ type: 'broadcast', room: 'r1', data: 'to all' });
+    for (const member of [alice, dave]) {
+      assert.deepEqual(await member.next('broadcast'), { type: 'broadcast', room: 'r1', from: 'bob', data: 'to all' });
+    }
+    assert.equal(bob.queue.filter((m) => m.type === 'broadcast').length, 0);
+
+    // leave and disconnect on node b are announced on node a.
+    await bob.request({ type: 'leave', room: 'r1' });
+    for (const member of [alice, dave]) assert.deepEqual(await member.next('peer-left'), { type: 'peer-left', room: 'r1', id: 'bob' });
+    const { client: carol } = await connect(b, '?id=carol');
+    await join(carol, 'r1');
+    await alice.next((m) => m.type === 'peer-joined' && m.id === 'carol');
+    carol.ws.close();
+    assert.deepEqual(await alice.next('peer-left'), { type: 'peer-left', room: 'r1', id: 'carol' });
+
+    // A signal to an id no node holds is still refused.
+    const refused = await alice.request({ type: 'signal', to: 'nobody', data: 1 });
+    assert.equal(refused.code, 'peer-unavailable', JSON.stringify(refused));
+
+    // The metrics say the same (the dashboard's Cluster row and the Redis alert read them).
+    const onA = await scrape(a);
+    const onB = await scrape(b);
+    assert.equal(onA.get('iceway_cluster_redis_connected'), 1);
+    assert.equal(onA.get('iceway_cluster_redis_losses_total'), 0);
+    assert.equal(onA.get('iceway_cluster_nodes'), 2);
+    assert.ok(onA.get('iceway_cluster_remote_peers') >= 1, String(onA.get('iceway_cluster_remote_peers')));
+    assert.ok(onA.get('iceway_cluster_messages_sent_total') >= 301);
+    assert.ok(onB.get('iceway_cluster_messages_received_total') >= 301);
+    assert.ok(onB.get('iceway_cluster_messages_sent_total') >= 1);  // the broadcast: one publish to node a
+    // Something on the channel that is not a bus message is counted and ignored.
+    const cli = await run('redis-cli', ['-p', String(redis.port), 'PUBLISH', 'iceway:presence', 'not a bus message']);
+    assert.equal(cli.code, 0, cli.stderr);
+    await until(async () => (await scrape(a)).get('iceway_cluster_bus_refused_total') === 1, 10000,
+      'node a to count the refused bus message');
+  });
+
+  test('a node killed with -9 disappears: its room members leave within about three heartbeats', async () => {
+    const { client: watcher } = await connect(a, '?id=watcher');
+    await join(watcher, 'r2');
+    const { client: eve } = await connect(c, '?id=eve');
+    await join(eve, 'r2');
+    await watcher.next((m) => m.type === 'peer-joined' && m.id === 'eve');
+    const killedAt = Date.now();
+    await stopIceway(c, 'SIGKILL');
+    assert.deepEqual(await watcher.next('peer-left', 10000), { type: 'peer-left', room: 'r2', id: 'eve' });
+    const took = Date.now() - killedAt;
+    // 3 heartbeats of silence, a quarter heartbeat of expiry granularity and room for a loaded CI.
+    assert.ok(took <= 3 * HEARTBEAT_MS + HEARTBEAT_MS + 2000, `peer-left after ${took} ms`);
+    // Its last state was at most about a heartbeat before the kill, so about two heartbeats of
+    // silence at least: the expiry, not a closed connection, announced it.
+    assert.ok(took >= HEARTBEAT_MS, `peer-left after only ${took} ms: presence is not soft state`);
+    // eve's id is free on the nodes still alive (node b drops node c on its own clock, within
+    // the same bound).
+    await until(async () => {
+      const { client, welcome } = await connectNative(b, '?id=eve');
+      client.ws.terminate();
+      return welcome.type === 'welcome';
+    }, 3 * HEARTBEAT_MS + 2000, 'eve to be free on node b');
+  });
+
+  test('Redis stopped and started: local traffic goes on, /readyz stays ready, presence and cross-node traffic resume', async () => {
+    const { client: left } = await connect(a, '?id=left-1');
+    const { client: local } = await connect(a, '?id=local-1');
+    const { client: right } = await connect(b, '?id=right-1');
+    await join(left, 'r3');
+    await join(local, 'r3');
+    await join(right, 'r3');
+    await left.next((m) => m.type === 'peer-joined' && m.id === 'right-1');
+
+    await stopRedis(redis);
+    // Node b's members fall out of node a's presence...
+    assert.deepEqual(await left.next((m) => m.type === 'peer-left' && m.id === 'right-1', 10000),
+      { type: 'peer-left', room: 'r3', id: 'right-1' });
+    // ...while node a's own peers still reach each other, and a stays ready.
+    left.send({ type: 'signal', to: 'local-1', data: 'still here' });
+    assert.deepEqual(await local.next('signal'), { type: 'signal', from: 'left-1', data: 'still here' });
+    assert.equal(await ready(a), 200);
+    const down = await scrape(a);
+    assert.equal(down.get('iceway_cluster_redis_connected'), 0);
+
+    redis = await startRedis({ port: redis.port });
+    assert.deepEqual(await left.next((m) => m.type === 'peer-joined' && m.id === 'right-1', 15000),
+      { type: 'peer-joined', room: 'r3', id: 'right-1' });
+    left.send({ type: 'signal', to: 'right-1', data: 'back' });
+    assert.deepEqual(await right.next('signal'), { type: 'signal', from: 'left-1', data: 'back' });
+    const up = await scrape(a);
+    assert.equal(up.get('iceway_cluster_redis_connected'), 1);
+    assert.ok(up.get('iceway_cluster_redis_losses_total') >= 1);
+    // Logged once per outage, however many reconnects failed.
+    assert.equal(a.output().match(/Redis at \S+ is unreachable/g)?.length, 1, a.output());
+    assert.match(a.output(), /Redis at \S+ is reachable again/);
+  });
+});
+
+describe('the buffer towards Redis while it is down', () => {
+  let redis;
+  let a;
+  let b;
+  const extra = ['--set', 'cluster.publish_buffer=64KiB'];
+  before(async () => {
+    redis = await startRedis();
+    // A long heartbeat keeps node b in node a's presence while Redis is down, so frames for
+    // b's peers are queued, not refused.
+    [a, b] = await Promise.all([
+      startSignalServer([...nodeArgs(redis, 'buffer-a'), '--set', 'cluster.heartbeat=5s', ...extra]),
+      startSignalServer([...nodeArgs(redis, 'buffer-b'), '--set', 'cluster.heartbeat=5s', ...extra]),
+    ]);
+  });
+  after(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.ws.terminate()));
+    for (const server of [a, b]) if (server) assert.equal(await stopIceway(server), 0, server.output());
+    if (redis) await stopRedis(redis);
+  });
+
+  test('holds at most cluster.publish_buffer: the rest is dropped and counted, and the node serves on', async () => {
+    const { client: sender } = await connect(a, '?id=sender');
+    const { client: local } = await connect(a, '?id=neighbour');
+    await connect(b, '?id=far');
+    await untilTaken(a, 'far');
+    await stopRedis(redis);
+    await until(async () => (await scrape(a)).get('iceway_cluster_redis_connected') === 0, 10000,
+      'node a to notice that Redis is gone');
+    const payload = 'x'.repeat(1000);
+    for (let i = 0; i < 300; i += 1) sender.send({ type: 'signal', to: 'far', data: { seq: i, payload } });
+    // 300 frames of about 1.1 KB against a 64 KiB buffer: most are dropped.
+    const dropped = await until(async () => {
+      const value = (await scrape(a)).get('iceway_cluster_publish_dropped_total');
+      return value >= 200 ? value : 0;
+    }, 10000, 'the frames beyond the buffer to be counted as dropped');
+    assert.ok(dropped < 300, `${dropped} dropped: nothing was buffered`);
+    sender.send({ type: 'signal', to: 'neighbour', data: 'local still works' });
+    assert.deepEqual(await local.next('signal'), { type: 'signal', from: 'sender', data: 'local still works' });
+    assert.equal(await ready(a), 200);
+  });
+});
+
+describe('PeerJS across nodes', () => {
+  let redis;
+  let a;
+  let b;
+  before(async () => {
+    redis = await startRedis();
+    // A short expire_timeout, so the test's wait for an EXPIRE that must not come is short too.
+    const expire = ['--set', 'signal.peerjs.expire_timeout=500ms'];
+    [a, b] = await Promise.all([startSignalServer([...nodeArgs(redis, 'peerjs-a'), ...expire]),
+      startSignalServer([...nodeArgs(redis, 'peerjs-b'), ...expire])]);
+  });
+  after(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.ws.terminate()));
+    for (const server of [a, b]) if (server) assert.equal(await stopIceway(server), 0, server.output());
+    if (redis) await stopRedis(redis);
+  });
+  // The PeerJS wire protocol as the `peerjs` client speaks it; resolves with the client and its
+  // first frame (OPEN, or ID-TAKEN).
+  async function peer(server, id) {
+    const client = await SignalClient.open(signalUrl(server, `/peerjs/peerjs?key=peerjs&id=${id}&token=t-${id}&version=1.5.5`));
+    clients.push(client);
+    return { client, first: await client.next() };
+  }
+
+  test('ids are unique across nodes; OFFER, ANSWER, CANDIDATE and LEAVE reach a peer on the other node', async () => {
+    const { client: pa, first } = await peer(a, 'pa');
+    assert.equal(first.type, 'OPEN');
+    await until(async () => {
+      const { client, first: answer } = await peer(b, 'pa');
+      client.ws.terminate();
+      return answer.type === 'ID-TAKEN';
+    }, 10000, 'node b to refuse pa, held on node a');
+    const { client: pb } = await peer(b, 'pb');
+    await until(async () => {
+      const { client, first: answer } = await peer(a, 'pb');
+      client.ws.terminate();
+      return answer.type === 'ID-TAKEN';
+    }, 10000, 'node a to know pb');
+    const offer = { type: 'OFFER', dst: 'pb', payload: { sdp: { type: 'offer', sdp: 'v=0' }, type: 'media', connectionId: 'mc_1' } };
+    pa.send(offer);
+    assert.deepEqual(await pb.next('OFFER'), { ...offer, src: 'pa' });
+    pb.send({ type: 'ANSWER', dst: 'pa', payload: { sdp: { type: 'answer', sdp: 'v=0' }, connectionId: 'mc_1' } });
+    for (let i = 0; i < 20; i += 1) pb.send({ type: 'CANDIDATE', dst: 'pa', payload: { candidate: { n: i }, connectionId: 'mc_1' } });
+    assert.equal((await pa.next('ANSWER')).src, 'pb');
+    for (let i = 0; i < 20; i += 1) assert.deepEqual((await pa.next('CANDIDATE')).payload.candidate, { n: i });
+    pa.send({ type: 'LEAVE', dst: 'pb' });
+    assert.deepEqual(await pb.next('LEAVE'), { type: 'LEAVE', src: 'pa', dst: 'pb' });
+  });
+
+  test('a message for a peer on no node waits, and follows it when it appears on another node: no EXPIRE', async () => {
+    const { client: sender } = await peer(a, 'early');
+    const offer = { type: 'OFFER', dst: 'late', payload: { sdp: { type: 'offer', sdp: 'v=0' }, connectionId: 'mc_2' } };
+    sender.send(offer);
+    const { client: late } = await peer(b, 'late');
+    assert.deepEqual(await late.next('OFFER'), { ...offer, src: 'early' });
+    // Three expire_timeouts pass with no EXPIRE to the sender (a queue left behind on node a
+    // would have told it after one).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(sender.queue.filter((m) => m.type === 'EXPIRE').length, 0, JSON.stringify(sender.queue));
+  });
+});
