@@ -18,15 +18,28 @@ Result<std::shared_ptr<const turn::PeerPolicy>, std::vector<std::string>> make_p
   return std::make_shared<const turn::PeerPolicy>(std::move(policy).value());
 }
 
+std::shared_ptr<const turn::NonceIssuer> nonce_issuer(const Config& config,
+                                                     std::shared_ptr<const turn::NonceIssuer> previous) {
+  const auto lifetime = config.turn.nonce_lifetime;
+  if (!config.turn.secrets.empty()) {
+    const auto key = turn::NonceIssuer::key_from_secret(config.turn.secrets.front());
+    if (previous && previous->key() == key && previous->lifetime() == lifetime) return previous;
+    return std::make_shared<const turn::NonceIssuer>(key, lifetime);
+  }
+  if (previous) {
+    if (previous->lifetime() == lifetime) return previous;
+    return std::make_shared<const turn::NonceIssuer>(previous->key(), lifetime);
+  }
+  turn::SystemRandom random;
+  return std::make_shared<const turn::NonceIssuer>(random, lifetime);
+}
+
 Result<turn::SharedTurnState, std::vector<std::string>> make_turn_state(
     const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces, const std::vector<IpAddress>& host_addresses,
     std::shared_ptr<turn::SourceRateLimiter> unauthenticated) {
   auto policy = make_peer_policy(config, host_addresses);
   if (!policy) return failure(policy.error());
-  if (!nonces) {
-    turn::SystemRandom random;
-    nonces = std::make_shared<const turn::NonceIssuer>(random, config.turn.nonce_lifetime);
-  }
+  nonces = nonce_issuer(config, std::move(nonces));
   // Built last: nothing after this can fail, so a refused reload leaves the budget alone.
   if (unauthenticated) unauthenticated->set_budget(unauthenticated_budget(config));
   else unauthenticated = std::make_shared<turn::SourceRateLimiter>(unauthenticated_budget(config));

@@ -15,11 +15,18 @@ namespace iceway::app {
 
 // `nonces` and `unauthenticated` carry over across reloads so nonces already handed out stay
 // valid and the process keeps one limiter (its budget is set from `config`); null at start
-// (a new random key is drawn, a new limiter built). `host_addresses` are every address of the
+// (a new limiter is built). The nonce key is nonce_issuer()'s. `host_addresses` are every address of the
 // host's interfaces as last read (net::host_addresses()); the peer policy denies them as peers.
 Result<turn::SharedTurnState, std::vector<std::string>> make_turn_state(
     const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces, const std::vector<IpAddress>& host_addresses,
     std::shared_ptr<turn::SourceRateLimiter> unauthenticated = nullptr);
+
+// With REST secrets the nonce key derives from the first (signing) secret, so every node with
+// that secret accepts the others' nonces; rotating it costs clients one 438 round trip. With
+// static users only, the key is random and kept across reloads (`previous`); a changed
+// auth.nonce_lifetime applies to nonces issued from then on.
+std::shared_ptr<const turn::NonceIssuer> nonce_issuer(const Config& config,
+                                                     std::shared_ptr<const turn::NonceIssuer> previous);
 
 turn::SourceBudget unauthenticated_budget(const Config& config);
 

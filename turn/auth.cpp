@@ -50,7 +50,7 @@ std::optional<Authenticated> authenticate(const stun::MessageView& request, Cont
   // (turn/security_features.hpp); one without it is not ours.
   const NonceCheck nonce_check =
       nonce->starts_with(kNonceCookie)
-          ? ctx.nonces.check(nonce->substr(kNonceCookie.size()), ctx.five_tuple.client, ctx.five_tuple.transport, ctx.now)
+          ? ctx.nonces.check(nonce->substr(kNonceCookie.size()), ctx.five_tuple.client, ctx.five_tuple.transport, ctx.now_unix)
           : NonceCheck::invalid;
   if (nonce_check == NonceCheck::stale) {
     // The normal renewal: every allocation that lives past auth.nonce_lifetime meets it.

@@ -28,10 +28,9 @@ void encode_base64url(const std::array<std::uint8_t, 16>& in, std::string& out) 
   out += kBase64Url[(v >> 12) & 63];
 }
 
-std::uint64_t seconds_since_epoch(TimePoint now) {
-  const auto count = std::chrono::duration_cast<Seconds>(now.time_since_epoch()).count();
-  return count < 0 ? 0 : static_cast<std::uint64_t>(count);
-}
+std::uint64_t seconds_since_epoch(UnixSeconds now) { return now < 0 ? 0 : static_cast<std::uint64_t>(now); }
+
+constexpr std::string_view kKeyLabel = "iceway TURN nonce key v1";
 
 }  // namespace
 
@@ -44,8 +43,20 @@ std::string_view label(NonceCheck check) {
   return "unknown";
 }
 
-NonceIssuer::NonceIssuer(const std::array<std::byte, kKeySize>& key, Seconds lifetime)
-    : key_(key), lifetime_(lifetime) {}
+NonceIssuer::NonceIssuer(const Key& key, Seconds lifetime) : key_(key), lifetime_(lifetime) {}
+
+NonceIssuer::Key NonceIssuer::key_from_secret(std::string_view secret) {
+  unsigned char full[EVP_MAX_MD_SIZE];
+  unsigned size = 0;
+  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+            reinterpret_cast<const unsigned char*>(kKeyLabel.data()), kKeyLabel.size(), full, &size) ||
+      size != kKeySize) {
+    std::abort();  // SHA-256 HMAC is always available; without it no client can authenticate
+  }
+  Key key{};
+  for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<std::byte>(full[i]);
+  return key;
+}
 
 NonceIssuer::NonceIssuer(RandomSource& random, Seconds lifetime) : key_{}, lifetime_(lifetime) {
   random.fill(key_);
@@ -71,7 +82,7 @@ NonceIssuer::Mac NonceIssuer::mac(std::uint64_t expiry, const Endpoint& client, 
   return out;
 }
 
-std::string NonceIssuer::issue(const Endpoint& client, Transport transport, TimePoint now) const {
+std::string NonceIssuer::issue(const Endpoint& client, Transport transport, UnixSeconds now) const {
   const std::uint64_t expiry = seconds_since_epoch(now) + static_cast<std::uint64_t>(lifetime_.count());
   char digits[16];
   const auto [end, error] = std::to_chars(digits, digits + sizeof digits, expiry, 16);
@@ -83,7 +94,7 @@ std::string NonceIssuer::issue(const Endpoint& client, Transport transport, Time
 }
 
 NonceCheck NonceIssuer::check(std::string_view nonce, const Endpoint& client, Transport transport,
-                              TimePoint now) const {
+                              UnixSeconds now) const {
   const auto dot = nonce.find('.');
   if (dot == std::string_view::npos || dot == 0 || dot > 16 || nonce.size() != dot + 1 + 22) {
     return NonceCheck::invalid;

@@ -166,7 +166,7 @@ class TurnServerTest : public ::testing::Test {
 
   Answer deliver(const std::vector<std::byte>& bytes, const FiveTuple& tuple) {
     Answer answer;
-    answer.result = server->on_client_message(bytes, tuple, now, kNowUnix, out);
+    answer.result = server->on_client_message(bytes, tuple, now, now_unix(), out);
     answer.bytes.assign(answer.result.response.begin(), answer.result.response.end());
     return answer;
   }
@@ -239,6 +239,8 @@ class TurnServerTest : public ::testing::Test {
   std::shared_ptr<SourceRateLimiter> limiter;
   std::unique_ptr<TurnServer> server;
   TimePoint now = kStart;
+  // The wall clock moves with `now`: nonces expire by it.
+  UnixSeconds now_unix() const { return kNowUnix + std::chrono::duration_cast<Seconds>(now - kStart).count(); }
   std::array<std::byte, 2048> out{};
 };
 

@@ -37,7 +37,7 @@ struct Context {
   // The request.
   const FiveTuple& five_tuple;
   TimePoint now;
-  UnixSeconds now_unix;  // wall clock, for REST-API username expiry only
+  UnixSeconds now_unix;  // wall clock: REST-API username expiry and nonce expiry (shared by nodes)
   // Shared by all workers, immutable while a call runs.
   const Settings& settings;
   const Credentials& credentials;

@@ -64,7 +64,7 @@ HandleResult challenge_response(const stun::MessageView& request, stun::ErrorCod
   // RFC 8489 §9.2.4: the nonce carries the security-feature cookie and the answer offers
   // the password algorithms, both in 401 and 438.
   const std::string nonce =
-      std::string(kNonceCookie) + ctx.nonces.issue(ctx.five_tuple.client, ctx.five_tuple.transport, ctx.now);
+      std::string(kNonceCookie) + ctx.nonces.issue(ctx.five_tuple.client, ctx.five_tuple.transport, ctx.now_unix);
   stun::MessageBuilder builder(ctx.out);
   stun::start_error_response(builder, request.method(), request.transaction_id(), code);
   builder.add(stun::Realm{ctx.settings.realm}).add(stun::Nonce{nonce}).add(kOfferedPasswordAlgorithms).add_fingerprint();
