@@ -68,8 +68,8 @@ void Dispatcher::update_settings(const Settings& settings) {
 }
 
 void Dispatcher::attach_cluster(cluster::ClusterPort& cluster) {
-  native_->set_cluster(&cluster);
-  peerjs_->set_cluster(&cluster);
+  for (ProtocolHandler* handler : handlers_)
+    if (handler != nullptr) handler->set_cluster(&cluster);
 }
 
 void Dispatcher::remote(std::span<const cluster::RemoteEvent> events, TimePoint now, Outbox& out) {

@@ -76,8 +76,8 @@ class Dispatcher {
   // SIGHUP: new limits apply from the next event; nobody is disconnected by a reload.
   void update_settings(const Settings& settings);
 
-  // [cluster]: the protocols that span nodes (native, PeerJS) ask `cluster` (which must outlive the Dispatcher)
-  // about peers elsewhere and announce their own. Never called = single-node.
+  // [cluster]: every protocol asks `cluster` (which must outlive the Dispatcher) about peers
+  // elsewhere and announces its own. Never called = single-node.
   void attach_cluster(cluster::ClusterPort& cluster);
   // Other nodes' messages, in the order received.
   void remote(std::span<const cluster::RemoteEvent> events, TimePoint now, Outbox& out);

@@ -51,10 +51,11 @@ bool JsonProfileProtocol::claim(ConnectionId id, std::string_view name, Context&
     refuse(id, ErrorCode::bad_request, "a name is 1 to 128 characters without control characters", ctx);
     return false;
   }
-  if (!ctx.registry.claim_id(id, name)) {
+  if ((cluster_ != nullptr && cluster_->held_elsewhere(Protocol::profile, name)) || !ctx.registry.claim_id(id, name)) {
     refuse(id, ErrorCode::id_taken, "name " + in_quotes(name) + " is already in use", ctx);
     return false;
   }
+  if (cluster_ != nullptr) cluster_->claimed(Protocol::profile, name);
   return true;
 }
 
@@ -100,8 +101,14 @@ void JsonProfileProtocol::message_text(ConnectionId id, std::string_view text, J
     return;
   }
   ctx.counters.count_message(Protocol::profile, profile_type::message);
+  // Local first: a name on this node is reached without asking the cluster.
   const auto holder = ctx.registry.holder(Protocol::profile, receiver);
-  if (!holder) {
+  const bool elsewhere = !holder && cluster_ != nullptr && cluster_->held_elsewhere(Protocol::profile, receiver);
+  const auto deliver = [&](std::string frame) {
+    if (holder) ctx.out.send(*holder, std::move(frame));
+    else cluster_->send_to_peer(Protocol::profile, receiver, frame);
+  };
+  if (!holder && !elsewhere) {
     ctx.counters.count_error(ErrorCode::peer_unavailable);
     if (profile->offline.empty()) {
       ctx.out.send(id, NamedRelayProtocol::peer_unavailable_frame(receiver));
@@ -114,14 +121,14 @@ void JsonProfileProtocol::message_text(ConnectionId id, std::string_view text, J
     return;
   }
   if (profile->sender_field.empty() || self->peer_id.empty()) {
-    ctx.out.send(*holder, std::string(text));
+    deliver(std::string(text));
     return;
   }
   // The server says who sent it; a client cannot pose as someone else.
   OrderedJson forwarded = OrderedJson::parse(text, nullptr, false);
   if (!forwarded.is_object()) return;  // parsed as an object by the Dispatcher already
   forwarded[profile->sender_field] = self->peer_id;
-  ctx.out.send(*holder, forwarded.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
+  deliver(forwarded.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
 }
 
 void JsonProfileProtocol::reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* /*ref*/,
@@ -129,8 +136,22 @@ void JsonProfileProtocol::reject(ConnectionId id, ErrorCode code, std::string_vi
   ctx.out.send(id, NamedRelayProtocol::error_frame(code, message));
 }
 
-void JsonProfileProtocol::departed(ConnectionId id, const Registry::Departure& /*departure*/, Context& /*ctx*/) {
+void JsonProfileProtocol::departed(ConnectionId id, const Registry::Departure& departure, Context& /*ctx*/) {
   path_of_.erase(id);
+  if (cluster_ != nullptr && !departure.peer_id.empty()) cluster_->released(Protocol::profile, departure.peer_id);
+}
+
+void JsonProfileProtocol::remote(const cluster::RemoteEvent& event, Context& ctx) {
+  using Kind = cluster::RemoteEvent::Kind;
+  if (event.kind == Kind::deliver_to_peer) {
+    // Gone since the sender's node last heard of it: dropped, as a local message to a name
+    // that just left would be.
+    if (auto holder = ctx.registry.holder(Protocol::profile, event.id)) ctx.out.send(*holder, event.frame);
+  } else if (event.kind == Kind::id_conflict) {
+    // Another node let the same name in at the same moment and keeps it (cluster_core.hpp).
+    if (auto holder = ctx.registry.holder(Protocol::profile, event.id))
+      refuse(*holder, ErrorCode::id_taken, "name " + in_quotes(event.id) + " is in use on another node", ctx);
+  }
 }
 
 }  // namespace iceway::signaling

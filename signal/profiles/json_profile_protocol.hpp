@@ -28,6 +28,9 @@ class JsonProfileProtocol final : public ProtocolHandler {
   void reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* ref, Context& ctx) override;
   void departed(ConnectionId id, const Registry::Departure& departure, Context& ctx) override;
   std::size_t invalid_type() const override { return profile_type::invalid; }
+  // [cluster]: names are unique across nodes, messages reach a name on another node, and the
+  // offline answer comes only when the name is on no node.
+  void remote(const cluster::RemoteEvent& event, Context& ctx) override;
 
   // SIGHUP: profiles are matched by path, so connections keep theirs if it is still served.
   void update(std::vector<JsonProfile> profiles) { profiles_ = std::move(profiles); }

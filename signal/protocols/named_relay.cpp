@@ -32,10 +32,12 @@ void NamedRelayProtocol::open(ConnectionId id, const Query& query, UnixSeconds /
     reason = "connect with ?name=<your name>";
   } else if (!valid_peer_id(name)) {
     reason = "name must be 1-128 characters of A-Z a-z 0-9 _ . - @ : +";
-  } else if (!ctx.registry.claim_id(id, name)) {
+  } else if ((cluster_ != nullptr && cluster_->held_elsewhere(Protocol::relay, name)) ||
+             !ctx.registry.claim_id(id, name)) {
     refusal = ErrorCode::id_taken;
     reason = "name " + in_quotes(name) + " is already in use";
   } else {
+    if (cluster_ != nullptr) cluster_->claimed(Protocol::relay, name);
     return;  // no greeting: tutorial clients do not expect one
   }
   ctx.counters.count_error(refusal);
@@ -61,8 +63,10 @@ void NamedRelayProtocol::message(ConnectionId id, Json& message, Context& ctx) {
     return;
   }
   ctx.counters.count_message(Protocol::relay, relay_type::message);
+  // Local first: a name on this node is reached without asking the cluster.
   auto holder = ctx.registry.holder(Protocol::relay, target);
-  if (!holder) {
+  const bool elsewhere = !holder && cluster_ != nullptr && cluster_->held_elsewhere(Protocol::relay, target);
+  if (!holder && !elsewhere) {
     ctx.counters.count_error(ErrorCode::peer_unavailable);
     ctx.out.send(id, peer_unavailable_frame(target));
     return;
@@ -71,7 +75,28 @@ void NamedRelayProtocol::message(ConnectionId id, Json& message, Context& ctx) {
   // The server says who sent it; a client cannot pose as someone else.
   message["from"] = self->peer_id;
   message["fromUser"] = self->peer_id;
-  ctx.out.send(*holder, to_text(message));
+  if (holder) ctx.out.send(*holder, to_text(message));
+  else cluster_->send_to_peer(Protocol::relay, std::string(target), to_text(message));
+}
+
+void NamedRelayProtocol::departed(ConnectionId /*id*/, const Registry::Departure& departure, Context& /*ctx*/) {
+  if (cluster_ != nullptr && !departure.peer_id.empty()) cluster_->released(Protocol::relay, departure.peer_id);
+}
+
+void NamedRelayProtocol::remote(const cluster::RemoteEvent& event, Context& ctx) {
+  using Kind = cluster::RemoteEvent::Kind;
+  if (event.kind == Kind::deliver_to_peer) {
+    // Gone since the sender's node last heard of it: dropped, as a local message to a name
+    // that just left would be.
+    if (auto holder = ctx.registry.holder(Protocol::relay, event.id)) ctx.out.send(*holder, event.frame);
+  } else if (event.kind == Kind::id_conflict) {
+    // Another node let the same name in at the same moment and keeps it (cluster_core.hpp).
+    if (auto holder = ctx.registry.holder(Protocol::relay, event.id)) {
+      ctx.counters.count_error(ErrorCode::id_taken);
+      ctx.out.send(*holder, error_frame(ErrorCode::id_taken, "name " + in_quotes(event.id) + " is in use on another node"));
+      ctx.disconnect(*holder, close_code_for(ErrorCode::id_taken), std::string(to_string(ErrorCode::id_taken)));
+    }
+  }
 }
 
 void NamedRelayProtocol::reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* /*ref*/,

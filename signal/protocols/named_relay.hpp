@@ -16,8 +16,11 @@ class NamedRelayProtocol final : public ProtocolHandler {
   void open(ConnectionId id, const Query& query, UnixSeconds unix_now, Context& ctx) override;
   void message(ConnectionId id, Json& message, Context& ctx) override;
   void reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* ref, Context& ctx) override;
-  void departed(ConnectionId /*id*/, const Registry::Departure& /*departure*/, Context& /*ctx*/) override {}
+  void departed(ConnectionId id, const Registry::Departure& departure, Context& ctx) override;
   std::size_t invalid_type() const override { return relay_type::invalid; }
+  // [cluster]: names are unique across nodes, messages reach a name on another node, and the
+  // peer-unavailable answer comes only when the name is on no node.
+  void remote(const cluster::RemoteEvent& event, Context& ctx) override;
 
   // The error frames of the named relay, which the JSON app profiles answer with too.
   static std::string error_frame(ErrorCode code, std::string_view message);

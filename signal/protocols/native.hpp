@@ -30,7 +30,6 @@ class NativeProtocol final : public ProtocolHandler {
   std::size_t invalid_type() const override { return native_type::invalid; }
   // [cluster]: ids, rooms, signal and broadcast span every node (cluster_port.hpp).
   void remote(const cluster::RemoteEvent& event, Context& ctx) override;
-  void set_cluster(cluster::ClusterPort* cluster) { cluster_ = cluster; }
 
   // The error frame {type:"error", code, message[, ref]}.
   static std::string error_frame(ErrorCode code, std::string_view message, const Json* ref);
@@ -51,7 +50,6 @@ class NativeProtocol final : public ProtocolHandler {
   IceServersProvider& ice_servers_;
   RandomSource& random_;
   std::unordered_map<ConnectionId, Peer> peers_;
-  cluster::ClusterPort* cluster_ = nullptr;  // null = single node
 };
 
 }  // namespace iceway::signaling

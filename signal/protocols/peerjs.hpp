@@ -77,7 +77,6 @@ class PeerJsProtocol final : public ProtocolHandler {
   // [cluster]: ids are unique across nodes and OFFER, ANSWER, CANDIDATE and LEAVE reach a peer
   // on another node; a message is queued (and EXPIREs) only when its peer is on no node.
   void remote(const cluster::RemoteEvent& event, Context& ctx) override;
-  void set_cluster(cluster::ClusterPort* cluster) { cluster_ = cluster; }
 
   // The REST side, GET under the configured path: `path` is what follows settings.peerjs_path
   // ("" or "/" = server info, "/{key}/id", "/{key}/peers"). nullopt = not a PeerJS route (404).
@@ -140,7 +139,6 @@ class PeerJsProtocol final : public ProtocolHandler {
   std::string unused_random_id(const Registry& registry);
 
   RandomSource& random_;
-  cluster::ClusterPort* cluster_ = nullptr;  // null = single node
   std::unordered_map<ConnectionId, Client> clients_;
   StringMap<OfflineQueue> queues_;
   std::size_t queued_bytes_ = 0;

@@ -83,6 +83,13 @@ class ProtocolHandler {
   virtual void remote(const cluster::RemoteEvent& /*event*/, Context& /*ctx*/) {}
   // The counter index of "invalid" in this protocol's message type labels.
   virtual std::size_t invalid_type() const = 0;
+
+  // [cluster]: the handler asks `cluster` about peers on other nodes and announces its own;
+  // never set = single node, and no handler touches the cluster.
+  void set_cluster(cluster::ClusterPort* cluster) { cluster_ = cluster; }
+
+ protected:
+  cluster::ClusterPort* cluster_ = nullptr;
 };
 
 // The default close code and reason for a connection refused by `code`.

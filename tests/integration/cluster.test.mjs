@@ -1,10 +1,12 @@
-// Signaling across iceway nodes ([cluster], issue 13) on the native /ws and PeerJS protocols: a real
+// Signaling across iceway nodes ([cluster], issue 13) on the native /ws, PeerJS, /relay, app
+// profile (tutorial 001's, as shipped) and y-webrtc protocols: a real
 // redis-server and three real iceway processes, driven by `ws` clients. Ids are unique across
 // the nodes, rooms span them, signal and broadcast cross them in order, a node killed with -9
 // disappears within the bound, and Redis stopped and started is survived: local traffic goes on,
 // /readyz stays ready, cross-node traffic and presence come back.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { stopIceway, loopbackArgs, run } from './lib/iceway.mjs';
 import { startSignalServer, connectNative, scrape, SignalClient, signalUrl } from './lib/signal.mjs';
 import { until } from './lib/ops.mjs';
@@ -289,5 +291,87 @@ describe('PeerJS across nodes', () => {
     // would have told it after one).
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(sender.queue.filter((m) => m.type === 'EXPIRE').length, 0, JSON.stringify(sender.queue));
+  });
+});
+
+describe('the named relay, an app profile and y-webrtc across nodes', () => {
+  let redis;
+  let a;
+  let b;
+  const tutorial001 = fileURLToPath(new URL('../../deploy/profiles/tutorial-001.toml', import.meta.url));
+  before(async () => {
+    redis = await startRedis();
+    [a, b] = await Promise.all([
+      startSignalServer(['--config', tutorial001, ...nodeArgs(redis, 'apps-a')]),
+      startSignalServer(['--config', tutorial001, ...nodeArgs(redis, 'apps-b')]),
+    ]);
+  });
+  after(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.ws.terminate()));
+    for (const server of [a, b]) if (server) assert.equal(await stopIceway(server), 0, server.output());
+    if (redis) await stopRedis(redis);
+  });
+  async function open(server, path) {
+    const client = await SignalClient.open(signalUrl(server, path));
+    clients.push(client);
+    return client;
+  }
+  // Waits until `server` knows of `count` names held on other nodes (probing with a connection
+  // of the same name would claim it and could win the name from its real holder).
+  async function untilRemotePeers(server, count) {
+    await until(async () => (await scrape(server)).get('iceway_cluster_remote_peers') === count, 10000,
+      `the node to know ${count} names on other nodes`);
+  }
+
+  test('/relay: names are unique across nodes, messages cross them in order, offline only when the name is nowhere', async () => {
+    const alice = await open(a, '/relay?name=alice');
+    await untilRemotePeers(b, 1);
+    const taken = await open(b, '/relay?name=alice');
+    assert.equal((await taken.next('error')).code, 'id-taken');
+    const bob = await open(b, '/relay?name=bob');
+    await untilRemotePeers(a, 1);
+    for (let i = 0; i < 100; i += 1) alice.send({ type: 'candidate', to: 'bob', seq: i });
+    for (let i = 0; i < 100; i += 1) {
+      const got = await bob.next('candidate');
+      assert.deepEqual([got.seq, got.from, got.fromUser], [i, 'alice', 'alice']);
+    }
+    bob.send({ type: 'answer', toUser: 'alice', sdp: 'v=0' });
+    assert.equal((await alice.next('answer')).sdp, 'v=0');
+    bob.ws.close();
+    const offline = await until(async () => {
+      alice.send({ type: 'offer', to: 'bob' });
+      const answer = await alice.next((m) => m.type === 'error' || m.type === 'offer', 1000).catch(() => null);
+      return answer && answer.code === 'peer-unavailable' ? answer : null;
+    }, 10000, 'bob to be gone from node a');
+    assert.equal(offline.target, 'bob');
+  });
+
+  test("tutorial 001's profile: a callee on the other node is called, the app's offline answer only when it is on no node", async () => {
+    const caller = await open(a, '/device/chat?name=fanly');
+    const callee = await open(b, `/device/chat?name=${encodeURIComponent('小明')}`);
+    await untilRemotePeers(a, 1);
+    caller.send({ type: 'call_start', toUser: '小明', fromUser: 'mallory' });
+    assert.deepEqual(await callee.next('call_start'), { type: 'call_start', toUser: '小明', fromUser: 'fanly' });
+    caller.send({ type: 'call_start', toUser: 'nobody' });
+    assert.deepEqual(await caller.next('call_back'),
+      { type: 'call_back', fromUser: '系统消息', msg: 'Sorry，呼叫的用户不在线！' });
+  });
+
+  test('y-webrtc topics span nodes: a publish reaches every subscriber and counts them all', async () => {
+    const one = await open(a, '/yjs');
+    const two = await open(b, '/yjs');
+    const three = await open(b, '/yjs');
+    for (const client of [one, two, three]) client.send({ type: 'subscribe', topics: ['doc-1'] });
+    // Node a counts node b's subscribers once their joins have arrived.
+    const echo = await until(async () => {
+      one.send({ type: 'publish', topic: 'doc-1', data: { type: 'announce', from: 'one' } });
+      const got = await one.next('publish', 5000);
+      return got.clients === 3 ? got : null;
+    }, 10000, 'node a to count the subscribers on node b');
+    assert.deepEqual(echo.data, { type: 'announce', from: 'one' });
+    for (const client of [two, three]) {
+      const got = await client.next((m) => m.type === 'publish' && m.clients === 3);
+      assert.deepEqual(got.data, { type: 'announce', from: 'one' });
+    }
   });
 });

@@ -278,7 +278,10 @@ TEST(ClusterCore, ABadBusMessageIsCountedAndChangesNothing) {
 // --- the native protocol on two nodes -----------------------------------------------------------
 
 struct NativeNode {
-  explicit NativeNode(std::string id) : core(std::move(id), kHeartbeat, counters) { harness.dispatcher().attach_cluster(core); }
+  explicit NativeNode(std::string id, Settings settings = {})
+      : core(std::move(id), kHeartbeat, counters), harness(std::move(settings)) {
+    harness.dispatcher().attach_cluster(core);
+  }
   ClusterCounters counters;
   ClusterCore core;
   Harness harness;
@@ -401,6 +404,91 @@ TEST(ClusterPeerJs, AMessageQueuedForAnAbsentPeerFollowsItToTheNodeItAppearsOn) 
   EXPECT_EQ(delivered["type"], "OFFER");
   EXPECT_EQ(delivered["payload"]["sdp"], "q");
   EXPECT_TRUE(a.harness.advance(std::chrono::seconds(10)).empty()) << "no EXPIRE: the queue went to node b";
+}
+
+// --- the named relay, app profiles and y-webrtc on two nodes -----------------------------------
+
+TEST(ClusterRelay, NamesAreUniqueAndMessagesReachANameOnTheOtherNode) {
+  NativeNode a("a"), b("b");
+  EXPECT_TRUE(a.harness.open(1, Protocol::relay, "/relay?name=alice").empty());
+  carry(a, b);
+  Json taken = only_frame(b.harness.open(2, Protocol::relay, "/relay?name=alice"), 2);
+  EXPECT_EQ(taken["code"], "id-taken") << taken;
+  EXPECT_TRUE(b.harness.open(3, Protocol::relay, "/relay?name=bob").empty());
+  carry(b, a);
+  // Not online here, online there: no peer-unavailable, one frame on b with the sender stamped.
+  EXPECT_TRUE(a.harness.send_json(1, {{"type", "offer"}, {"toUser", "bob"}, {"fromUser", "mallory"}, {"sdp", "v=0"}}).empty());
+  Json relayed = only_frame(carry(a, b), 3);
+  EXPECT_EQ(relayed["fromUser"], "alice");
+  EXPECT_EQ(relayed["from"], "alice");
+  EXPECT_EQ(relayed["sdp"], "v=0");
+  // bob leaves: his name is free on a, and a message for him is answered as offline.
+  b.harness.close(3);
+  carry(b, a);
+  Json offline = only_frame(a.harness.send_json(1, {{"toUser", "bob"}, {"msg", "?"}}), 1);
+  EXPECT_EQ(offline["code"], "peer-unavailable") << offline;
+  EXPECT_TRUE(a.harness.open(4, Protocol::relay, "/relay?name=bob").empty());
+}
+
+TEST(ClusterRelay, TheLoserOfANameRaceIsToldIdTakenAndClosed) {
+  NativeNode a("a"), b("b");
+  a.harness.open(1, Protocol::relay, "/relay?name=x");
+  b.harness.open(2, Protocol::relay, "/relay?name=x");
+  Outbox on_b = carry(a, b);
+  EXPECT_EQ(only_frame(on_b, 2)["code"], "id-taken");
+  ASSERT_EQ(on_b.closes.size(), 1u);
+  EXPECT_EQ(on_b.closes[0].connection, 2u);
+  EXPECT_TRUE(carry(b, a).empty()) << "a keeps x";
+}
+
+TEST(ClusterProfile, TheOfflineAnswerComesOnlyWhenTheNameIsOnNoNode) {
+  JsonProfile chat;
+  chat.path = "/device/chat";
+  chat.name_query = {"name"};
+  chat.receiver_fields = {"toUser"};
+  chat.sender_field = "fromUser";
+  chat.offline = R"({"type":"call_back","msg":"offline"})";
+  Settings settings;
+  settings.json_profiles = {chat};
+  NativeNode a("a", settings), b("b", settings);
+  a.harness.open(1, Protocol::profile, "/device/chat?name=fanly");
+  carry(a, b);
+  Json taken = only_frame(b.harness.open(2, Protocol::profile, "/device/chat?name=fanly"), 2);
+  EXPECT_EQ(taken["code"], "id-taken") << taken;
+  b.harness.open(3, Protocol::profile, "/device/chat?name=lily");
+  carry(b, a);
+  EXPECT_TRUE(a.harness.send(1, R"({"type":"call_start","toUser":"lily","fromUser":"x"})").empty());
+  Outbox on_b = carry(a, b);
+  ASSERT_EQ(on_b.deliveries.size(), 1u);
+  EXPECT_EQ(on_b.deliveries[0].to, 3u);
+  // The app's JSON as written, keys in order, only the sender field set.
+  EXPECT_EQ(*on_b.deliveries[0].frame, R"({"type":"call_start","toUser":"lily","fromUser":"fanly"})");
+  Json offline = only_frame(a.harness.send(1, R"({"type":"call_start","toUser":"nobody"})"), 1);
+  EXPECT_EQ(offline["type"], "call_back") << offline;
+}
+
+TEST(ClusterYjs, APublishReachesEveryNodesSubscribersAndCountsThemAll) {
+  NativeNode a("a"), b("b");
+  a.harness.open(1, Protocol::yjs, "/yjs");
+  b.harness.open(2, Protocol::yjs, "/yjs");
+  b.harness.open(3, Protocol::yjs, "/yjs");
+  a.harness.send_json(1, {{"type", "subscribe"}, {"topics", {"doc"}}});
+  b.harness.send_json(2, {{"type", "subscribe"}, {"topics", {"doc"}}});
+  b.harness.send_json(3, {{"type", "subscribe"}, {"topics", {"doc", "other"}}});
+  carry(a, b);
+  carry(b, a);
+  const Json publish{{"type", "publish"}, {"topic", "doc"}, {"data", {{"type", "announce"}}}};
+  Json echoed = only_frame(a.harness.send_json(1, publish), 1);
+  EXPECT_EQ(echoed["clients"], 3) << "one subscriber here, two on b";
+  Outbox on_b = carry(a, b);
+  EXPECT_EQ(only_frame(on_b, 2)["data"]["type"], "announce");
+  EXPECT_EQ(only_frame(on_b, 3)["clients"], 3);
+  // Unsubscribed and closed subscribers stop counting, and nothing more crosses for them.
+  b.harness.send_json(2, {{"type", "unsubscribe"}, {"topics", {"doc"}}});
+  b.harness.close(3);
+  carry(b, a);
+  EXPECT_EQ(only_frame(a.harness.send_json(1, publish), 1)["clients"], 1);
+  EXPECT_TRUE(a.core.take_outgoing().empty()) << "no node has other subscribers of doc";
 }
 
 }  // namespace
