@@ -5,6 +5,7 @@
 //
 // Same owner and thread as the Registry. Local first: a handler asks the cluster only after the
 // Registry had no answer, so a message between two peers on one node never reaches Redis.
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,17 @@ struct RemoteEvent {
   std::string id;
   std::string room;
   std::string frame;
+};
+
+// A part of the signaling thread that spans nodes beside the Hub's protocols: the Socket.IO
+// mounts, whose apps keep their own sockets and rooms (signal/socketio/socketio_app.hpp).
+class ClusterMember {
+ public:
+  virtual ~ClusterMember() = default;
+  // Once, before any remote event; `cluster` outlives the member's use of it.
+  virtual void attach_cluster(ClusterPort& cluster) = 0;
+  // Other nodes' messages, in the order received (every protocol's: a member picks its own).
+  virtual void remote(std::span<const RemoteEvent> events) = 0;
 };
 
 }  // namespace iceway::signaling::cluster

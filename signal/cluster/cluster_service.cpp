@@ -53,6 +53,7 @@ void ClusterService::start() {
     });
   });
   hub_.attach_cluster(core_);
+  for (ClusterMember* member : members_) member->attach_cluster(core_);
   spdlog::info("cluster: node {} joining through Redis at {}", core_.node_id(), settings_.redis);
   publisher_.start();
   subscriber_.start();
@@ -108,7 +109,13 @@ void ClusterService::on_bus_reply(const redisReply* reply) {
   if (payload->type != REDIS_REPLY_STRING) return;
   events_.clear();
   core_.receive(std::string_view(payload->str, payload->len), Clock::now(), events_);
+  deliver();
+}
+
+void ClusterService::deliver() {
+  if (events_.empty()) return;
   hub_.remote(events_);
+  for (ClusterMember* member : members_) member->remote(events_);
 }
 
 void ClusterService::tick() {
@@ -116,7 +123,7 @@ void ClusterService::tick() {
   events_.clear();
   if (ticks_++ % kTicksPerHeartbeat == 0 && up_) core_.heartbeat(Clock::now(), events_);
   else core_.expire(Clock::now(), events_);
-  hub_.remote(events_);
+  deliver();
   timer_.expires_after(settings_.heartbeat / kTicksPerHeartbeat);
   timer_.async_wait([this](const boost::system::error_code& error) {
     if (!error) tick();

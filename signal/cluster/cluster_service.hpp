@@ -40,6 +40,9 @@ class ClusterService {
   ClusterService(const ClusterService&) = delete;
   ClusterService& operator=(const ClusterService&) = delete;
 
+  // Before start(): `member` (which must outlive the service) spans the nodes too.
+  void add_member(ClusterMember& member) { members_.push_back(&member); }
+
   // On the Hub's thread (post there first).
   void start();
   void stop();
@@ -51,10 +54,12 @@ class ClusterService {
   void tick();
   void link_up();
   void link_lost(const std::string& why);
+  void deliver();  // events_ to the Hub and every member
 
   boost::asio::io_context& io_;
   ClusterSettings settings_;
   Hub& hub_;
+  std::vector<ClusterMember*> members_;
   ClusterCounters& counters_;
   ClusterCore core_;
   RedisConnection publisher_;

@@ -138,7 +138,7 @@ void SignalServer::add_socketio_mount(std::string path, std::unique_ptr<socketio
   if (!sessions_on_registry_thread_) {
     throw std::logic_error("SignalServer: Socket.IO needs the sessions on the registry's io_context");
   }
-  auto mount = std::make_shared<SocketIoMount>(registry_context_, std::move(app), engine, connection,
+  auto mount = std::make_shared<SocketIoMount>(registry_context_, path, std::move(app), engine, connection,
                                                initial_settings_, random_, counters_);
   socketio_mounts_.push_back(mount);
   http_.add_socketio_route(std::move(path), std::move(mount));
@@ -194,6 +194,7 @@ void SignalServer::stop() {
 
 void SignalServer::start_cluster(const cluster::ClusterSettings& settings) {
   cluster_ = std::make_unique<cluster::ClusterService>(registry_context_, settings, *hub_, counters_.cluster);
+  for (const auto& mount : socketio_mounts_) cluster_->add_member(*mount);
   boost::asio::post(registry_context_, [this] { cluster_->start(); });
 }
 

@@ -44,10 +44,12 @@ HttpResponse error_response(EngineRequestError error) {
 
 }  // namespace
 
-SocketIoMount::SocketIoMount(boost::asio::io_context& context, std::unique_ptr<socketio::SocketApp> app,
-                             const socketio::EngineSettings& engine, const socketio::ConnectionSettings& connection,
-                             const Settings& settings, RandomSource& random, Counters& counters)
+SocketIoMount::SocketIoMount(boost::asio::io_context& context, std::string path,
+                             std::unique_ptr<socketio::SocketApp> app, const socketio::EngineSettings& engine,
+                             const socketio::ConnectionSettings& connection, const Settings& settings,
+                             RandomSource& random, Counters& counters)
     : context_(context),
+      path_(std::move(path)),
       app_(std::move(app)),
       engine_(engine),
       connection_(connection),
@@ -56,6 +58,19 @@ SocketIoMount::SocketIoMount(boost::asio::io_context& context, std::unique_ptr<s
       counters_(counters) {}
 
 SocketIoMount::~SocketIoMount() = default;
+
+void SocketIoMount::attach_cluster(cluster::ClusterPort& cluster) {
+  if (app_) app_->attach_cluster(cluster, path_);
+}
+
+void SocketIoMount::remote(std::span<const cluster::RemoteEvent> events) {
+  if (!app_) return;
+  std::vector<socketio::AppAction> actions;
+  for (const auto& event : events) {
+    if (event.protocol == Protocol::socketio) app_->on_remote(event, actions);
+  }
+  carry_out(actions);
+}
 
 HttpResponse SocketIoMount::with_cors(const HttpRequest& request, HttpResponse response) const {
   if (auto origin = socketio::cors_origin(request.header("Origin"), settings_.allowed_origins)) {

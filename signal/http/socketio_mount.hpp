@@ -25,6 +25,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "common/endpoint.hpp"
+#include "signal/cluster/cluster_port.hpp"
 #include "signal/counters.hpp"
 #include "signal/http/http_types.hpp"
 #include "signal/random.hpp"
@@ -45,14 +46,19 @@ class EngineSocket {
   virtual void close() = 0;
 };
 
-class SocketIoMount : public std::enable_shared_from_this<SocketIoMount> {
+class SocketIoMount : public std::enable_shared_from_this<SocketIoMount>, public cluster::ClusterMember {
  public:
   // `app` null = an Engine.IO echo endpoint: every message is sent back as it came. `random`
   // and `counters` must outlive the mount.
-  SocketIoMount(boost::asio::io_context& context, std::unique_ptr<socketio::SocketApp> app,
+  // `path` names the mount's app on the cluster's bus.
+  SocketIoMount(boost::asio::io_context& context, std::string path, std::unique_ptr<socketio::SocketApp> app,
                 const socketio::EngineSettings& engine, const socketio::ConnectionSettings& connection,
                 const Settings& settings, RandomSource& random, Counters& counters);
-  ~SocketIoMount();
+  ~SocketIoMount() override;
+
+  // [cluster]: the app's names, sockets and rooms span the nodes.
+  void attach_cluster(cluster::ClusterPort& cluster) override;
+  void remote(std::span<const cluster::RemoteEvent> events) override;
 
   // A polling request (GET, POST, OPTIONS) under the mount's path; `respond` is called once,
   // possibly later (a held GET). For a held GET the answer is what to call if the client goes
@@ -87,6 +93,7 @@ class SocketIoMount : public std::enable_shared_from_this<SocketIoMount> {
   HttpResponse with_cors(const HttpRequest& request, HttpResponse response) const;
 
   boost::asio::io_context& context_;
+  std::string path_;
   std::unique_ptr<socketio::SocketApp> app_;
   socketio::EngineSettings engine_;
   socketio::ConnectionSettings connection_;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "signal/cluster/cluster_port.hpp"
 #include "signal/socketio/socketio_connection.hpp"
 
 namespace iceway::signaling::socketio {
@@ -36,6 +37,13 @@ class SocketApp : public NamespacePolicy {
   // Every event of every connection of the node, in the order the connections reported them.
   // Views in `event` are valid only during the call.
   virtual void on_event(const SocketEvent& event, std::vector<AppAction>& out) = 0;
+
+  // [cluster]: the app's names, sockets and rooms span the nodes (socketio_cluster_link.hpp);
+  // `scope` (the mount's path) keeps two mounts apart on the bus. `cluster` outlives the app.
+  // An app that stays within its node ignores both calls.
+  virtual void attach_cluster(cluster::ClusterPort& /*cluster*/, std::string /*scope*/) {}
+  // Another node's event, in the order received: what to emit to this node's sockets.
+  virtual void on_remote(const cluster::RemoteEvent& /*event*/, std::vector<AppAction>& /*out*/) {}
 };
 
 }  // namespace iceway::signaling::socketio

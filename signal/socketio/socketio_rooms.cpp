@@ -19,12 +19,12 @@ bool RoomTable::add_socket(std::string_view nsp, std::string_view socket_id) {
   return space->second.sockets.emplace(std::string(socket_id), std::set<std::string, std::less<>>{}).second;
 }
 
-std::size_t RoomTable::remove_socket(std::string_view nsp, std::string_view socket_id) {
+std::vector<std::string> RoomTable::remove_socket(std::string_view nsp, std::string_view socket_id) {
   const auto space = namespaces_.find(nsp);
-  if (space == namespaces_.end()) return 0;
+  if (space == namespaces_.end()) return {};
   const auto socket = space->second.sockets.find(socket_id);
-  if (socket == space->second.sockets.end()) return 0;
-  const std::size_t left = socket->second.size();
+  if (socket == space->second.sockets.end()) return {};
+  std::vector<std::string> left(socket->second.begin(), socket->second.end());
   for (const std::string& room : socket->second) {
     const auto members = space->second.rooms.find(room);
     members->second.erase(members->second.find(socket_id));

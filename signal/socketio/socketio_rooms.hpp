@@ -43,8 +43,8 @@ class RoomTable {
 
   // A socket joined namespace `nsp`; false if it was there already.
   bool add_socket(std::string_view nsp, std::string_view socket_id);
-  // The socket left `nsp` (or disconnected): it leaves every room. Returns how many it left.
-  std::size_t remove_socket(std::string_view nsp, std::string_view socket_id);
+  // The socket left `nsp` (or disconnected): it leaves every room. Returns the rooms it left.
+  std::vector<std::string> remove_socket(std::string_view nsp, std::string_view socket_id);
   bool has_socket(std::string_view nsp, std::string_view socket_id) const;
 
   JoinResult join(std::string_view nsp, std::string_view socket_id, std::string_view room);

@@ -85,6 +85,7 @@ void TutorialServer::on_event(const SocketEvent& event, std::vector<AppAction>& 
   switch (event.kind) {
     case SocketEvent::Kind::connected:
       rooms_.add_socket(event.nsp, event.socket_id);
+      cluster_.socket_connected(event.socket_id);
       name_from_auth(event, out);
       if (!profile_.on_connect.empty()) {
         AppAction greeting;
@@ -95,7 +96,7 @@ void TutorialServer::on_event(const SocketEvent& event, std::vector<AppAction>& 
       }
       return;
     case SocketEvent::Kind::disconnected:
-      rooms_.remove_socket(event.nsp, event.socket_id);
+      cluster_.socket_gone(event.socket_id, rooms_.remove_socket(event.nsp, event.socket_id));
       forget_name(event.socket_id);
       return;
     case SocketEvent::Kind::event: on_message(event, out); return;
@@ -138,26 +139,41 @@ bool TutorialServer::apply_rule(const SocketEvent& event, std::vector<AppAction>
     return true;
   }
   const bool others = rule->action == SocketIoEventRule::Action::to_room_others;
-  std::vector<std::string> to = rooms_.to_room(event.nsp, *room, others ? std::string_view(event.socket_id) : std::string_view());
-  if (to.empty() || (!others && to.size() == 1 && to.front() == event.socket_id)) {
+  const std::string_view except = others ? std::string_view(event.socket_id) : std::string_view();
+  const std::vector<std::string> here = rooms_.to_room(event.nsp, *room, except);
+  const bool nobody_here = here.empty() || (!others && here.size() == 1 && here.front() == event.socket_id);
+  if (nobody_here && !cluster_.room_elsewhere(*room)) {
     refuse(event, TutorialError::no_recipient, "nobody else is in room " + *room, out);
     return true;
   }
-  AppAction action;
-  action.to = std::move(to);
-  action.nsp = event.nsp;
-  action.event = rule->emit_as.empty() ? std::string(event.name) : rule->emit_as;
-  action.attachments = event.attachments;
+  std::string arguments;
   if (rule->unwrap.empty()) {
-    action.arguments = std::string(event.arguments);
+    arguments = std::string(event.arguments);
   } else {
     const auto it = first.is_object() ? first.find(rule->unwrap) : first.end();
     if (!first.is_object() || it == first.end()) {
       refuse(event, TutorialError::unknown_event, "this event's first argument needs the field " + rule->unwrap, out);
       return true;
     }
-    action.arguments = it->dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+    arguments = it->dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
   }
+  emit_to_room(event, *room, except, rule->emit_as.empty() ? std::string(event.name) : rule->emit_as, std::move(arguments),
+               out);
+  return true;
+}
+
+bool TutorialServer::emit_to_room(const SocketEvent& event, const std::string& room, std::string_view except,
+                                  std::string event_name, std::string arguments, std::vector<AppAction>& out) {
+  RemoteEmit remote{event_name, arguments, event.attachments, std::string(except)};
+  const bool elsewhere = cluster_.emit_to_room(room, remote);
+  std::vector<std::string> to = rooms_.to_room(event.nsp, room, except);
+  if (to.empty()) return elsewhere;
+  AppAction action;
+  action.to = std::move(to);
+  action.nsp = event.nsp;
+  action.event = std::move(event_name);
+  action.arguments = std::move(arguments);
+  action.attachments = event.attachments;
   out.push_back(std::move(action));
   return true;
 }
@@ -175,7 +191,7 @@ void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>
       return;
     }
     if (name == "leave" || name == "leaveRoom") {
-      rooms_.leave(event.nsp, event.socket_id, *room);
+      if (rooms_.leave(event.nsp, event.socket_id, *room)) cluster_.left(*room, event.socket_id);
       answer_ok(event, out);
       return;
     }
@@ -196,11 +212,17 @@ void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>
   }
 
   if (const auto receiver = field(first, kReceiverFields)) {
+    // Local first: a receiver on this node is reached without asking the cluster.
     if (const std::string* socket = socket_of(*receiver)) {
       relay(event, {*socket}, out);
-    } else if (rooms_.has_socket(event.nsp, *receiver)) {
+      return;
+    }
+    if (rooms_.has_socket(event.nsp, *receiver)) {
       relay(event, {*receiver}, out);
-    } else {
+      return;
+    }
+    const RemoteEmit remote{std::string(event.name), std::string(event.arguments), event.attachments, {}};
+    if (!cluster_.emit_to_name(*receiver, remote) && !cluster_.emit_to_socket(*receiver, remote)) {
       refuse(event, TutorialError::unknown_target, *receiver + " is not online", out);
     }
     return;
@@ -213,11 +235,8 @@ void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>
     if (room && !rooms_.in_room(event.nsp, event.socket_id, *room)) room.reset();
   }
   if (room) {
-    std::vector<std::string> others = rooms_.to_room(event.nsp, *room, event.socket_id);
-    if (others.empty()) {
+    if (!emit_to_room(event, *room, event.socket_id, std::string(event.name), std::string(event.arguments), out)) {
       refuse(event, TutorialError::no_recipient, "nobody else is in room " + *room, out);
-    } else {
-      relay(event, std::move(others), out);
     }
     return;
   }
@@ -228,6 +247,9 @@ void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>
 void TutorialServer::join(const SocketEvent& event, const std::string& room, std::vector<AppAction>& out) {
   switch (rooms_.join(event.nsp, event.socket_id, room)) {
     case JoinResult::joined:
+      cluster_.joined(room, event.socket_id);
+      answer_ok(event, out);
+      return;
     case JoinResult::already_joined:
     case JoinResult::unknown_socket:  // cannot happen: connected events add every socket
       answer_ok(event, out);
@@ -290,6 +312,7 @@ void TutorialServer::take_name(const std::string& socket_id, const std::string& 
   }
   socket_by_name_.emplace(name, socket_id);
   name_by_socket_.emplace(socket_id, name);
+  cluster_.name_taken(name);
 }
 
 namespace {
@@ -333,8 +356,40 @@ bool TutorialServer::name_from_fields(const SocketEvent& event, std::vector<AppA
 void TutorialServer::forget_name(const std::string& socket_id) {
   const auto named = name_by_socket_.find(socket_id);
   if (named == name_by_socket_.end()) return;
+  cluster_.name_released(named->second);
   socket_by_name_.erase(named->second);
   name_by_socket_.erase(named);
+}
+
+void TutorialServer::attach_cluster(cluster::ClusterPort& cluster, std::string scope) {
+  cluster_.attach(cluster, std::move(scope));
+}
+
+void TutorialServer::on_remote(const cluster::RemoteEvent& event, std::vector<AppAction>& out) {
+  auto delivery = cluster_.read(event);
+  if (!delivery) return;
+  std::vector<std::string> to;
+  switch (delivery->kind) {
+    case ClusterDelivery::Kind::name_moved:
+      if (const std::string* holder = socket_of(delivery->target)) forget_name(std::string(*holder));
+      return;
+    case ClusterDelivery::Kind::to_socket:
+      if (rooms_.has_socket("/", delivery->target)) to.push_back(delivery->target);
+      break;
+    case ClusterDelivery::Kind::to_name:
+      if (const std::string* socket = socket_of(delivery->target)) to.push_back(*socket);
+      break;
+    case ClusterDelivery::Kind::to_room: to = rooms_.to_room("/", delivery->target, delivery->emit.except); break;
+  }
+  // Gone since the sender's node last heard of it: dropped, as a local emit to a socket that
+  // just left would be.
+  if (to.empty()) return;
+  AppAction action;
+  action.to = std::move(to);
+  action.event = std::move(delivery->emit.event);
+  action.arguments = std::move(delivery->emit.arguments);
+  action.attachments = std::move(delivery->emit.attachments);
+  out.push_back(std::move(action));
 }
 
 }  // namespace iceway::signaling::socketio

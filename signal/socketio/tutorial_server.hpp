@@ -21,6 +21,11 @@
 // io.to(room), socket.to(room), a rename, unwrapping a field of the first argument). A rule
 // wins over the behaviour above for its event.
 //
+// [cluster]: names, sockets and rooms span the nodes, as with socket.io's Redis adapter: a
+// receiver, socket id or room member on another node is reached there, a login elsewhere takes
+// the name (the last page to log in is called), and "not online" or "nobody else in the room"
+// means on no node. The room limits count this node's members only.
+//
 // join, leave and login are acknowledged with {"ok":true} when the client asked for an ack.
 // Nothing is dropped silently: an event no rule routes, a receiver that is not online, a room
 // with nobody else in it and every refused join or login is answered with
@@ -35,6 +40,7 @@
 
 #include "signal/profiles/socketio_profile.hpp"
 #include "signal/socketio/socketio_app.hpp"
+#include "signal/socketio/socketio_cluster_link.hpp"
 #include "signal/socketio/socketio_rooms.hpp"
 
 namespace iceway::signaling::socketio {
@@ -69,6 +75,8 @@ class TutorialServer final : public SocketApp {
   // server's "Invalid namespace".
   std::optional<std::string> admit(std::string_view nsp, std::string_view auth) const override;
   void on_event(const SocketEvent& event, std::vector<AppAction>& out) override;
+  void attach_cluster(cluster::ClusterPort& cluster, std::string scope) override;
+  void on_remote(const cluster::RemoteEvent& event, std::vector<AppAction>& out) override;
 
   std::uint64_t errors(TutorialError error) const { return errors_[static_cast<std::size_t>(error)]; }
   const RoomTable& rooms() const { return rooms_; }
@@ -80,6 +88,10 @@ class TutorialServer final : public SocketApp {
   // The profile's rule for the event, carried out; false when no rule names it.
   bool apply_rule(const SocketEvent& event, std::vector<AppAction>& out);
   void relay(const SocketEvent& event, std::vector<std::string> to, std::vector<AppAction>& out);
+  // An emit to a room's members on every node (`except` skipped: socket.to(room)); false when
+  // nobody on any node would receive it.
+  bool emit_to_room(const SocketEvent& event, const std::string& room, std::string_view except, std::string event_name,
+                    std::string arguments, std::vector<AppAction>& out);
   // socket.join(room), acknowledged when asked; refused past the room limits.
   void join(const SocketEvent& event, const std::string& room, std::vector<AppAction>& out);
   void answer_ok(const SocketEvent& event, std::vector<AppAction>& out);
@@ -95,6 +107,7 @@ class TutorialServer final : public SocketApp {
   TutorialLimits limits_;
   SocketIoProfile profile_;
   RoomTable rooms_;
+  SocketIoClusterLink cluster_;
   std::map<std::string, std::string, std::less<>> socket_by_name_;
   std::map<std::string, std::string, std::less<>> name_by_socket_;
   std::array<std::uint64_t, kTutorialErrorCount> errors_{};

@@ -1,5 +1,5 @@
 // Signaling across iceway nodes ([cluster], issue 13) on the native /ws, PeerJS, /relay, app
-// profile (tutorial 001's, as shipped) and y-webrtc protocols: a real
+// profile (tutorial 001's, as shipped), y-webrtc and Socket.IO protocols: a real
 // redis-server and three real iceway processes, driven by `ws` clients. Ids are unique across
 // the nodes, rooms span them, signal and broadcast cross them in order, a node killed with -9
 // disappears within the bound, and Redis stopped and started is survived: local traffic goes on,
@@ -11,6 +11,7 @@ import { stopIceway, loopbackArgs, run } from './lib/iceway.mjs';
 import { startSignalServer, connectNative, scrape, SignalClient, signalUrl } from './lib/signal.mjs';
 import { until } from './lib/ops.mjs';
 import { startRedis, stopRedis } from './lib/redis.mjs';
+import { connect as sioConnect, nextEvent, httpBase } from './lib/socketio.mjs';
 
 const HEARTBEAT_MS = 500;
 const fastArgs = ['--set', 'signal.messages_per_second=100000', '--set', 'signal.message_burst=100000'];
@@ -373,5 +374,72 @@ describe('the named relay, an app profile and y-webrtc across nodes', () => {
       const got = await client.next((m) => m.type === 'publish' && m.clients === 3);
       assert.deepEqual(got.data, { type: 'announce', from: 'one' });
     }
+  });
+});
+
+describe('Socket.IO across nodes', () => {
+  let redis;
+  let a;
+  let b;
+  const sockets = [];
+  before(async () => {
+    redis = await startRedis();
+    [a, b] = await Promise.all([startSignalServer(nodeArgs(redis, 'sio-a')), startSignalServer(nodeArgs(redis, 'sio-b'))]);
+  });
+  after(async () => {
+    for (const socket of sockets.splice(0)) socket.close();
+    for (const server of [a, b]) if (server) assert.equal(await stopIceway(server), 0, server.output());
+    if (redis) await stopRedis(redis);
+  });
+  // The unmodified socket.io-client, with its default transports (polling, then the upgrade)
+  // unless told otherwise.
+  async function sio(server, options = {}) {
+    const socket = await sioConnect(httpBase(server), options);
+    sockets.push(socket);
+    return socket;
+  }
+  // Emits until `receiver` gets `event` (node a learns of node b's rooms and names within a
+  // heartbeat); the error events of the attempts made too early are what the sender hears.
+  async function untilDelivered(sender, receiver, event, ...args) {
+    return until(async () => {
+      const got = nextEvent(receiver, event, 1000).catch(() => null);
+      sender.emit(event, ...args);
+      return got;
+    }, 10000, `${event} to cross to the other node`);
+  }
+
+  test("tutorial 002's room flow: joinRoom on both nodes, offers and candidates reach the other node's member in order", async () => {
+    const caller = await sio(a);
+    const callee = await sio(b, { transports: ['websocket'] });
+    caller.emit('joinRoom', 'room-002');
+    callee.emit('joinRoom', 'room-002');
+    const [first] = await untilDelivered(caller, callee, 'sendOffer', { offer: { type: 'offer', sdp: 'v=0' }, roomId: 'room-002' });
+    assert.deepEqual(first, { offer: { type: 'offer', sdp: 'v=0' }, roomId: 'room-002' });
+    const received = [];
+    callee.on('candidate', (c) => received.push(c.seq));
+    for (let i = 0; i < 50; i += 1) caller.emit('candidate', { seq: i, roomId: 'room-002' });
+    await until(async () => received.length === 50, 10000, 'all 50 candidates on the other node');
+    assert.deepEqual(received, [...Array(50).keys()]);
+    callee.emit('sendAnswer', { answer: { type: 'answer' }, roomId: 'room-002' });
+    assert.deepEqual((await nextEvent(caller, 'sendAnswer'))[0], { answer: { type: 'answer' }, roomId: 'room-002' });
+  });
+
+  test('a named socket is reached on the other node; once it is gone the caller is told unknown-target', async () => {
+    const caller = await sio(a);
+    const callee = await sio(b);
+    const ack = await callee.timeout(5000).emitWithAck('login', 'callee-sio');
+    assert.deepEqual(ack, { ok: true });
+    const [offer] = await untilDelivered(caller, callee, 'offer', { to: 'callee-sio', sdp: 'v=0' });
+    assert.deepEqual(offer, { to: 'callee-sio', sdp: 'v=0' });
+    // Binary attachments cross as they are.
+    caller.emit('file', { to: 'callee-sio' }, Buffer.from([0, 1, 2, 255]));
+    const [, bytes] = await nextEvent(callee, 'file');
+    assert.deepEqual([...new Uint8Array(bytes)], [0, 1, 2, 255]);
+    callee.close();
+    const refusal = await until(async () => {
+      const answer = await caller.timeout(2000).emitWithAck('offer', { to: 'callee-sio' }).catch(() => null);
+      return answer && answer.error === 'unknown-target' ? answer : null;
+    }, 10000, 'node a to learn that callee-sio is gone');
+    assert.equal(refusal.ok, false);
   });
 });

@@ -16,6 +16,7 @@ namespace iceway::signaling::socketio::testing {
 
 class CountingRandom final : public RandomSource {
  public:
+  explicit CountingRandom(std::uint8_t start = 0) : next_(start) {}
   void fill(std::span<std::byte> out) override {
     for (auto& b : out) b = std::byte(next_++);
   }
@@ -32,8 +33,18 @@ struct ReceivedFrame {
 
 class TestNode {
  public:
-  TestNode(SocketApp& app, const EngineSettings& engine, const ConnectionSettings& connection)
-      : app_(app), engine_settings_(engine), connection_settings_(connection) {}
+  // `random_start`: where this node's random bytes begin, so two nodes of one test draw
+  // different socket ids.
+  TestNode(SocketApp& app, const EngineSettings& engine, const ConnectionSettings& connection,
+           std::uint8_t random_start = 0)
+      : app_(app), engine_settings_(engine), connection_settings_(connection), random_(random_start) {}
+
+  // Another node's events ([cluster]), carried out like the app's own actions.
+  void remote(const std::vector<cluster::RemoteEvent>& events, TimePoint now) {
+    std::vector<AppAction> actions;
+    for (const auto& event : events) app_.on_remote(event, actions);
+    for (const AppAction& action : actions) execute(action, now);
+  }
 
   // A client that opened a WebSocket (transport=websocket, no sid). Returns its index.
   std::size_t open_websocket(TimePoint now) {
