@@ -21,6 +21,7 @@
 #include "app/config_values.hpp"
 #include "app/toml_text.hpp"
 #include "common/hex.hpp"
+#include "signal/cluster/bus_message.hpp"
 #include "signal/cluster/redis_url.hpp"
 #include "turn/peer_policy.hpp"
 
@@ -439,7 +440,9 @@ void read_cluster(Reader& in, Config& config) {
   }
   if (in.read("cluster.node_id", cluster.node_id) && !signaling::cluster::valid_node_id(cluster.node_id))
     in.problem("cluster.node_id", in.find("cluster.node_id"), "must be 1-64 characters of A-Z a-z 0-9 . _ - :");
-  in.read_duration("cluster.heartbeat", cluster.heartbeat, std::chrono::milliseconds(100));
+  if (in.read_duration("cluster.heartbeat", cluster.heartbeat, std::chrono::milliseconds(100)) &&
+      cluster.heartbeat > signaling::cluster::kMaxHeartbeat)
+    in.problem("cluster.heartbeat", in.find("cluster.heartbeat"), "must be at most \"60s\" (a silent node is dropped after three)");
   in.read_bytes("cluster.publish_buffer", cluster.publish_buffer_bytes, 64 * 1024, std::uint64_t{1} << 30);
   config.cluster = std::move(cluster);
 }

@@ -75,8 +75,9 @@ Result<BusMessage, std::string> decode(std::string_view text) {
   if (!valid_node_id(message.node)) return failure(std::string("no valid node id"));
   if (message.type == BusType::state) {
     auto hb = in.find("hb");
-    if (hb == in.end() || !hb->is_number_integer() || hb->get<long long>() <= 0)
-      return failure(std::string("state without a heartbeat"));
+    if (hb == in.end() || !hb->is_number_integer() || hb->get<long long>() <= 0 ||
+        hb->get<long long>() > kMaxHeartbeat.count())
+      return failure(std::string("state without a heartbeat of 1 ms to 60 s"));
     message.heartbeat = std::chrono::milliseconds(hb->get<long long>());
     auto holdings = in.find("h");
     if (holdings == in.end() || !holdings->is_object()) return failure(std::string("state without holdings"));

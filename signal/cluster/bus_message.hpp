@@ -23,6 +23,9 @@
 namespace iceway::signaling::cluster {
 
 inline constexpr int kBusVersion = 1;
+// The longest heartbeat a state message may claim (and cluster.heartbeat may be): presence is
+// soft state only if every node's silence ends it within a bounded time.
+inline constexpr std::chrono::milliseconds kMaxHeartbeat{60'000};
 
 enum class BusType { state, claim, release, join, leave, peer, room };
 

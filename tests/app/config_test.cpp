@@ -432,6 +432,13 @@ TEST_F(ConfigTest, EveryClusterProblemNamesItsKeyAndLine) {
   ASSERT_EQ(result.problems.size(), 1u) << problems_of(result);
   EXPECT_EQ(result.problems[0].key, "cluster.redis");
   EXPECT_EQ(result.problems[0].where, missing + ":3");
+  // A heartbeat past 60 s would keep a dead node's peers present for minutes.
+  const std::string slow = write("slow-heartbeat.toml",
+                                 "[auth]\nsecrets = [\"s\"]\n[cluster]\nredis = \"redis://127.0.0.1:6379\"\nheartbeat = \"61s\"\n");
+  expect_exactly_these_problems(load(slow), slow, {{"cluster.heartbeat", 5}});
+  const std::string longest = write("longest-heartbeat.toml",
+                                    "[auth]\nsecrets = [\"s\"]\n[cluster]\nredis = \"redis://127.0.0.1:6379\"\nheartbeat = \"60s\"\n");
+  EXPECT_TRUE(load(longest).problems.empty()) << problems_of(load(longest));
 }
 
 TEST_F(ConfigTest, ASocketIoProfilesNameSourceIsAuthOrFieldAndAnythingElseIsAProblemAtItsLine) {

@@ -68,6 +68,8 @@ TEST(BusMessage, RefusesWhatIsNotABusMessage) {
            R"({"v":1,"t":"claim","n":"a","p":"smtp","id":"x"})", R"({"v":1,"t":"claim","n":"a","p":"native"})",
            R"({"v":1,"t":"join","n":"a","p":"native","id":"x"})", R"({"v":1,"t":"peer","n":"a","p":"native","to":"x"})",
            R"({"v":1,"t":"state","n":"a","h":{}})", R"({"v":1,"t":"state","n":"a","hb":0,"h":{}})",
+           // A heartbeat past the bound would keep the node (and its peers) present for hours.
+           R"({"v":1,"t":"state","n":"a","hb":60001,"h":{}})",
            R"({"v":1,"t":"state","n":"a","hb":1000,"h":{"native":{"ids":[1]}}})",
        }) {
     EXPECT_FALSE(cluster::decode(text)) << text;
