@@ -10,7 +10,6 @@
 #include "signal/protocols/yjs.hpp"
 #include "signal/profiles/json_profile_protocol.hpp"
 #include "signal/query.hpp"
-#include "signal/relay_frame.hpp"
 
 namespace iceway::signaling {
 namespace {
@@ -130,19 +129,12 @@ void Dispatcher::message(ConnectionId id, std::string_view text, TimePoint now, 
                    "message larger than " + std::to_string(settings_.max_frame_bytes) + " bytes", nullptr, ctx);
     return;
   }
-  if (protocol == Protocol::peerjs) {
-    // PeerJS frames are forwarded with their payload spliced in as sent (relay_frame.hpp); a
-    // frame the scan cannot take exactly goes the general way below.
-    auto scanned = scan_relay_frame(text, settings_.max_json_depth);
-    if (!scanned) {
-      reject_json(id, scanned.error(), handler, protocol, ctx);
-      return;
-    }
-    if (scanned.value()) {
-      peerjs_->relay(id, *scanned.value(), ctx);
-      return;
-    }
+  auto taken = handler.message_unparsed(id, text, ctx);
+  if (!taken) {
+    reject_json(id, taken.error(), handler, protocol, ctx);
+    return;
   }
+  if (taken.value()) return;
   auto parsed = parse_json_object(text, settings_.max_json_depth);
   if (!parsed) {
     reject_json(id, parsed.error(), handler, protocol, ctx);
@@ -177,7 +169,9 @@ Outbox Dispatcher::close_all(std::uint16_t code, std::string_view reason, TimePo
   // closes, so their senders learn the messages will not arrive rather than lose them silently.
   Outbox out;
   Context expiring(registry_, settings_, counters_, out, now, handlers_);
-  peerjs_->expire_all_queues(expiring);
+  for (ProtocolHandler* handler : handlers_) {
+    if (handler != nullptr) handler->closing_all(expiring);
+  }
   Outbox scratch;
   Context ctx(registry_, settings_, counters_, scratch, now, handlers_);
   for (ConnectionId id : ids) ctx.disconnect(id, code, std::string(reason));

@@ -104,6 +104,14 @@ void PeerJsProtocol::message(ConnectionId id, Json& message, Context& ctx) {
   relay(id, fields, ctx);
 }
 
+Result<bool, JsonError> PeerJsProtocol::message_unparsed(ConnectionId id, std::string_view text, Context& ctx) {
+  auto scanned = scan_relay_frame(text, ctx.settings.max_json_depth);
+  if (!scanned) return failure(scanned.error());
+  if (!scanned.value()) return false;  // not one the scan can take exactly: parsed instead
+  relay(id, *scanned.value(), ctx);
+  return true;
+}
+
 void PeerJsProtocol::relay(ConnectionId id, const RelayFields& fields, Context& ctx) {
   const Registry::Connection* connection = ctx.registry.find(id);
   // A socket replaced by a same-token reconnect speaks for nobody any more.
@@ -327,7 +335,7 @@ void PeerJsProtocol::drop_queue(const std::string& absent, OfflineQueue& queue, 
   }
 }
 
-void PeerJsProtocol::expire_all_queues(Context& ctx) {
+void PeerJsProtocol::closing_all(Context& ctx) {
   for (auto& [absent, queue] : queues_) drop_queue(absent, queue, ctx);
   queues_.clear();
 }

@@ -84,7 +84,9 @@ class PeerJsProtocol final : public ProtocolHandler {
 
   // Draining: every queue is given up now, its senders told with EXPIRE as at expire_timeout
   // (the server will not be there to deliver it), so nothing queued is lost unannounced.
-  void expire_all_queues(Context& ctx);
+  void closing_all(Context& ctx) override;
+  // OFFER, ANSWER, CANDIDATE and LEAVE with their payload spliced in as sent (relay_frame.hpp).
+  Result<bool, JsonError> message_unparsed(ConnectionId id, std::string_view text, Context& ctx) override;
 
   std::size_t queued_messages() const;
   // Bytes charged to the offline queues (the keys, every string and frame, the bookkeeping):

@@ -61,6 +61,13 @@ class ProtocolHandler {
   // Any frame arrived on the connection, before the limits are checked (PeerJS counts every
   // frame as liveness).
   virtual void touched(ConnectionId /*id*/, Context& /*ctx*/) {}
+  // A frame within every limit, before it is parsed: a protocol that forwards frames as sent
+  // (PeerJS splices the payload in, relay_frame.hpp) takes it here and answers true; a frame it
+  // cannot take exactly answers false and is parsed for message_text(). An error is a frame
+  // the parse would refuse too. By default every frame is parsed.
+  virtual Result<bool, JsonError> message_unparsed(ConnectionId /*id*/, std::string_view /*text*/, Context& /*ctx*/) {
+    return false;
+  }
   // One parsed JSON object from the connection, within every limit. The handler may move
   // fields out of it.
   virtual void message(ConnectionId id, Json& message, Context& ctx) = 0;
@@ -78,6 +85,9 @@ class ProtocolHandler {
   virtual void departed(ConnectionId id, const Registry::Departure& departure, Context& ctx) = 0;
   // Timers (PeerJS queue expiry and alive timeout).
   virtual void expire(Context& /*ctx*/) {}
+  // Draining, before every connection is closed: what waits for a later delivery is given up
+  // and its senders told (PeerJS's EXPIRE), so nothing is lost unannounced.
+  virtual void closing_all(Context& /*ctx*/) {}
   // Another node's message for this protocol ([cluster], signal/cluster/cluster_port.hpp). A
   // protocol that does not span nodes ignores it.
   virtual void remote(const cluster::RemoteEvent& /*event*/, Context& /*ctx*/) {}
