@@ -267,15 +267,14 @@ Result<bool, std::string> Server::start_http() {
   // thread, instead of three wake-ups of other threads (docs/BENCHMARKS.md, PeerJS section). The
   // registry's single thread was signaling's ceiling anyway, and TURN workers no longer share
   // their CPU with WebSocket framing.
-  signal_server_ = std::make_unique<signaling::SignalServer>(control_, std::vector<boost::asio::io_context*>{},
-                                                             config_.signal, welcome_ice_servers_);
+  signal_server_ = std::make_unique<signaling::SignalServer>(control_, config_.signal, welcome_ice_servers_);
   signal_server_->add_route("/api/v1/ice-servers", [this](const signaling::HttpRequest& request) {
     auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     return handle_ice_servers_request(request, *api_state(), now);
   });
   collector_.add_source(signal_server_->counters());
 
-  admin_server_ = std::make_unique<signaling::HttpServer>(control_, std::vector<boost::asio::io_context*>{}, config_.signal);
+  admin_server_ = std::make_unique<signaling::HttpServer>(control_, config_.signal);
   admin_server_->add_route("/", [this](const signaling::HttpRequest& request) {
     auto answer = metrics::handle_admin_request(request.method, request.target, collector_, health_);
     signaling::HttpResponse response;

@@ -1,7 +1,6 @@
 #include "signal/http/http_server.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -48,8 +47,8 @@ bool prefix_matches(std::string_view prefix, std::string_view path) {
 
 }  // namespace
 
-// Everything sessions share. Immutable after the first listen() except `settings` and `tls`,
-// which `mutex` guards.
+// Everything sessions share. The routes are fixed at the first listen(); `settings` and `tls`
+// are replaced by a reload, on the same thread as every session.
 struct ServerState {
   struct Route {
     std::string prefix;
@@ -71,26 +70,13 @@ struct ServerState {
     bool overridable = false;  // by a file of the same path in settings.static_dir
   };
 
-  ServerState(net::io_context& accept_context, std::vector<net::io_context*> contexts, const Settings& initial,
-              Counters* counters_in)
-      : session_contexts(std::move(contexts)),
-        own_counters(counters_in == nullptr ? std::make_unique<Counters>() : nullptr),
+  ServerState(const Settings& initial, Counters* counters_in)
+      : own_counters(counters_in == nullptr ? std::make_unique<Counters>() : nullptr),
         counters(counters_in == nullptr ? *own_counters : *counters_in),
-        settings(std::make_shared<const Settings>(initial)) {
-    if (session_contexts.empty()) session_contexts.push_back(&accept_context);
-  }
+        settings(std::make_shared<const Settings>(initial)) {}
 
-  net::io_context& next_session_context() {
-    return *session_contexts[next_context.fetch_add(1, std::memory_order_relaxed) % session_contexts.size()];
-  }
-  std::shared_ptr<const Settings> current_settings() const {
-    std::lock_guard lock(mutex);
-    return settings;
-  }
-  std::shared_ptr<net::ssl::context> current_tls() const {
-    std::lock_guard lock(mutex);
-    return tls;
-  }
+  std::shared_ptr<const Settings> current_settings() const { return settings; }
+  std::shared_ptr<net::ssl::context> current_tls() const { return tls; }
   const Route* find_route(std::string_view path) const {
     const Route* best = nullptr;
     for (const auto& route : routes) {
@@ -117,21 +103,18 @@ struct ServerState {
     return nullptr;
   }
   void check_not_started() const {
-    if (started.load()) throw std::logic_error("HttpServer: routes must be added before listen()");
+    if (started) throw std::logic_error("HttpServer: routes must be added before listen()");
   }
 
-  std::vector<net::io_context*> session_contexts;
-  std::atomic<std::size_t> next_context{0};
   std::unique_ptr<Counters> own_counters;  // when the owner passed none
   Counters& counters;
-  std::atomic<bool> started{false};
+  bool started = false;
   std::vector<Route> routes;
   std::vector<WebSocketRoute> websocket_routes;
   std::vector<SocketIoRoute> socketio_routes;
   std::size_t max_socketio_body = 0;  // the largest maxPayload of the Socket.IO routes
   std::unordered_map<std::string, Resource> resources;
 
-  mutable std::mutex mutex;  // guards settings and tls, swapped by SIGHUP from another thread
   std::shared_ptr<const Settings> settings;
   std::shared_ptr<net::ssl::context> tls;
 };
@@ -394,7 +377,7 @@ class PlainHttpSession final : public HttpSession<PlainHttpSession>,
     beast::error_code ec;
     const auto protocol = socket.local_endpoint(ec).protocol();
     if (ec) return;  // the peer is already gone
-    // Every session context is an io_context (ServerState::session_contexts).
+    // The acceptor's executor is an io_context's (HttpServer's).
     auto& context = static_cast<net::io_context&>(net::query(socket.get_executor(), net::execution::context));
     const auto handle = socket.release(ec);
     if (ec) return;
@@ -535,11 +518,10 @@ class Listener final : public std::enable_shared_from_this<Listener> {
  private:
   void do_accept() {
     if (!acceptor_.is_open()) return;
-    // Each connection lives on the next session context. No strand: every context is run by
-    // exactly one thread (http_server.hpp), which already serialises a connection's handlers, and
-    // a strand would add a lock and a queue to every completion on the message path.
-    acceptor_.async_accept(state_->next_session_context(),
-                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    // No strand: the one thread that runs the io_context (http_server.hpp) already serialises
+    // a connection's handlers, and a strand would add a lock and a queue to every completion on
+    // the message path.
+    acceptor_.async_accept(beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
   }
 
   void on_accept(beast::error_code ec, tcp::socket socket) {
@@ -570,10 +552,8 @@ class Listener final : public std::enable_shared_from_this<Listener> {
   std::shared_ptr<ServerState> state_;
 };
 
-HttpServer::HttpServer(net::io_context& accept_context, std::vector<net::io_context*> session_contexts,
-                       const Settings& settings, Counters* counters)
-    : state_(std::make_shared<ServerState>(accept_context, std::move(session_contexts), settings, counters)),
-      accept_context_(accept_context) {}
+HttpServer::HttpServer(net::io_context& context, const Settings& settings, Counters* counters)
+    : state_(std::make_shared<ServerState>(settings, counters)), context_(context) {}
 
 HttpServer::~HttpServer() { stop_accepting(); }
 
@@ -606,27 +586,20 @@ void HttpServer::add_socketio_route(std::string path, std::shared_ptr<SocketIoMo
 Endpoint HttpServer::listen(const Endpoint& endpoint, std::shared_ptr<net::ssl::context> tls) {
   if (tls) set_tls(std::move(tls));
   state_->started = true;
-  auto listener = std::make_shared<Listener>(accept_context_, state_, to_asio(endpoint));
+  auto listener = std::make_shared<Listener>(context_, state_, to_asio(endpoint));
   const Endpoint bound = to_endpoint(listener->local_endpoint());
   listener->run();
-  std::lock_guard lock(listeners_mutex_);
   listeners_.push_back(std::move(listener));
   return bound;
 }
 
-void HttpServer::set_tls(std::shared_ptr<net::ssl::context> tls) {
-  std::lock_guard lock(state_->mutex);
-  state_->tls = std::move(tls);
-}
+void HttpServer::set_tls(std::shared_ptr<net::ssl::context> tls) { state_->tls = std::move(tls); }
 
 void HttpServer::update_settings(const Settings& settings) {
-  auto updated = std::make_shared<const Settings>(settings);
-  std::lock_guard lock(state_->mutex);
-  state_->settings = std::move(updated);
+  state_->settings = std::make_shared<const Settings>(settings);
 }
 
 void HttpServer::stop_accepting() {
-  std::lock_guard lock(listeners_mutex_);
   for (auto& listener : listeners_) listener->stop();
   listeners_.clear();
 }

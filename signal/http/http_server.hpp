@@ -15,14 +15,11 @@
 // It knows no signaling protocol; SignalServer (signal_server.hpp) adds the signaling routes, and
 // the same class serves the admin listener (/metrics, /healthz, /readyz) with only add_route().
 //
-// Threads: sessions run on the given session io_contexts (round-robin); accepting runs on
-// `accept_context`. Each of these io_contexts must be run by exactly one thread (as app/ and the
-// tests do): that is what serialises a connection's handlers, without a strand per connection.
-// Routes must be added before the first listen(); after it, the route table is read concurrently
-// and never changes. listen(), set_tls(), update_settings()
-// and stop_accepting() may be called from any thread.
+// Threads: one. Accepting and every session run on the io_context given at construction, which
+// exactly one thread runs (app/'s control thread): that thread serialises every handler, so
+// nothing here needs a strand or a lock. Every method is called on that thread (or before it
+// runs); routes must be added before the first listen().
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -44,13 +41,11 @@ class Listener;
 
 class HttpServer {
  public:
-  // `session_contexts` empty = sessions run on `accept_context`. `counters` receives the
-  // WebSocket sessions' slow-reader errors and must outlive the server; null (an admin listener
-  // without WebSocket routes) = counted nowhere that matters. Of `settings` the HTTP side uses
-  // handshake_timeout, max_http_body_bytes, static_dir and, for WebSocket routes,
-  // allowed_origins and the frame, queue, ping and idle limits.
-  HttpServer(boost::asio::io_context& accept_context, std::vector<boost::asio::io_context*> session_contexts,
-             const Settings& settings, Counters* counters = nullptr);
+  // `counters` receives the WebSocket sessions' slow-reader errors and must outlive the server;
+  // null (an admin listener without WebSocket routes) = counted nowhere that matters. Of
+  // `settings` the HTTP side uses handshake_timeout, max_http_body_bytes, static_dir and, for
+  // WebSocket routes, allowed_origins and the frame, queue, ping and idle limits.
+  HttpServer(boost::asio::io_context& context, const Settings& settings, Counters* counters = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -65,7 +60,7 @@ class HttpServer {
   // WebSocket upgrades on exactly `path` become connections of `protocol` on `hub`.
   void add_websocket_route(std::string path, Protocol protocol, std::shared_ptr<Hub> hub);
   // Engine.IO polling requests and WebSocket upgrades on exactly `path` (or `path` without its
-  // trailing slash) go to `mount`, whose io_context must be the sessions' (socketio_mount.hpp).
+  // trailing slash) go to `mount`, which runs on the same io_context (socketio_mount.hpp).
   void add_socketio_route(std::string path, std::shared_ptr<SocketIoMount> mount);
 
   // Binds, listens and starts accepting; returns the bound endpoint (port 0 -> the real port).
@@ -81,8 +76,7 @@ class HttpServer {
 
  private:
   std::shared_ptr<ServerState> state_;
-  boost::asio::io_context& accept_context_;
-  std::mutex listeners_mutex_;  // guards listeners_ (listen/stop_accepting from any thread)
+  boost::asio::io_context& context_;
   std::vector<std::shared_ptr<Listener>> listeners_;
 };
 

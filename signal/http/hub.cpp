@@ -68,14 +68,8 @@ void Hub::open(ConnectionId id, std::weak_ptr<WebSocketSink> session, Protocol p
 }
 
 void Hub::message(ConnectionId id, std::string_view text, std::function<void()> done) {
-  if (executor_.running_in_this_thread()) {
-    handle(id, text);
-    return done();
-  }
-  boost::asio::post(executor_, [self = shared_from_this(), id, text = std::string(text), done = std::move(done)] {
-    self->handle(id, text);
-    done();
-  });
+  handle(id, text);
+  done();
 }
 
 void Hub::handle(ConnectionId id, std::string_view text) {
@@ -98,8 +92,7 @@ void Hub::closed(ConnectionId id) {
     auto out = self->dispatcher_.closed(id, Clock::now());
     self->apply(out);
   };
-  if (executor_.running_in_this_thread()) return forget();
-  boost::asio::post(executor_, std::move(forget));
+  forget();
 }
 
 void Hub::peerjs_http(std::string path, std::function<void(std::optional<HttpReply>)> done) {

@@ -2,10 +2,10 @@
 // The signaling core's owner in the server: the Dispatcher (and so the Registry), the table from
 // ConnectionId to WebSocket session, and the expiry timer, all on one io_context that exactly one
 // thread runs (signal_server.hpp). That thread owns them, so nothing here takes a lock or needs a
-// strand (STYLE.md "One owner per piece of state"). Sessions on any thread call the public
-// methods: on the owner thread message() and closed() run at once (no copy, no queueing, which is
-// the whole message path when sessions share the thread, as in app/server.cpp); from another
-// thread every call is posted.
+// strand (STYLE.md "One owner per piece of state"). The sessions run on that thread too and call
+// the public methods there: message() and closed() run at once (no copy, no queueing: the whole
+// message path is one call chain); open() and the rest are posted, so a session is never
+// re-entered from its own constructor.
 //
 // Re-entrancy: the Hub calls sinks (deliver, close) while it iterates its tables, and a sink on
 // the same thread may run inline. A sink must therefore never call back into the Hub from inside
@@ -61,10 +61,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
   // A WebSocket was accepted. The Hub keeps a weak reference to `session`.
   void open(ConnectionId id, std::weak_ptr<WebSocketSink> session, Protocol protocol, std::string target,
             IpAddress remote);
-  // One text frame; `done` runs on the Hub's thread once the frame is handled (the session reads
-  // its next frame only then, so each connection has at most one frame waiting here). `text` is
-  // only read during the call: on the Hub's thread it is handled before message() returns, from
-  // another thread it is copied first.
+  // One text frame, handled before message() returns; then `done` runs (the session reads its
+  // next frame only then). `text` is only read during the call.
   void message(ConnectionId id, std::string_view text, std::function<void()> done);
   void closed(ConnectionId id);
   // PeerJS REST (GET under the PeerJS path); `done` is called on the Hub's thread.

@@ -23,13 +23,6 @@ std::string peerjs_socket_path(const std::string& base) {
   return base + (base.ends_with('/') ? "" : "/") + "peerjs";
 }
 
-bool only(const std::vector<boost::asio::io_context*>& contexts, const boost::asio::io_context& context) {
-  for (const auto* each : contexts) {
-    if (each != &context) return false;
-  }
-  return true;
-}
-
 socketio::EngineSettings engine_settings(const Settings& signal) {
   const auto& settings = signal.socketio;
   socketio::EngineSettings engine;
@@ -43,13 +36,10 @@ socketio::EngineSettings engine_settings(const Settings& signal) {
 
 }  // namespace
 
-SignalServer::SignalServer(boost::asio::io_context& registry_context,
-                           std::vector<boost::asio::io_context*> session_contexts, const Settings& settings,
-                           IceServersProvider& ice_servers)
-    : hub_(std::make_shared<Hub>(registry_context, settings, ice_servers, random_, counters_)),
-      http_(registry_context, session_contexts, settings, &counters_),
-      registry_context_(registry_context),
-      sessions_on_registry_thread_(only(session_contexts, registry_context)),
+SignalServer::SignalServer(boost::asio::io_context& context, const Settings& settings, IceServersProvider& ice_servers)
+    : hub_(std::make_shared<Hub>(context, settings, ice_servers, random_, counters_)),
+      http_(context, settings, &counters_),
+      registry_context_(context),
       initial_settings_(settings) {
   http_.add_websocket_route("/ws", Protocol::native, hub_);
   http_.add_websocket_route(peerjs_socket_path(settings.peerjs_path), Protocol::peerjs, hub_);
@@ -82,7 +72,6 @@ SignalServer::SignalServer(boost::asio::io_context& registry_context,
                     std::make_shared<const SdkFile>("/sdk/iceway.d.ts", "application/typescript; charset=utf-8",
                                                     std::string(embedded_sdk_types()))}) {
     http_.add_route(file->path(), [file, origins = sdk_origins_](const HttpRequest& request) {
-      std::lock_guard lock(origins->mutex);
       return file->answer(request, origins->origins);
     });
   }
@@ -97,10 +86,9 @@ SignalServer::SignalServer(boost::asio::io_context& registry_context,
   http_.add_static("/demo/call.js", std::string(kJavaScript), std::string(embedded_call_script()));
   http_.add_static("/demo/ice-test.js", std::string(kJavaScript), std::string(embedded_ice_test_script()));
 
-  // The Socket.IO front door: production runs sessions on the registry's thread; the tests that
-  // spread sessions over other threads get no Socket.IO.
+  // The Socket.IO front door.
   const auto& socketio = settings.socketio;
-  if (socketio.enabled && sessions_on_registry_thread_) {
+  if (socketio.enabled) {
     socketio::ConnectionSettings connection;
     connection.binary = socketio.relay_binary ? socketio::BinaryPolicy::relay : socketio::BinaryPolicy::refuse;
     connection.max_attachment_bytes = socketio.max_payload;
@@ -135,9 +123,6 @@ SignalServer::SignalServer(boost::asio::io_context& registry_context,
 void SignalServer::add_socketio_mount(std::string path, std::unique_ptr<socketio::SocketApp> app,
                                       const socketio::EngineSettings& engine,
                                       const socketio::ConnectionSettings& connection) {
-  if (!sessions_on_registry_thread_) {
-    throw std::logic_error("SignalServer: Socket.IO needs the sessions on the registry's io_context");
-  }
   auto mount = std::make_shared<SocketIoMount>(registry_context_, path, std::move(app), engine, connection,
                                                initial_settings_, random_, counters_);
   socketio_mounts_.push_back(mount);
@@ -169,10 +154,7 @@ Endpoint SignalServer::start(const Endpoint& listen, std::shared_ptr<boost::asio
 void SignalServer::set_tls(std::shared_ptr<boost::asio::ssl::context> tls) { http_.set_tls(std::move(tls)); }
 
 void SignalServer::update_settings(const Settings& settings) {
-  {
-    std::lock_guard lock(sdk_origins_->mutex);
-    sdk_origins_->origins = settings.allowed_origins;
-  }
+  sdk_origins_->origins = settings.allowed_origins;
   http_.update_settings(settings);
   hub_->update_settings(settings);
   for (const auto& mount : socketio_mounts_) {

@@ -11,23 +11,21 @@
 // plus whatever routes the app adds (/api/v1/ice-servers).
 //
 // Wiring (app/):
-//   signaling::SignalServer server(registry_context, worker_contexts, config.signal, ice_servers);
+//   signaling::SignalServer server(context, config.signal, ice_servers);
 //   server.add_route("/api/v1/ice-servers", handler);           // before start()
 //   auto bound = server.start(config.signal.listen, tls_context);  // tls may be null
 //   ... SIGHUP:  server.update_settings(new_signal_settings); server.set_tls(new_tls_context);
 //   ... SIGTERM: server.stop_accepting(); server.close_all();     // 1001 to every client
 //   metrics:     server.counters()  (relaxed atomics; read from any thread)
 //
-// Threads: the registry (every peer, room and queue) lives on `registry_context`; sessions run on
-// `session_contexts` (round-robin; empty = `registry_context`). Every one of these io_contexts
-// must be run by exactly one thread: that thread is the owner of what lives there, so neither
-// the registry nor a connection needs a strand (hub.hpp). All public methods
-// may be called from any thread, except the add_*() calls, which must precede start().
-// Lifetime: `ice_servers` must outlive the server; the io_contexts must outlive it or be stopped
+// Threads: one. The registry (every peer, room and queue), the Socket.IO mounts, the cluster link
+// and every session live on `context`, which exactly one thread runs (app/'s control thread):
+// that thread owns all of it, so nothing needs a strand or a lock. Every public method is called
+// on that thread (or before it runs); the add_*() calls precede start().
+// Lifetime: `ice_servers` must outlive the server; the io_context must outlive it or be stopped
 // before it is destroyed.
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -57,8 +55,7 @@ class SocketIoMount;
 
 class SignalServer {
  public:
-  SignalServer(boost::asio::io_context& registry_context, std::vector<boost::asio::io_context*> session_contexts,
-               const Settings& settings, IceServersProvider& ice_servers);
+  SignalServer(boost::asio::io_context& context, const Settings& settings, IceServersProvider& ice_servers);
   ~SignalServer();
   SignalServer(const SignalServer&) = delete;
   SignalServer& operator=(const SignalServer&) = delete;
@@ -96,10 +93,8 @@ class SignalServer {
   Counters& counters() { return counters_; }
 
  private:
-  // The SDK's answers depend on signal.allowed_origins, which a reload replaces while sessions
-  // on any thread serve the files.
+  // The SDK's answers depend on signal.allowed_origins, which a reload replaces.
   struct SdkOrigins {
-    std::mutex mutex;  // guards origins
     std::vector<std::string> origins;
   };
 
@@ -109,7 +104,6 @@ class SignalServer {
   std::shared_ptr<Hub> hub_;
   HttpServer http_;
   boost::asio::io_context& registry_context_;
-  bool sessions_on_registry_thread_;
   Settings initial_settings_;
   std::vector<std::shared_ptr<SocketIoMount>> socketio_mounts_;
   std::unique_ptr<cluster::ClusterService> cluster_;  // last: it uses hub_ until it is gone

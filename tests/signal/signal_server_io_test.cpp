@@ -188,21 +188,17 @@ std::shared_ptr<ssl::context> make_tls_context() {
   return context;
 }
 
-// The server with one registry thread and two session threads, as app/ runs it.
+// The server on one thread, as app/ runs it.
 class SignalServerTest : public ::testing::Test {
  protected:
   void start(Settings settings = {}, std::shared_ptr<ssl::context> tls = nullptr) {
     settings.listen = *Endpoint::parse("127.0.0.1:0");
-    server_ = std::make_unique<SignalServer>(registry_context_,
-                                             std::vector<net::io_context*>{&session_contexts_[0], &session_contexts_[1]},
-                                             settings, ice_servers_);
+    server_ = std::make_unique<SignalServer>(context_, settings, ice_servers_);
     server_->add_route("/api/v1/ice-servers", [](const HttpRequest& request) {
       return HttpResponse{200, "application/json", Json{{"path", request.path}, {"target", request.target}}.dump(), {}};
     });
     port_ = server_->start(settings.listen, std::move(tls)).port;
-    threads_.emplace_back([this] { registry_context_.run(); });
-    threads_.emplace_back([this] { session_contexts_[0].run(); });
-    threads_.emplace_back([this] { session_contexts_[1].run(); });
+    thread_ = std::thread([this] { context_.run(); });
   }
 
   // The shutdown app/ does: no new connections, 1001 to everyone, timers off, then let every
@@ -213,19 +209,11 @@ class SignalServerTest : public ::testing::Test {
       server_->close_all();
       server_->stop();
     }
-    registry_guard_.reset();
-    session_guards_[0].reset();
-    session_guards_[1].reset();
-    const bool drained = eventually(
-        [&] {
-          return registry_context_.stopped() && session_contexts_[0].stopped() && session_contexts_[1].stopped();
-        },
-        15000ms);
+    guard_.reset();
+    const bool drained = eventually([&] { return context_.stopped(); }, 15000ms);
     EXPECT_TRUE(drained) << "sessions still running after close_all";
-    registry_context_.stop();
-    session_contexts_[0].stop();
-    session_contexts_[1].stop();
-    for (auto& thread : threads_) thread.join();
+    context_.stop();
+    if (thread_.joinable()) thread_.join();
     server_.reset();
   }
 
@@ -242,14 +230,11 @@ class SignalServerTest : public ::testing::Test {
 
   std::int64_t active(Protocol protocol) { return server_->counters().connections_active[index(protocol)].value(); }
 
-  net::io_context registry_context_;
-  net::io_context session_contexts_[2];
-  net::executor_work_guard<net::io_context::executor_type> registry_guard_ = net::make_work_guard(registry_context_);
-  net::executor_work_guard<net::io_context::executor_type> session_guards_[2] = {
-      net::make_work_guard(session_contexts_[0]), net::make_work_guard(session_contexts_[1])};
+  net::io_context context_;
+  net::executor_work_guard<net::io_context::executor_type> guard_ = net::make_work_guard(context_);
   StaticIceServers ice_servers_;
   std::unique_ptr<SignalServer> server_;
-  std::vector<std::thread> threads_;
+  std::thread thread_;
   std::uint16_t port_ = 0;
 };
 
@@ -640,7 +625,7 @@ namespace {
 TEST(HttpServerAlone, ServesRoutesWithoutSignaling) {
   net::io_context context;
   Settings settings;
-  auto server = std::make_unique<HttpServer>(context, std::vector<net::io_context*>{}, settings);
+  auto server = std::make_unique<HttpServer>(context, settings);
   server->add_route("/healthz", [](const HttpRequest&) { return HttpResponse{200, "text/plain", "ok\n", {}}; });
   server->add_async_route("/metrics", [](const HttpRequest& request, HttpResponder respond) {
     // Answered from another thread, as a collector on its own executor would.

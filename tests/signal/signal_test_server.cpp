@@ -43,18 +43,15 @@ int main(int argc, char** argv) {
       port = static_cast<std::uint16_t>(std::atoi(argv[i]));
     }
   }
-  net::io_context registry_context;
-  net::io_context session_context;
-  auto registry_guard = net::make_work_guard(registry_context);
-  auto session_guard = net::make_work_guard(session_context);
+  net::io_context context;
+  auto guard = net::make_work_guard(context);
   StaticIceServers ice_servers;
   settings.development_mode = true;  // the SDK test checks the welcome's credentials, as `make run` gives them
-  iceway::signaling::SignalServer server(registry_context, {&session_context}, settings, ice_servers);
+  iceway::signaling::SignalServer server(context, settings, ice_servers);
   iceway::Endpoint listen = *iceway::Endpoint::parse("127.0.0.1:0");
   listen.port = port;
   const auto bound = server.start(listen);
-  std::thread registry_thread([&] { registry_context.run(); });
-  std::thread session_thread([&] { session_context.run(); });
+  std::thread thread([&] { context.run(); });
   std::printf("port %u\n", static_cast<unsigned>(bound.port));
   std::fflush(stdout);
 
@@ -64,16 +61,13 @@ int main(int argc, char** argv) {
   server.stop_accepting();
   server.close_all();
   server.stop();
-  registry_guard.reset();
-  session_guard.reset();
+  guard.reset();
   // Bounded drain: sessions end within the close grace; then stop regardless.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!(registry_context.stopped() && session_context.stopped()) && std::chrono::steady_clock::now() < deadline) {
+  while (!context.stopped() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  registry_context.stop();
-  session_context.stop();
-  registry_thread.join();
-  session_thread.join();
+  context.stop();
+  thread.join();
   return 0;
 }
