@@ -1,16 +1,10 @@
 #pragma once
 // The HTTP(S) and WebSocket front of iceway's public listener, after Beast's advanced_server_flex
-// example: a listener per endpoint, the first bytes of each connection peeked to tell TLS from
-// plain text (so one port serves both when a certificate is configured), an HTTP session that
-// reads requests one at a time with a timeout and a body limit, and a small router:
-//
-//   WebSocket upgrade on a path added with add_websocket_route()  -> WebSocket session (needs a Hub)
-//   a path under a prefix added with add_route()/add_async_route() -> that handler (longest prefix wins)
-//   a path added with add_static()                                 -> that body (a built-in page
-//                                                                     added as overridable: the file
-//                                                                     from settings.static_dir first)
-//   any other GET/HEAD with settings.static_dir set                -> a file from that directory
-//   otherwise                                                      -> 404
+// example, one class per file: a Listener per endpoint (listener.hpp), a DetectSession that peeks
+// at the first bytes to tell TLS from plain text (detect_session.hpp; one port serves both when a
+// certificate is configured), Plain/TlsHttpSession over the shared request loop (http_session.hpp)
+// with its timeout and body limit, and the route table with the pure decision of which front door
+// serves a request (router.hpp, where the rules are listed).
 //
 // It knows no signaling protocol; SignalServer (signal_server.hpp) adds the signaling routes, and
 // the same class serves the admin listener (/metrics, /healthz, /readyz) with only add_route().
