@@ -10,5 +10,5 @@ add_executable(iceway
   turn_state.cpp
 )
 target_include_directories(iceway PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/generated)
-target_link_libraries(iceway PRIVATE iceway_config iceway_journal_priority iceway_turn_io iceway_signal_io iceway_metrics iceway_net CLI11::CLI11 spdlog::spdlog
+target_link_libraries(iceway PRIVATE iceway_config iceway_journal_priority iceway_log_fields iceway_turn_io iceway_signal_io iceway_metrics iceway_net CLI11::CLI11 spdlog::spdlog
                       nlohmann_json::nlohmann_json PkgConfig::SYSTEMD)

@@ -1,6 +1,7 @@
 #include "app/logging.hpp"
 
 #include "app/journal_priority.hpp"
+#include "app/log_fields.hpp"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
@@ -18,16 +19,17 @@ namespace iceway::app {
 
 namespace {
 
-// One JSON object per line: {"time","level","msg"}. The message is escaped by nlohmann, so
-// a user name or a peer id with quotes cannot break a log shipper's parser.
+// One JSON object per line: {"time","level","event",...the message's fields,"msg"} (log_fields.hpp);
+// "msg" keeps the whole text line. Escaped by nlohmann, so a user name or a peer id with quotes
+// cannot break a log shipper's parser.
 std::string json_line(const spdlog::details::log_msg& message) {
   auto since_epoch = message.time.time_since_epoch();
   auto level = spdlog::level::to_string_view(message.level);
-  nlohmann::json line = {
-      {"time", std::chrono::duration<double>(since_epoch).count()},
-      {"level", std::string(level.data(), level.size())},
-      {"msg", std::string(message.payload.data(), message.payload.size())},
-  };
+  const std::string_view text(message.payload.data(), message.payload.size());
+  nlohmann::json line = log_fields(text);
+  line["time"] = std::chrono::duration<double>(since_epoch).count();
+  line["level"] = std::string(level.data(), level.size());
+  line["msg"] = std::string(text);
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -1,5 +1,7 @@
 #include "app/server.hpp"
 
+#include "common/log_escape.hpp"
+
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -119,6 +121,7 @@ Result<bool, std::string> Server::start() {
   watch_host_addresses();
   health_.set_listening(true);
   print_banner();
+  log_started();
   notify_ready("serving STUN/TURN on " + join(bound_.stun_udp) + ", signaling on " + bound_.signal.to_string());
   return true;
 }
@@ -523,6 +526,22 @@ void Server::watch_host_addresses() {
     }
     watch_host_addresses();
   });
+}
+
+// The banner's facts as one log event, so a log shipper (log.format = "json") sees the start
+// with its addresses as fields; values without spaces, lists joined by commas.
+void Server::log_started() const {
+  auto listed = [](const std::vector<Endpoint>& endpoints) {
+    std::string text;
+    for (const auto& endpoint : endpoints) text += (text.empty() ? "" : ",") + endpoint.to_string();
+    return text.empty() ? std::string("-") : text;
+  };
+  spdlog::info("started: version={} config={} stun_udp={} stun_tcp={} turn_tls={} signal={} admin={} relay={}-{} "
+               "public_host={} development_mode={}",
+               log_escape(version_text()), log_escape(config_.source), listed(bound_.stun_udp), listed(bound_.stun_tcp),
+               listed(bound_.stun_tls), bound_.signal.to_string(), bound_.admin.to_string(), config_.turn.relay_port_min,
+               config_.turn.relay_port_max, log_escape(config_.server.public_host.empty() ? "-" : config_.server.public_host),
+               config_.development_mode ? "true" : "false");
 }
 
 void Server::print_banner() const {

@@ -58,6 +58,7 @@ class Server {
   void schedule_watchdog();
   void watch_host_addresses();
   void print_banner() const;
+  void log_started() const;
   Result<bool, std::string> start_turn();
   Result<bool, std::string> start_http();
   IceUrls ice_urls() const;

@@ -21,7 +21,7 @@ function parseEndpoints(line) {
 }
 
 // Resolves once the banner is printed: { child, udp: [...], tcp: [...], tls: [...],
-// signal: {secure, host, port}, admin: {host, port}, output() }.
+// signal: {secure, host, port}, admin: {host, port}, output(), stderr() }.
 // With `netns` it runs inside that network namespace (`ip netns exec` execs it, so the PID is
 // iceway's own and stopIceway() signals it directly).
 export async function startIceway(args = loopbackArgs(), { env = {}, timeoutMs = 15000, netns } = {}) {
@@ -30,7 +30,7 @@ export async function startIceway(args = loopbackArgs(), { env = {}, timeoutMs =
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
-  const server = { child, udp: [], tcp: [], tls: [], output: () => stdout + stderr };
+  const server = { child, udp: [], tcp: [], tls: [], output: () => stdout + stderr, stderr: () => stderr };
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`iceway did not start in ${timeoutMs} ms:\n${stdout}${stderr}`)), timeoutMs);
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`iceway exited with ${code}:\n${stdout}${stderr}`)); });
