@@ -16,64 +16,13 @@ import { startIceway, stopIceway, loopbackArgs } from './lib/iceway.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { profilePath, keepEvidence } from './lib/tutorial.mjs';
 import { until } from './lib/ops.mjs';
+import { PEERJS_CALL_PAGE } from './lib/peerjs_call_page.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const PROFILE = profilePath('tutorial-000');
 const API_KEY = 'tutorial-000-api-key-change-me';  // the profile's own
 
-const PAGE = `<!DOCTYPE html>
-<script src="/peerjs.js"></script>
-<video id="localVideo" autoplay muted></video>
-<video id="remoteVideo" autoplay></video>
-<script>
-// Tutorial 002's appendix (a Vue component), as plain functions.
-let peer, peerId, callObj, called = false, caller = false;
-const localVideo = document.getElementById('localVideo');
-const remoteVideo = document.getElementById('remoteVideo');
-function start(server) {
-  peer = new Peer(server);  // { host, port, path, config }: the server, changed to iceway
-  peer.on('open', (id) => { peerId = id; });
-  peer.on('call', async (call) => { called = true; callObj = call; });
-}
-async function getLocalStream(constraints) {
-  const stream = await navigator.mediaDevices.getUserMedia(constraints);
-  localVideo.srcObject = stream;
-  localVideo.play();
-  return stream;
-}
-async function acceptCalled() {
-  const stream = await getLocalStream({ video: true, audio: true });
-  callObj.answer(stream);
-  callObj.on('stream', (remoteStream) => {
-    called = false;
-    remoteVideo.srcObject = remoteStream;
-    remoteVideo.play();
-  });
-}
-async function callRemote(remoteId) {
-  const stream = await getLocalStream({ video: true, audio: true });
-  const call = peer.call(remoteId, stream);
-  callObj = call;
-  caller = true;
-  call.on('stream', (remoteStream) => {
-    caller = false;
-    remoteVideo.srcObject = remoteStream;
-    remoteVideo.play();
-  });
-}
-// For the test: the call's decoded video frames and selected candidate pair.
-async function videoStats() {
-  if (!callObj || !callObj.peerConnection) return {};
-  const stats = await callObj.peerConnection.getStats();
-  let frames = 0, pair;
-  stats.forEach((s) => {
-    if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0;
-    if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
-  });
-  const type = (id) => stats.get(id)?.candidateType;
-  return { frames, local: pair && type(pair.localCandidateId), remote: pair && type(pair.remoteCandidateId) };
-}
-</script>`;
+const PAGE = PEERJS_CALL_PAGE;
 
 let server;
 let web;

@@ -10,17 +10,15 @@
 // time into the test output folder; nothing of theirs is changed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import WebSocket from 'ws';
 import { startIceway, stopIceway, loopbackArgs } from './lib/iceway.mjs';
 import { turnArgs } from './lib/turn.mjs';
 import { launchBrowser, testOutputDir } from './lib/browser.mjs';
+import { bundle, startWeb } from './lib/yjs_page.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const API_KEY = 'yjs-browser-api-key';
@@ -31,100 +29,6 @@ let reference;  // y-webrtc's own signaling server
 let web;
 const browsers = [];
 const sockets = new Set();
-
-// What the page needs from the packages, bundled as they are.
-async function bundle() {
-  const outfile = join(OUTPUT, 'y-webrtc.bundle.js');
-  const result = await build({
-    stdin: {
-      contents: "import * as Y from 'yjs'; import { WebrtcProvider } from 'y-webrtc'; window.Y = Y; window.WebrtcProvider = WebrtcProvider;",
-      resolveDir: HERE,
-      loader: 'js',
-    },
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
-    outfile,
-    logLevel: 'silent',
-  });
-  assert.deepEqual(result.errors, []);
-  return readFileSync(outfile);
-}
-
-// Helpers the test drives through page.evaluate; one provider per page.
-const PAGE = `<!doctype html><meta charset="utf-8"><title>y-webrtc on iceway</title>
-<script src="/y-webrtc.bundle.js"></script>
-<script>
-const until = async (check, ms, what) => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(what + ': not in ' + ms + ' ms');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
-window.t = {
-  start(room, name, signaling, iceServers) {
-    this.doc = new Y.Doc();
-    this.provider = new WebrtcProvider(room, this.doc, {
-      signaling,
-      peerOpts: { config: { iceServers, iceTransportPolicy: 'relay' } },
-    });
-    this.provider.awareness.setLocalStateField('user', { name });
-  },
-  edit(name) {
-    this.doc.getText('text').insert(0, 'written by ' + name + '. ');
-    this.doc.getMap('map').set(name, { at: 'edit' });
-  },
-  // Resolves once the other side's awareness state and both of its edits are here.
-  async seen(other) {
-    await until(() => [...this.provider.awareness.getStates().values()].some((s) => s.user && s.user.name === other),
-      60000, 'the awareness state of ' + other);
-    await until(() => this.doc.getMap('map').get(other) && this.doc.getText('text').toString().includes('written by ' + other),
-      60000, 'the edits of ' + other);
-    return {
-      users: [...this.provider.awareness.getStates().values()].map((s) => s.user && s.user.name).sort(),
-      text: this.doc.getText('text').toString(),
-      map: this.doc.getMap('map').toJSON(),
-      webrtcPeers: this.provider.room.webrtcConns.size,
-      bcPeers: this.provider.room.bcConns.size,
-    };
-  },
-  // The pair ICE chose on the WebRTC connection y-webrtc made (simple-peer's RTCPeerConnection).
-  async selectedPair() {
-    const [conn] = this.provider.room.webrtcConns.values();
-    return until(async () => {
-      const stats = await conn.peer._pc.getStats();
-      let selected = null;
-      stats.forEach((s) => {
-        const pair = s.type === 'transport' && s.selectedCandidatePairId && stats.get(s.selectedCandidatePairId);
-        if (!pair) return;
-        selected = { local: stats.get(pair.localCandidateId).candidateType, remote: stats.get(pair.remoteCandidateId).candidateType };
-      });
-      return selected;
-    }, 5000, 'a selected candidate pair');
-  },
-};
-</script>`;
-
-async function startWeb(script) {
-  const web = http.createServer((request, response) => {
-    if (request.url === '/y-webrtc.bundle.js') {
-      response.setHeader('content-type', 'text/javascript');
-      return response.end(script);
-    }
-    if (request.url === '/') {
-      response.setHeader('content-type', 'text/html');
-      return response.end(PAGE);
-    }
-    response.statusCode = 404;
-    response.end();
-  });
-  await new Promise((resolve) => web.listen(0, '127.0.0.1', resolve));
-  return web;
-}
 
 async function iceServers(user) {
   const response = await fetch(`http://127.0.0.1:${server.signal.port}/api/v1/ice-servers?user=${user}&ttl=600`,
@@ -137,7 +41,7 @@ before(async () => {
   let script;
   [server, script] = await Promise.all([
     startIceway([...loopbackArgs({ ipv6: false }), ...turnArgs, '--set', `auth.api_keys=["${API_KEY}"]`]),
-    bundle(),
+    bundle(OUTPUT),
   ]);
   web = await startWeb(script);
 });
