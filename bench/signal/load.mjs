@@ -17,14 +17,18 @@
 // seconds after the last OPEN, and the report has the growth per connection.
 //
 // With --server-pid the report also has the server's CPU time (utime + stime from /proc/PID/stat)
-// over the message phase only, so connection setup is not counted.
+// over the message phase only, so connection setup is not counted; --also-pids P,Q adds the CPU
+// time of other processes over the same phase (the other node and Redis of a cluster).
+//
+// --peer-url: the second connection of every pair connects there instead of --url (a pair
+// across two nodes of a cluster, bench/cluster-signal.sh).
 //
 // Connections are spread over --workers worker threads (pairs never span two workers, so the
 // latency clock is one thread's). One JSON object goes to stdout with --json, text otherwise.
 //
 //   node bench/signal/load.mjs --url ws://127.0.0.1:8080/peerjs [--pairs 50] [--window 4]
 //        [--duration 10] [--max-messages 5000000] [--drain 5] [--workers 2] [--server-pid PID]
-//        [--key peerjs] [--sources 1] [--connect-timeout 60] [--json]
+//        [--key peerjs] [--sources 1] [--connect-timeout 60] [--peer-url URL] [--also-pids P,Q] [--json]
 //   node bench/signal/load.mjs --url ... --idle 10000 [--settle 3] [--workers 2] [--server-pid PID]
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,7 +55,7 @@ const FAKE_SDP = [
 
 function parseOptions(argv) {
   const o = {
-    url: '', key: 'peerjs', pairs: 50, window: 4, duration: 10, maxMessages: 5_000_000, drain: 5,
+    url: '', peerUrl: '', alsoPids: [], key: 'peerjs', pairs: 50, window: 4, duration: 10, maxMessages: 5_000_000, drain: 5,
     workers: 2, serverPid: 0, idle: 0, settle: 3, sources: 1, connectTimeout: 60, json: false,
   };
   const numeric = {
@@ -63,6 +67,8 @@ function parseOptions(argv) {
     const a = argv[i];
     if (a === '--json') o.json = true;
     else if (a === '--url') o.url = argv[++i];
+    else if (a === '--peer-url') o.peerUrl = argv[++i];
+    else if (a === '--also-pids') o.alsoPids = argv[++i].split(',').filter(Boolean).map(Number);
     else if (a === '--key') o.key = argv[++i];
     else if (numeric[a]) {
       const v = Number(argv[++i]);
@@ -75,6 +81,9 @@ function parseOptions(argv) {
     } else throw new Error(`unknown argument ${a}`);
   }
   if (!/^wss?:\/\//.test(o.url)) throw new Error('--url ws://HOST:PORT/PATH is required');
+  if (o.peerUrl && !/^wss?:\/\//.test(o.peerUrl)) throw new Error('--peer-url: ws://HOST:PORT/PATH');
+  if (!o.peerUrl) o.peerUrl = o.url;
+  if (o.alsoPids.some((pid) => !Number.isInteger(pid) || pid <= 0)) throw new Error('--also-pids: PID,PID,...');
   // Every run is bounded: in time, in frames and in connections.
   const bound = (name, lo, hi) => {
     if (!(o[name] >= lo && o[name] <= hi)) throw new Error(`--${name}: ${lo}..${hi}`);
@@ -192,6 +201,7 @@ async function main() {
       report.idle.closed_early = stopped.reduce((s, m) => s + m.closedEarly, 0);
     } else {
       const cpuBefore = server ? cpuSeconds(o.serverPid) : 0;
+      const othersBefore = o.alsoPids.map(cpuSeconds);
       const ownBefore = ownCpuSeconds();
       broadcast({ type: 'go' });
       const done = await gather('done', o.duration + o.drain + 30);
@@ -220,6 +230,9 @@ async function main() {
         min: Math.min(...done.map((m) => m.minUs)),
       };
       report.load_cpu_seconds = ownCpuSeconds() - ownBefore;
+      if (o.alsoPids.length) {
+        report.other_cpu_seconds = Object.fromEntries(o.alsoPids.map((pid, i) => [pid, cpuSeconds(pid) - othersBefore[i]]));
+      }
       if (server) {
         server.cpu_seconds = cpuSeconds(o.serverPid) - cpuBefore;
         server.rss_kib_after = rssKib(o.serverPid);
@@ -271,16 +284,16 @@ async function workerMain() {
   let refused = 0;
   let heartbeat = null;
 
-  const url = (id) => `${o.url}/peerjs?key=${encodeURIComponent(o.key)}&id=${encodeURIComponent(id)}` +
+  const url = (base, id) => `${base}/peerjs?key=${encodeURIComponent(o.key)}&id=${encodeURIComponent(id)}` +
     `&token=t${id}&version=1.5.5`;
   const note = (type) => { unexpected[type] = (unexpected[type] ?? 0) + 1; };
 
   // Opens one connection and resolves when OPEN arrives (null when refused). Handshakes run at
   // most `parallel` at a time so the listen backlog never overflows.
-  const open = (id, sourceIndex) => new Promise((resolve) => {
+  const open = (id, sourceIndex, base) => new Promise((resolve) => {
     const options = { perMessageDeflate: false, handshakeTimeout: o.connectTimeout * 1000 };
     if (o.sources > 1) options.localAddress = `127.0.0.${1 + (sourceIndex % o.sources)}`;
-    const ws = new WebSocket(url(id), options);
+    const ws = new WebSocket(url(base, id), options);
     const conn = { id, ws, open: false };
     const failed = () => { if (!conn.open) { refused++; resolve(null); } };
     ws.on('error', failed);
@@ -302,7 +315,8 @@ async function workerMain() {
     await Promise.all(Array.from({ length: Math.min(parallel, ids.length) }, async () => {
       while (next < ids.length) {
         const i = next++;
-        opened[i] = await open(ids[i], o.index * 1_000_003 + i);
+        // The second connection of a pair (odd index) on --peer-url.
+        opened[i] = await open(ids[i], o.index * 1_000_003 + i, !o.idle && i % 2 === 1 ? o.peerUrl : o.url);
       }
     }));
     return opened;

@@ -1,6 +1,9 @@
 #pragma once
-// The messages iceway nodes exchange through Redis pub/sub, and their encoding: one JSON object
-// per PUBLISH. Pure: text in, a typed message or the reason it was refused out.
+// The messages iceway nodes exchange through Redis pub/sub, and their encoding, one per PUBLISH:
+// presence as a JSON object, frames for peers in a short text envelope around the frame's own
+// bytes (no JSON escaping of the frame on one node and parsing on the other: most of what a
+// cross-node message costs is this). Pure: text in, a typed message or the reason it was
+// refused out.
 //
 // Channels (channels.hpp): presence changes go to the cluster's presence channel, which every
 // node subscribes to; a frame for a peer goes only to the channel of the node that holds it.
@@ -8,9 +11,10 @@
 //            everything a node holds, every heartbeat (soft state: what is not refreshed expires)
 //   claim / release {v,t,n,p,id}       a peer id taken or given up on node n
 //   join / leave    {v,t,n,p,room,id}  a peer of node n entered or left a room
-//   peer     {v,t:"peer",n,p,to,f}     frame f for peer `to` (on the receiving node)
-//   room     {v,t:"room",n,p,room,f}   frame f for the receiving node's members of `room`
-// `f` is the frame exactly as the receiver's client gets it; the receiving node does not parse it.
+//   peer     "F1 p NODE PROTOCOL LEN:TO FRAME"    FRAME for peer TO (on the receiving node)
+//   room     "F1 r NODE PROTOCOL LEN:ROOM FRAME"  FRAME for the receiving node's members of ROOM
+// LEN is TO's (or ROOM's) length in bytes, in decimal, so they may hold any byte; FRAME is the rest
+// of the message, exactly as the receiver's client gets it; the receiving node does not parse it.
 #include <array>
 #include <chrono>
 #include <string>

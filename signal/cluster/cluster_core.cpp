@@ -178,7 +178,7 @@ void ClusterCore::check_conflict(Protocol protocol, std::string_view remote_node
   }
 }
 
-void ClusterCore::apply(const BusMessage& message, RemoteNode& node, std::vector<RemoteEvent>& events) {
+void ClusterCore::apply(BusMessage& message, RemoteNode& node, std::vector<RemoteEvent>& events) {
   Held& held = node.held[index(message.protocol)];
   switch (message.type) {
     case BusType::state:
@@ -208,11 +208,11 @@ void ClusterCore::apply(const BusMessage& message, RemoteNode& node, std::vector
     }
     case BusType::peer:
       counters_.frames_received.add();
-      events.push_back(RemoteEvent{RemoteEvent::Kind::deliver_to_peer, message.protocol, message.id, {}, message.frame});
+      events.push_back(RemoteEvent{RemoteEvent::Kind::deliver_to_peer, message.protocol, message.id, {}, std::move(message.frame)});
       return;
     case BusType::room:
       counters_.frames_received.add();
-      events.push_back(RemoteEvent{RemoteEvent::Kind::deliver_to_room, message.protocol, {}, message.room, message.frame});
+      events.push_back(RemoteEvent{RemoteEvent::Kind::deliver_to_room, message.protocol, {}, message.room, std::move(message.frame)});
       return;
   }
 }

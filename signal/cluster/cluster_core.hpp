@@ -90,7 +90,8 @@ class ClusterCore final : public ClusterPort {
   };
 
   void publish(std::string channel, const BusMessage& message);
-  void apply(const BusMessage& message, RemoteNode& node, std::vector<RemoteEvent>& events);
+  // Takes the frame out of `message` (a frame is moved to its event, not copied).
+  void apply(BusMessage& message, RemoteNode& node, std::vector<RemoteEvent>& events);
   void apply_state(const BusMessage& message, RemoteNode& node, std::vector<RemoteEvent>& events);
   void update_gauges();
   void check_conflict(Protocol protocol, std::string_view remote_node, std::string_view peer_id,

@@ -61,6 +61,23 @@ TEST(BusMessage, EveryTypeRoundTrips) {
   }
 }
 
+TEST(BusMessage, AFrameKeepsEveryByteOfItsTargetAndItselfAndIsNotJson) {
+  BusMessage message;
+  message.type = BusType::peer;
+  message.node = "node-a:8080";
+  message.protocol = Protocol::profile;
+  message.id = "小明 2:x \n";
+  message.frame = std::string("{\"sdp\":\"v=0\r\n\"}\0 \xff", 20);
+  const std::string encoded = cluster::encode(message);
+  EXPECT_EQ(encoded.rfind("F1 p node-a:8080 profile ", 0), 0u) << encoded;
+  EXPECT_EQ(encoded.substr(encoded.size() - message.frame.size()), message.frame) << "the frame's own bytes, unescaped";
+  auto back = cluster::decode(encoded);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back.value().id, message.id);
+  EXPECT_EQ(back.value().frame, message.frame);
+  EXPECT_EQ(back.value().protocol, Protocol::profile);
+}
+
 TEST(BusMessage, RefusesWhatIsNotABusMessage) {
   for (const char* text : {
            "", "[]", "not json", R"({"v":2,"t":"claim","n":"a","p":"native","id":"x"})",
@@ -71,6 +88,10 @@ TEST(BusMessage, RefusesWhatIsNotABusMessage) {
            // A heartbeat past the bound would keep the node (and its peers) present for hours.
            R"({"v":1,"t":"state","n":"a","hb":60001,"h":{}})",
            R"({"v":1,"t":"state","n":"a","hb":1000,"h":{"native":{"ids":[1]}}})",
+           // Frames travel only in their envelope, and a broken envelope is refused whole.
+           "F1 x a native 1:x {}", "F1 p a smtp 1:x {}", "F1 p a b native 1:x {}", "F1 p a native 0: {}",
+           "F1 p a native 5:x {}", "F1 p a native 1:x{}", "F1 p a native 123456:x {}", "F1 p a native -1:x {}",
+           "F1 p a native x {}", "F1 p", "F1 ",
        }) {
     EXPECT_FALSE(cluster::decode(text)) << text;
   }
