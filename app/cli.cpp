@@ -3,6 +3,31 @@
 #include <CLI/CLI.hpp>
 
 namespace iceway::app {
+namespace {
+
+// `iceway [--config FILE] ctl [--socket PATH] COMMAND ARGS...`: everything after `ctl` (and
+// its --socket) is the command's; nullopt when argv is not a ctl command line.
+std::optional<CommandLine> parse_ctl(int argc, char** argv) {
+  CommandLine line;
+  int i = 1;
+  for (; i < argc; ++i) {
+    const std::string_view argument = argv[i];
+    if ((argument == "--config" || argument == "-c") && i + 1 < argc) line.config_path = argv[++i];
+    else if (argument.starts_with("--config=")) line.config_path = std::string(argument.substr(9));
+    else break;
+  }
+  if (i >= argc || std::string_view(argv[i]) != "ctl") return std::nullopt;
+  ++i;
+  if (i + 1 < argc && std::string_view(argv[i]) == "--socket") {
+    line.ctl_socket = argv[i + 1];
+    i += 2;
+  }
+  line.command = CommandLine::Command::ctl;
+  line.ctl_arguments.assign(argv + i, argv + argc);
+  return line;
+}
+
+}  // namespace
 
 std::optional<CommandLine> parse_command_line(int argc, char** argv, int& exit_code) {
   CommandLine line;
@@ -59,6 +84,17 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv, int& exit_c
   credentials->add_option("--user,-u", line.credentials_user, "User id put in the username (<expiry>:<user>)")->required();
   credentials->add_option("--ttl,-t", line.credentials_ttl, "Lifetime such as 1h or 3600 (default: auth.credential_ttl)");
 
+  // Listed for --help (and the man page); its arguments are read by parse_ctl() below, since
+  // they are the command's own (its `credentials` is not the subcommand above).
+  app.add_subcommand("ctl",
+                     "Talk to the running server over admin.control_socket: [--socket PATH] status [--json], "
+                     "reload, loglevel LEVEL, credentials --user USER [--ttl TTL]");
+
+  if (auto ctl = parse_ctl(argc, argv)) {
+    exit_code = 0;
+    return ctl;
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -82,6 +118,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv, int& exit_c
   if (version) line.command = CommandLine::Command::version;
   else if (check) line.command = CommandLine::Command::check_config;
   else if (*credentials) line.command = CommandLine::Command::credentials;
+
   exit_code = 0;
   return line;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The command line: `iceway [options]` runs the server; `iceway --check-config`,
-// `iceway --version` and `iceway credentials --user NAME --ttl 1h` are
-// one-shot commands.
+// `iceway --version`, `iceway credentials --user NAME --ttl 1h` and `iceway ctl COMMAND` (to the
+// running server, app/control/) are one-shot commands.
 // Named flags (--listen, --realm, ...) are shorthands for `--set section.key=value`, so flags
 // and the file go through one validation.
 #include <optional>
@@ -11,12 +11,14 @@
 namespace iceway::app {
 
 struct CommandLine {
-  enum class Command { run, check_config, version, credentials };
+  enum class Command { run, check_config, version, credentials, ctl };
   Command command = Command::run;
   std::optional<std::string> config_path;
   std::vector<std::string> overrides;  // section.key=value, in the order given
   std::string credentials_user;
   std::string credentials_ttl;         // empty = auth.credential_ttl
+  std::string ctl_socket;              // empty = admin.control_socket
+  std::vector<std::string> ctl_arguments;  // the command and its arguments
 };
 
 // Parses argv. On --help or a usage error, prints to stdout/stderr and returns the process

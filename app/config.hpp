@@ -40,6 +40,8 @@ struct TlsSettings {
 
 struct AdminSettings {
   Endpoint listen = *Endpoint::parse("127.0.0.1:9641");
+  // `iceway ctl`'s Unix socket (app/control/); "" = none. Restart to change.
+  std::string control_socket = "/run/iceway/control.sock";
 };
 
 struct LogSettings {

@@ -69,7 +69,7 @@ const std::map<std::string, std::set<std::string>>& schema() {
       {"socketio",
        {"enabled", "path", "ping_interval", "ping_timeout", "max_payload", "binary", "app", "engineio_echo_path"}},
       {"cluster", {"redis", "password_file", "node_id", "heartbeat", "publish_buffer"}},
-      {"admin", {"listen"}},
+      {"admin", {"listen", "control_socket"}},
       {"tls", {"cert", "key"}},
       {"log", {"level", "format"}},
   };
@@ -647,6 +647,10 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
 
   read_cluster(in, config);
   in.read_endpoint("admin.listen", config.admin.listen, 9641);
+  if (in.read("admin.control_socket", config.admin.control_socket) && !config.admin.control_socket.empty() &&
+      (config.admin.control_socket.front() != '/' || config.admin.control_socket.size() > 100))
+    in.problem("admin.control_socket", in.find("admin.control_socket"),
+               "must be an absolute path of at most 100 bytes (a Unix socket's limit), or \"\" for none");
   in.read("tls.cert", config.tls.cert);
   in.read("tls.key", config.tls.key);
   if (config.tls.cert.empty() != config.tls.key.empty()) {

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/cli.hpp"
+#include "app/control/control_client.hpp"
 #include "app/config.hpp"
 #include "app/config_values.hpp"
 #include "app/ice_servers.hpp"
@@ -53,6 +54,45 @@ int print_credentials(const iceway::app::Config& config, const iceway::app::Comm
   return 0;
 }
 
+// `iceway ctl COMMAND`: to the socket named by --socket, else by --config's admin.control_socket,
+// else the default one.
+int run_ctl(const iceway::app::CommandLine& line, const iceway::app::LoadOptions& options) {
+  namespace control = iceway::app::control;
+  if (line.ctl_arguments.size() == 1 && (line.ctl_arguments[0] == "--help" || line.ctl_arguments[0] == "-h")) {
+    std::cout << control::kCtlHelp;
+    return control::kExitDone;
+  }
+  if (line.ctl_arguments.size() == 1 && line.ctl_arguments[0] == "--version") {
+    std::cout << iceway::app::version_text() << "\n";
+    return control::kExitDone;
+  }
+  auto request = control::parse_ctl_arguments(line.ctl_arguments);
+  if (!request) {
+    std::cerr << request.error() << "\n";
+    return control::kExitUsage;
+  }
+  std::string socket = line.ctl_socket;
+  if (socket.empty()) {
+    socket = iceway::app::AdminSettings{}.control_socket;
+    if (line.config_path) {
+      auto loaded = iceway::app::load_config(options);
+      if (!loaded.config) {
+        for (auto& problem : loaded.problems) std::cerr << "iceway ctl: " << problem.to_string() << "\n";
+        return control::kExitUsage;
+      }
+      socket = loaded.config->admin.control_socket;
+    }
+  }
+  if (socket.empty()) {
+    std::cerr << "iceway ctl: admin.control_socket is \"\" in this config: the server has no control socket\n";
+    return control::kExitUnreachable;
+  }
+  const auto output = control::run_ctl(socket, request.value());
+  std::cout << output.out;
+  std::cerr << output.err;
+  return output.exit_code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,6 +106,7 @@ int main(int argc, char** argv) {
   }
 
   auto options = load_options_of(*line);
+  if (line->command == CommandLine::Command::ctl) return run_ctl(*line, options);
   auto loaded = iceway::app::load_config(options);
   if (line->command == CommandLine::Command::check_config) {
     for (auto& problem : loaded.problems) std::cerr << problem.to_string() << "\n";

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <boost/asio/post.hpp>
 #include <iostream>
 #include <optional>
@@ -120,6 +121,7 @@ Result<bool, std::string> Server::start() {
   schedule_watchdog();
   watch_host_addresses();
   health_.set_listening(true);
+  open_control_socket();
   print_banner();
   log_started();
   notify_ready("serving STUN/TURN on " + join(bound_.stun_udp) + ", signaling on " + bound_.signal.to_string());
@@ -327,16 +329,20 @@ void Server::on_signal(int signal_number) {
   });
 }
 
-void Server::reload() {
+Server::ReloadReport Server::reload() {
+  ReloadReport report;
   notify_reloading();
   auto result = load_config(reload_options_);
   if (!result.config) {
-    for (auto& problem : result.problems) spdlog::error("reload: {}", problem.to_string());
+    for (auto& problem : result.problems) {
+      spdlog::error("reload: {}", problem.to_string());
+      report.problems.push_back(problem.to_string());
+    }
     spdlog::error("reload: the new configuration has {} problem(s); still running with the old one",
                   result.problems.size());
     collector_.set_last_reload(false, unix_seconds_now());
     notify_ready("reload failed; running with the previous configuration");
-    return;
+    return report;
   }
   Config next = std::move(*result.config);
   if (config_.development_mode) next.turn.secrets = config_.turn.secrets;  // keep the printed dev secret
@@ -396,10 +402,13 @@ void Server::reload() {
   // stays spent; the new budget applies from the next answer).
   auto state = make_turn_state(next, turn_state_.nonces, host_addresses_, turn_state_.unauthenticated);
   if (!state) {
-    for (auto& message : state.error()) spdlog::error("reload: {}", message);
+    for (auto& message : state.error()) {
+      spdlog::error("reload: {}", message);
+      report.problems.push_back(message);
+    }
     collector_.set_last_reload(false, unix_seconds_now());
     notify_ready("reload failed; running with the previous configuration");
-    return;
+    return report;
   }
   setup_logging(next.log.level, next.log.format);
   turn_state_ = state.value();
@@ -423,6 +432,74 @@ void Server::reload() {
   for (auto& item : need_restart) spdlog::warn("reload: {} changed but needs a restart to take effect", item);
   collector_.set_last_reload(!certificate_refused, unix_seconds_now());
   notify_ready("configuration reloaded");
+  report.applied = !certificate_refused;
+  if (certificate_refused) report.problems.push_back("tls: the new certificate was refused; the previous one serves");
+  report.changed = std::move(changed);
+  report.need_restart = std::move(need_restart);
+  return report;
+}
+
+void Server::open_control_socket() {
+  const std::string& path = config_.admin.control_socket;
+  if (path.empty()) return;
+  const auto directory = std::filesystem::path(path).parent_path();
+  std::error_code error;
+  if (!std::filesystem::is_directory(directory, error)) {
+    spdlog::warn("control socket off: {} does not exist (systemd's RuntimeDirectory=iceway makes it; or set "
+                 "admin.control_socket); iceway ctl cannot reach this server",
+                 directory.string());
+    return;
+  }
+  auto opened = control::ControlServer::open(control_, path, [this](const control::CtlRequest& request) {
+    return on_control(request);
+  });
+  if (!opened) {
+    spdlog::warn("control socket off: {}", opened.error());
+    return;
+  }
+  control_server_ = std::move(opened).value();
+}
+
+nlohmann::json Server::on_control(const control::CtlRequest& request) {
+  using Json = nlohmann::json;
+  if (request.command == "status") {
+    std::int64_t connections = 0;
+    for (const auto& gauge : signal_server_->counters().connections_active) connections += gauge.value();
+    return Json{{"ok", true},
+                {"version", version_text()},
+                {"state", draining_ ? "draining" : "ready"},
+                {"uptime_seconds", std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started_at_).count()},
+                {"allocations", active_allocations()},
+                {"signaling_connections", connections},
+                {"config", config_.source}};
+  }
+  if (request.command == "reload") {
+    spdlog::info("reload: asked over the control socket");
+    const ReloadReport report = reload();
+    Json answer{{"ok", report.applied}, {"config", config_.source}, {"changed", report.changed},
+                {"need_restart", report.need_restart}, {"problems", report.problems}};
+    if (!report.applied) answer["error"] = "the configuration was refused; still running with the previous one";
+    return answer;
+  }
+  if (request.command == "loglevel") {
+    spdlog::set_level(spdlog::level::from_str(request.level));
+    spdlog::info("log level set to {} over the control socket (a reload restores log.level)", request.level);
+    return Json{{"ok", true}, {"level", request.level}};
+  }
+  // credentials, from the running config, as /api/v1/ice-servers hands them out.
+  auto ttl = config_.turn.credential_ttl;
+  if (!request.ttl.empty()) {
+    auto parsed = parse_duration(request.ttl);
+    if (!parsed || parsed.value() < std::chrono::seconds(1))
+      return Json{{"ok", false}, {"error", "--ttl: " + (parsed ? std::string("must be at least 1s") : parsed.error())}};
+    ttl = std::min(ttl, std::chrono::duration_cast<std::chrono::seconds>(parsed.value()));
+  }
+  auto servers = ice_servers(ice_urls(), *turn_state_.credentials, request.user, ttl,
+                             static_cast<UnixSeconds>(unix_seconds_now()));
+  if (!servers)
+    return Json{{"ok", false}, {"error", std::string("cannot sign: ") + std::string(turn::label(servers.error())) +
+                                             " (auth.secrets must hold a secret; static users cannot be handed out)"}};
+  return Json{{"ok", true}, {"iceServers", servers.value()}};
 }
 
 void Server::begin_drain(bool immediate) {
@@ -481,6 +558,7 @@ void Server::finish() {
     signal_server_->stop();
   }
   if (admin_server_) admin_server_->stop_accepting();
+  control_server_.reset();  // the socket goes: `iceway ctl` now says no server answers
   watchdog_timer_.cancel();
   host_address_timer_.cancel();
   signals_.cancel();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "app/control/control_server.hpp"
 #include "app/ice_servers_api.hpp"
 #include "metrics/admin.hpp"
 #include "metrics/collector.hpp"
@@ -49,8 +50,18 @@ class Server {
   const Bound& bound() const { return bound_; }
 
  private:
+  // What a reload did, for `iceway ctl reload` (SIGHUP only logs it).
+  struct ReloadReport {
+    bool applied = false;
+    std::vector<std::string> problems;      // why it was refused (applied = false)
+    std::vector<std::string> changed;
+    std::vector<std::string> need_restart;
+  };
+
   void on_signal(int signal_number);
-  void reload();
+  ReloadReport reload();
+  void open_control_socket();
+  nlohmann::json on_control(const control::CtlRequest& request);
   void begin_drain(bool immediate);
   void wait_for_drain();
   void finish();
@@ -103,6 +114,8 @@ class Server {
   std::shared_ptr<const IceServersApiState> api_state_;
   net::TlsContextPtr tls_;
   Bound bound_;
+  Clock::time_point started_at_ = Clock::now();
+  std::unique_ptr<control::ControlServer> control_server_;
   bool draining_ = false;
   int exit_code_ = 0;
 };

@@ -65,6 +65,7 @@ inline constexpr auto kConfigKeys = std::to_array<ConfigKey>({
     {"socketio", "app", R"("tutorial")"},
     {"socketio", "engineio_echo_path", R"("")"},
     {"admin", "listen", R"("127.0.0.1:9641")"},
+    {"admin", "control_socket", R"("/run/iceway/control.sock")"},
     {"tls", "cert", R"("")"},
     {"tls", "key", R"("")"},
     {"log", "level", R"("info")"},

@@ -1,0 +1,95 @@
+// `iceway ctl` against the real binary (issue 14 part 1): status, reload (a good and a refused
+// config), loglevel, credentials that a real Allocate accepts, and the errors a person meets:
+// no server on the socket, an unknown command. The socket is the server's admin.control_socket
+// in a folder of this test's own, mode 0660.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startIceway, stopIceway, loopbackArgs, run, ICEWAY_BIN, waitForOutput } from './lib/iceway.mjs';
+import { TurnClient } from './lib/turn.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'iceway-ctl-'));
+const socket = join(dir, 'control.sock');
+const config = join(dir, 'iceway.toml');
+const writeConfig = (secret, extra = '') => writeFileSync(config, `[auth]\nsecrets = ["${secret}"]\n${extra}`);
+const ctl = (...args) => run(ICEWAY_BIN, ['ctl', '--socket', socket, ...args]);
+
+let server;
+before(async () => {
+  writeConfig('first-secret');
+  server = await startIceway(['--config', config, ...loopbackArgs({ ipv6: false }),
+    '--set', `admin.control_socket="${socket}"`, '--set', 'server.drain_timeout="0s"']);
+});
+after(async () => {
+  if (server) assert.equal(await stopIceway(server), 0, server.output());
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the socket is only for root and the service user', () => {
+  assert.equal(statSync(socket).mode & 0o777, 0o660);
+  assert.ok(statSync(socket).isSocket());
+});
+
+test('status says ready, with the allocations and the config; --json gives the same as fields', async () => {
+  const text = await ctl('status');
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^iceway \d/);
+  assert.match(text.stdout, /state +ready/);
+  assert.match(text.stdout, new RegExp(`config +${config.replace(/[.]/g, '\\.')}`));
+  const json = JSON.parse((await ctl('status', '--json')).stdout);
+  assert.equal(json.state, 'ready');
+  assert.equal(json.allocations, 0);
+  assert.equal(typeof json.uptime_seconds, 'number');
+});
+
+test('credentials from the running server are accepted by its TURN, and status counts the allocation', async () => {
+  const answer = await ctl('credentials', '--user', 'ctl-user', '--ttl', '10m');
+  assert.equal(answer.code, 0, answer.stderr);
+  const turn = JSON.parse(answer.stdout).iceServers.find((entry) => entry.username);
+  assert.match(turn.username, /^\d+:ctl-user$/);
+  const client = await TurnClient.connect({ host: '127.0.0.1', port: server.udp[0].port });
+  try {
+    const allocated = await client.allocate({ username: turn.username, password: turn.credential });
+    assert.ok(allocated.success, `Allocate with ctl's credentials: ${allocated.code}`);
+    assert.equal(JSON.parse((await ctl('status', '--json')).stdout).allocations, 1);
+  } finally {
+    await client.refresh(0).catch(() => {});
+    client.close();
+  }
+});
+
+test('reload applies a good config and says what changed; a refused one exits 1 with its problem and keeps the old', async () => {
+  writeConfig('second-secret');
+  const applied = await ctl('reload');
+  assert.equal(applied.code, 0, applied.stderr);
+  assert.match(applied.stdout, /changed: auth secrets/);
+  writeConfig('second-secret', '[turn]\nmax_allocations = "many"\n');
+  const refused = await ctl('reload');
+  assert.equal(refused.code, 1, refused.stdout);
+  assert.match(refused.stderr, /refused/);
+  assert.match(refused.stderr, new RegExp(`${config.replace(/[.]/g, '\\.')}:4: turn\\.max_allocations`));
+  assert.equal(JSON.parse((await ctl('status', '--json')).stdout).state, 'ready', 'still serving');
+  writeConfig('second-secret');
+});
+
+test('loglevel changes the level at once; an unknown level is a usage error', async () => {
+  const set = await ctl('loglevel', 'debug');
+  assert.equal(set.code, 0, set.stderr);
+  await waitForOutput(server, /log level set to debug/);
+  const bad = await ctl('loglevel', 'loud');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /trace, debug, info, warn, error, critical, off/);
+  assert.equal((await ctl('loglevel', 'info')).code, 0);
+});
+
+test('no server on the socket, and an unknown command, are clear errors with their own exit codes', async () => {
+  const missing = await run(ICEWAY_BIN, ['ctl', '--socket', join(dir, 'nothing.sock'), 'status']);
+  assert.equal(missing.code, 3);
+  assert.match(missing.stderr, /no iceway answers on .*nothing\.sock.*is it running\?/);
+  const unknown = await ctl('frobnicate');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command frobnicate/);
+  assert.match(unknown.stderr, /usage: iceway ctl/);
+});
