@@ -26,6 +26,7 @@ test_packages=(
   gnuplot-nox                 # the soak's plot of RSS, fds, allocations, connections and CPU (tests/soak)
   node-typescript             # tsc: sdk/iceway.d.ts type-checks an app's use of the SDK
   lintian man-db              # Debian's checks of the .deb; man -l renders its man pages
+  mmdebstrap                  # a fresh Debian 12 root to install the .deb into (tests/ops/deb_install_test.sh)
 )
 
 packages=("${build_packages[@]}")
