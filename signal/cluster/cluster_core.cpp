@@ -188,7 +188,10 @@ void ClusterCore::apply(BusMessage& message, RemoteNode& node, std::vector<Remot
         events.push_back(presence_event(RemoteEvent::Kind::peer_claimed, message.protocol, {}, message.id));
       return check_conflict(message.protocol, message.node, message.id, events);
     case BusType::release:
-      if (auto it = held.ids.find(message.id); it != held.ids.end()) held.ids.erase(it);
+      if (auto it = held.ids.find(message.id); it != held.ids.end()) {
+        held.ids.erase(it);
+        events.push_back(presence_event(RemoteEvent::Kind::peer_released, message.protocol, {}, message.id));
+      }
       return;
     case BusType::join: {
       auto& members = held.rooms[message.room];
@@ -229,6 +232,9 @@ void ClusterCore::apply_state(const BusMessage& message, RemoteNode& node, std::
       events.push_back(presence_event(RemoteEvent::Kind::peer_claimed, protocol, {}, id));
       check_conflict(protocol, message.node, id, events);
     }
+    for (const auto& id : known.ids) {
+      if (!next.ids.contains(id)) events.push_back(presence_event(RemoteEvent::Kind::peer_released, protocol, {}, id));
+    }
     for (const auto& room : now_held.rooms) next.rooms[room.room] = room.members;
     // Departures first, then arrivals, each room's in the node's order.
     for (const auto& [room, members] : known.rooms) {
@@ -265,6 +271,8 @@ void ClusterCore::expire(TimePoint now, std::vector<RemoteEvent>& events) {
       for (const auto& [room, members] : node.held[index(protocol)].rooms)
         for (const auto& member : members)
           events.push_back(presence_event(RemoteEvent::Kind::peer_left, protocol, room, member));
+      for (const auto& id : node.held[index(protocol)].ids)
+        events.push_back(presence_event(RemoteEvent::Kind::peer_released, protocol, {}, id));
     }
     it = nodes_.erase(it);
   }

@@ -45,6 +45,7 @@ struct RemoteEvent {
     peer_left,        // `id` (on another node) left `room`, or its node is gone
     id_conflict,      // another node holds `id` too and wins: the local holder must let go
     peer_claimed,     // another node took `id` (what waits here for it may go there now)
+    peer_released,    // `id` is no longer held on another node: let go, or its node is gone
   };
   Kind kind = Kind::deliver_to_peer;
   Protocol protocol = Protocol::native;

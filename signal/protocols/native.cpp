@@ -260,7 +260,8 @@ void NativeProtocol::remote(const cluster::RemoteEvent& event, Context& ctx) {
       return;
     }
     case Kind::peer_claimed:
-      return;  // nothing waits for a native id
+    case Kind::peer_released:
+      return;  // nothing waits for a native id; rooms announce departures (peer_left)
     case Kind::id_conflict:
       // Another node let the same id in at the same moment and keeps it (cluster_core.hpp).
       if (auto holder = ctx.registry.holder(Protocol::native, event.id)) {

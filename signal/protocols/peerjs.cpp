@@ -161,8 +161,9 @@ void PeerJsProtocol::transmit(ConnectionId from, const std::string& src, const R
   if (auto target = ctx.registry.holder(Protocol::peerjs, dst)) {
     deliver(*target, src, dst, type, connection_id, text, ctx);
   } else if (cluster_ != nullptr && cluster_->send_to_peer(Protocol::peerjs, dst, *text)) {
-    // On another node: one publish there. Its node does not track this negotiation, so the
-    // LEAVE-on-disappearance improvement covers only peers on the same node.
+    // On another node: one publish there. The sender's side of the negotiation is noted here,
+    // so the sender hears LEAVE if that peer's node lets it go (remote(), peer_released).
+    note_negotiation(src, dst, type, connection_id, ctx);
   } else if (type != "LEAVE" && type != "EXPIRE") {
     enqueue(from, src, dst, type, connection_id, std::move(text), ctx);
   } else {
@@ -419,6 +420,19 @@ void PeerJsProtocol::remote(const cluster::RemoteEvent& event, Context& ctx) {
         error_and_close(*holder, ErrorCode::id_taken, peerjs_text::kIdTaken, ctx);
       }
       return;
+    case Kind::peer_released: {
+      // As when a peer on this node goes (departed()): whoever was negotiating with it hears
+      // LEAVE, so a call being set up with a peer whose node died does not wait for ever.
+      for (auto& [connection, client] : clients_) {
+        auto& list = client.negotiations;
+        const auto gone = std::remove_if(list.begin(), list.end(), [&](const Negotiation& n) { return n.peer == event.id; });
+        if (gone == list.end()) continue;
+        list.erase(gone, list.end());
+        if (const auto* self = ctx.registry.find(connection); self != nullptr && !self->peer_id.empty())
+          ctx.out.send(connection, to_text(Json{{"type", "LEAVE"}, {"src", event.id}, {"dst", self->peer_id}}));
+      }
+      return;
+    }
     case Kind::deliver_to_room:
     case Kind::peer_joined:
     case Kind::peer_left:

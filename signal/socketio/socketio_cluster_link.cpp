@@ -137,7 +137,8 @@ std::optional<ClusterDelivery> SocketIoClusterLink::read(const RemoteEvent& even
       return delivery;
     }
     case RemoteEvent::Kind::peer_joined:
-    case RemoteEvent::Kind::peer_left: return std::nullopt;  // Socket.IO rooms announce nobody
+    case RemoteEvent::Kind::peer_left:
+    case RemoteEvent::Kind::peer_released: return std::nullopt;  // Socket.IO announces nobody's going
   }
   auto emit = decode(event.frame);
   if (!emit) return std::nullopt;

@@ -230,10 +230,12 @@ TEST(ClusterCore, ASilentNodeDisappearsAfterThreeOfItsHeartbeatsAndItsMembersLea
   EXPECT_TRUE(events.empty()) << "gone before its third missed heartbeat";
   EXPECT_TRUE(a.core.held_elsewhere(Protocol::native, "bob"));
   a.core.expire(now + cluster::kMissedHeartbeats * kHeartbeat + std::chrono::milliseconds(1), events);
-  ASSERT_EQ(events.size(), 1u);
+  ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].kind, RemoteEvent::Kind::peer_left);
   EXPECT_EQ(events[0].room, "r");
   EXPECT_EQ(events[0].id, "bob");
+  EXPECT_EQ(events[1].kind, RemoteEvent::Kind::peer_released) << "its ids go too (PeerJS tells LEAVE)";
+  EXPECT_EQ(events[1].id, "bob");
   EXPECT_FALSE(a.core.held_elsewhere(Protocol::native, "bob"));
   EXPECT_EQ(a.counters.nodes.value(), 0);
 }
@@ -256,13 +258,15 @@ TEST(ClusterCore, AStateAfterMissedDeltasResynchronisesJoinsAndDepartures) {
   // Back: the next state says what b holds now.
   b.core.publish_state();
   auto events = bus.pump(b.core, now);
-  ASSERT_EQ(events["a"].size(), 3u);
+  ASSERT_EQ(events["a"].size(), 4u);
   EXPECT_EQ(events["a"][0].kind, RemoteEvent::Kind::peer_claimed);
   EXPECT_EQ(events["a"][0].id, "new");
-  EXPECT_EQ(events["a"][1].kind, RemoteEvent::Kind::peer_left);
+  EXPECT_EQ(events["a"][1].kind, RemoteEvent::Kind::peer_released);
   EXPECT_EQ(events["a"][1].id, "old");
-  EXPECT_EQ(events["a"][2].kind, RemoteEvent::Kind::peer_joined);
-  EXPECT_EQ(events["a"][2].id, "new");
+  EXPECT_EQ(events["a"][2].kind, RemoteEvent::Kind::peer_left);
+  EXPECT_EQ(events["a"][2].id, "old");
+  EXPECT_EQ(events["a"][3].kind, RemoteEvent::Kind::peer_joined);
+  EXPECT_EQ(events["a"][3].id, "new");
   EXPECT_FALSE(a.core.held_elsewhere(Protocol::native, "old"));
   EXPECT_TRUE(a.core.held_elsewhere(Protocol::native, "new"));
   // The same state again changes nothing.
@@ -512,6 +516,24 @@ TEST(ClusterYjs, APublishReachesEveryNodesSubscribersAndCountsThemAll) {
   carry(b, a);
   EXPECT_EQ(only_frame(a.harness.send_json(1, publish), 1)["clients"], 1);
   EXPECT_TRUE(a.core.take_outgoing().empty()) << "no node has other subscribers of doc";
+}
+
+TEST(ClusterPeerJs, ACallerNegotiatingWithAPeerWhoseNodeLetsItGoHearsLeave) {
+  NativeNode a("a"), b("b");
+  peerjs_open(a, 1, "caller");
+  peerjs_open(b, 2, "callee");
+  carry(a, b);
+  carry(b, a);
+  a.harness.send_json(1, {{"type", "OFFER"}, {"dst", "callee"}, {"payload", {{"sdp", "v=0"}, {"connectionId", "mc_1"}}}});
+  carry(a, b);
+  // The callee's socket drops before it answers: node b releases it, node a tells the caller.
+  b.harness.close(2);
+  Json leave = only_frame(carry(b, a), 1);
+  EXPECT_EQ(leave, (Json{{"type", "LEAVE"}, {"src", "callee"}, {"dst", "caller"}}));
+  // Told once: the negotiation is gone.
+  peerjs_open(b, 3, "callee");
+  b.harness.close(3);
+  EXPECT_TRUE(carry(b, a).empty());
 }
 
 }  // namespace
