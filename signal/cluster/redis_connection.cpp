@@ -1,5 +1,9 @@
 #include "signal/cluster/redis_connection.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -8,6 +12,23 @@
 #include <hiredis/hiredis.h>
 
 namespace iceway::signaling::cluster {
+namespace {
+
+// A Redis host that vanishes without a FIN or RST (powered off, a firewall dropping packets)
+// would leave TCP retransmitting for about 15 minutes before hiredis hears of it. Keepalives on
+// the idle subscriber and a user timeout on unacknowledged PUBLISHes make either link notice in
+// about 5 s, so the node counts the loss, logs it and reconnects as for a refused connection.
+void detect_silent_loss(int fd) {
+  const int on = 1, idle = 2, interval = 1, count = 3;
+  const unsigned user_timeout_ms = 5000;
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
+}
+
+}  // namespace
 
 // hiredis' event hooks on an Asio descriptor. hiredis says which directions it wants; each
 // wanted direction has at most one async_wait pending, and a wait that completes calls hiredis'
@@ -151,6 +172,7 @@ void RedisConnection::on_connect(const redisAsyncContext* context, int status) {
     return;
   }
   self.connect_timer_.cancel();
+  if (self.address_.unix_path.empty()) detect_silent_loss(context->c.fd);
   self.connected_ = true;
   self.backoff_ = std::chrono::milliseconds(100);
   if (self.handlers_.connected) self.handlers_.connected();

@@ -11,6 +11,7 @@ import { stopIceway, loopbackArgs, run } from './lib/iceway.mjs';
 import { startSignalServer, connectNative, scrape, SignalClient, signalUrl } from './lib/signal.mjs';
 import { until } from './lib/ops.mjs';
 import { startRedis, stopRedis } from './lib/redis.mjs';
+import { createLinkedNetns } from './lib/netns.mjs';
 import { connect as sioConnect, nextEvent, httpBase } from './lib/socketio.mjs';
 
 const HEARTBEAT_MS = 500;
@@ -443,3 +444,42 @@ describe('Socket.IO across nodes', () => {
     assert.equal(refusal.ok, false);
   });
 });
+
+describe('a Redis host that vanishes without a word', () => {
+  let ns;
+  let redis;
+  let node;
+  before(async () => {
+    // Redis behind a veth pair, so its end can go dark: no FIN, no RST, packets just vanish.
+    ns = await createLinkedNetns('redis');
+    redis = await startRedis({ netns: ns.name, bind: ns.address });
+    node = await startSignalServer(nodeArgs(redis, 'silent-a'));
+  });
+  after(async () => {
+    if (node) assert.equal(await stopIceway(node), 0, node.output());
+    if (redis) await stopRedis(redis);
+    if (ns) await ns.remove();
+  });
+
+  test('the node notices within seconds, not TCP\'s minutes, and keeps serving its own peers', async () => {
+    await until(async () => (await scrape(node)).get('iceway_cluster_redis_connected') === 1, 10000, 'the link to Redis');
+    const { client: alice } = await connect(node, '?id=silent-alice');
+    const { client: bob } = await connect(node, '?id=silent-bob');
+    const down = await run('ip', ['-n', ns.name, 'link', 'set', 'dev', (await namespaceLink(ns)), 'down']);
+    assert.equal(down.code, 0, down.stderr);
+    const started = Date.now();
+    await until(async () => (await scrape(node)).get('iceway_cluster_redis_connected') === 0, 20000,
+      'the node to notice that Redis is gone');
+    assert.ok(Date.now() - started < 15000, `${Date.now() - started} ms`);
+    assert.equal((await scrape(node)).get('iceway_cluster_redis_losses_total'), 1);
+    alice.send({ type: 'signal', to: 'silent-bob', data: 'still here' });
+    assert.deepEqual(await bob.next('signal'), { type: 'signal', from: 'silent-alice', data: 'still here' });
+    assert.equal(await ready(node), 200);
+  });
+});
+
+// The namespace's end of the veth pair (the one ip created inside it).
+async function namespaceLink(ns) {
+  const links = await run('ip', ['-n', ns.name, '-o', 'link', 'show', 'type', 'veth']);
+  return links.stdout.split(':')[1].trim().split('@')[0];
+}

@@ -14,11 +14,14 @@ async function freePort() {
 }
 
 // Resolves with { child, port, url, output() } once Redis accepts connections. `port` reuses a
-// port (a restart after stopRedis); otherwise a free one is picked.
-export async function startRedis({ port, timeoutMs = 10000 } = {}) {
+// port (a restart after stopRedis); otherwise a free one is picked. With `netns` it runs in that
+// network namespace (`ip netns exec` execs it: the PID is Redis's own), listening on `bind`.
+export async function startRedis({ port, timeoutMs = 10000, netns, bind = '127.0.0.1' } = {}) {
   const chosen = port ?? await freePort();
-  const child = spawn('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '',
-    '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['--port', String(chosen), '--bind', bind, '--save', '', '--appendonly', 'no', '--daemonize', 'no',
+    '--protected-mode', 'no'];
+  const [command, commandArgs] = netns ? ['ip', ['netns', 'exec', netns, 'redis-server', ...args]] : ['redis-server', args];
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
@@ -34,7 +37,7 @@ export async function startRedis({ port, timeoutMs = 10000 } = {}) {
     };
     child.stdout.on('data', check);
   });
-  return { child, port: chosen, url: `redis://127.0.0.1:${chosen}`, output: () => output };
+  return { child, port: chosen, url: `redis://${bind}:${chosen}`, output: () => output };
 }
 
 export async function stopRedis(redis, timeoutMs = 10000) {
