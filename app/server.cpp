@@ -450,9 +450,10 @@ void Server::open_control_socket() {
                  directory.string());
     return;
   }
-  auto opened = control::ControlServer::open(control_, path, [this](const control::CtlRequest& request) {
-    return on_control(request);
-  });
+  auto opened = control::ControlServer::open(control_, path,
+                                             [this](const control::CtlRequest& request, control::ControlServer::Respond respond) {
+                                               on_control(request, std::move(respond));
+                                             });
   if (!opened) {
     spdlog::warn("control socket off: {}", opened.error());
     return;
@@ -460,8 +461,73 @@ void Server::open_control_socket() {
   control_server_ = std::move(opened).value();
 }
 
-nlohmann::json Server::on_control(const control::CtlRequest& request) {
+void Server::on_control(const control::CtlRequest& request, control::ControlServer::Respond respond) {
+  if (request.command == "sessions" || request.command == "disconnect") return control_sessions(request, std::move(respond));
+  respond(control_answer(request));
+}
+
+void Server::control_sessions(const control::CtlRequest& request, control::ControlServer::Respond respond) {
   using Json = nlohmann::json;
+  struct Gathered {
+    std::size_t waiting = 0;
+    Json sessions = Json::array();
+    std::size_t ended = 0;
+  };
+  auto gathered = std::make_shared<Gathered>();
+  gathered->waiting = workers_.size();
+  const bool disconnect = request.command == "disconnect";
+  std::optional<std::uint64_t> session;
+  if (!request.session.empty()) session = std::stoull(request.session);
+  const std::string user = request.user;
+  auto finish = [this, gathered, disconnect, user, session, respond]() {
+    if (!disconnect) return respond(Json{{"ok", true}, {"sessions", gathered->sessions}});
+    // Signaling connections are ended by the user's id, here on the control thread.
+    const std::size_t connections = user.empty() ? 0 : signal_server_->disconnect_peer(user);
+    spdlog::info("disconnect: {} allocation(s) and {} signaling connection(s) of {} ended over the control socket",
+                 gathered->ended, connections,
+                 session ? "session " + std::to_string(*session) : "user " + log_escape(user));
+    respond(Json{{"ok", true}, {"allocations", gathered->ended}, {"signaling_connections", connections}});
+  };
+  if (workers_.empty()) return finish();
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    boost::asio::post(workers_[i]->context(), [this, i, gathered, disconnect, user, session, finish] {
+      Json found = Json::array();
+      std::size_t ended = 0;
+      if (disconnect) {
+        ended = turn_workers_[i]->disconnect(user, session);
+      } else {
+        for (const auto& s : turn_workers_[i]->sessions(user)) {
+          found.push_back(Json{{"id", s.id}, {"user", s.user}, {"transport", s.transport}, {"client", s.client},
+                               {"relayed", s.relayed}, {"age_seconds", s.age_seconds},
+                               {"expires_in_seconds", s.expires_in_seconds}, {"bytes_to_peer", s.bytes_to_peer},
+                               {"bytes_to_client", s.bytes_to_client}, {"permissions", s.permissions},
+                               {"channels", s.channels}});
+        }
+      }
+      boost::asio::post(control_, [gathered, found = std::move(found), ended, finish] {
+        for (auto& one : found) gathered->sessions.push_back(std::move(one));
+        gathered->ended += ended;
+        if (--gathered->waiting == 0) finish();
+      });
+    });
+  }
+}
+
+nlohmann::json Server::control_answer(const control::CtlRequest& request) {
+  using Json = nlohmann::json;
+  if (request.command == "peers") {
+    Json peers = Json::array();
+    signal_server_->registry().for_each([&](const signaling::Registry::Connection& connection) {
+      if (!request.room.empty() &&
+          std::find(connection.rooms.begin(), connection.rooms.end(), request.room) == connection.rooms.end())
+        return;
+      peers.push_back(Json{{"protocol", signaling::to_string(connection.protocol)},
+                           {"id", connection.peer_id.empty() ? Json(nullptr) : Json(connection.peer_id)},
+                           {"remote", connection.remote.to_string()},
+                           {"rooms", connection.rooms}});
+    });
+    return Json{{"ok", true}, {"peers", std::move(peers)}};
+  }
   if (request.command == "status") {
     std::int64_t connections = 0;
     for (const auto& gauge : signal_server_->counters().connections_active) connections += gauge.value();

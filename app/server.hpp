@@ -61,7 +61,10 @@ class Server {
   void on_signal(int signal_number);
   ReloadReport reload();
   void open_control_socket();
-  nlohmann::json on_control(const control::CtlRequest& request);
+  void on_control(const control::CtlRequest& request, control::ControlServer::Respond respond);
+  nlohmann::json control_answer(const control::CtlRequest& request);
+  // Asks every TURN worker on its own thread, then answers on the control thread.
+  void control_sessions(const control::CtlRequest& request, control::ControlServer::Respond respond);
   void begin_drain(bool immediate);
   void wait_for_drain();
   void finish();

@@ -179,6 +179,16 @@ Outbox Dispatcher::close_all(std::uint16_t code, std::string_view reason, TimePo
   return out;
 }
 
+Outbox Dispatcher::disconnect_peer(std::string_view peer_id, TimePoint now) {
+  Outbox out;
+  Context ctx(registry_, settings_, counters_, out, now, handlers_);
+  for (Protocol protocol : kAllProtocols) {
+    if (auto holder = registry_.holder(protocol, peer_id))
+      ctx.disconnect(*holder, close_code::policy_violation, "disconnected by the operator");
+  }
+  return out;
+}
+
 std::optional<HttpReply> Dispatcher::peerjs_http(std::string_view path) {
   return peerjs_->http_get(path, registry_, settings_);
 }

@@ -68,6 +68,9 @@ class Dispatcher {
   // sent, since everyone is leaving; only the senders of PeerJS messages still queued for an
   // absent peer get their EXPIRE first.
   Outbox close_all(std::uint16_t code, std::string_view reason, TimePoint now);
+  // `iceway ctl disconnect --user`: closes every connection holding `peer_id` (one per
+  // protocol at most) with 1008, its protocol telling the others as for any departure.
+  Outbox disconnect_peer(std::string_view peer_id, TimePoint now);
 
   // GET under settings.peerjs_path (the PeerJS REST side); `path` is what follows the prefix.
   // nullopt = not a PeerJS route.

@@ -11,6 +11,7 @@ std::string_view label(EndReason reason) {
     case EndReason::deleted: return "deleted";
     case EndReason::closed: return "closed";
     case EndReason::shutdown: return "shutdown";
+    case EndReason::disconnected: return "disconnected";
   }
   return "unknown";
 }

@@ -36,6 +36,7 @@ enum class EndReason : std::uint8_t {
   deleted,       // Refresh with LIFETIME 0 (§7.3)
   closed,        // the client's TCP/TLS connection closed (§7.1)
   shutdown,      // the server stopped (SIGTERM's drain_timeout passed, or SIGINT)
+  disconnected,  // the operator ended it (iceway ctl disconnect)
 };
 std::string_view label(EndReason reason);
 

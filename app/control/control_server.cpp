@@ -37,16 +37,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void on_line(const boost::system::error_code& error, std::size_t size) {
-    nlohmann::json answer;
     if (error) {
       // Too long (the buffer's limit), or the client went away: nothing sensible to answer.
-      if (error != boost::asio::error::not_found) return;
-      answer = {{"ok", false}, {"error", "request too long"}};
-    } else {
-      std::string line(boost::asio::buffers_begin(buffer_.data()), boost::asio::buffers_begin(buffer_.data()) + size - 1);
-      auto request = parse_request_line(line);
-      answer = request ? (*handler_)(request.value()) : nlohmann::json{{"ok", false}, {"error", request.error()}};
+      if (error == boost::asio::error::not_found) reply({{"ok", false}, {"error", "request too long"}});
+      return;
     }
+    std::string line(boost::asio::buffers_begin(buffer_.data()), boost::asio::buffers_begin(buffer_.data()) + size - 1);
+    auto request = parse_request_line(line);
+    if (!request) return reply({{"ok", false}, {"error", request.error()}});
+    // The answer may come later (sessions asks every worker): the timer no longer applies.
+    timer_.cancel();
+    (*handler_)(request.value(), [self = shared_from_this()](nlohmann::json answer) { self->reply(answer); });
+  }
+
+  void reply(const nlohmann::json& answer) {
     reply_ = answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     boost::asio::async_write(socket_, boost::asio::buffer(reply_),
                              [self = shared_from_this()](const boost::system::error_code&, std::size_t) {

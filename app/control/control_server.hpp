@@ -22,8 +22,10 @@ namespace iceway::app::control {
 
 class ControlServer {
  public:
-  // The answer to one request ({"ok":true,...} or {"ok":false,"error":...}), on the io_context's thread.
-  using Handler = std::function<nlohmann::json(const CtlRequest&)>;
+  // Answers one request ({"ok":true,...} or {"ok":false,"error":...}) by calling `respond` once,
+  // on the io_context's thread, at once or later (after asking the worker threads).
+  using Respond = std::function<void(nlohmann::json)>;
+  using Handler = std::function<void(const CtlRequest&, Respond)>;
 
   static Result<std::unique_ptr<ControlServer>, std::string> open(boost::asio::io_context& context,
                                                                    const std::string& path, Handler handler);

@@ -8,6 +8,9 @@
 //   reload                             apply the config now; what changed, or every problem (exit 1)
 //   loglevel LEVEL                     trace, debug, info, warn, error, critical or off
 //   credentials --user U [--ttl T]     a ready {"iceServers":[...]} from the running config
+//   sessions [--user U] [--json]       TURN allocations: client, transport, relayed, age, bytes
+//   peers [--room R] [--json]          signaling connections: protocol, id, address, rooms
+//   disconnect --user U | --session ID ends allocations and signaling connections
 //
 // Exit codes: 0 done, 1 the server refused (a reload with problems), 2 a usage error (unknown
 // command, bad argument), 3 the server could not be reached.
@@ -34,6 +37,11 @@ inline constexpr std::string_view kCtlHelp =
     "  loglevel LEVEL                  trace, debug, info, warn, error, critical or off, until the next reload\n"
     "  credentials --user USER [--ttl TTL]\n"
     "                                  a ready {\"iceServers\":[...]} signed with the running server's secret\n"
+    "  sessions [--user USER] [--json] TURN allocations: id, user, client, relayed address, age,\n"
+    "                                  bytes each way, permissions, channels\n"
+    "  peers [--room ROOM] [--json]    signaling connections: protocol, id, address, rooms\n"
+    "  disconnect --user USER | --session ID\n"
+    "                                  end a user's allocations and signaling connections, or one allocation\n"
     "\n"
     "Options:\n"
     "  --socket PATH                   another control socket\n"
@@ -54,7 +62,9 @@ struct CtlRequest {
   std::string level;        // loglevel
   std::string user;         // credentials
   std::string ttl;          // credentials; "" = auth.credential_ttl
-  bool json = false;        // print the answer as JSON (status)
+  std::string session;      // disconnect: an allocation id
+  std::string room;         // peers
+  bool json = false;        // print the answer as JSON (status, sessions, peers)
 };
 
 // The command line after `iceway ctl` (and its --socket): the request, or a usage message.

@@ -113,6 +113,13 @@ void Hub::close_all(std::uint16_t code, std::string reason) {
   });
 }
 
+std::size_t Hub::disconnect_peer(std::string_view peer_id) {
+  auto out = dispatcher_.disconnect_peer(peer_id, Clock::now());
+  const std::size_t closed = out.closes.size();
+  apply(out);
+  return closed;
+}
+
 void Hub::update_settings(const Settings& settings) {
   boost::asio::post(executor_, [self = shared_from_this(), settings] { self->dispatcher_.update_settings(settings); });
 }

@@ -69,6 +69,10 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void peerjs_http(std::string path, std::function<void(std::optional<HttpReply>)> done);
   // Drain: close every connection with `code`, and refuse new ones from now on.
   void close_all(std::uint16_t code, std::string reason);
+  // `iceway ctl` (on the Hub's thread): every connection as the registry has it, and closing
+  // those that hold `peer_id`; returns how many.
+  const Registry& registry() const { return dispatcher_.registry(); }
+  std::size_t disconnect_peer(std::string_view peer_id);
   void update_settings(const Settings& settings);
 
   // [cluster] (signal/cluster/cluster_service.hpp), on the Hub's thread only: the protocols

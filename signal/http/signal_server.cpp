@@ -164,6 +164,10 @@ void SignalServer::update_settings(const Settings& settings) {
 
 void SignalServer::stop_accepting() { http_.stop_accepting(); }
 
+const Registry& SignalServer::registry() const { return hub_->registry(); }
+
+std::size_t SignalServer::disconnect_peer(std::string_view peer_id) { return hub_->disconnect_peer(peer_id); }
+
 void SignalServer::close_all(std::uint16_t code, std::string reason) {
   hub_->close_all(code, std::move(reason));
   for (const auto& mount : socketio_mounts_) boost::asio::post(registry_context_, [mount] { mount->close_all(); });

@@ -34,6 +34,7 @@
 
 #include "common/endpoint.hpp"
 #include "signal/counters.hpp"
+#include "signal/registry.hpp"
 #include "signal/http/http_server.hpp"
 #include "signal/http/http_types.hpp"
 #include "signal/ice_servers.hpp"
@@ -91,6 +92,10 @@ class SignalServer {
   void start_cluster(const cluster::ClusterSettings& settings);
 
   Counters& counters() { return counters_; }
+  // `iceway ctl peers` and `disconnect` (on the signaling thread): the registry's connections
+  // (WebSocket front doors; Socket.IO's sockets are its mounts' own), and closing a peer id's.
+  const Registry& registry() const;
+  std::size_t disconnect_peer(std::string_view peer_id);
 
  private:
   // The SDK's answers depend on signal.allowed_origins, which a reload replaces.

@@ -21,6 +21,11 @@ TEST(CtlCommand, EachCommandLineBecomesItsRequestAndTheServerReadsItBack) {
       {{"loglevel", "debug"}, {{"command", "loglevel"}, {"level", "debug"}}},
       {{"credentials", "--user", "alice", "--ttl", "1h"}, {{"command", "credentials"}, {"user", "alice"}, {"ttl", "1h"}}},
       {{"credentials", "-u", "bob"}, {{"command", "credentials"}, {"user", "bob"}}},
+      {{"sessions"}, {{"command", "sessions"}}},
+      {{"sessions", "--user", "alice", "--json"}, {{"command", "sessions"}, {"user", "alice"}}},
+      {{"peers", "--room", "r1"}, {{"command", "peers"}, {"room", "r1"}}},
+      {{"disconnect", "--user", "alice"}, {{"command", "disconnect"}, {"user", "alice"}}},
+      {{"disconnect", "--session", "42"}, {{"command", "disconnect"}, {"session", "42"}}},
   };
   for (const auto& c : cases) {
     auto request = parse_ctl_arguments(c.arguments);
@@ -37,7 +42,10 @@ TEST(CtlCommand, BadCommandLinesAreUsageErrorsThatSayWhatToType) {
   for (const Args& arguments : {Args{}, Args{"frobnicate"}, Args{"status", "--yaml"}, Args{"reload", "now"},
                                 Args{"loglevel"}, Args{"loglevel", "loud"}, Args{"loglevel", "info", "debug"},
                                 Args{"credentials"}, Args{"credentials", "--ttl", "1h"}, Args{"credentials", "--user"},
-                                Args{"credentials", "--user", "a", "--colour", "red"}}) {
+                                Args{"credentials", "--user", "a", "--colour", "red"}, Args{"sessions", "--room", "r"},
+                                Args{"peers", "--user", "a"}, Args{"sessions", "--user"}, Args{"disconnect"},
+                                Args{"disconnect", "--session", "x1"}, Args{"disconnect", "--user", "a", "--session", "1"},
+                                Args{"disconnect", "--session", "123456789012345678901"}}) {
     auto request = parse_ctl_arguments(arguments);
     ASSERT_FALSE(request) << ::testing::PrintToString(arguments);
     EXPECT_NE(request.error().find("usage: iceway ctl"), std::string::npos) << request.error();
@@ -77,6 +85,31 @@ TEST(CtlCommand, ARefusedReloadExitsOneWithEveryProblem) {
   EXPECT_EQ(applied.exit_code, kExitDone);
   EXPECT_EQ(applied.out, "reloaded /etc/iceway/iceway.toml; changed: auth secrets, TURN limits\n");
   EXPECT_EQ(applied.err, "iceway ctl reload: changed but needs a restart: signal.listen\n");
+}
+
+TEST(CtlCommand, SessionsAndPeersArePrintedAsAlignedTablesOrJson) {
+  const Json sessions{{"ok", true},
+                      {"sessions", {{{"id", 7}, {"user", "alice"}, {"transport", "udp"}, {"client", "203.0.113.7:40000"},
+                                     {"relayed", "198.51.100.1:49152"}, {"age_seconds", 12}, {"bytes_to_peer", 1200},
+                                     {"bytes_to_client", 0}, {"permissions", 1}, {"channels", 2}}}}};
+  const auto table = render_answer(parse_ctl_arguments({"sessions"}).value(), sessions);
+  EXPECT_EQ(table.out,
+            "ID  USER   TRANSPORT  CLIENT             RELAYED             AGE_S  TO_PEER  TO_CLIENT  PERMISSIONS  CHANNELS\n"
+            "7   alice  udp        203.0.113.7:40000  198.51.100.1:49152  12     1200     0          1            2\n");
+  EXPECT_EQ(Json::parse(render_answer(parse_ctl_arguments({"sessions", "--json"}).value(), sessions).out), sessions["sessions"]);
+  const Json peers{{"ok", true}, {"peers", {{{"protocol", "native"}, {"id", nullptr}, {"remote", "192.0.2.1"}, {"rooms", {"a", "b"}}}}}};
+  EXPECT_EQ(render_answer(parse_ctl_arguments({"peers"}).value(), peers).out,
+            "PROTOCOL  ID  REMOTE     ROOMS\nnative    -   192.0.2.1  a,b\n");
+}
+
+TEST(CtlCommand, ADisconnectThatEndsNothingExitsOneAndSaysSo) {
+  const auto request = parse_ctl_arguments({"disconnect", "--user", "nobody"}).value();
+  const auto none = render_answer(request, {{"ok", true}, {"allocations", 0}, {"signaling_connections", 0}});
+  EXPECT_EQ(none.exit_code, kExitRefused);
+  EXPECT_NE(none.err.find("nothing to end"), std::string::npos) << none.err;
+  const auto some = render_answer(request, {{"ok", true}, {"allocations", 2}, {"signaling_connections", 1}});
+  EXPECT_EQ(some.exit_code, kExitDone);
+  EXPECT_EQ(some.out, "ended 2 allocation(s) and 1 signaling connection(s)\n");
 }
 
 TEST(CtlCommand, AnAnswerThisVersionDoesNotKnowIsNotSuccess) {

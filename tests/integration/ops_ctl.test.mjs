@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIceway, stopIceway, loopbackArgs, run, ICEWAY_BIN, waitForOutput } from './lib/iceway.mjs';
 import { TurnClient } from './lib/turn.mjs';
+import { connectNative } from './lib/signal.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'iceway-ctl-'));
 const socket = join(dir, 'control.sock');
@@ -92,4 +93,48 @@ test('no server on the socket, and an unknown command, are clear errors with the
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown command frobnicate/);
   assert.match(unknown.stderr, /usage: iceway ctl/);
+});
+
+test('sessions lists an allocation with its user, client and relayed address; disconnect ends it and the user\'s /ws connection', async () => {
+  const answer = JSON.parse((await ctl('credentials', '--user', 'to-end')).stdout);
+  const turn = answer.iceServers.find((entry) => entry.username);
+  const client = await TurnClient.connect({ host: '127.0.0.1', port: server.udp[0].port });
+  const other = await TurnClient.connect({ host: '127.0.0.1', port: server.udp[0].port });
+  try {
+    const allocated = await client.allocate({ username: turn.username, password: turn.credential });
+    assert.ok(allocated.success, String(allocated.code));
+    const keep = JSON.parse((await ctl('credentials', '--user', 'to-keep')).stdout).iceServers.find((e) => e.username);
+    assert.ok((await other.allocate({ username: keep.username, password: keep.credential })).success);
+    const listed = JSON.parse((await ctl('sessions', '--user', 'to-end', '--json')).stdout);
+    assert.equal(listed.length, 1, JSON.stringify(listed));
+    assert.equal(listed[0].user, 'to-end');
+    assert.equal(listed[0].client, `127.0.0.1:${client.local.port}`);
+    assert.equal(listed[0].relayed, `${allocated.relayed.address}:${allocated.relayed.port}`);
+    assert.equal(listed[0].transport, 'udp');
+    const table = await ctl('sessions');
+    assert.match(table.stdout, /^ID +USER +TRANSPORT +CLIENT +RELAYED/);
+    assert.match(table.stdout, /to-keep/);
+    // The same user on /ws (the server's native protocol, an id the user chose).
+    const { client: ws, welcome } = await connectNative(server, '?id=to-end');
+    assert.equal(welcome.type, 'welcome', JSON.stringify(welcome));
+    const peers = JSON.parse((await ctl('peers', '--json')).stdout);
+    assert.ok(peers.some((p) => p.protocol === 'native' && p.id === 'to-end'), JSON.stringify(peers));
+
+    const ended = await ctl('disconnect', '--user', 'to-end');
+    assert.equal(ended.code, 0, ended.stderr);
+    assert.equal(ended.stdout, 'ended 1 allocation(s) and 1 signaling connection(s)\n');
+    assert.equal((await ws.closed).code, 1008);
+    const refresh = await client.refresh(600);
+    assert.equal(refresh.code, 437, 'the allocation is gone');
+    assert.deepEqual(JSON.parse((await ctl('sessions', '--user', 'to-end', '--json')).stdout), []);
+    assert.equal(JSON.parse((await ctl('sessions', '--user', 'to-keep', '--json')).stdout).length, 1, 'others untouched');
+    await waitForOutput(server, /allocation ended: user=to-end .*reason=disconnected/);
+    const nothing = await ctl('disconnect', '--user', 'to-end');
+    assert.equal(nothing.code, 1);
+    assert.match(nothing.stderr, /nothing to end/);
+  } finally {
+    client.close();
+    await other.refresh(0).catch(() => {});
+    other.close();
+  }
 });

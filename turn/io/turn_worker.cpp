@@ -111,6 +111,28 @@ void TurnWorker::close_all() {
   relay_ports_.close_all();
 }
 
+std::vector<SessionSummary> TurnWorker::sessions(std::string_view user) const {
+  std::vector<SessionSummary> out;
+  const TimePoint now = Clock::now();
+  server_.table().for_each([&](const Allocation& allocation) {
+    if (user.empty() || allocation.user_id == user) out.push_back(summarize(allocation, now));
+  });
+  return out;
+}
+
+std::size_t TurnWorker::disconnect(std::string_view user, std::optional<std::uint64_t> session) {
+  std::vector<std::pair<AllocationId, FiveTuple>> chosen;
+  server_.table().for_each([&](const Allocation& allocation) {
+    if (session ? allocation.id == *session : allocation.user_id == user) chosen.emplace_back(allocation.id, allocation.five_tuple);
+  });
+  for (const auto& [id, tuple] : chosen) {
+    if (auto ended = server_.table().remove(id, EndReason::disconnected)) allocation_ended(*ended);
+    // A stream client's connection carried only this allocation's traffic.
+    if (auto connection = connections_.find(tuple); connection != connections_.end()) connection->second->close();
+  }
+  return chosen.size();
+}
+
 void TurnWorker::accept(boost::asio::ip::tcp::socket socket, bool tls) {
   // Issue 11: a connection holds a slot of the process-wide caps from accept to close, and a
   // TLS one also a handshake slot until its handshake ends. Refused ones are closed at once:

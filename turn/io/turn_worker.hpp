@@ -12,6 +12,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <system_error>
 #include <unordered_map>
 #include <vector>
@@ -24,6 +26,7 @@
 #include "turn/io/relay_ports.hpp"
 #include "turn/refusal_log.hpp"
 #include "turn/server.hpp"
+#include "turn/session_summary.hpp"
 #include "turn/stream_limits.hpp"
 
 namespace iceway::turn::io {
@@ -54,6 +57,11 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   void begin_drain();
   // Shutdown: end every allocation (logged) and close every socket and connection.
   void close_all();
+  // `iceway ctl sessions`: this worker's allocations, `user`'s only when not empty.
+  std::vector<SessionSummary> sessions(std::string_view user) const;
+  // `iceway ctl disconnect`: ends `user`'s allocations (or the one with id `session`), logged as
+  // disconnected; a TCP/TLS client's connection goes with its allocation. Returns how many.
+  std::size_t disconnect(std::string_view user, std::optional<std::uint64_t> session);
 
   // This worker's TURN counters, for the metrics collector (relaxed atomics: any thread may
   // read them while the worker writes).
