@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/turn/printers.hpp"
+#include "turn/session_summary.hpp"
 
 namespace iceway::turn {
 namespace {
@@ -32,6 +33,27 @@ class AllocationTableTest : public ::testing::Test {
   TurnCounters counters;
   AllocationTable table{TableLimits{}, counters};
 };
+
+TEST_F(AllocationTableTest, ASessionSummaryIsWhatCtlShowsOfAnAllocation) {
+  Allocation& allocation = table.create(spec(40000, 50000), kStart);
+  table.install_permission(allocation, kPeerIp, kStart);
+  allocation.counters.bytes_to_peer = 1200;
+  allocation.counters.bytes_to_client = 34;
+  const SessionSummary summary = summarize(allocation, kStart + Seconds(12));
+  EXPECT_EQ(summary.id, allocation.id);
+  EXPECT_EQ(summary.user, "alice");
+  EXPECT_EQ(summary.transport, "udp");
+  EXPECT_EQ(summary.client, "198.51.100.1:40000");
+  EXPECT_EQ(summary.relayed, "203.0.113.1:50000") << "the address the client was given, not the bound one";
+  EXPECT_EQ(summary.age_seconds, 12);
+  EXPECT_EQ(summary.expires_in_seconds, 588);
+  EXPECT_EQ(summary.bytes_to_peer, 1200u);
+  EXPECT_EQ(summary.bytes_to_client, 34u);
+  EXPECT_EQ(summary.permissions, 1u);
+  EXPECT_EQ(summary.channels, 0u);
+  EXPECT_EQ(summarize(allocation, kStart + Seconds(700)).expires_in_seconds, 0) << "never negative";
+  EXPECT_EQ(label(EndReason::disconnected), "disconnected");
+}
 
 TEST_F(AllocationTableTest, RemoveAllEndsEveryAllocationWithTheGivenReason) {
   Allocation& first = table.create(spec(40000, 50000), kStart);
