@@ -67,7 +67,9 @@ TEST(BusMessage, AFrameKeepsEveryByteOfItsTargetAndItselfAndIsNotJson) {
   message.node = "node-a:8080";
   message.protocol = Protocol::profile;
   message.id = "小明 2:x \n";
-  message.frame = std::string("{\"sdp\":\"v=0\r\n\"}\0 \xff", 20);
+  // sizeof - 1: the frame's own bytes, its NUL and 0xff included, and not the literal's terminator.
+  static constexpr char kFrame[] = "{\"sdp\":\"v=0\r\n\"}\0 \xff";
+  message.frame = std::string(kFrame, sizeof kFrame - 1);
   const std::string encoded = cluster::encode(message);
   EXPECT_EQ(encoded.rfind("F1 p node-a:8080 profile ", 0), 0u) << encoded;
   EXPECT_EQ(encoded.substr(encoded.size() - message.frame.size()), message.frame) << "the frame's own bytes, unescaped";
