@@ -400,7 +400,8 @@ Server::ReloadReport Server::reload() {
   next.turn.tls_listen = config_.turn.tls_listen;
   // The same nonce key (issued nonces stay valid) and the same limiter (what sources spent
   // stays spent; the new budget applies from the next answer).
-  auto state = make_turn_state(next, turn_state_.nonces, host_addresses_, turn_state_.unauthenticated);
+  auto state = make_turn_state(next, turn_state_.nonces, host_addresses_, turn_state_.unauthenticated,
+                               turn_state_.reservations);
   if (!state) {
     for (auto& message : state.error()) {
       spdlog::error("reload: {}", message);

@@ -100,8 +100,10 @@ class Server {
   boost::asio::steady_timer drain_timer_;
   boost::asio::steady_timer host_address_timer_;
   std::vector<IpAddress> host_addresses_;  // as last read; the peer policy denies them
-  turn::SharedTurnState turn_state_;
+  // Before turn_state_: its port reservations hold quota leases, released into quota_ when
+  // the last reference to them goes.
   std::unique_ptr<turn::Quota> quota_;                  // process-wide: shared by every worker
+  turn::SharedTurnState turn_state_;
   std::unique_ptr<turn::StreamLimits> stream_limits_;   // process-wide: every worker's TCP/TLS clients
   std::unique_ptr<turn::io::LiveRelaySet> live_relays_;  // every worker's live relayed addresses
   std::vector<std::unique_ptr<net::Worker>> workers_;

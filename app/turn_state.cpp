@@ -36,19 +36,21 @@ std::shared_ptr<const turn::NonceIssuer> nonce_issuer(const Config& config,
 
 Result<turn::SharedTurnState, std::vector<std::string>> make_turn_state(
     const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces, const std::vector<IpAddress>& host_addresses,
-    std::shared_ptr<turn::SourceRateLimiter> unauthenticated) {
+    std::shared_ptr<turn::SourceRateLimiter> unauthenticated, std::shared_ptr<turn::PortReservations> reservations) {
   auto policy = make_peer_policy(config, host_addresses);
   if (!policy) return failure(policy.error());
   nonces = nonce_issuer(config, std::move(nonces));
   // Built last: nothing after this can fail, so a refused reload leaves the budget alone.
   if (unauthenticated) unauthenticated->set_budget(unauthenticated_budget(config));
   else unauthenticated = std::make_shared<turn::SourceRateLimiter>(unauthenticated_budget(config));
+  if (!reservations) reservations = std::make_shared<turn::PortReservations>(std::make_unique<turn::SystemRandom>());
   return turn::SharedTurnState{
       std::make_shared<const turn::Settings>(config.turn),
       std::make_shared<const turn::Credentials>(turn::Credentials::from(config.turn)),
       std::move(policy).value(),
       std::move(nonces),
       std::move(unauthenticated),
+      std::move(reservations),
   };
 }
 

@@ -13,13 +13,14 @@
 
 namespace iceway::app {
 
-// `nonces` and `unauthenticated` carry over across reloads so nonces already handed out stay
-// valid and the process keeps one limiter (its budget is set from `config`); null at start
-// (a new limiter is built). The nonce key is nonce_issuer()'s. `host_addresses` are every address of the
+// `nonces`, `unauthenticated` and `reservations` carry over across reloads so nonces already
+// handed out stay valid, the process keeps one limiter (its budget is set from `config`) and
+// reserved ports stay reserved; null at start (new ones are built). The nonce key is nonce_issuer()'s. `host_addresses` are every address of the
 // host's interfaces as last read (net::host_addresses()); the peer policy denies them as peers.
 Result<turn::SharedTurnState, std::vector<std::string>> make_turn_state(
     const Config& config, std::shared_ptr<const turn::NonceIssuer> nonces, const std::vector<IpAddress>& host_addresses,
-    std::shared_ptr<turn::SourceRateLimiter> unauthenticated = nullptr);
+    std::shared_ptr<turn::SourceRateLimiter> unauthenticated = nullptr,
+    std::shared_ptr<turn::PortReservations> reservations = nullptr);
 
 // With REST secrets the nonce key derives from the first (signing) secret, so every node with
 // that secret accepts the others' nonces; rotating it costs clients one 438 round trip. With

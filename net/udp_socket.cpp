@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -13,30 +14,62 @@ UdpSocket::UdpSocket(boost::asio::io_context& context, ReceiveBatch& batch) : so
 
 UdpSocket::~UdpSocket() { close(); }
 
-std::error_code UdpSocket::open(const Endpoint& local, const UdpSocketOptions& options) {
-  boost::system::error_code error;
-  auto endpoint = to_udp(local);
-  socket_.open(endpoint.protocol(), error);
-  if (error) return error;
-  int fd = socket_.native_handle();
+Result<BoundUdpPort, std::error_code> BoundUdpPort::bind(const Endpoint& local, const UdpSocketOptions& options) {
+  const auto system_error = [] { return std::error_code(errno, std::system_category()); };
+  const int fd = ::socket(local.address.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return failure(system_error());
+  BoundUdpPort port(fd, local);  // closes fd on every early return
   int one = 1;
   if (local.address.is_v6()) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   if (options.reuse_port && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-    return {errno, std::system_category()};
+    return failure(system_error());
   if (options.receive_buffer_bytes > 0)
     ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &options.receive_buffer_bytes, sizeof options.receive_buffer_bytes);
   if (options.send_buffer_bytes > 0)
     ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &options.send_buffer_bytes, sizeof options.send_buffer_bytes);
-  socket_.bind(endpoint, error);
+  sockaddr_storage address;
+  const socklen_t length = to_sockaddr(local, address);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), length) != 0) return failure(system_error());
+  socklen_t bound_length = sizeof address;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &bound_length) != 0) return failure(system_error());
+  port.local_ = from_sockaddr(reinterpret_cast<const sockaddr*>(&address));
+  return port;
+}
+
+BoundUdpPort& BoundUdpPort::operator=(BoundUdpPort&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    local_ = other.local_;
+  }
+  return *this;
+}
+
+BoundUdpPort::~BoundUdpPort() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::error_code UdpSocket::open(const Endpoint& local, const UdpSocketOptions& options) {
+  auto port = BoundUdpPort::bind(local, options);
+  if (!port) return port.error();
+  return adopt(std::move(port).value());
+}
+
+std::error_code UdpSocket::adopt(BoundUdpPort port) {
+  boost::system::error_code error;
+  const Endpoint local = port.local();
+  const int fd = port.release();
+  socket_.assign(local.address.is_v4() ? boost::asio::ip::udp::v4() : boost::asio::ip::udp::v6(), fd, error);
   if (error) {
-    socket_.close();
+    ::close(fd);
     return error;
   }
   socket_.non_blocking(true, error);
-  local_ = from_asio(socket_.local_endpoint(error));
+  local_ = local;
   if (!error && local.address.is_unspecified()) {
+    int one = 1;
     packet_info_ = local.address.is_v4() ? ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) == 0
-                                         : ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) == 0;
+                                             : ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) == 0;
   }
   return error;
 }

@@ -15,9 +15,11 @@
 #include <cstddef>
 #include <memory>
 #include <system_error>
+#include <utility>
 
 #include "common/bytes.hpp"
 #include "common/endpoint.hpp"
+#include "common/result.hpp"
 
 namespace iceway::net {
 
@@ -69,6 +71,29 @@ struct UdpSocketOptions {
   int send_buffer_bytes = 0;
 };
 
+// A bound UDP socket that nobody reads: it keeps its port taken until it is closed or handed
+// to a UdpSocket (TURN port reservations). Belongs to no worker, so any worker may adopt it.
+// Move-only; closes on destruction.
+class BoundUdpPort {
+ public:
+  // Binds to `local` (IPv6 sockets are v6-only, so 0.0.0.0 and [::] can both be bound).
+  static Result<BoundUdpPort, std::error_code> bind(const Endpoint& local, const UdpSocketOptions& options);
+
+  BoundUdpPort(BoundUdpPort&& other) noexcept : fd_(std::exchange(other.fd_, -1)), local_(other.local_) {}
+  BoundUdpPort& operator=(BoundUdpPort&& other) noexcept;
+  BoundUdpPort(const BoundUdpPort&) = delete;
+  BoundUdpPort& operator=(const BoundUdpPort&) = delete;
+  ~BoundUdpPort();
+
+  const Endpoint& local() const { return local_; }  // the bound address and port
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  BoundUdpPort(int fd, const Endpoint& local) : fd_(fd), local_(local) {}
+  int fd_ = -1;
+  Endpoint local_;
+};
+
 class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
  public:
   UdpSocket(boost::asio::io_context& context, ReceiveBatch& batch);
@@ -76,6 +101,8 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
 
   // Binds to `local` (IPv6 sockets are v6-only, so 0.0.0.0 and [::] can both be bound).
   std::error_code open(const Endpoint& local, const UdpSocketOptions& options);
+  // Takes over a port bound earlier, perhaps on another thread.
+  std::error_code adopt(BoundUdpPort port);
   Endpoint local_endpoint() const { return local_; }
   // Starts delivering datagrams to `handler`, which must outlive the socket or its close().
   void start(DatagramHandler& handler);

@@ -8,10 +8,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/clock.hpp"
 #include "common/endpoint.hpp"
+#include "stun/attributes/turn.hpp"
 #include "stun/message.hpp"
 #include "turn/channels.hpp"
 #include "turn/permissions.hpp"
@@ -46,6 +48,7 @@ struct AllocationSpec {
   TransactionId allocate_transaction_id{};
   TokenBucket bandwidth;
   QuotaLease lease;
+  std::optional<stun::ReservationToken> reservation_token;  // EVEN-PORT R=1 reserved the next port
 };
 
 struct Allocation {
@@ -61,6 +64,8 @@ struct Allocation {
   // RFC 8656 §7.2 retransmission rule: a repeated Allocate with this transaction id gets the
   // success answer again instead of 437, even after the retransmit cache dropped it.
   TransactionId allocate_transaction_id{};
+  // Its answer's RESERVATION-TOKEN, for that same retransmission (EVEN-PORT R=1).
+  std::optional<stun::ReservationToken> reservation_token;
   Permissions permissions;
   Channels channels;
   TokenBucket bandwidth;

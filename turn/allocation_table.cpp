@@ -34,6 +34,7 @@ Allocation& AllocationTable::create(AllocationSpec spec, TimePoint now) {
   allocation->created = now;
   allocation->expires = spec.expires;
   allocation->allocate_transaction_id = spec.allocate_transaction_id;
+  allocation->reservation_token = spec.reservation_token;
   allocation->bandwidth = spec.bandwidth;
   allocation->lease = std::move(spec.lease);
 

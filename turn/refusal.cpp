@@ -14,10 +14,11 @@ std::string_view refusal_text(Refusal refusal) {
     case Refusal::quota_total: return "the server has turn.max_allocations allocations already";
     case Refusal::no_relay_port: return "no free relay port left in turn.relay_ports";
     case Refusal::draining: return "the server is draining and has no server.alternate of the client's family";
-    case Refusal::reservation_token: return "RESERVATION-TOKEN names no port this server reserved";
+    case Refusal::reservation_token:
+      return "RESERVATION-TOKEN names no port held for it (unknown, already used, or its 30 s hold is over)";
     case Refusal::even_port_reservation:
-      return "EVEN-PORT R=1 asks for a reserved port pair, which this server does not keep (turnutils_uclient: "
-             "add -c)";
+      return "EVEN-PORT R=1 needs an even port whose next port is free too, and turn.relay_ports has no such pair "
+             "left";
     case Refusal::channel_capacity: return "no channel number left on this allocation";
     case Refusal::permission_capacity: return "the allocation has as many permissions as it may hold";
   }

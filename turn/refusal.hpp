@@ -17,8 +17,8 @@ enum class Refusal : std::uint8_t {
   quota_total,            // 486: turn.max_allocations
   no_relay_port,          // 508: the relay port range has no free port
   draining,               // 508: shutting down, and no server.alternate of the client's family
-  reservation_token,      // 508: RESERVATION-TOKEN names no reservation this server holds
-  even_port_reservation,  // 508: EVEN-PORT R=1 asks for a reserved port pair
+  reservation_token,      // 508: RESERVATION-TOKEN names no port held (unknown, used or past 30 s)
+  even_port_reservation,  // 508: EVEN-PORT R=1 and no free even/odd port pair in the range
   channel_capacity,       // 508 to ChannelBind: no channel number left
   permission_capacity,    // 508 to CreatePermission: the allocation's permission limit
 };

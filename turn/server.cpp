@@ -18,11 +18,12 @@ TurnServer::TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator&
       live_relays_(live_relays),
       table_(limits_of(*shared_.settings), counters_),
       retransmits_(shared_.settings->retransmit_cache_entries) {
-  assert(shared_.settings && shared_.credentials && shared_.policy && shared_.nonces && shared_.unauthenticated);
+  assert(shared_.settings && shared_.credentials && shared_.policy && shared_.nonces && shared_.unauthenticated &&
+         shared_.reservations);
 }
 
 RecheckResult TurnServer::reconfigure(SharedTurnState shared) {
-  assert(shared.settings && shared.credentials && shared.policy && shared.nonces && shared.unauthenticated);
+  assert(shared.settings && shared.credentials && shared.policy && shared.nonces && shared.unauthenticated && shared.reservations);
   shared_ = std::move(shared);
   table_.set_limits(limits_of(*shared_.settings));
   return table_.recheck_peers(*shared_.policy, live_relays());
@@ -46,6 +47,7 @@ HandleResult TurnServer::on_client_message(ByteSpan bytes, const FiveTuple& five
               *shared_.policy,
               live_relays(),
               quota_,
+              *shared_.reservations,
               *shared_.unauthenticated,
               table_,
               ports_,

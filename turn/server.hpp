@@ -46,6 +46,7 @@
 #include "turn/handlers/handlers.hpp"
 #include "turn/nonce.hpp"
 #include "turn/peer_policy.hpp"
+#include "turn/port_reservations.hpp"
 #include "turn/quota.hpp"
 #include "turn/relay_port_allocator.hpp"
 #include "turn/rest_credentials.hpp"
@@ -65,6 +66,9 @@ struct SharedTurnState {
   // The one limiter of unauthenticated answers for the whole process (thread-safe, kept
   // across reloads like the nonce key): a limiter per worker would multiply the budget.
   std::shared_ptr<SourceRateLimiter> unauthenticated;
+  // Ports held for EVEN-PORT R=1 (thread-safe, kept across reloads): a reservation made on
+  // one worker is taken by an Allocate that may arrive on another.
+  std::shared_ptr<PortReservations> reservations;
 };
 
 class TurnServer {
@@ -95,7 +99,11 @@ class TurnServer {
   // RFC 8656 §7: an allocation made over TCP/TLS ends when its connection closes.
   std::optional<EndedAllocation> on_connection_closed(const FiveTuple& five_tuple);
 
-  ExpireResult expire(TimePoint now) { return table_.expire(now); }
+  // Also ends the port reservations whose hold ran out (every worker calls it; any one will do).
+  ExpireResult expire(TimePoint now) {
+    shared_.reservations->expire(now);
+    return table_.expire(now);
+  }
   std::optional<TimePoint> next_deadline() const { return table_.next_deadline(); }
 
   const AllocationTable& table() const { return table_; }

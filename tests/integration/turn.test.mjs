@@ -79,12 +79,13 @@ async function relayWithoutLoss(options, t) {
   }
 }
 
-async function relayOnce({ user, transport, send = false, family = 4, ipv6Relay = false, clients = 10, credentials }) {
+async function relayOnce({ user, transport, send = false, family = 4, ipv6Relay = false, clients = 10, credentials, rtcp = false }) {
   const since = server.output().length;
   const auth = credentials ? { user: credentials.username, password: credentials.credential } : { user, secret: SECRET };
   const result = await uclient({
     host: family === 6 ? '::1' : '127.0.0.1', port: credentials?.port ?? listener(transport, family), transport, send,
     ipv6Relay, clients, messages: MESSAGES, ...auth, peer: { address: ipv6Relay ? '::1' : '127.0.0.1', port: peer.port },
+    rtcp,
   });
   const why = `${result.command}\n${result.output}`;
   assert.equal(result.code, 0, why);
@@ -128,6 +129,24 @@ describe('uclient relays without loss', { concurrency: 3 }, () => {
     relayWithoutLoss({ user: 'v6-tcp-channel', transport: 'tcp', family: 6, ipv6Relay: true, clients: 4 }, t));
   test('IPv6 over ::1: TLS client, IPv6 relay, channels', { timeout: 90000 }, (t) =>
     relayWithoutLoss({ user: 'v6-tls-channel', transport: 'tls', family: 6, ipv6Relay: true, clients: 4 }, t));
+  // uclient's default mode (no -c): each client's first Allocate asks for an even port with
+  // the next one reserved (EVEN-PORT R=1), the second takes it with RESERVATION-TOKEN from
+  // another source port. Every such pair must be N and N+1, and none refused.
+  for (const transport of ['udp', 'tcp', 'tls']) {
+    test(`${transport.toUpperCase()}: default mode, RTP/RTCP port pairs by EVEN-PORT R=1 and RESERVATION-TOKEN`,
+      { timeout: 90000 }, async (t) => {
+        const user = `${transport}-rtcp-pairs`;
+        const since = server.output().length;
+        await relayWithoutLoss({ user, transport, rtcp: true, clients: 4 }, t);
+        const ports = allocationsOf(user, since).created.map((a) => Number(a.relayed.split(':').pop()));
+        const log = server.output().slice(since);
+        const odd = ports.filter((port) => port % 2 === 1);
+        assert.ok(odd.length >= 2, `no RTCP allocations among ${ports}:\n${log}`);
+        for (const port of odd) assert.ok(ports.includes(port - 1), `RTCP port ${port} without its RTP port ${port - 1}: ${ports}`);
+        assert.doesNotMatch(log, new RegExp(`refused: allocate \\d+ .*user=\\S*${user}`), log);
+      });
+  }
+
   // Browsers never send REQUESTED-ADDRESS-FAMILY: the relay is then IPv4 (RFC 8656 §7.2),
   // even for a client that came over IPv6.
   test('IPv6 client without REQUESTED-ADDRESS-FAMILY gets an IPv4 relay', { timeout: 90000 }, (t) =>

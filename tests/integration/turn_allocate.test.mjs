@@ -1,8 +1,8 @@
 // Allocate's answers on the real iceway binary, through a hand-written client: the error codes
 // of RFC 8656 §7.2 (400, 440, 442, 486, 508), EVEN-PORT and DONT-FRAGMENT handled rather than
 // mis-parsed, nonces bound to the client address (438), and unauthenticated answers that stay
-// small and are rate limited per source IP (SPEC §9). uclient checks EVEN-PORT and
-// DONT-FRAGMENT from the outside.
+// small and are rate limited per source IP (SPEC §9). uclient checks DONT-FRAGMENT from the
+// outside (and EVEN-PORT R=1 pairs in turn.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
@@ -13,6 +13,7 @@ import {
 import { message, parse, errorCode } from './lib/stun.mjs';
 
 const EVEN_PORT = 0x0018;
+const RESERVATION_TOKEN = 0x0022;
 const DONT_FRAGMENT = 0x001a;
 const UNKNOWN_ATTRIBUTES = 0x000a;
 const QUOTA = 3;
@@ -64,20 +65,34 @@ test('Allocate with an unknown REQUESTED-ADDRESS-FAMILY is 440', async () => {
   client.close();
 });
 
-test('EVEN-PORT with R=1 is 508 (no reservations); with R=0 it gets an even port', async () => {
-  const reserve = await allocateWith([requestedTransportUdp(), [EVEN_PORT, Buffer.from([0x80])]]);
-  assert.equal(reserve.answer.code, 508);
-  reserve.client.close();
-  const even = await allocateWith([requestedTransportUdp(), [EVEN_PORT, Buffer.from([0x00])]]);
+// RFC 8656 §7.2 steps 5 and 8, as uclient's default mode uses them (turn.test.mjs relays
+// through such pairs): the token is for another 5-tuple, good once.
+test('EVEN-PORT R=1 reserves the next port under a token another client takes once; R=0 gets an even port', async () => {
+  const rtp = await allocateWith([requestedTransportUdp(), [EVEN_PORT, Buffer.from([0x80])]], { user: 'pair' });
+  assert.equal(rtp.answer.success, true, `error ${rtp.answer.code}`);
+  assert.equal(rtp.answer.relayed.port % 2, 0, `relayed port ${rtp.answer.relayed.port}`);
+  const token = rtp.answer.parsed.attributes.get(RESERVATION_TOKEN);
+  assert.equal(token?.length, 8, 'RESERVATION-TOKEN in the success');
+
+  const rtcp = await allocateWith([requestedTransportUdp(), [RESERVATION_TOKEN, token]], { user: 'pair' });
+  assert.equal(rtcp.answer.success, true, `error ${rtcp.answer.code}`);
+  assert.equal(rtcp.answer.relayed.port, rtp.answer.relayed.port + 1);
+  assert.equal(rtcp.answer.parsed.attributes.get(RESERVATION_TOKEN), undefined);
+
+  const again = await allocateWith([requestedTransportUdp(), [RESERVATION_TOKEN, token]], { user: 'pair-again' });
+  assert.equal(again.answer.code, 508, 'a token is good once');
+  const unknown = await allocateWith([requestedTransportUdp(), [RESERVATION_TOKEN, Buffer.from('0123456789abcdef', 'hex')]],
+    { user: 'pair-again' });
+  assert.equal(unknown.answer.code, 508);
+  const withEvenPort = await allocateWith([requestedTransportUdp(), [RESERVATION_TOKEN, token], [EVEN_PORT, Buffer.from([0])]],
+    { user: 'pair-again' });
+  assert.equal(withEvenPort.answer.code, 400, 'RESERVATION-TOKEN with EVEN-PORT');
+
+  const even = await allocateWith([requestedTransportUdp(), [EVEN_PORT, Buffer.from([0x00])]], { user: 'even' });
   assert.equal(even.answer.success, true, `error ${even.answer.code}`);
   assert.equal(even.answer.relayed.port % 2, 0, `relayed port ${even.answer.relayed.port}`);
-  even.client.close();
-});
-
-test('uclient without -c asks for EVEN-PORT and is told 508, not misunderstood', { timeout: 60000 }, async () => {
-  const result = await uclient({ host: '127.0.0.1', port: port(), rtcp: true, user: 'rtcp', secret: SECRET, messages: 5, peer: { address: '127.0.0.1', port: peer.port } });
-  assert.match(result.output, /error 508 \(Insufficient Capacity\)/, result.output);
-  assert.ok(!result.received, result.output);
+  assert.equal(even.answer.parsed.attributes.get(RESERVATION_TOKEN), undefined);
+  for (const { client } of [rtp, rtcp, again, unknown, withEvenPort, even]) client.close();
 });
 
 for (const transport of ['udp', 'tcp']) {

@@ -165,8 +165,6 @@ TEST_F(Allocate, RequestErrorsFollowRfc8656Section7_2) {
          b.add_raw(stun::AttributeType::requested_address_family, as_byte_span(std::string_view("\x03\0\0\0", 4)));
        },
        440},
-      {"EVEN-PORT with R bit (no reservations)",
-       [](stun::MessageBuilder& b) { udp(b); b.add(stun::EvenPort{true}); }, 508},
       {"EVEN-PORT R with ADDITIONAL-ADDRESS-FAMILY",
        [](stun::MessageBuilder& b) {
          udp(b);

@@ -41,7 +41,7 @@ TEST(RefusalLog, EachLoggedCodeSaysWhy) {
   denied.peer_denied = PeerReason::config_deny;
   const Case cases[] = {
       {"508 port range", refused(stun::ErrorCode::insufficient_capacity, Refusal::no_relay_port), "turn.relay_ports"},
-      {"508 EVEN-PORT R=1", refused(stun::ErrorCode::insufficient_capacity, Refusal::even_port_reservation), "-c"},
+      {"508 EVEN-PORT R=1", refused(stun::ErrorCode::insufficient_capacity, Refusal::even_port_reservation), "no such pair"},
       {"403 peer policy", denied, "peer policy refuses the peer address (rule config_deny)"},
       {"437 existing", refused(stun::ErrorCode::allocation_mismatch, Refusal::allocation_exists), "already has an allocation"},
       {"441", refused(stun::ErrorCode::wrong_credentials, Refusal::another_users_allocation), "belongs to another user"},

@@ -38,21 +38,73 @@ inline FiveTuple client_tuple(std::uint16_t port = 40000, Transport transport = 
 
 class FakePorts final : public RelayPortAllocator {
  public:
+  // A held port that records its closing (its destruction) in FakePorts::closed.
+  struct Held final : HeldPort {
+    Held(Endpoint port_in, std::vector<Endpoint>& closed_in) : port(port_in), closed(&closed_in) {}
+    ~Held() override {
+      if (closed) closed->push_back(port);
+    }
+    Endpoint port;
+    std::vector<Endpoint>* closed;
+  };
+
   std::vector<RelayPortRequest> opened;
   std::vector<Endpoint> closed;
+  std::vector<Endpoint> adopted;
   std::optional<RelayPortError> fail_with;
   bool refuse_dont_fragment = false;
+  bool no_pair = false;  // reserve_next finds no free pair
   std::uint16_t next_port = 50001;
 
-  Result<Endpoint, RelayPortError> open(const RelayPortRequest& request) override {
+  Result<OpenedRelay, RelayPortError> open(const RelayPortRequest& request) override {
     opened.push_back(request);
     if (fail_with) return failure(*fail_with);
     if (request.dont_fragment && refuse_dont_fragment) return failure(RelayPortError::dont_fragment_unsupported);
+    if (request.reserve_next && no_pair) return failure(RelayPortError::no_port);
     if (request.even_port && next_port % 2 != 0) ++next_port;
     const IpAddress ip = request.family == AddressFamily::ipv4 ? kRelayIpv4 : kRelayIpv6;
-    return Endpoint{ip, next_port++};
+    OpenedRelay result;
+    result.relayed = Endpoint{ip, next_port++};
+    if (request.reserve_next) {
+      result.next = Endpoint{ip, next_port++};
+      result.next_port = std::make_unique<Held>(result.next, closed);
+    }
+    return result;
+  }
+  Result<Endpoint, RelayPortError> adopt(const Endpoint& relayed, std::unique_ptr<HeldPort> port,
+                                         const RelayPortRequest& request) override {
+    auto* held = dynamic_cast<Held*>(port.get());
+    EXPECT_NE(held, nullptr);
+    if (held == nullptr) return failure(RelayPortError::no_port);
+    EXPECT_EQ(held->port, relayed);
+    held->closed = nullptr;  // it lives on as the relay socket: not closed
+    if (fail_with) {
+      closed.push_back(relayed);
+      return failure(*fail_with);
+    }
+    if (request.dont_fragment && refuse_dont_fragment) {
+      closed.push_back(relayed);
+      return failure(RelayPortError::dont_fragment_unsupported);
+    }
+    adopted.push_back(relayed);
+    return relayed;
   }
   void close(const Endpoint& relayed) override { closed.push_back(relayed); }
+};
+
+// Reservation tokens 1, 2, 3, ... (big-endian in the 8 bytes): distinct and predictable.
+class CountingRandom final : public RandomSource {
+ public:
+  void fill(MutableByteSpan out) override {
+    ++count_;
+    std::fill(out.begin(), out.end(), std::byte{0});
+    for (std::size_t i = 0; i < out.size() && i < 8; ++i) {
+      out[out.size() - 1 - i] = static_cast<std::byte>((count_ >> (8 * i)) & 0xff);
+    }
+  }
+
+ private:
+  std::uint64_t count_ = 0;
 };
 
 // A decoded answer, holding its own copy of the bytes.
@@ -130,6 +182,7 @@ class TurnServerTest : public ::testing::Test {
     if (limiter) limiter->set_budget(budget);
     else limiter = std::make_shared<SourceRateLimiter>(budget);
     shared.unauthenticated = limiter;
+    shared.reservations = reservations;
     return shared;
   }
 
@@ -237,6 +290,10 @@ class TurnServerTest : public ::testing::Test {
   FakePorts ports;
   std::shared_ptr<const NonceIssuer> nonces;
   std::shared_ptr<SourceRateLimiter> limiter;
+  // Kept across rebuild() and reloads, as the process keeps one; after quota and ports, whose
+  // leases and held ports its reservations hold.
+  std::shared_ptr<PortReservations> reservations =
+      std::make_shared<PortReservations>(std::make_unique<CountingRandom>());
   std::unique_ptr<TurnServer> server;
   TimePoint now = kStart;
   // The wall clock moves with `now`: nonces expire by it.

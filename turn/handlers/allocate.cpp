@@ -1,4 +1,6 @@
-// Allocate (RFC 8656 §7.2): create an allocation for the 5-tuple with a UDP relay socket.
+// Allocate (RFC 8656 §7.2): create an allocation for the 5-tuple with a UDP relay socket,
+// reserving the next port under a token for EVEN-PORT R=1 and taking a reserved port for
+// RESERVATION-TOKEN (turn/port_reservations.hpp).
 #include "stun/attributes/address.hpp"
 #include "stun/attributes/turn.hpp"
 #include "stun/binding.hpp"
@@ -16,13 +18,15 @@ std::uint32_t seconds_left(const Allocation& allocation, TimePoint now) {
 }
 
 // The success response (RFC 8656 §7.2, last paragraph): XOR-RELAYED-ADDRESS, LIFETIME,
-// XOR-MAPPED-ADDRESS, and ADDRESS-ERROR-CODE when an additional family was refused.
+// XOR-MAPPED-ADDRESS, RESERVATION-TOKEN when the next port was reserved, and
+// ADDRESS-ERROR-CODE when an additional family was refused.
 HandleResult success(const Request& request, Context& ctx, const Endpoint& advertised, std::uint32_t lifetime,
-                     bool refused_additional_ipv6) {
+                     const std::optional<stun::ReservationToken>& token, bool refused_additional_ipv6) {
   return success_response(request.message, request.auth->key, ctx, [&](stun::MessageBuilder& builder) {
     builder.add(stun::XorRelayedAddress{advertised})
         .add(stun::Lifetime{lifetime})
         .add(stun::XorMappedAddress{Endpoint{stun::unmap_ipv4(ctx.five_tuple.client.address), ctx.five_tuple.client.port}});
+    if (token) builder.add(*token);
     if (refused_additional_ipv6) {
       builder.add(stun::AddressErrorCode{AddressFamily::ipv6, stun::to_wire(ErrorCode::address_family_not_supported),
                                          stun::reason_phrase(ErrorCode::address_family_not_supported)});
@@ -48,6 +52,80 @@ Refusal quota_refusal(QuotaError error) {
     case QuotaError::total: return Refusal::quota_total;
   }
   return Refusal::quota_total;
+}
+
+Seconds granted_lifetime(const std::optional<stun::Lifetime>& requested, const Settings& settings) {
+  return desired_lifetime(requested ? std::optional<std::uint32_t>(requested->seconds) : std::nullopt, settings);
+}
+
+// A relay socket could not be opened (or a held one adopted): the answer for each cause.
+HandleResult refuse_port(const Request& request, Context& ctx, RelayPortError error) {
+  switch (error) {
+    case RelayPortError::family_unavailable: return fail(request, ctx, ErrorCode::address_family_not_supported);
+    case RelayPortError::no_port: return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::no_relay_port);
+    case RelayPortError::draining: {
+      // A draining node sends the client to the configured alternate of its own family
+      // (RFC 8489 §14.15: the address family MUST match the request's source).
+      const AddressFamily client_family = stun::unmap_ipv4(ctx.five_tuple.client.address).family();
+      for (const auto& alternate : ctx.settings.alternate_servers) {
+        if (alternate.address.family() == client_family) {
+          return try_alternate_response(request.message, alternate, request.auth->key, ctx);
+        }
+      }
+      return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::draining);
+    }
+    case RelayPortError::dont_fragment_unsupported: {
+      stun::UnknownAttributes unknown;
+      unknown.add(stun::AttributeType::dont_fragment);
+      return fail(request, ctx, ErrorCode::unknown_attribute, &unknown);
+    }
+  }
+  return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::no_relay_port);
+}
+
+// The allocation, once its answer is built: into the table, and the pending socket named.
+void create(HandleResult& result, const Request& request, Context& ctx, const Endpoint& relayed,
+            const Endpoint& advertised, Seconds granted, QuotaLease lease,
+            const std::optional<stun::ReservationToken>& token) {
+  const Authenticated& auth = *request.auth;
+  AllocationSpec spec;
+  spec.five_tuple = ctx.five_tuple;
+  spec.relayed = relayed;
+  spec.advertised = advertised;
+  spec.username = std::string(auth.username);
+  spec.user_id = auth.user_id;
+  spec.key = auth.key;
+  spec.expires = ctx.now + granted;
+  spec.allocate_transaction_id = request.message.transaction_id();
+  spec.bandwidth = bandwidth_bucket(ctx.settings.bandwidth_per_allocation, ctx.now);
+  spec.lease = std::move(lease);
+  spec.reservation_token = token;
+  Allocation& allocation = ctx.table.create(std::move(spec), ctx.now);
+  allocation.refused_peers = refused_peer_bucket(ctx.settings.refused_peers_per_minute, ctx.now);
+  result.created = CreatedAllocation{allocation.id, allocation.relayed};
+}
+
+// RESERVATION-TOKEN named a held port: it becomes this allocation's relay socket, in the
+// reservation's family, on the quota lease taken when it was reserved.
+HandleResult allocate_reserved(const Request& request, Context& ctx, Reservation held,
+                               const std::optional<stun::Lifetime>& lifetime, bool want_dont_fragment) {
+  const Seconds granted = granted_lifetime(lifetime, ctx.settings);
+  RelayPortRequest port_request;
+  port_request.family = held.relayed.address.family();
+  port_request.dont_fragment = want_dont_fragment;
+  port_request.five_tuple = ctx.five_tuple;
+  auto relayed = ctx.ports.adopt(held.relayed, std::move(held.port), port_request);
+  if (!relayed) return refuse_port(request, ctx, relayed.error());
+  const Endpoint advertised = advertised_address(relayed.value(), ctx.settings);
+  HandleResult result =
+      success(request, ctx, advertised, static_cast<std::uint32_t>(granted.count()), std::nullopt, false);
+  if (result.response.empty()) {  // could not build the answer: undo, create nothing
+    ctx.ports.close(relayed.value());
+    result.error = ErrorCode::server_error;
+    return result;
+  }
+  create(result, request, ctx, relayed.value(), advertised, granted, std::move(held.lease), std::nullopt);
+  return result;
 }
 
 }  // namespace
@@ -79,7 +157,8 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   // retransmit cache usually answers first, this covers an entry it already dropped.
   if (Allocation* existing = ctx.table.find(ctx.five_tuple)) {
     if (existing->allocate_transaction_id == message.transaction_id() && existing->username == auth.username) {
-      return success(request, ctx, existing->advertised, seconds_left(*existing, ctx.now), false);
+      return success(request, ctx, existing->advertised, seconds_left(*existing, ctx.now), existing->reservation_token,
+                     false);
     }
     return refuse(request, ctx, ErrorCode::allocation_mismatch, Refusal::allocation_exists);
   }
@@ -118,13 +197,16 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   const bool has_additional_family = additional_family.value().has_value();
 
   // §7.2 step 5: RESERVATION-TOKEN. Combined with EVEN-PORT or an address family it is a
-  // bad request; alone, it names a reservation, and we never hand out tokens (EVEN-PORT
-  // with R=1 gets 508 below), so no token is valid: 508.
+  // bad request; alone, it must name a port still held (unknown, taken or past its 30 s:
+  // 508). The reservation brings its own quota lease, taken when the port was reserved, so
+  // step 10 has nothing left to count.
   if (reservation.value()) {
     if (even_port.value() || has_requested_family || has_additional_family) {
       return fail(request, ctx, ErrorCode::bad_request);
     }
-    return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::reservation_token);
+    auto held = ctx.reservations.take(*reservation.value(), ctx.now);
+    if (!held) return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::reservation_token);
+    return allocate_reserved(request, ctx, std::move(*held), lifetime.value(), want_dont_fragment);
   }
 
   // §7.2 step 6: REQUESTED-ADDRESS-FAMILY and ADDITIONAL-ADDRESS-FAMILY together: 400.
@@ -136,13 +218,11 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   const auto& relay_ip = family == AddressFamily::ipv4 ? ctx.settings.relay_ipv4 : ctx.settings.relay_ipv6;
   if (!relay_ip) return fail(request, ctx, ErrorCode::address_family_not_supported);
 
-  // §7.2 step 8: EVEN-PORT. R=1 asks us to reserve the next port under a token; we keep no
-  // reservations, so that request cannot be satisfied: 508 (with ADDITIONAL-ADDRESS-FAMILY,
-  // 400 first). R=0 only needs an even port.
-  if (even_port.value() && even_port.value()->reserve_next) {
-    if (has_additional_family) return fail(request, ctx, ErrorCode::bad_request);
-    return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::even_port_reservation);
-  }
+  // §7.2 step 8: EVEN-PORT. R=0 needs an even port; R=1 also the next port, reserved under
+  // a token (508 below when the range has no such pair). A reservation is for one family,
+  // so R=1 with ADDITIONAL-ADDRESS-FAMILY is a bad request.
+  const bool reserve_next = even_port.value() && even_port.value()->reserve_next;
+  if (reserve_next && has_additional_family) return fail(request, ctx, ErrorCode::bad_request);
 
   // §7.2 step 9: ADDITIONAL-ADDRESS-FAMILY asks for a dual allocation. IPv4 there is a bad
   // request. We do not make dual allocations: the IPv4 relay is created and the success
@@ -151,68 +231,53 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
     return fail(request, ctx, ErrorCode::bad_request);
   }
 
-  // §7.2 step 10: quota, by user (as the step recommends), by client IP and in total.
+  // §7.2 step 10: quota, by user (as the step recommends), by client IP and in total. A
+  // reserved port counts as an allocation from when it is reserved.
   auto lease = ctx.quota.acquire(auth.user_id, ctx.five_tuple.client.address);
   if (!lease) return refuse(request, ctx, ErrorCode::allocation_quota_reached, quota_refusal(lease.error()));
+  Result<QuotaLease, QuotaError> reservation_lease{QuotaLease{}};
+  if (reserve_next) {
+    reservation_lease = ctx.quota.acquire(auth.user_id, ctx.five_tuple.client.address);
+    if (!reservation_lease) {
+      return refuse(request, ctx, ErrorCode::allocation_quota_reached, quota_refusal(reservation_lease.error()));
+    }
+  }
 
   // §7.2 time-to-expiry: min(requested, max), but never below the default.
-  const Seconds granted = desired_lifetime(
-      lifetime.value() ? std::optional<std::uint32_t>(lifetime.value()->seconds) : std::nullopt, ctx.settings);
+  const Seconds granted = granted_lifetime(lifetime.value(), ctx.settings);
 
   // §7.2 "The server chooses a relayed transport address": a fresh UDP socket.
   RelayPortRequest port_request;
   port_request.family = family;
   port_request.even_port = even_port.value().has_value();
+  port_request.reserve_next = reserve_next;
   port_request.dont_fragment = want_dont_fragment;
   port_request.five_tuple = ctx.five_tuple;
-  auto relayed = ctx.ports.open(port_request);
-  if (!relayed) {
-    switch (relayed.error()) {
-      case RelayPortError::family_unavailable: return fail(request, ctx, ErrorCode::address_family_not_supported);
-      case RelayPortError::no_port:
-        return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::no_relay_port);
-      case RelayPortError::draining: {
-        // A draining node sends the client to the configured alternate of its own family
-        // (RFC 8489 §14.15: the address family MUST match the request's source).
-        const AddressFamily client_family = stun::unmap_ipv4(ctx.five_tuple.client.address).family();
-        for (const auto& alternate : ctx.settings.alternate_servers) {
-          if (alternate.address.family() == client_family) {
-            return try_alternate_response(message, alternate, auth.key, ctx);
-          }
-        }
-        return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::draining);
-      }
-      case RelayPortError::dont_fragment_unsupported: {
-        stun::UnknownAttributes unknown;
-        unknown.add(stun::AttributeType::dont_fragment);
-        return fail(request, ctx, ErrorCode::unknown_attribute, &unknown);
-      }
+  auto opened = ctx.ports.open(port_request);
+  if (!opened) {
+    if (reserve_next && opened.error() == RelayPortError::no_port) {
+      return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::even_port_reservation);
     }
+    return refuse_port(request, ctx, opened.error());
   }
+  const Endpoint relayed = opened.value().relayed;
 
-  const Endpoint advertised = advertised_address(relayed.value(), ctx.settings);
-  HandleResult result = success(request, ctx, advertised, static_cast<std::uint32_t>(granted.count()),
+  std::optional<stun::ReservationToken> token;
+  if (reserve_next) {
+    token = ctx.reservations.keep(
+        Reservation{opened.value().next, std::move(opened.value().next_port), std::move(reservation_lease).value()},
+        ctx.now);
+  }
+  const Endpoint advertised = advertised_address(relayed, ctx.settings);
+  HandleResult result = success(request, ctx, advertised, static_cast<std::uint32_t>(granted.count()), token,
                                 has_additional_family);
   if (result.response.empty()) {  // could not build the answer: undo, create nothing
-    ctx.ports.close(relayed.value());
+    if (token) ctx.reservations.take(*token, ctx.now);  // and the reserved port closes with it
+    ctx.ports.close(relayed);
     result.error = ErrorCode::server_error;
     return result;
   }
-
-  AllocationSpec spec;
-  spec.five_tuple = ctx.five_tuple;
-  spec.relayed = relayed.value();
-  spec.advertised = advertised;
-  spec.username = std::string(auth.username);
-  spec.user_id = auth.user_id;
-  spec.key = auth.key;
-  spec.expires = ctx.now + granted;
-  spec.allocate_transaction_id = message.transaction_id();
-  spec.bandwidth = bandwidth_bucket(ctx.settings.bandwidth_per_allocation, ctx.now);
-  spec.lease = std::move(lease).value();
-  Allocation& allocation = ctx.table.create(std::move(spec), ctx.now);
-  allocation.refused_peers = refused_peer_bucket(ctx.settings.refused_peers_per_minute, ctx.now);
-  result.created = CreatedAllocation{allocation.id, allocation.relayed};
+  create(result, request, ctx, relayed, advertised, granted, std::move(lease).value(), token);
   return result;
 }
 

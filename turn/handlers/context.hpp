@@ -19,6 +19,7 @@
 #include "turn/counters.hpp"
 #include "turn/nonce.hpp"
 #include "turn/peer_policy.hpp"
+#include "turn/port_reservations.hpp"
 #include "turn/quota.hpp"
 #include "turn/refusal.hpp"
 #include "turn/relay_port_allocator.hpp"
@@ -45,6 +46,7 @@ struct Context {
   const PeerPolicy& policy;
   const LiveRelays& live_relays;
   Quota& quota;  // thread-safe
+  PortReservations& reservations;  // thread-safe; EVEN-PORT R=1 and RESERVATION-TOKEN
   SourceRateLimiter& unauthenticated;  // thread-safe; bytes answered to unauthenticated senders
   // This worker's.
   AllocationTable& table;

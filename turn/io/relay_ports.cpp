@@ -8,6 +8,8 @@ namespace {
 // Probing stops after this many taken ports, so a nearly full range answers 508 quickly
 // instead of walking 16,000 ports inside one request.
 constexpr int kMaxProbes = 64;
+constexpr net::UdpSocketOptions kRelayOptions{
+    .reuse_port = false, .receive_buffer_bytes = 256 << 10, .send_buffer_bytes = 256 << 10};
 }  // namespace
 
 RelayPorts::RelayPorts(net::Worker& worker, PeerDatagramHandler on_datagram)
@@ -15,27 +17,54 @@ RelayPorts::RelayPorts(net::Worker& worker, PeerDatagramHandler on_datagram)
 
 RelayPorts::~RelayPorts() { close_all(); }
 
-Result<Endpoint, RelayPortError> RelayPorts::open(const RelayPortRequest& request) {
+Result<OpenedRelay, RelayPortError> RelayPorts::open(const RelayPortRequest& request) {
   if (draining_) return failure(RelayPortError::draining);
   const auto& address = request.family == AddressFamily::ipv4 ? settings_->relay_ipv4 : settings_->relay_ipv6;
   if (!address) return failure(RelayPortError::family_unavailable);
+  // A pair needs its odd port in the range too, so its even port stops one short.
+  const std::uint16_t high = settings_->relay_port_max - (request.reserve_next ? 1 : 0);
+  if (high < settings_->relay_port_min) return failure(RelayPortError::no_port);
   for (int probe = 0; probe < kMaxProbes; ++probe) {
-    const auto port = choose_relay_port(settings_->relay_port_min, settings_->relay_port_max, request.even_port, random_);
+    const auto port = choose_relay_port(settings_->relay_port_min, high, request.even_port, random_);
     if (!port) return failure(RelayPortError::no_port);
-    auto relay = std::make_unique<Relay>();
-    relay->owner = this;
-    relay->socket = std::make_shared<net::UdpSocket>(worker_.context(), worker_.receive_batch());
-    Endpoint local{*address, *port};
-    if (relay->socket->open(local, {.reuse_port = false, .receive_buffer_bytes = 256 << 10, .send_buffer_bytes = 256 << 10}))
-      continue;  // taken (by another worker, another allocation or another program): try another
-    if (request.dont_fragment && !relay->socket->set_dont_fragment()) {
-      relay->socket->close();
-      return failure(RelayPortError::dont_fragment_unsupported);
+    // Taken (by another worker, another allocation or another program): try another.
+    auto bound = net::BoundUdpPort::bind(Endpoint{*address, *port}, kRelayOptions);
+    if (!bound) continue;
+    OpenedRelay opened;
+    if (request.reserve_next) {
+      auto next = net::BoundUdpPort::bind(Endpoint{*address, static_cast<std::uint16_t>(*port + 1)}, kRelayOptions);
+      if (!next) continue;  // the even one closes with `bound`
+      opened.next = next.value().local();
+      opened.next_port = std::make_unique<Held>(std::move(next).value());
     }
-    sockets_.emplace(local, std::move(relay));
-    return local;
+    auto relayed = install(std::move(bound).value(), request.dont_fragment);
+    if (!relayed) return failure(relayed.error());
+    opened.relayed = relayed.value();
+    return opened;
   }
   return failure(RelayPortError::no_port);
+}
+
+Result<Endpoint, RelayPortError> RelayPorts::adopt(const Endpoint& relayed, std::unique_ptr<HeldPort> port,
+                                                   const RelayPortRequest& request) {
+  if (draining_) return failure(RelayPortError::draining);
+  auto* held = dynamic_cast<Held*>(port.get());
+  if (held == nullptr || held->port.local() != relayed) return failure(RelayPortError::no_port);
+  return install(std::move(held->port), request.dont_fragment);
+}
+
+Result<Endpoint, RelayPortError> RelayPorts::install(net::BoundUdpPort port, bool dont_fragment) {
+  const Endpoint local = port.local();
+  auto relay = std::make_unique<Relay>();
+  relay->owner = this;
+  relay->socket = std::make_shared<net::UdpSocket>(worker_.context(), worker_.receive_batch());
+  if (relay->socket->adopt(std::move(port))) return failure(RelayPortError::no_port);
+  if (dont_fragment && !relay->socket->set_dont_fragment()) {
+    relay->socket->close();
+    return failure(RelayPortError::dont_fragment_unsupported);
+  }
+  sockets_.emplace(local, std::move(relay));
+  return local;
 }
 
 void RelayPorts::activate(const Endpoint& relayed, AllocationId id) {

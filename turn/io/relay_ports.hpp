@@ -32,7 +32,9 @@ class RelayPorts final : public RelayPortAllocator {
   void set_draining(bool draining) { draining_ = draining; }
 
   // RelayPortAllocator
-  Result<Endpoint, RelayPortError> open(const RelayPortRequest& request) override;
+  Result<OpenedRelay, RelayPortError> open(const RelayPortRequest& request) override;
+  Result<Endpoint, RelayPortError> adopt(const Endpoint& relayed, std::unique_ptr<HeldPort> port,
+                                         const RelayPortRequest& request) override;
   void close(const Endpoint& relayed) override;
 
   // The pending socket opened for `relayed` starts relaying for allocation `id`.
@@ -44,6 +46,15 @@ class RelayPorts final : public RelayPortAllocator {
   std::size_t size() const { return sockets_.size(); }
 
  private:
+  // A reserved port (EVEN-PORT R=1): bound, read by no one, any worker's to adopt.
+  struct Held final : HeldPort {
+    explicit Held(net::BoundUdpPort bound) : port(std::move(bound)) {}
+    net::BoundUdpPort port;
+  };
+
+  // The pending relay socket for `port`, with DF when asked.
+  Result<Endpoint, RelayPortError> install(net::BoundUdpPort port, bool dont_fragment);
+
   struct Relay final : net::DatagramHandler {
     RelayPorts* owner = nullptr;
     AllocationId id = 0;

@@ -1,7 +1,7 @@
 // Everything a client can send on a TURN port goes through TurnServer::on_client_message:
-// ChannelData, every STUN method and garbage. The server keeps state between inputs (one
-// allocation made up front, so Refresh, CreatePermission, ChannelBind, Send and ChannelData
-// reach their handlers), and the relay path from peers runs on the same input too.
+// ChannelData, every STUN method and garbage. The server keeps state between inputs (the
+// seeds' Allocates make allocations, so Refresh, CreatePermission, ChannelBind, Send and
+// ChannelData reach their handlers), and the relay path from peers runs on the same input too.
 //
 // Invariants checked beyond "no crash, no sanitizer report":
 //   - an answer fits the response buffer and parses as STUN;
@@ -17,55 +17,14 @@
 #include <memory>
 
 #include "stun/message.hpp"
+#include "tests/fuzz/turn/turn_dispatch_world.hpp"
 #include "turn/handlers/response.hpp"
-#include "turn/server.hpp"
-#include "turn/source_rate_limiter.hpp"
 
 namespace {
 
 using namespace iceway;
 using namespace iceway::turn;
-
-class Ports final : public RelayPortAllocator {
- public:
-  Result<Endpoint, RelayPortError> open(const RelayPortRequest& request) override {
-    if (next_ == 65535) return failure(RelayPortError::no_port);
-    const auto address = request.family == AddressFamily::ipv4 ? *IpAddress::parse("203.0.113.10")
-                                                               : *IpAddress::parse("2001:db8::10");
-    return Endpoint{address, next_++};
-  }
-  void close(const Endpoint&) override {}
-
- private:
-  std::uint16_t next_ = 50000;
-};
-
-const stun::NatAddresses kNatAddresses{*Endpoint::parse("203.0.113.10:3478"), *Endpoint::parse("203.0.113.11:3479")};
-
-struct World {
-  explicit World(bool nat_behavior) {
-    auto settings = std::make_shared<Settings>();
-    if (nat_behavior) settings->nat_behavior = kNatAddresses;
-    settings->relay_ipv4 = IpAddress::parse("203.0.113.10");
-    settings->relay_ipv6 = IpAddress::parse("2001:db8::10");
-    settings->users = {StaticUser{"fuzz", "fuzz"}};
-    settings->allow_loopback_peers = true;
-    SharedTurnState shared;
-    shared.settings = settings;
-    shared.credentials = std::make_shared<const Credentials>(Credentials::from(*settings));
-    shared.policy = std::make_shared<const PeerPolicy>(PeerPolicy::create(PeerPolicyConfig::from(*settings)).value());
-    std::array<std::byte, NonceIssuer::kKeySize> key{};
-    shared.nonces = std::make_shared<const NonceIssuer>(key, Seconds(600));
-    // Every input comes from one source: a budget this large keeps the limiter on the path
-    // without refusing the answers the fuzzer needs to reach (source_limits_fuzz fuzzes it).
-    shared.unauthenticated = std::make_shared<SourceRateLimiter>(SourceBudget{1e12, 1e12, 64});
-    server = std::make_unique<TurnServer>(shared, quota, ports);
-  }
-
-  Quota quota{QuotaLimits{}};
-  Ports ports;
-  std::unique_ptr<TurnServer> server;
-};
+using namespace iceway::turn::fuzz;
 
 // One server as deployed by default, one with turn.alternate_address (RFC 5780).
 World& world(bool nat_behavior) {
@@ -78,17 +37,12 @@ World& world(bool nat_behavior) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const ByteSpan input(reinterpret_cast<const std::byte*>(data), size);
-  // The first byte picks the transport and the client port, so inputs reach both framings
-  // and both the 5-tuple of an allocation and fresh ones. The last byte's top bit picks the
-  // server (the first byte of a STUN message always has it clear).
-  const std::uint8_t selector = size > 0 ? data[0] : 0;
-  World& w = world(size > 0 && (data[size - 1] & 0x80) != 0);
-  const FiveTuple tuple{Endpoint{*IpAddress::parse("198.51.100.7"), static_cast<std::uint16_t>(40000 + (selector & 3))},
-                        *Endpoint::parse("203.0.113.10:3478"), static_cast<Transport>((selector >> 2) % 3)};
-  const TimePoint now = TimePoint{} + std::chrono::hours(1) + std::chrono::seconds(selector);
+  World& w = world(wants_nat_server(input));
+  const FiveTuple tuple = tuple_of(input);
+  const TimePoint now = time_of(input);
 
   std::array<std::byte, 2048> out;
-  const HandleResult result = w.server->on_client_message(input, tuple, now, 1'700'000'000, out);
+  const HandleResult result = w.server->on_client_message(input, tuple, now, kNowUnix, out);
   if (result.response.size() > out.size()) __builtin_trap();
   if (!result.response.empty()) {
     auto parsed = stun::MessageView::parse(result.response);
