@@ -49,6 +49,10 @@ struct AllocationSpec {
   TokenBucket bandwidth;
   QuotaLease lease;
   std::optional<stun::ReservationToken> reservation_token;  // EVEN-PORT R=1 reserved the next port
+  // ADDITIONAL-ADDRESS-FAMILY (RFC 8656 §7.2 step 9): the IPv6 relay of a dual allocation
+  // (`relayed` is then its IPv4 one).
+  std::optional<Endpoint> relayed_ipv6;
+  std::optional<Endpoint> advertised_ipv6;
 };
 
 struct Allocation {
@@ -56,6 +60,10 @@ struct Allocation {
   FiveTuple five_tuple;
   Endpoint relayed;
   Endpoint advertised;
+  // A dual allocation's IPv6 relay (RFC 8656 §7.2 step 9); `relayed` is its IPv4 one. One
+  // lifetime, one quota slot, one set of permissions and channels for both.
+  std::optional<Endpoint> relayed_ipv6;
+  std::optional<Endpoint> advertised_ipv6;
   std::string username;  // RFC 8656 §7.2: later requests must carry this USERNAME (else 441)
   std::string user_id;
   SessionKey key{};
@@ -79,6 +87,14 @@ struct Allocation {
 
   // The table's expiry schedule (see AllocationTable): the deadline its queue entry is for.
   TimePoint scheduled{};
+
+  // The relay socket that reaches a peer of `family`, or null when the allocation has no
+  // relayed address of that family (RFC 8656: 443 Peer Address Family Mismatch).
+  const Endpoint* relayed_for(AddressFamily family) const {
+    if (relayed.address.family() == family) return &relayed;
+    if (relayed_ipv6 && family == AddressFamily::ipv6) return &*relayed_ipv6;
+    return nullptr;
+  }
 };
 
 }  // namespace iceway::turn

@@ -35,6 +35,8 @@ Allocation& AllocationTable::create(AllocationSpec spec, TimePoint now) {
   allocation->expires = spec.expires;
   allocation->allocate_transaction_id = spec.allocate_transaction_id;
   allocation->reservation_token = spec.reservation_token;
+  allocation->relayed_ipv6 = spec.relayed_ipv6;
+  allocation->advertised_ipv6 = spec.advertised_ipv6;
   allocation->bandwidth = spec.bandwidth;
   allocation->lease = std::move(spec.lease);
 
@@ -42,6 +44,8 @@ Allocation& AllocationTable::create(AllocationSpec spec, TimePoint now) {
   by_five_tuple_.emplace(ref.five_tuple, &ref);
   by_relay_.emplace(ref.relayed, &ref);
   by_advertised_.emplace(ref.advertised, ref.id);
+  if (ref.relayed_ipv6) by_relay_.emplace(*ref.relayed_ipv6, &ref);
+  if (ref.advertised_ipv6) by_advertised_.emplace(*ref.advertised_ipv6, ref.id);
   by_id_.emplace(ref.id, std::move(allocation));
   counters_.active(ref.five_tuple.transport, ref.relayed.address.family()).add(1);
   schedule(ref, ref.expires);
@@ -119,6 +123,24 @@ ChannelBindOutcome AllocationTable::bind_channel(Allocation& allocation, std::ui
   return result;
 }
 
+std::optional<ReleasedRelay> AllocationTable::release(Allocation& allocation, AddressFamily family) {
+  if (!allocation.relayed_ipv6 || !allocation.advertised_ipv6) return std::nullopt;
+  ReleasedRelay released{allocation.id, *allocation.relayed_ipv6, *allocation.advertised_ipv6};
+  if (family == AddressFamily::ipv4) {
+    // The IPv6 relay becomes the allocation's only one, and it is counted as an IPv6 one.
+    released = ReleasedRelay{allocation.id, allocation.relayed, allocation.advertised};
+    counters_.active(allocation.five_tuple.transport, allocation.relayed.address.family()).add(-1);
+    allocation.relayed = *allocation.relayed_ipv6;
+    allocation.advertised = *allocation.advertised_ipv6;
+    counters_.active(allocation.five_tuple.transport, allocation.relayed.address.family()).add(1);
+  }
+  by_relay_.erase(released.relayed);
+  by_advertised_.erase(released.advertised);
+  allocation.relayed_ipv6.reset();
+  allocation.advertised_ipv6.reset();
+  return released;
+}
+
 std::optional<EndedAllocation> AllocationTable::remove(AllocationId id, EndReason reason) {
   const auto it = by_id_.find(id);
   if (it == by_id_.end()) return std::nullopt;
@@ -133,6 +155,8 @@ EndedAllocation AllocationTable::end(std::unordered_map<AllocationId, std::uniqu
   ended.five_tuple = allocation.five_tuple;
   ended.relayed = allocation.relayed;
   ended.advertised = allocation.advertised;
+  ended.relayed_ipv6 = allocation.relayed_ipv6;
+  ended.advertised_ipv6 = allocation.advertised_ipv6;
   ended.username = std::move(allocation.username);
   ended.user_id = std::move(allocation.user_id);
   ended.created = allocation.created;
@@ -146,6 +170,8 @@ EndedAllocation AllocationTable::end(std::unordered_map<AllocationId, std::uniqu
   by_five_tuple_.erase(allocation.five_tuple);
   by_relay_.erase(allocation.relayed);
   by_advertised_.erase(allocation.advertised);
+  if (allocation.relayed_ipv6) by_relay_.erase(*allocation.relayed_ipv6);
+  if (allocation.advertised_ipv6) by_advertised_.erase(*allocation.advertised_ipv6);
   by_id_.erase(it);  // destroys the Allocation; its QuotaLease gives the quota slot back
   // Its entries in due_ stay behind and are skipped when they pop (the id is gone).
   return ended;

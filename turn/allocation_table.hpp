@@ -46,6 +46,8 @@ struct EndedAllocation {
   FiveTuple five_tuple;
   Endpoint relayed;
   Endpoint advertised;
+  std::optional<Endpoint> relayed_ipv6;  // a dual allocation's second relay: close it too
+  std::optional<Endpoint> advertised_ipv6;
   std::string username;
   std::string user_id;
   TimePoint created{};
@@ -59,6 +61,14 @@ struct ExpireResult {
   std::vector<EndedAllocation> allocations;  // close each one's relay socket
   std::size_t permissions = 0;               // permissions that expired in live allocations
   std::size_t channels = 0;                  // channel bindings that expired in live allocations
+};
+
+// One relay of a dual allocation that ended while the allocation lives on (Refresh with
+// REQUESTED-ADDRESS-FAMILY IPv6 and LIFETIME 0): close `relayed`.
+struct ReleasedRelay {
+  AllocationId id = 0;
+  Endpoint relayed;
+  Endpoint advertised;
 };
 
 // What recheck_peers() removed.
@@ -104,6 +114,9 @@ class AllocationTable final : public LiveRelays {
   ChannelBindOutcome bind_channel(Allocation& allocation, std::uint16_t number, const Endpoint& peer, TimePoint now,
                                   bool own_relay = false);
 
+  // Drops one relay of a dual allocation, which goes on with the other (RFC 8656 §8.2, Refresh
+  // with REQUESTED-ADDRESS-FAMILY and LIFETIME 0). Nothing when the allocation is not dual.
+  std::optional<ReleasedRelay> release(Allocation& allocation, AddressFamily family);
   // Ends an allocation now (Refresh 0, connection closed, shutdown). Nothing if unknown.
   std::optional<EndedAllocation> remove(AllocationId id, EndReason reason);
 

@@ -16,7 +16,7 @@ struct SessionSummary {
   std::string user;          // the REST user id (or static user name)
   std::string transport;     // udp, tcp, tls
   std::string client;        // the client's transport address
-  std::string relayed;       // XOR-RELAYED-ADDRESS as the client got it
+  std::string relayed;       // XOR-RELAYED-ADDRESS as the client got it (both, ", "-joined, when dual)
   std::int64_t age_seconds = 0;
   std::int64_t expires_in_seconds = 0;
   std::uint64_t bytes_to_peer = 0;

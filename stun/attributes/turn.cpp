@@ -75,6 +75,7 @@ Result<FamilyAttribute<Type>, DecodeError> FamilyAttribute<Type>::decode(const A
 
 template struct FamilyAttribute<AttributeType::requested_address_family>;
 template struct FamilyAttribute<AttributeType::additional_address_family>;
+template struct FamilyAttribute<AttributeType::additional_address_family_draft>;
 
 bool EvenPort::encode(MutableByteSpan out, const TransactionId&) const {
   out[0] = reserve_next ? std::byte{0x80} : std::byte{0};

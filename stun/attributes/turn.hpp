@@ -77,6 +77,7 @@ struct FamilyAttribute {
 };
 using RequestedAddressFamily = FamilyAttribute<AttributeType::requested_address_family>;
 using AdditionalAddressFamily = FamilyAttribute<AttributeType::additional_address_family>;
+using AdditionalAddressFamilyDraft = FamilyAttribute<AttributeType::additional_address_family_draft>;
 
 // EVEN-PORT: one byte whose top bit (R) asks the server to reserve the next port too.
 struct EvenPort {

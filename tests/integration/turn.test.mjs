@@ -22,7 +22,8 @@ before(async () => {
   const key = join(certDir, 'key.pem');
   await makeCertificate(cert, key);
   server = await startIceway([...loopbackArgs(), ...turnArgs, '--allow-loopback-peers',
-    '--set', `tls.cert=${cert}`, '--set', `tls.key=${key}`, '--tls-listen', '127.0.0.1:0', '--tls-listen', '[::1]:0']);
+    '--set', `tls.cert=${cert}`, '--set', `tls.key=${key}`, '--tls-listen', '127.0.0.1:0', '--tls-listen', '[::1]:0',
+    '--set', `admin.control_socket="${join(certDir, 'control.sock')}"`]);
   peer = await startPeer(['127.0.0.1', '::1']);
 });
 
@@ -45,8 +46,8 @@ const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // "allocation created" line, and the packets of the ended ones.
 function allocationsOf(user, since = 0) {
   const output = server.output().slice(since);
-  const created = [...output.matchAll(new RegExp(`allocation created: user=${escape(user)} client=(\\w+) (\\S+) relayed=(\\S+)`, 'g'))]
-    .map(([, transport, client, relayed]) => ({ transport, client, relayed }));
+  const created = [...output.matchAll(new RegExp(`allocation created: user=${escape(user)} client=(\\w+) (\\S+) relayed=(\\S+)(?: relayed_ipv6=(\\S+))?`, 'g'))]
+    .map(([, transport, client, relayed, relayedIpv6]) => ({ transport, client, relayed, relayedIpv6 }));
   const ended = [...output.matchAll(new RegExp(`allocation ended: user=${escape(user)} .* packets_to_peer=(\\d+) packets_to_client=(\\d+)`, 'g'))]
     .map(([, toPeer, toClient]) => ({ toPeer: Number(toPeer), toClient: Number(toClient) }));
   return { created, ended };
@@ -79,16 +80,27 @@ async function relayWithoutLoss(options, t) {
   }
 }
 
-async function relayOnce({ user, transport, send = false, family = 4, ipv6Relay = false, clients = 10, credentials, rtcp = false }) {
+async function relayOnce({
+  user, transport, send = false, family = 4, ipv6Relay = false, clients = 10, credentials, rtcp = false, dual = false,
+}) {
   const since = server.output().length;
   const auth = credentials ? { user: credentials.username, password: credentials.credential } : { user, secret: SECRET };
   const result = await uclient({
     host: family === 6 ? '::1' : '127.0.0.1', port: credentials?.port ?? listener(transport, family), transport, send,
     ipv6Relay, clients, messages: MESSAGES, ...auth, peer: { address: ipv6Relay ? '::1' : '127.0.0.1', port: peer.port },
-    rtcp,
+    rtcp, dual,
   });
   const why = `${result.command}\n${result.output}`;
   assert.equal(result.code, 0, why);
+  // With -Z over UDP uclient keeps a traffic-carrying allocation (it drops one family of it
+  // with a Refresh instead): end what is left with `iceway ctl`, so its packets are in the
+  // account. (Over TCP and TLS the closed connections have ended them all: nothing to end.)
+  if (dual) {
+    const ended = await run(ICEWAY_BIN, ['ctl', '--socket', join(certDir, 'control.sock'), 'disconnect', '--user', user]);
+    const said = `${ended.stdout}${ended.stderr}`;
+    assert.ok(ended.code === 0 || (transport !== 'udp' && /nothing to end/.test(said)),
+      `iceway ctl disconnect --user ${user} (exit ${ended.code}): ${said}`);
+  }
   assert.equal(result.sent, clients * MESSAGES, why);
   assert.equal(result.sendDropped, 0, why);
 
@@ -97,7 +109,10 @@ async function relayOnce({ user, transport, send = false, family = 4, ipv6Relay 
   for (const allocation of created) {
     assert.equal(allocation.transport, transport);
     assert.equal(allocation.client.startsWith('['), family === 6, allocation.client);
-    assert.match(allocation.relayed, ipv6Relay ? /^\[::1\]:\d+$/ : /^127\.0\.0\.1:\d+$/);
+    // A dual allocation's first relayed address is IPv4, its second IPv6, whichever one
+    // uclient relays through (-x: the IPv6 one).
+    assert.match(allocation.relayed, ipv6Relay && !dual ? /^\[::1\]:\d+$/ : /^127\.0\.0\.1:\d+$/);
+    if (dual) assert.match(allocation.relayedIpv6 ?? '', /^\[::1\]:\d+$/, 'the IPv6 relay of the dual allocation');
   }
   // uclient ends one allocation per client itself (Refresh 0, or the connection closes);
   // those carried the traffic, and the server counted every packet of it.
@@ -146,6 +161,15 @@ describe('uclient relays without loss', { concurrency: 3 }, () => {
         assert.doesNotMatch(log, new RegExp(`refused: allocate \\d+ .*user=\\S*${user}`), log);
       });
   }
+
+  // ADDITIONAL-ADDRESS-FAMILY (RFC 8656 §7.2 step 9): uclient -Z gets an IPv4 and an IPv6
+  // relay in one allocation and relays through the one of its peer's family.
+  test('dual allocation (uclient -Z), relayed through its IPv4 address', { timeout: 90000 }, (t) =>
+    relayWithoutLoss({ user: 'dual-v4', transport: 'udp', dual: true, clients: 2 }, t));
+  test('dual allocation (uclient -Z -x), relayed through its IPv6 address', { timeout: 90000 }, (t) =>
+    relayWithoutLoss({ user: 'dual-v6', transport: 'udp', dual: true, ipv6Relay: true, clients: 2 }, t));
+  test('dual allocation over TCP, relayed through its IPv6 address', { timeout: 90000 }, (t) =>
+    relayWithoutLoss({ user: 'dual-v6-tcp', transport: 'tcp', dual: true, ipv6Relay: true, clients: 2 }, t));
 
   // Browsers never send REQUESTED-ADDRESS-FAMILY: the relay is then IPv4 (RFC 8656 §7.2),
   // even for a client that came over IPv6.

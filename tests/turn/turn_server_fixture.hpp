@@ -52,6 +52,7 @@ class FakePorts final : public RelayPortAllocator {
   std::vector<Endpoint> closed;
   std::vector<Endpoint> adopted;
   std::optional<RelayPortError> fail_with;
+  std::optional<RelayPortError> fail_ipv6_with;  // only IPv6 sockets fail (a dual allocation's second)
   bool refuse_dont_fragment = false;
   bool no_pair = false;  // reserve_next finds no free pair
   std::uint16_t next_port = 50001;
@@ -59,6 +60,7 @@ class FakePorts final : public RelayPortAllocator {
   Result<OpenedRelay, RelayPortError> open(const RelayPortRequest& request) override {
     opened.push_back(request);
     if (fail_with) return failure(*fail_with);
+    if (fail_ipv6_with && request.family == AddressFamily::ipv6) return failure(*fail_ipv6_with);
     if (request.dont_fragment && refuse_dont_fragment) return failure(RelayPortError::dont_fragment_unsupported);
     if (request.reserve_next && no_pair) return failure(RelayPortError::no_port);
     if (request.even_port && next_port % 2 != 0) ++next_port;

@@ -17,19 +17,27 @@ std::uint32_t seconds_left(const Allocation& allocation, TimePoint now) {
   return left <= 0 ? 0 : static_cast<std::uint32_t>(left);
 }
 
-// The success response (RFC 8656 §7.2, last paragraph): XOR-RELAYED-ADDRESS, LIFETIME,
-// XOR-MAPPED-ADDRESS, RESERVATION-TOKEN when the next port was reserved, and
-// ADDRESS-ERROR-CODE when an additional family was refused.
+// What the success answer says besides the first relayed address.
+struct SuccessExtras {
+  std::optional<Endpoint> advertised_ipv6;            // a dual allocation's second address
+  std::optional<ErrorCode> ipv6_refused;              // why ADDITIONAL-ADDRESS-FAMILY was not served
+  std::optional<stun::ReservationToken> token;        // EVEN-PORT R=1
+};
+
+// The success response (RFC 8656 §7.2, last paragraph): XOR-RELAYED-ADDRESS (two for a dual
+// allocation), LIFETIME, XOR-MAPPED-ADDRESS, RESERVATION-TOKEN when the next port was
+// reserved, and ADDRESS-ERROR-CODE when the additional family could not be served.
 HandleResult success(const Request& request, Context& ctx, const Endpoint& advertised, std::uint32_t lifetime,
-                     const std::optional<stun::ReservationToken>& token, bool refused_additional_ipv6) {
+                     const SuccessExtras& extras) {
   return success_response(request.message, request.auth->key, ctx, [&](stun::MessageBuilder& builder) {
-    builder.add(stun::XorRelayedAddress{advertised})
-        .add(stun::Lifetime{lifetime})
+    builder.add(stun::XorRelayedAddress{advertised});
+    if (extras.advertised_ipv6) builder.add(stun::XorRelayedAddress{*extras.advertised_ipv6});
+    builder.add(stun::Lifetime{lifetime})
         .add(stun::XorMappedAddress{Endpoint{stun::unmap_ipv4(ctx.five_tuple.client.address), ctx.five_tuple.client.port}});
-    if (token) builder.add(*token);
-    if (refused_additional_ipv6) {
-      builder.add(stun::AddressErrorCode{AddressFamily::ipv6, stun::to_wire(ErrorCode::address_family_not_supported),
-                                         stun::reason_phrase(ErrorCode::address_family_not_supported)});
+    if (extras.token) builder.add(*extras.token);
+    if (extras.ipv6_refused) {
+      builder.add(stun::AddressErrorCode{AddressFamily::ipv6, stun::to_wire(*extras.ipv6_refused),
+                                         stun::reason_phrase(*extras.ipv6_refused)});
     }
   });
 }
@@ -84,9 +92,40 @@ HandleResult refuse_port(const Request& request, Context& ctx, RelayPortError er
 }
 
 // The allocation, once its answer is built: into the table, and the pending socket named.
+// coturn's clients up to 4.6.x (Debian 12's `turnutils_uclient -Z`) ask for a dual allocation
+// with ADDITIONAL-ADDRESS-FAMILY under the draft's code point 0x8032, comprehension-optional,
+// so a server that ignored it would quietly answer IPv4 only. Read when the RFC attribute is
+// absent, and only as exactly the IPv6 family the RFC attribute may carry; anything else
+// under that code point is ignored, as an unknown optional attribute is.
+std::optional<AddressFamily> draft_additional_ipv6(const stun::MessageView& message) {
+  const auto draft = message.get<stun::AdditionalAddressFamilyDraft>();
+  if (draft && draft.value() && draft.value()->family == AddressFamily::ipv6) return AddressFamily::ipv6;
+  return std::nullopt;
+}
+
+// A dual allocation's IPv6 relay, once its IPv4 one is open: the IPv6 socket, or the code
+// ADDRESS-ERROR-CODE gives for not having one (§7.2 step 9 lets the IPv4 part succeed alone).
+struct SecondRelay {
+  std::optional<Endpoint> relayed;
+  std::optional<ErrorCode> refused;
+};
+
+SecondRelay open_ipv6_relay(Context& ctx, const RelayPortRequest& first) {
+  if (!ctx.settings.relay_ipv6) return {std::nullopt, ErrorCode::address_family_not_supported};
+  RelayPortRequest request = first;
+  request.family = AddressFamily::ipv6;
+  request.even_port = false;
+  request.reserve_next = false;
+  auto opened = ctx.ports.open(request);
+  if (opened) return {opened.value().relayed, std::nullopt};
+  if (opened.error() == RelayPortError::family_unavailable) return {std::nullopt, ErrorCode::address_family_not_supported};
+  return {std::nullopt, ErrorCode::insufficient_capacity};
+}
+
 void create(HandleResult& result, const Request& request, Context& ctx, const Endpoint& relayed,
             const Endpoint& advertised, Seconds granted, QuotaLease lease,
-            const std::optional<stun::ReservationToken>& token) {
+            const std::optional<stun::ReservationToken>& token, const std::optional<Endpoint>& relayed_ipv6 = {},
+            const std::optional<Endpoint>& advertised_ipv6 = {}) {
   const Authenticated& auth = *request.auth;
   AllocationSpec spec;
   spec.five_tuple = ctx.five_tuple;
@@ -100,9 +139,11 @@ void create(HandleResult& result, const Request& request, Context& ctx, const En
   spec.bandwidth = bandwidth_bucket(ctx.settings.bandwidth_per_allocation, ctx.now);
   spec.lease = std::move(lease);
   spec.reservation_token = token;
+  spec.relayed_ipv6 = relayed_ipv6;
+  spec.advertised_ipv6 = advertised_ipv6;
   Allocation& allocation = ctx.table.create(std::move(spec), ctx.now);
   allocation.refused_peers = refused_peer_bucket(ctx.settings.refused_peers_per_minute, ctx.now);
-  result.created = CreatedAllocation{allocation.id, allocation.relayed};
+  result.created = CreatedAllocation{allocation.id, allocation.relayed, allocation.relayed_ipv6};
 }
 
 // RESERVATION-TOKEN named a held port: it becomes this allocation's relay socket, in the
@@ -117,8 +158,7 @@ HandleResult allocate_reserved(const Request& request, Context& ctx, Reservation
   auto relayed = ctx.ports.adopt(held.relayed, std::move(held.port), port_request);
   if (!relayed) return refuse_port(request, ctx, relayed.error());
   const Endpoint advertised = advertised_address(relayed.value(), ctx.settings);
-  HandleResult result =
-      success(request, ctx, advertised, static_cast<std::uint32_t>(granted.count()), std::nullopt, false);
+  HandleResult result = success(request, ctx, advertised, static_cast<std::uint32_t>(granted.count()), {});
   if (result.response.empty()) {  // could not build the answer: undo, create nothing
     ctx.ports.close(relayed.value());
     result.error = ErrorCode::server_error;
@@ -157,8 +197,8 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   // retransmit cache usually answers first, this covers an entry it already dropped.
   if (Allocation* existing = ctx.table.find(ctx.five_tuple)) {
     if (existing->allocate_transaction_id == message.transaction_id() && existing->username == auth.username) {
-      return success(request, ctx, existing->advertised, seconds_left(*existing, ctx.now), existing->reservation_token,
-                     false);
+      return success(request, ctx, existing->advertised, seconds_left(*existing, ctx.now),
+                     {existing->advertised_ipv6, std::nullopt, existing->reservation_token});
     }
     return refuse(request, ctx, ErrorCode::allocation_mismatch, Refusal::allocation_exists);
   }
@@ -194,7 +234,9 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   }
   if (!additional_family) return fail(request, ctx, ErrorCode::bad_request);
   const bool has_requested_family = !requested_family || requested_family.value().has_value();
-  const bool has_additional_family = additional_family.value().has_value();
+  const std::optional<AddressFamily> additional =
+      additional_family.value() ? std::optional(additional_family.value()->family) : draft_additional_ipv6(message);
+  const bool has_additional_family = additional.has_value();
 
   // §7.2 step 5: RESERVATION-TOKEN. Combined with EVEN-PORT or an address family it is a
   // bad request; alone, it must name a port still held (unknown, taken or past its 30 s:
@@ -224,10 +266,11 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   const bool reserve_next = even_port.value() && even_port.value()->reserve_next;
   if (reserve_next && has_additional_family) return fail(request, ctx, ErrorCode::bad_request);
 
-  // §7.2 step 9: ADDITIONAL-ADDRESS-FAMILY asks for a dual allocation. IPv4 there is a bad
-  // request. We do not make dual allocations: the IPv4 relay is created and the success
-  // carries ADDRESS-ERROR-CODE 440 for IPv6, the partial success the step allows.
-  if (has_additional_family && additional_family.value()->family == AddressFamily::ipv4) {
+  // §7.2 step 9: ADDITIONAL-ADDRESS-FAMILY asks for a dual allocation: an IPv4 relay and an
+  // IPv6 one (IPv4 there is a bad request). When the IPv6 one cannot be made (no
+  // turn.relay_ipv6: 440; no free port: 508) the IPv4 one is made alone and the success
+  // says why with ADDRESS-ERROR-CODE, the partial success the step allows.
+  if (has_additional_family && *additional == AddressFamily::ipv4) {
     return fail(request, ctx, ErrorCode::bad_request);
   }
 
@@ -262,22 +305,29 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   }
   const Endpoint relayed = opened.value().relayed;
 
-  std::optional<stun::ReservationToken> token;
+  SuccessExtras extras;
+  SecondRelay second;
+  if (has_additional_family) {
+    second = open_ipv6_relay(ctx, port_request);
+    if (second.relayed) extras.advertised_ipv6 = advertised_address(*second.relayed, ctx.settings);
+    extras.ipv6_refused = second.refused;
+  }
   if (reserve_next) {
-    token = ctx.reservations.keep(
+    extras.token = ctx.reservations.keep(
         Reservation{opened.value().next, std::move(opened.value().next_port), std::move(reservation_lease).value()},
         ctx.now);
   }
   const Endpoint advertised = advertised_address(relayed, ctx.settings);
-  HandleResult result = success(request, ctx, advertised, static_cast<std::uint32_t>(granted.count()), token,
-                                has_additional_family);
+  HandleResult result = success(request, ctx, advertised, static_cast<std::uint32_t>(granted.count()), extras);
   if (result.response.empty()) {  // could not build the answer: undo, create nothing
-    if (token) ctx.reservations.take(*token, ctx.now);  // and the reserved port closes with it
+    if (extras.token) ctx.reservations.take(*extras.token, ctx.now);  // and the reserved port closes with it
+    if (second.relayed) ctx.ports.close(*second.relayed);
     ctx.ports.close(relayed);
     result.error = ErrorCode::server_error;
     return result;
   }
-  create(result, request, ctx, relayed, advertised, granted, std::move(lease).value(), token);
+  create(result, request, ctx, relayed, advertised, granted, std::move(lease).value(), extras.token, second.relayed,
+         extras.advertised_ipv6);
   return result;
 }
 

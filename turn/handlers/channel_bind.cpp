@@ -21,8 +21,8 @@ HandleResult handle_channel_bind(const Request& request, Context& ctx) {
   // §12.2: the channel number range (400). See turn/channels.hpp for why 0x4000-0x7FFF.
   if (channel < kMinChannelNumber || channel > kMaxChannelNumber) return fail(stun::ErrorCode::bad_request);
 
-  // §12.2: a peer of another family than the relay is 443.
-  if (endpoint.address.family() != allocation.relayed.address.family()) {
+  // §12.2: a peer of a family the allocation has no relay of is 443.
+  if (allocation.relayed_for(endpoint.address.family()) == nullptr) {
     return fail(stun::ErrorCode::peer_address_family_mismatch);
   }
   // §12.2 "The server MAY impose restrictions on the IP address and port": the peer

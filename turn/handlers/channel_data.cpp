@@ -58,6 +58,10 @@ HandleResult relay_channel_data(ByteSpan bytes, Context& ctx) {
     }
   }
   const Endpoint* peer = &binding->peer;
+  // The relay of the peer's family: a dual allocation's IPv6 relay may have been released
+  // (Refresh with REQUESTED-ADDRESS-FAMILY) while the channel is still bound.
+  const Endpoint* relay = allocation->relayed_for(peer->address.family());
+  if (relay == nullptr) return drop();
   const ByteSpan payload = frame.value().data;
   if (!allocation->bandwidth.try_consume(static_cast<double>(payload.size()), ctx.now)) {
     ++allocation->counters.dropped;
@@ -69,7 +73,7 @@ HandleResult relay_channel_data(ByteSpan bytes, Context& ctx) {
   ctx.counters.count_relay(Direction::client_to_peer, payload.size());
   // §12.6: from the relayed address to the channel's peer, the data field as the payload
   // (also when it is empty).
-  result.to_peer = ToPeer{allocation->id, allocation->relayed, *peer, payload};
+  result.to_peer = ToPeer{allocation->id, *relay, *peer, payload};
   return result;
 }
 

@@ -73,6 +73,7 @@ struct ToClient {
 struct CreatedAllocation {
   AllocationId id = 0;
   Endpoint relayed;  // the socket RelayPortAllocator::open returned in this call
+  std::optional<Endpoint> relayed_ipv6;  // and a dual allocation's second one
 };
 
 struct HandleResult {
@@ -80,6 +81,7 @@ struct HandleResult {
   std::optional<ToPeer> to_peer;            // relay this datagram
   std::optional<CreatedAllocation> created;  // the pending relay socket now belongs to `id`
   std::optional<EndedAllocation> ended;      // close this relay socket (Refresh with LIFETIME 0)
+  std::optional<ReleasedRelay> released;     // close this one relay of a dual allocation
 
   // For counters and logs (dispatch counts them; the I/O layer may log them).
   stun::Method method = stun::Method::binding;  // the STUN method; Method::data for ChannelData

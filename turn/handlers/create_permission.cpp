@@ -12,8 +12,8 @@ HandleResult handle_create_permission(const Request& request, Context& ctx) {
   const SessionKey& key = request.auth->key;
   Allocation& allocation = *request.allocation;  // §5: dispatch answered 437 and 441
 
-  // §10.2: at least one XOR-PEER-ADDRESS, each well formed (400), each of the allocation's
-  // family (443), each allowed by the peer policy (403). The request is all or nothing:
+  // §10.2: at least one XOR-PEER-ADDRESS, each well formed (400), each of a family the
+  // allocation has a relay of (443), each allowed by the peer policy (403). The request is all or nothing:
   // every check runs before any permission is installed.
   std::size_t peers = 0;
   std::size_t new_peers = 0;
@@ -22,7 +22,7 @@ HandleResult handle_create_permission(const Request& request, Context& ctx) {
     auto peer = stun::XorPeerAddress::decode(attribute, message.transaction_id());
     if (!peer) return error_response(message, stun::ErrorCode::bad_request, key, ctx);
     const Endpoint& endpoint = peer.value().endpoint;
-    if (endpoint.address.family() != allocation.relayed.address.family()) {
+    if (allocation.relayed_for(endpoint.address.family()) == nullptr) {
       return error_response(message, stun::ErrorCode::peer_address_family_mismatch, key, ctx);
     }
     const PeerDecision decision = check_peer(allocation, endpoint, ctx);

@@ -22,8 +22,10 @@ HandleResult handle_send(const Request& request, Context& ctx) {
   const auto data = message.get<stun::Data>();
   if (!peer || !peer.value() || !data || !data.value()) return discard();
   const Endpoint& endpoint = peer.value()->endpoint;
-  // §11.2 (RFC 6156): a peer of another family than the relay cannot be reached from it.
-  if (endpoint.address.family() != allocation.relayed.address.family()) return discard();
+  // §11.2 (RFC 6156): a peer of a family the allocation has no relay of cannot be reached;
+  // a dual allocation sends from the relay of the peer's family.
+  const Endpoint* relay = allocation.relayed_for(endpoint.address.family());
+  if (relay == nullptr) return discard();
   // §11.2 DONT-FRAGMENT: accepted and needs nothing here; §13 has a UDP relay rely on the
   // DF bit of what it receives, and a TCP client's relay socket was set up at Allocate.
 
@@ -49,7 +51,7 @@ HandleResult handle_send(const Request& request, Context& ctx) {
   ++allocation.counters.packets_to_peer;
   ctx.counters.count_relay(Direction::client_to_peer, payload.size());
   // §11.2: from the relayed address, to XOR-PEER-ADDRESS, carrying DATA's value.
-  result.to_peer = ToPeer{allocation.id, allocation.relayed, endpoint, payload};
+  result.to_peer = ToPeer{allocation.id, *relay, endpoint, payload};
   return result;
 }
 

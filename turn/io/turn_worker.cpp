@@ -213,6 +213,12 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
   }
   if (result.to_peer) relay_ports_.send(result.to_peer->relayed, result.to_peer->payload, result.to_peer->peer);
   if (result.ended) allocation_ended(*result.ended);
+  if (result.released) {
+    relay_ports_.close(result.released->relayed);
+    live_relays_.remove(result.released->advertised);
+    spdlog::info("relay released: client={} {} relayed={} (the allocation goes on with its other family)",
+                 to_string(tuple.transport), tuple.client.to_string(), result.released->advertised.to_string());
+  }
 }
 
 void TurnWorker::on_peer_datagram(AllocationId id, const net::Datagram& datagram, const Endpoint& peer) {
@@ -244,17 +250,20 @@ void TurnWorker::send_udp(const FiveTuple& tuple, ByteSpan bytes) {
 
 void TurnWorker::allocation_created(const CreatedAllocation& created, ClientConnection* stream) {
   relay_ports_.activate(created.relayed, created.id);
+  if (created.relayed_ipv6) relay_ports_.activate(*created.relayed_ipv6, created.id);
   const Allocation* allocation = server_.table().find_by_id(created.id);
   if (allocation == nullptr) return;
   live_relays_.add(allocation->advertised);
+  if (allocation->advertised_ipv6) live_relays_.add(*allocation->advertised_ipv6);
   if (stream) {
     // The connection now carries ChannelData and lives as long as its allocation.
     stream->set_channel_data_allowed(true);
     stream->set_idle_timeout(server_.shared().settings->max_lifetime + std::chrono::seconds(60));
   }
-  spdlog::info("allocation created: user={} client={} {} relayed={} lifetime={}s", log_escape(allocation->user_id),
+  spdlog::info("allocation created: user={} client={} {} relayed={}{} lifetime={}s", log_escape(allocation->user_id),
                to_string(allocation->five_tuple.transport), allocation->five_tuple.client.to_string(),
                allocation->advertised.to_string(),
+               allocation->advertised_ipv6 ? " relayed_ipv6=" + allocation->advertised_ipv6->to_string() : std::string(),
                // Rounded up: the lifetime granted a moment ago, not one second less.
                std::chrono::ceil<std::chrono::seconds>(allocation->expires - Clock::now()).count());
 }
@@ -262,6 +271,8 @@ void TurnWorker::allocation_created(const CreatedAllocation& created, ClientConn
 void TurnWorker::allocation_ended(const EndedAllocation& ended) {
   relay_ports_.close(ended.relayed);
   live_relays_.remove(ended.advertised);
+  if (ended.relayed_ipv6) relay_ports_.close(*ended.relayed_ipv6);
+  if (ended.advertised_ipv6) live_relays_.remove(*ended.advertised_ipv6);
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - ended.created).count();
   spdlog::info(
       "allocation ended: user={} client={} {} relayed={} reason={} duration={}s permissions={} "

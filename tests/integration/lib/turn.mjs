@@ -448,10 +448,11 @@ export async function startPeer(addresses = ['127.0.0.1']) {
 // and parses its summary. Options: host, port, transport ('udp'|'tcp'|'tls'), send (Send
 // indications instead of channels), ipv6Relay (-x), clients (-m), messages (-n), length (-l),
 // user with secret (-W, REST API) or password (-w, plain long-term), peer { address, port },
-// rtcp (drop -c), extra (more flags, e.g. ['-g'] for DONT-FRAGMENT).
+// rtcp (drop -c), dual (-Z: ADDITIONAL-ADDRESS-FAMILY, an IPv4 and an IPv6 relay in one
+// allocation), extra (more flags, e.g. ['-g'] for DONT-FRAGMENT).
 export async function uclient({
   host, port, transport = 'udp', send = false, ipv6Relay = false, clients = 1, messages = 50, length = 170,
-  user, secret, password, peer, interval, rtcp = false, extra = [], timeoutMs = 60000,
+  user, secret, password, peer, interval, rtcp = false, dual = false, extra = [], timeoutMs = 60000,
 }) {
   const args = [...(rtcp ? [] : ['-c']), ...extra, '-n', String(messages), '-m', String(clients), '-l', String(length),
     '-e', peer.address, '-r', String(peer.port), '-u', user, '-p', String(port)];
@@ -459,6 +460,7 @@ export async function uclient({
   if (transport === 'tls') args.push('-S');
   if (send) args.push('-s');
   if (ipv6Relay) args.push('-x');
+  if (dual) args.push('-Z');
   if (secret !== undefined) args.push('-W', secret);
   if (password !== undefined) args.push('-w', password);
   if (interval !== undefined) args.push('-z', String(interval));
