@@ -20,6 +20,8 @@ TEST(TurnAttributes, RoundTripThroughKnownWireBytes) {
       {"REQUESTED-ADDRESS-FAMILY IPv4", [] { expect_round_trip(RequestedAddressFamily{AddressFamily::ipv4}, "01000000"); }},
       {"REQUESTED-ADDRESS-FAMILY IPv6", [] { expect_round_trip(RequestedAddressFamily{AddressFamily::ipv6}, "02000000"); }},
       {"ADDITIONAL-ADDRESS-FAMILY", [] { expect_round_trip(AdditionalAddressFamily{AddressFamily::ipv6}, "02000000"); }},
+      {"ADDITIONAL-ADDRESS-FAMILY, draft code point 0x8032",
+       [] { expect_round_trip(AdditionalAddressFamilyDraft{AddressFamily::ipv6}, "02000000"); }},
       {"EVEN-PORT R", [] { expect_round_trip(EvenPort{true}, "80"); }},
       {"EVEN-PORT", [] { expect_round_trip(EvenPort{false}, "00"); }},
       {"RESERVATION-TOKEN",
