@@ -115,9 +115,11 @@ test('a PeerJS video call between tabs on two nodes, relay-only; killing the cal
       'node A to drop the dead node\'s peer');
     const gone = Date.now() - killedAt;
     assert.ok(gone < 3 * HEARTBEAT_MS + 2000, `${gone} ms until node A dropped node B's peer`);
-    // The call's relay on node B died with it: the caller's ICE leaves "connected".
-    await until(async () => ['disconnected', 'failed', 'closed'].includes(await a.evaluate(() => iceState())), 45000,
-      'the caller to lose the media path');
+    // The call ends on the caller's side: node A announces the callee's release as LEAVE,
+    // on which peerjs closes the call (its peerConnection goes null); and the call's relay on
+    // node B died with it, so without the LEAVE its ICE would leave "connected".
+    await until(async () => a.evaluate(() => callObj.peerConnection === null ||
+      ['disconnected', 'failed', 'closed'].includes(iceState())), 45000, 'the caller\'s call to end');
   } catch (error) {
     for (const [name, page] of Object.entries(pages)) await page.screenshot({ path: join(OUTPUT, `${name}.png`) }).catch(() => {});
     throw error;
