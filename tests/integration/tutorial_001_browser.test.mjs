@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { serveTutorial, keepEvidence } from './lib/tutorial.mjs';
+import { serveTutorial, keepEvidence, openTab, framesDecoded } from './lib/tutorial.mjs';
 import { until } from './lib/ops.mjs';
 
 const PAGE = fileURLToPath(new URL('./tutorials/001/index.html', import.meta.url));
@@ -32,26 +32,16 @@ after(async () => {
   if (tutorial) assert.equal(await tutorial.close(), 0, tutorial.server.output());
 });
 
-async function open(user) {
-  const page = await tutorial.browser.newPage();
+const open = (user) => openTab(tutorial, `${user}.html`, 'WebSocket连接成功', (page) => {
   page.dialogs = [];
   page.on('dialog', async (dialog) => {
     page.dialogs.push(dialog.message());
     await dialog.accept();
   });
-  const connected = page.waitForEvent('console', { predicate: (m) => m.text().includes('WebSocket连接成功'), timeout: 10000 });
-  await page.goto(tutorial.url(`${user}.html`));
-  await connected;
-  return page;
-}
+});
 
 // The page's own RTCPeerConnection (`peer`, a top-level binding of its script).
-const framesDecoded = (page) => page.evaluate(async () => {
-  if (!peer) return 0;
-  let frames = 0;
-  (await peer.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0; });
-  return frames;
-});
+const decoded = (page) => framesDecoded(page, 'peer');
 
 test('two tabs call each other through the page\'s own UI, video decodes both ways, hang-up ends it', { timeout: 90000 }, async () => {
   const fanly = await open('fanly');
@@ -61,7 +51,7 @@ test('two tabs call each other through the page\'s own UI, video decodes both wa
     await fanly.click('#call');
     // xiaoming's page asks "fanly wants a video call, answer?" and the user says yes.
     await until(async () => xiaoming.dialogs.some((m) => m.startsWith('fanly')), 30000, 'the callee\'s confirm');
-    await until(async () => (await framesDecoded(fanly)) > 0 && (await framesDecoded(xiaoming)) > 0, 30000,
+    await until(async () => (await decoded(fanly)) > 0 && (await decoded(xiaoming)) > 0, 30000,
       'video decoded on both sides');
 
     await fanly.click('#hangup');

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { serveTutorial, keepEvidence } from './lib/tutorial.mjs';
+import { serveTutorial, keepEvidence, openTab, framesDecoded } from './lib/tutorial.mjs';
 import { until } from './lib/ops.mjs';
 
 // The browser builds, read from the packages' folders (their "exports" do not list them).
@@ -30,22 +30,10 @@ after(async () => {
   if (tutorial) assert.equal(await tutorial.close(), 0, tutorial.server.output());
 });
 
-async function open(name) {
-  const page = await tutorial.browser.newPage();
+const open = (name) => openTab(tutorial, 'index.html', '连接服务器成功', (page) => {
   if (process.env.DEBUG_002) page.on('console', (m) => console.log(name, m.type(), m.text().slice(0, 200)));
-  const joined = page.waitForEvent('console', { predicate: (m) => m.text().includes('连接服务器成功'), timeout: 10000 });
-  await page.goto(tutorial.url('index.html'));
-  await joined;
-  return page;
-}
-
-const framesDecoded = (page) => page.evaluate(async () => {
-  const pc = window.app.peer.value;
-  if (!pc) return 0;
-  let frames = 0;
-  (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0; });
-  return frames;
 });
+const decoded = (page) => framesDecoded(page, 'window.app.peer.value');
 
 test('one tab calls, the other accepts with the page\'s buttons, video decodes both ways, hang-up ends both', { timeout: 90000 }, async () => {
   const alice = await open('alice');
@@ -53,7 +41,7 @@ test('one tab calls, the other accepts with the page\'s buttons, video decodes b
   try {
     await alice.click('.call');
     await bob.click('.accept', { timeout: 10000 });  // shown once the call reaches bob's tab
-    await until(async () => (await framesDecoded(alice)) > 0 && (await framesDecoded(bob)) > 0, 30000, 'video decoded on both sides');
+    await until(async () => (await decoded(alice)) > 0 && (await decoded(bob)) > 0, 30000, 'video decoded on both sides');
     for (const page of [alice, bob]) {
       assert.equal(await page.evaluate(() => window.app.communicating.value), true);
       assert.equal(await page.evaluate(() => document.querySelector('video.remote').srcObject instanceof MediaStream), true);

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { serveTutorial, keepEvidence } from './lib/tutorial.mjs';
+import { serveTutorial, keepEvidence, openTab, framesDecoded } from './lib/tutorial.mjs';
 import { until } from './lib/ops.mjs';
 
 const PAGE = fileURLToPath(new URL('./tutorials/003/main.html', import.meta.url));
@@ -20,20 +20,13 @@ after(async () => {
 });
 
 async function open(user) {
-  const page = await tutorial.browser.newPage();
-  const ready = page.waitForEvent('console', { predicate: (m) => m.text().includes('Connected to the signaling server'), timeout: 10000 });
-  await page.goto(tutorial.url(`main.html?localUser=${user}`));
-  await ready;
+  const page = await openTab(tutorial, `main.html?localUser=${user}`, 'Connected to the signaling server');
   // The page makes its RTCPeerConnection once the camera is open.
   await until(() => page.evaluate(() => typeof yourConn !== 'undefined' && yourConn !== undefined), 30000, `${user}'s connection`);
   return page;
 }
 
-const framesDecoded = (page) => page.evaluate(async () => {
-  let frames = 0;
-  (await yourConn.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0; });
-  return frames;
-});
+const decoded = (page) => framesDecoded(page, 'yourConn');
 
 test('two tabs call each other through the page\'s own UI, video decodes both ways, hang-up ends both', { timeout: 90000 }, async () => {
   const alice = await open('alice');
@@ -41,7 +34,7 @@ test('two tabs call each other through the page\'s own UI, video decodes both wa
   try {
     await alice.fill('.inputUser', 'bob');
     await alice.click('.callBtn');
-    await until(async () => (await framesDecoded(alice)) > 0 && (await framesDecoded(bob)) > 0, 30000, 'video decoded on both sides');
+    await until(async () => (await decoded(alice)) > 0 && (await decoded(bob)) > 0, 30000, 'video decoded on both sides');
     await alice.click('.hangUpBtn');
     await until(async () => (await alice.evaluate(() => yourConn.signalingState === 'closed')) &&
       (await bob.evaluate(() => yourConn.signalingState === 'closed')), 30000, 'both connections closed');

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { serveTutorial, keepEvidence } from './lib/tutorial.mjs';
+import { serveTutorial, keepEvidence, openTab, framesDecoded } from './lib/tutorial.mjs';
 import { restCredentials, nowUnix } from './lib/turn.mjs';
 import { until } from './lib/ops.mjs';
 
@@ -40,22 +40,13 @@ function iceServers(user) {
   };
 }
 
-async function open(user) {
-  const page = await tutorial.browser.newPage();
-  if (process.env.DEBUG_004) page.on('console', (m) => console.log(user, m.type(), m.text().slice(0, 200)));
-  const connected = page.waitForEvent('console', { predicate: (m) => m.text().includes('socket connected'), timeout: 10000 });
+function open(user) {
   const query = new URLSearchParams({ username: user, iceServers: JSON.stringify(iceServers(user)) });
-  await page.goto(tutorial.url(`index.html?${query}`));
-  await connected;
-  return page;
+  return openTab(tutorial, `index.html?${query}`, 'socket connected', (page) => {
+    if (process.env.DEBUG_004) page.on('console', (m) => console.log(user, m.type(), m.text().slice(0, 200)));
+  });
 }
-
-const framesDecoded = (page) => page.evaluate(async () => {
-  if (!window.vm?.pc) return 0;
-  let frames = 0;
-  (await window.vm.pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0; });
-  return frames;
-});
+const decoded = (page) => framesDecoded(page, 'window.vm && window.vm.pc');
 
 test('alice calls bob by name through the component\'s own methods; video decodes both ways over TURN', { timeout: 90000 }, async () => {
   const alice = await open('alice');
@@ -63,7 +54,7 @@ test('alice calls bob by name through the component\'s own methods; video decode
   try {
     await alice.fill('.target', 'bob');
     await alice.click('.call');
-    await until(async () => (await framesDecoded(alice)) > 0 && (await framesDecoded(bob)) > 0, 30000, 'video decoded on both sides');
+    await until(async () => (await decoded(alice)) > 0 && (await decoded(bob)) > 0, 30000, 'video decoded on both sides');
     // Each side shows the other's stream in the <video> the tutorial's onaddstream made.
     assert.equal(await alice.evaluate(() => document.getElementById('bob')?.srcObject instanceof MediaStream), true);
     assert.equal(await bob.evaluate(() => document.getElementById('alice')?.srcObject instanceof MediaStream), true);

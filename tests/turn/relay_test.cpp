@@ -12,16 +12,6 @@ namespace {
 
 class Relay : public TurnServerTest {
  protected:
-  std::vector<std::byte> send_indication(const Endpoint& peer, std::string_view payload) {
-    return build(stun::Method::send, stun::Class::indication, transaction(100), [&](stun::MessageBuilder& b) {
-      b.add(stun::XorPeerAddress{peer}).add(stun::Data{as_byte_span(payload)});
-    });
-  }
-  std::vector<std::byte> channel_data(std::uint16_t number, std::string_view payload) {
-    std::array<std::byte, 256> buffer;
-    const auto bytes = stun::encode_channel_data(buffer, number, as_byte_span(payload), stun::Framing::datagram).value();
-    return {bytes.begin(), bytes.end()};
-  }
   // A peer datagram laid out as the I/O layer receives it.
   std::optional<ToClient> from_peer(AllocationId id, const Endpoint& peer, std::string_view payload) {
     std::memcpy(peer_buffer.data() + kPeerHeadroom, payload.data(), payload.size());

@@ -8,12 +8,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "stun/attributes/address.hpp"
 #include "stun/attributes/error_code.hpp"
 #include "stun/attributes/text.hpp"
 #include "stun/attributes/turn.hpp"
+#include "stun/channel_data.hpp"
 #include "stun/integrity.hpp"
 #include "stun/message.hpp"
 #include "stun/message_builder.hpp"
@@ -275,6 +278,42 @@ class TurnServerTest : public ::testing::Test {
         stun::Method::channel_bind, transaction(id),
         [&](stun::MessageBuilder& builder) { builder.add(stun::ChannelNumber{number}).add(stun::XorPeerAddress{peer}); },
         tuple, credentials);
+  }
+
+  // A Send indication to `peer` carrying `payload` (no credentials: indications have none).
+  std::vector<std::byte> send_indication(const Endpoint& peer, std::string_view payload) {
+    return build(stun::Method::send, stun::Class::indication, transaction(100), [&](stun::MessageBuilder& b) {
+      b.add(stun::XorPeerAddress{peer}).add(stun::Data{as_byte_span(payload)});
+    });
+  }
+  std::vector<std::byte> channel_data(std::uint16_t number, std::string_view payload) {
+    std::array<std::byte, 256> buffer;
+    const auto bytes = stun::encode_channel_data(buffer, number, as_byte_span(payload), stun::Framing::datagram).value();
+    return {bytes.begin(), bytes.end()};
+  }
+
+  // The same Allocate (alice's, on `tuple`, with `extra`) delivered twice with another
+  // client's request between them, which takes the only retransmit cache slot: the second
+  // answer comes from the allocation itself (RFC 8656 §7.2's retransmission rule).
+  std::pair<Answer, Answer> allocate_twice_past_the_cache(const FiveTuple& tuple, const Attributes& extra = {}) {
+    settings.retransmit_cache_entries = 1;
+    rebuild();
+    const User user = alice();
+    const std::string nonce = challenge(tuple);
+    const auto bytes = build(
+        stun::Method::allocate, stun::Class::request, transaction(7),
+        [&](stun::MessageBuilder& b) {
+          udp(b);
+          if (extra) extra(b);
+        },
+        &user, nonce);
+    Answer first = deliver(bytes, tuple);
+    EXPECT_EQ(first.message_class(), stun::Class::success);
+    allocate(client_tuple(tuple.client.port + 1), bob());
+    now += Seconds(3);
+    Answer second = deliver(bytes, tuple);
+    EXPECT_FALSE(second.result.from_cache);
+    return {std::move(first), std::move(second)};
   }
 
   Answer refresh(const FiveTuple& tuple, const User& credentials, std::optional<std::uint32_t> lifetime,

@@ -30,6 +30,34 @@ export async function serveTutorial(profile, pages, extraArgs = []) {
   };
 }
 
+// A new tab on the tutorial's `file`, resolved once the page has logged `marker` (its "connected"
+// line). `prepare(page)` runs before it loads (dialog handlers and the like).
+export async function openTab(tutorial, file, marker, prepare = () => {}) {
+  const page = await tutorial.browser.newPage();
+  prepare(page);
+  const logged = page.waitForEvent('console', { predicate: (m) => m.text().includes(marker), timeout: 10000 });
+  await page.goto(tutorial.url(file));
+  await logged;
+  return page;
+}
+
+// Video frames decoded so far by the page's RTCPeerConnection, which `connection` names: an
+// expression in the page's global scope ('peer', 'window.vm.pc'); 0 while it does not exist.
+export function framesDecoded(page, connection) {
+  return page.evaluate(async (expression) => {
+    let pc;
+    try {
+      pc = (0, eval)(expression);  // indirect eval: the page's top-level let and const too
+    } catch {
+      return 0;
+    }
+    if (!pc) return 0;
+    let frames = 0;
+    (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0; });
+    return frames;
+  }, connection);
+}
+
 // Screenshots of `pages` ({ name: page }) and iceway's log, for a failed test.
 export async function keepEvidence(test, pages, server) {
   const dir = testOutputDir(test);
