@@ -4,11 +4,13 @@
 // in a folder of this test's own, mode 0660.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIceway, stopIceway, loopbackArgs, run, ICEWAY_BIN, waitForOutput } from './lib/iceway.mjs';
-import { TurnClient } from './lib/turn.mjs';
+import { TurnClient, startPeer } from './lib/turn.mjs';
+import { until } from './lib/ops.mjs';
 import { connectNative } from './lib/signal.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'iceway-ctl-'));
@@ -21,7 +23,7 @@ let server;
 before(async () => {
   writeConfig('first-secret');
   server = await startIceway(['--config', config, ...loopbackArgs({ ipv6: false }),
-    '--set', `admin.control_socket="${socket}"`, '--set', 'server.drain_timeout="0s"']);
+    '--set', `admin.control_socket="${socket}"`, '--set', 'server.drain_timeout="0s"', '--allow-loopback-peers']);
 });
 after(async () => {
   if (server) assert.equal(await stopIceway(server), 0, server.output());
@@ -136,5 +138,32 @@ test('sessions lists an allocation with its user, client and relayed address; di
     client.close();
     await other.refresh(0).catch(() => {});
     other.close();
+  }
+});
+
+// The issue's own check: a live turnutils_uclient (coturn's client, relaying over TCP to
+// turnutils_peer) is ended by `iceway ctl disconnect --user`, mid-run.
+test('disconnect ends the allocations of a live turnutils_uclient mid-run', { timeout: 60000 }, async () => {
+  const peer = await startPeer(['127.0.0.1']);
+  const turn = JSON.parse((await ctl('credentials', '--user', 'uclient-live')).stdout).iceServers.find((e) => e.username);
+  // 2,000 messages 20 ms apart: 40 s, far longer than the test needs.
+  const uclient = spawn('turnutils_uclient', ['-t', '-c', '-n', '2000', '-z', '20', '-m', '2', '-l', '100',
+    '-e', '127.0.0.1', '-r', String(peer.port), '-u', turn.username, '-w', turn.credential,
+    '-p', String(server.tcp[0].port), '127.0.0.1'], { stdio: 'ignore' });
+  try {
+    const sessions = async () => JSON.parse((await ctl('sessions', '--user', 'uclient-live', '--json')).stdout);
+    await until(async () => {
+      const live = await sessions();
+      return live.length === 2 && live.every((s) => s.bytes_to_peer > 0) ? live : null;
+    }, 20000, 'uclient\'s two allocations relaying');
+    assert.equal(uclient.exitCode, null, 'uclient is still relaying when the operator ends it');
+    const ended = await ctl('disconnect', '--user', 'uclient-live');
+    assert.equal(ended.code, 0, ended.stderr);
+    assert.match(ended.stdout, /^ended 2 allocation\(s\)/);
+    assert.deepEqual(await sessions(), []);
+    await waitForOutput(server, /allocation ended: user=uclient-live .*reason=disconnected(?:.|\n)*allocation ended: user=uclient-live .*reason=disconnected/);
+  } finally {
+    if (uclient.exitCode === null && uclient.signalCode === null) uclient.kill('SIGKILL');
+    await peer.stop();
   }
 });
