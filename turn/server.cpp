@@ -23,7 +23,8 @@ TurnServer::TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator&
 }
 
 RecheckResult TurnServer::reconfigure(SharedTurnState shared) {
-  assert(shared.settings && shared.credentials && shared.policy && shared.nonces && shared.unauthenticated && shared.reservations);
+  assert(shared.settings && shared.credentials && shared.policy && shared.nonces && shared.unauthenticated &&
+         shared.reservations);
   shared_ = std::move(shared);
   table_.set_limits(limits_of(*shared_.settings));
   return table_.recheck_peers(*shared_.policy, live_relays());

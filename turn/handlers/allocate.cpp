@@ -91,7 +91,6 @@ HandleResult refuse_port(const Request& request, Context& ctx, RelayPortError er
   return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::no_relay_port);
 }
 
-// The allocation, once its answer is built: into the table, and the pending socket named.
 // coturn's clients up to 4.6.x (Debian 12's `turnutils_uclient -Z`) ask for a dual allocation
 // with ADDITIONAL-ADDRESS-FAMILY under the draft's code point 0x8032, comprehension-optional,
 // so a server that ignored it would quietly answer IPv4 only. Read when the RFC attribute is
@@ -122,6 +121,7 @@ SecondRelay open_ipv6_relay(Context& ctx, const RelayPortRequest& first) {
   return {std::nullopt, ErrorCode::insufficient_capacity};
 }
 
+// The allocation, once its answer is built: into the table, and the pending socket named.
 void create(HandleResult& result, const Request& request, Context& ctx, const Endpoint& relayed,
             const Endpoint& advertised, Seconds granted, QuotaLease lease,
             const std::optional<stun::ReservationToken>& token, const std::optional<Endpoint>& relayed_ipv6 = {},
