@@ -11,7 +11,7 @@ FUZZ_LONG_SECONDS ?= 3600
 SOAK_MINUTES ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps test-deps build build-test unit unit-asan fuzz fuzz-build fuzz-long integration-deps soak clean
+.PHONY: run test deps test-deps build build-test unit unit-asan config-docs fuzz fuzz-build fuzz-long integration-deps soak clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -48,6 +48,13 @@ unit: test-deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=ON -DICEWAY_WERROR=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -L unit -j $(JOBS)
+
+# After a change to the key table (app/config_keys.cpp): rewrite docs/configuration.md's key
+# tables and deploy/iceway.toml from it (the unit tests fail while they differ).
+config-docs: test-deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS) --target config_test
+	ICEWAY_WRITE_CONFIG_DOCS=1 $(BUILD)/tests/app/config_test --gtest_filter='ConfigReference.*Rendered'
 
 fuzz-build:
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=OFF -DICEWAY_IO=OFF -DICEWAY_FUZZ=ON $(CMAKE_FLAGS)

@@ -7,10 +7,12 @@
 // by const reference.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "app/config_keys.hpp"
 #include "common/endpoint.hpp"
 #include "signal/cluster/cluster_settings.hpp"
 #include "signal/settings.hpp"
@@ -90,7 +92,11 @@ struct LoadResult {
 
 LoadResult load_config(const LoadOptions& options);
 
-// Every key the file accepts, "section.key", for --help and docs tests.
+// Every key the file accepts, "section.key" (the names of config_keys()).
 const std::vector<std::string>& known_config_keys();
+
+// Every key the loader reads, with the kind it reads it as: the key table's test compares
+// this with config_keys(), so the table cannot drift from what is really read.
+std::map<std::string, KeyKind> keys_read_by_loader();
 
 }  // namespace iceway::app

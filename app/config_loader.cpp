@@ -18,6 +18,7 @@
 #include "app/config_where.hpp"
 #include "app/profile_config.hpp"
 #include "app/config.hpp"
+#include "app/config_keys.hpp"
 #include "app/config_values.hpp"
 #include "app/toml_text.hpp"
 #include "common/hex.hpp"
@@ -45,35 +46,30 @@ EnvironmentLookup process_environment() {
 
 namespace {
 
-// The schema: every section and key the file accepts. Unknown keys are problems, so a typo
-// ("max_alocations") is reported instead of silently ignored.
+// The schema: every section and key the file accepts, from the key table. Unknown keys are
+// problems, so a typo ("max_alocations") is reported instead of silently ignored. A nested
+// section ("signal.peerjs") is also a key of its parent, holding a table.
 const std::map<std::string, std::set<std::string>>& schema() {
-  static const std::map<std::string, std::set<std::string>> kSchema = {
-      {"server", {"realm", "threads", "external_ip", "public_host", "drain_timeout", "ipv6_prefix", "alternate"}},
-      {"turn",
-       {"listen", "tls_listen", "relay_ipv4", "relay_ipv6", "relay_ports", "alternate_address", "max_lifetime", "default_lifetime",
-        "permission_lifetime", "channel_lifetime", "max_allocations", "max_allocations_per_user",
-        "max_allocations_per_ip", "bandwidth_per_allocation", "max_stream_clients", "max_stream_clients_per_ip",
-        "max_tls_handshakes", "tls_handshake_timeout", "stream_frame_timeout", "stream_auth_timeout", "unauthenticated_bytes_per_second",
-        "unauthenticated_burst_bytes"}},
-      {"auth", {"secrets", "secret_file", "credential_ttl", "api_keys", "api_key_file", "users", "nonce_lifetime"}},
-      {"peers", {"allow_loopback", "allow", "deny", "refused_per_minute"}},
-      {"signal",
-       {"listen", "require_token", "token_secret", "token_secret_file", "allowed_origins", "max_frame_bytes",
-        "anonymous_credentials", "max_json_depth", "messages_per_second", "message_burst", "max_connections_per_ip",
-        "max_rooms_per_connection", "max_peers_per_room", "max_send_queue_bytes", "ping_interval", "idle_timeout",
-        "permessage_deflate", "static_dir", "handshake_timeout", "max_http_body_bytes", "peerjs"}},
-      {"signal.peerjs",
-       {"path", "key", "discovery", "expire_timeout", "alive_timeout", "concurrent_limit", "queue_per_peer",
-        "queue_total_bytes"}},
-      {"socketio",
-       {"enabled", "path", "ping_interval", "ping_timeout", "max_payload", "binary", "app", "engineio_echo_path"}},
-      {"cluster", {"redis", "password_file", "node_id", "heartbeat", "publish_buffer"}},
-      {"admin", {"listen", "control_socket"}},
-      {"tls", {"cert", "key"}},
-      {"log", {"level", "format"}},
-  };
+  static const std::map<std::string, std::set<std::string>> kSchema = [] {
+    std::map<std::string, std::set<std::string>> sections;
+    for (const ConfigKey& key : config_keys()) {
+      std::string section(key.section());
+      sections[section].insert(std::string(key.leaf()));
+      for (auto dot = section.rfind('.'); dot != std::string::npos; dot = section.rfind('.')) {
+        sections[section.substr(0, dot)].insert(section.substr(dot + 1));
+        section.resize(dot);
+      }
+    }
+    return sections;
+  }();
   return kSchema;
+}
+
+std::string known_sections() {
+  std::string text;
+  for (const auto& [section, keys] : schema())
+    if (section.find('.') == std::string::npos) text += (text.empty() ? "[" : ", [") + section + "]";
+  return text + ", [[profile]]";
 }
 
 // Reads typed values out of the TOML tree, recording a problem (with key and line) for every
@@ -81,6 +77,13 @@ const std::map<std::string, std::set<std::string>>& schema() {
 class Reader {
  public:
   Reader(const toml::value& root, std::vector<ConfigProblem>& problems) : root_(root), problems_(problems) {}
+
+  // Records every key read and the kind it is read as, for the key table's test. The
+  // outermost reader of a key says its kind (read_endpoint reads a string inside).
+  void record_kinds(std::map<std::string, KeyKind>* kinds) { kinds_ = kinds; }
+  void note(const std::string& key, KeyKind kind) {
+    if (kinds_ != nullptr) kinds_->try_emplace(key, kind);
+  }
 
   const toml::value* find(const std::string& dotted) const {
     const toml::value* node = &root_;
@@ -103,6 +106,7 @@ class Reader {
   }
 
   bool read(const std::string& key, std::string& out) {
+    note(key, KeyKind::string);
     auto* value = find(key);
     if (!value) return false;
     if (!value->is_string()) return type_error(key, *value, "a string");
@@ -110,6 +114,7 @@ class Reader {
     return true;
   }
   bool read(const std::string& key, bool& out) {
+    note(key, KeyKind::boolean);
     auto* value = find(key);
     if (!value) return false;
     if (!value->is_boolean()) return type_error(key, *value, "true or false");
@@ -118,6 +123,7 @@ class Reader {
   }
   template <class Integer>
   bool read_integer(const std::string& key, Integer& out, std::int64_t min, std::int64_t max) {
+    note(key, KeyKind::integer);
     auto* value = find(key);
     if (!value) return false;
     if (!value->is_integer()) return type_error(key, *value, "a whole number");
@@ -131,6 +137,7 @@ class Reader {
     return true;
   }
   bool read_number(const std::string& key, double& out, double min) {
+    note(key, KeyKind::number);
     auto* value = find(key);
     if (!value) return false;
     double number = 0;
@@ -145,6 +152,7 @@ class Reader {
     return true;
   }
   bool read(const std::string& key, std::vector<std::string>& out) {
+    note(key, KeyKind::strings);
     auto* value = find(key);
     if (!value) return false;
     if (!value->is_array()) return type_error(key, *value, "a list of strings");
@@ -158,6 +166,7 @@ class Reader {
   }
   template <class Rep, class Period>
   bool read_duration(const std::string& key, std::chrono::duration<Rep, Period>& out, std::chrono::milliseconds min) {
+    note(key, KeyKind::duration);
     auto* value = find(key);
     if (!value) return false;
     std::chrono::milliseconds parsed{0};
@@ -182,6 +191,7 @@ class Reader {
   }
   template <class Integer>
   bool read_bytes(const std::string& key, Integer& out, std::uint64_t min, std::uint64_t max) {
+    note(key, KeyKind::bytes);
     auto* value = find(key);
     if (!value) return false;
     std::uint64_t parsed = 0;
@@ -205,6 +215,7 @@ class Reader {
     return true;
   }
   bool read_endpoint(const std::string& key, Endpoint& out, std::uint16_t default_port) {
+    note(key, KeyKind::address);
     std::string text;
     if (!read(key, text)) return false;
     auto endpoint = Endpoint::parse(text, default_port);
@@ -216,6 +227,7 @@ class Reader {
     return true;
   }
   bool read_endpoints(const std::string& key, std::vector<Endpoint>& out, std::uint16_t default_port) {
+    note(key, KeyKind::addresses);
     std::vector<std::string> texts;
     if (!read(key, texts)) return false;
     std::vector<Endpoint> endpoints;
@@ -231,6 +243,7 @@ class Reader {
     return true;
   }
   bool read_address(const std::string& key, std::optional<IpAddress>& out, AddressFamily family) {
+    note(key, KeyKind::ip_address);
     std::string text;
     if (!read(key, text) || text.empty()) return false;
     auto address = IpAddress::parse(text);
@@ -250,7 +263,7 @@ class Reader {
       if (section == "profile") continue;  // [[profile]] tables: app/profile_config.cpp checks them
       auto known = schema().find(section);
       if (known == schema().end()) {
-        problem(section, &value, "unknown section; known sections: [server], [turn], [auth], [peers], [signal], [admin], [tls], [log], [socketio], [[profile]]");
+        problem(section, &value, "unknown section; known sections: " + known_sections());
         continue;
       }
       if (!value.is_table()) {
@@ -282,6 +295,7 @@ class Reader {
 
   const toml::value& root_;
   std::vector<ConfigProblem>& problems_;
+  std::map<std::string, KeyKind>* kinds_ = nullptr;
 };
 
 // Splits secrets given in one string (environment variable or file): one per line or comma;
@@ -550,6 +564,7 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
       in.problem("auth.api_key_file", in.find("auth.api_key_file"), "cannot read " + api_key_file);
     }
   }
+  in.note("auth.users", KeyKind::tables);
   if (auto* users = in.find("auth.users")) {
     if (!users->is_array()) {
       in.problem("auth.users", users, "must be a list such as [{ name = \"alice\", password = \"...\" }]");
@@ -673,12 +688,22 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
 
 }  // namespace
 
+std::map<std::string, KeyKind> keys_read_by_loader() {
+  // [cluster] is read only when present; everything else is read from an empty file too.
+  toml::value root = toml::table{{"cluster", toml::table{{"redis", "redis://127.0.0.1:6379"}}}};
+  std::vector<ConfigProblem> problems;
+  std::map<std::string, KeyKind> kinds;
+  Reader in(root, problems);
+  in.record_kinds(&kinds);
+  Config config;
+  read_all(in, config, problems);
+  return kinds;
+}
+
 const std::vector<std::string>& known_config_keys() {
   static const std::vector<std::string> kKeys = [] {
     std::vector<std::string> keys;
-    for (auto& [section, names] : schema())
-      for (auto& name : names)
-        if (!schema().contains(section + "." + name)) keys.push_back(section + "." + name);
+    for (const ConfigKey& key : config_keys()) keys.emplace_back(key.name);
     return keys;
   }();
   return kKeys;

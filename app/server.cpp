@@ -15,13 +15,13 @@
 #include <boost/asio/post.hpp>
 #include <iostream>
 #include <optional>
-#include <sstream>
 
-#include "app/address_warnings.hpp"
+#include "app/banner.hpp"
 #include "app/build_info.hpp"
 #include "app/config_values.hpp"
 #include "app/ice_servers.hpp"
 #include "app/logging.hpp"
+#include "app/reload_plan.hpp"
 #include "app/systemd_notify.hpp"
 #include "app/turn_state.hpp"
 #include "net/address.hpp"
@@ -90,6 +90,7 @@ std::optional<double> certificate_expiry(const boost::asio::ssl::context& contex
 
 Server::Server(Config config, LoadOptions reload_options)
     : config_(std::move(config)),
+      started_config_(config_),
       reload_options_(std::move(reload_options)),
       signals_(control_, SIGINT, SIGTERM, SIGHUP),
       watchdog_timer_(control_),
@@ -348,32 +349,9 @@ Server::ReloadReport Server::reload() {
   if (config_.development_mode) next.turn.secrets = config_.turn.secrets;  // keep the printed dev secret
   next.turn.software = config_.turn.software;
 
-  std::vector<std::string> changed;
-  std::vector<std::string> need_restart;
-  if (next.turn.listen != config_.turn.listen || next.turn.tls_listen != config_.turn.tls_listen)
-    need_restart.push_back("turn.listen/tls_listen");
-  if (next.turn.nat_behavior.has_value() != config_.turn.nat_behavior.has_value() ||
-      (next.turn.nat_behavior && next.turn.nat_behavior->alternate != config_.turn.nat_behavior->alternate))
-    need_restart.push_back("turn.alternate_address");
-  if (next.server.threads != config_.server.threads) need_restart.push_back("server.threads");
-  if (next.signal.listen != config_.signal.listen) need_restart.push_back("signal.listen");
-  if (next.admin.listen != config_.admin.listen) need_restart.push_back("admin.listen");
-  if (next.turn.secrets != config_.turn.secrets) changed.push_back("auth secrets");
-  if (next.signal.api_keys != config_.signal.api_keys) changed.push_back("API keys");
-  if (next.log.level != config_.log.level || next.log.format != config_.log.format) changed.push_back("logging");
-  if (next.turn.peer_allow != config_.turn.peer_allow || next.turn.peer_deny != config_.turn.peer_deny ||
-      next.turn.allow_loopback_peers != config_.turn.allow_loopback_peers)
-    changed.push_back("peer policy");
-  if (next.turn.max_allocations != config_.turn.max_allocations ||
-      next.turn.max_allocations_per_user != config_.turn.max_allocations_per_user ||
-      next.turn.max_allocations_per_ip != config_.turn.max_allocations_per_ip ||
-      next.turn.bandwidth_per_allocation != config_.turn.bandwidth_per_allocation ||
-      next.turn.unauthenticated_bytes_per_second != config_.turn.unauthenticated_bytes_per_second ||
-      next.turn.unauthenticated_burst_bytes != config_.turn.unauthenticated_burst_bytes ||
-      next.turn.max_lifetime != config_.turn.max_lifetime ||
-      stream_limits(next) != stream_limits(config_))
-    changed.push_back("TURN limits");
-
+  ReloadPlan plan = plan_reload(started_config_, config_, next);
+  std::vector<std::string>& changed = plan.applied;
+  std::vector<std::string>& need_restart = plan.need_restart;
   bool certificate_refused = false;  // the rest applies, but the reload did not fully succeed
   if (next.tls.enabled()) {
     auto tls = net::make_server_tls_context(next.tls.cert, next.tls.key);
@@ -389,9 +367,7 @@ Server::ReloadReport Server::reload() {
       signal_server_->set_tls(tls_);
       for (std::size_t i = 0; i < workers_.size(); ++i)
         boost::asio::post(workers_[i]->context(), [worker = turn_workers_[i].get(), tls = tls_] { worker->set_tls_context(tls); });
-    } else {
-      need_restart.push_back("tls (TLS listeners open at start)");
-    }
+    }  // else: no TLS listener to give it to; the plan says it needs a restart
   }
 
   // Listen addresses are fixed at start; keep them so the peer policy's list of server
@@ -690,49 +666,9 @@ void Server::log_started() const {
 }
 
 void Server::print_banner() const {
-  const std::string host = url_host(config_.server.public_host);
-  std::ostringstream out;
-  out << version_text() << " is running with " << config_.source << "\n";
-  auto port_of = [](const std::vector<Endpoint>& endpoints) { return endpoints.empty() ? 0 : endpoints.front().port; };
-  out << "  STUN/TURN    udp " << join(bound_.stun_udp) << "; tcp " << join(bound_.stun_tcp) << "\n";
-  out << "               stun:" << host << ":" << port_of(bound_.stun_udp) << "  turn:" << host << ":"
-      << port_of(bound_.stun_udp) << "\n";
-  if (!bound_.stun_tls.empty())
-    out << "  TURN/TLS     tls " << join(bound_.stun_tls) << "  turns:" << host << ":" << port_of(bound_.stun_tls) << "\n";
-  else
-    out << "  TURN/TLS     off (set [tls] cert and key to serve turns: on " << join(config_.turn.tls_listen) << ")\n";
-  out << "  Relays       udp " << (config_.turn.relay_ipv4 ? config_.turn.relay_ipv4->to_string() : "-") << " "
-      << config_.turn.relay_port_min << "-" << config_.turn.relay_port_max << "\n";
-  const std::string web = (tls_ ? "https://" : "http://") + host + ":" + std::to_string(bound_.signal.port);
-  const std::string ws = (tls_ ? "wss://" : "ws://") + host + ":" + std::to_string(bound_.signal.port);
-  out << "  Signaling    " << ws << "/ws  (PeerJS " << config_.signal.peerjs_path << ", named relay /relay, y-webrtc /yjs"
-      << (config_.signal.socketio.enabled ? ", Socket.IO " + config_.signal.socketio.path : std::string()) << ")\n";
-  out << "  JS client    " << web << "/sdk/iceway.js\n";
-  out << "  ICE servers  " << web << "/api/v1/ice-servers"
-      << (config_.development_mode ? "  (anyone may fetch: development mode)" : "  (Authorization: Bearer <auth.api_keys>)")
-      << "\n";
-  out << "  Metrics      http://" << bound_.admin.to_string() << "/metrics  (/healthz, /readyz)\n";
-  for (const std::string& warning : address_warnings(config_)) out << "  Warning      " << warning << "\n";
-  if (config_.development_mode) {
-    out << "  Dev secret   " << config_.turn.secrets.front()
-        << "\n               development mode: this secret is random and new at every start; use --config for real use\n";
-  }
-  // Browsers allow the camera only on https:// or on this machine (http://127.0.0.1 is a
-  // secure context), so without a certificate the demo link is the loopback one when the
-  // listener takes loopback connections.
-  std::string demo = web;
-  const IpAddress& listen_address = bound_.signal.address;
-  if (!tls_ && (listen_address.is_unspecified() || listen_address.is_loopback())) {
-    demo = std::string("http://") + (listen_address.is_v6() ? "[::1]" : "127.0.0.1") + ":" + std::to_string(bound_.signal.port);
-  }
-  out << "  Try it       " << demo << "/  in two browser tabs: a video call (tick \"relay only\" to go through TURN)\n";
-  if (!tls_ && demo != web) {
-    out << "               from other devices it needs https (set [tls] cert and key): browsers allow the camera only there\n";
-  }
-  out << "               " << demo << "/ice-test  checks every STUN and TURN URL from a browser\n";
-  out << "               turnutils_stunclient -p " << port_of(bound_.stun_udp) << " "
-      << (config_.server.public_host.empty() ? "127.0.0.1" : config_.server.public_host) << "\n";
-  std::cout << out.str() << std::flush;
+  BannerFacts facts{version_text(), bound_.stun_udp, bound_.stun_tcp, bound_.stun_tls, bound_.signal, bound_.admin,
+                    tls_ != nullptr};
+  std::cout << banner_text(config_, facts) << std::flush;
 }
 
 }  // namespace iceway::app

@@ -93,6 +93,8 @@ class Server {
   };
 
   Config config_;
+  // As loaded at start: what the keys read at start only still hold (app/reload_plan.hpp).
+  const Config started_config_;
   LoadOptions reload_options_;
   boost::asio::io_context control_;
   boost::asio::signal_set signals_;

@@ -81,9 +81,9 @@ TEST(CtlCommand, ARefusedReloadExitsOneWithEveryProblem) {
   EXPECT_EQ(refused.err,
             "iceway ctl reload: the configuration was refused\n  /etc/iceway/iceway.toml:3: turn.listen: bad\n  x: y\n");
   const auto applied = render_answer(reload, {{"ok", true}, {"config", "/etc/iceway/iceway.toml"},
-                                              {"changed", {"auth secrets", "TURN limits"}}, {"need_restart", {"signal.listen"}}});
+                                              {"changed", {"auth.secrets", "turn.max_allocations"}}, {"need_restart", {"signal.listen"}}});
   EXPECT_EQ(applied.exit_code, kExitDone);
-  EXPECT_EQ(applied.out, "reloaded /etc/iceway/iceway.toml; changed: auth secrets, TURN limits\n");
+  EXPECT_EQ(applied.out, "reloaded /etc/iceway/iceway.toml; changed: auth.secrets, turn.max_allocations\n");
   EXPECT_EQ(applied.err, "iceway ctl reload: changed but needs a restart: signal.listen\n");
 }
 

@@ -67,7 +67,7 @@ test('reload applies a good config and says what changed; a refused one exits 1 
   writeConfig('second-secret');
   const applied = await ctl('reload');
   assert.equal(applied.code, 0, applied.stderr);
-  assert.match(applied.stdout, /changed: auth secrets/);
+  assert.match(applied.stdout, /changed: auth\.secrets/);
   writeConfig('second-secret', '[turn]\nmax_allocations = "many"\n');
   const refused = await ctl('reload');
   assert.equal(refused.code, 1, refused.stdout);
