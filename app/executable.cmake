@@ -8,6 +8,8 @@ add_executable(iceway
   logging.cpp
   main.cpp
   server.cpp
+  server_control.cpp
+  server_listeners.cpp
   systemd_notify.cpp
   turn_state.cpp
 )

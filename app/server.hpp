@@ -130,5 +130,8 @@ class Server {
 // The SOFTWARE attribute and Server header value: "iceway/0.1.0".
 std::string software_name();
 std::string version_text();  // "iceway 0.1.0 (git abc123)"
+// Wall-clock seconds, for the reload gauge (an alert compares it with Prometheus' time()) and
+// credentials signed over the control socket.
+double unix_seconds_now();
 
 }  // namespace iceway::app
