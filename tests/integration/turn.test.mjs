@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { startIceway, stopIceway, loopbackArgs, run, ICEWAY_BIN, makeCertificate } from './lib/iceway.mjs';
-import { startPeer, uclient, nowUnix, SECRET, turnArgs } from './lib/turn.mjs';
+import { startPeer, uclient, nowUnix, SECRET, turnArgs, udpSocketDrops } from './lib/turn.mjs';
 
 const MESSAGES = 50;
 let server;
-let peer;
 let certDir;
 
 before(async () => {
@@ -24,11 +23,9 @@ before(async () => {
   server = await startIceway([...loopbackArgs(), ...turnArgs, '--allow-loopback-peers',
     '--set', `tls.cert=${cert}`, '--set', `tls.key=${key}`, '--tls-listen', '127.0.0.1:0', '--tls-listen', '[::1]:0',
     '--set', `admin.control_socket="${join(certDir, 'control.sock')}"`]);
-  peer = await startPeer(['127.0.0.1', '::1']);
 });
 
 after(async () => {
-  if (peer) await peer.stop();
   if (server) assert.equal(await stopIceway(server), 0, server.output());
   rmSync(certDir, { recursive: true, force: true });
 });
@@ -53,30 +50,31 @@ function allocationsOf(user, since = 0) {
   return { created, ended };
 }
 
-// One uclient run that must relay every message both ways, checked from uclient's summary
-// and from iceway's log (transport and address family of every allocation, and the packet
-// counts of the ones uclient deleted or whose connection closed).
+// One uclient run, judged by what iceway did with every packet: uclient's summary, iceway's
+// log (transport and address family of every allocation, and the packet counts of the ones
+// uclient deleted or whose connection closed), and the kernel's count of datagrams dropped at
+// the echo peer's socket (a peer of its own for each run, so the count is this run's).
 //
-// On a TCP or TLS client connection iceway's own account must match uclient's exactly: every
-// packet uclient sent went to the peer, and every packet iceway sent back reached uclient. A
-// message can still go missing on the UDP legs iceway does not own (relay <-> turnutils_peer,
-// and the client leg when uclient uses UDP) when a loaded machine starves a tool's socket; the
-// CI saw 2 of 100 lost once. Only such a loss earns one more run, reported as a diagnostic;
-// a second loss fails, and so does any mismatch in iceway's account on a stream connection.
+// iceway must forward every packet uclient sent to the peer, and every echo the peer's socket
+// accepted back to the client: its account explains each packet, whatever the load. On a
+// machine busy enough to starve a tool, a datagram can be dropped at the tool's own socket
+// (the peer's, counted; or uclient's UDP socket, gone when it exits): that is not iceway's
+// loss, and it is reported. On a TCP or TLS client connection uclient must receive exactly
+// what iceway sent it.
 async function relayWithoutLoss(options, t) {
   const streamClient = (options.transport ?? 'udp') !== 'udp';
-  for (let attempt = 1; ; ++attempt) {
-    const { result, counted, why } = await relayOnce(options);
-    const accountMatches = counted.toPeer === result.sent && counted.toClient === result.received;
-    if (streamClient) assert.ok(accountMatches, `iceway's account ${JSON.stringify(counted)} differs from uclient's:\n${why}`);
-    if ((result.lost === 0 && accountMatches) || attempt === 2) {
-      assert.equal(result.received, result.sent, why);
-      assert.equal(result.lost, 0, why);
-      assert.deepEqual(counted, { toPeer: result.sent, toClient: result.received }, why);
-      return;
-    }
-    t.diagnostic(`attempt ${attempt}: uclient sent ${result.sent}, received ${result.received}, lost ${result.lost}; ` +
-      `iceway forwarded ${counted.toPeer} to the peer and ${counted.toClient} to the client; running again`);
+  const { result, counted, peerDrops, why } = await relayOnce(options);
+  assert.equal(counted.toPeer, result.sent, `iceway forwarded ${counted.toPeer} of uclient's ${result.sent} packets:\n${why}`);
+  assert.equal(counted.toClient, counted.toPeer - peerDrops,
+    `iceway sent ${counted.toClient} echoes to the client, the peer's socket accepted ${counted.toPeer - peerDrops}:\n${why}`);
+  if (streamClient) {
+    assert.equal(result.received, counted.toClient, `uclient received ${result.received} of iceway's ${counted.toClient}:\n${why}`);
+  } else {
+    assert.ok(result.received <= counted.toClient, `uclient received more than iceway sent:\n${why}`);
+  }
+  if (peerDrops > 0 || result.received < counted.toClient) {
+    t.diagnostic(`not iceway's: ${peerDrops} dropped at the peer's full socket, ${counted.toClient - result.received} ` +
+      `sent by iceway to uclient's UDP socket and not counted by uclient (its socket full, or late)`);
   }
 }
 
@@ -84,6 +82,19 @@ async function relayOnce({
   user, transport, send = false, family = 4, ipv6Relay = false, clients = 10, credentials, rtcp = false, dual = false,
 }) {
   const since = server.output().length;
+  const peer = await startPeer(['127.0.0.1', '::1']);
+  try {
+    return await relayThrough(peer, since, {
+      user, transport, send, family, ipv6Relay, clients, credentials, rtcp, dual,
+    });
+  } finally {
+    await peer.stop();
+  }
+}
+
+async function relayThrough(peer, since, {
+  user, transport, send, family, ipv6Relay, clients, credentials, rtcp, dual,
+}) {
   const auth = credentials ? { user: credentials.username, password: credentials.credential } : { user, secret: SECRET };
   const result = await uclient({
     host: family === 6 ? '::1' : '127.0.0.1', port: credentials?.port ?? listener(transport, family), transport, send,
@@ -124,7 +135,7 @@ async function relayOnce({
     if (counted.toPeer >= result.sent && counted.toClient >= result.received) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   } while (Date.now() < deadline);
-  return { result, counted, why: `${why}\n${server.output().slice(since)}` };
+  return { result, counted, peerDrops: udpSocketDrops(peer.port), why: `${why}\n${server.output().slice(since)}` };
 }
 
 describe('uclient relays without loss', { concurrency: 3 }, () => {

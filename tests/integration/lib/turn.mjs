@@ -3,6 +3,7 @@
 // turnutils_peer and turnutils_uclient. Like stun.mjs it shares no code with iceway, so a bug
 // in the server's codec cannot hide in both.
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -427,6 +428,21 @@ async function waitForEcho(address, port, ms) {
 }
 
 // Starts coturn's UDP echo peer on the given addresses and a fresh port; stop() ends it.
+// Datagrams the kernel dropped on arrival at the UDP sockets bound to `port` (any address),
+// because their receive buffers were full: the "drops" column of /proc/net/udp and udp6, per
+// socket, so a test can tell a loss at a tool's socket from a loss inside iceway.
+export function udpSocketDrops(port) {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  let drops = 0;
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length >= 13 && fields[1].endsWith(`:${hexPort}`)) drops += Number(fields[12]);
+    }
+  }
+  return drops;
+}
+
 export async function startPeer(addresses = ['127.0.0.1']) {
   const port = await freeUdpPort(addresses);
   const child = spawn('turnutils_peer', ['-p', String(port), ...addresses.flatMap((a) => ['-L', a])], { stdio: 'ignore' });
