@@ -131,8 +131,14 @@ void UdpSocket::on_readable(const boost::system::error_code& error) {
       Datagram datagram{MutableByteSpan(batch_.slots[i]), ReceiveBatch::kHeadroom, headers[i].msg_len,
                         destination_of(headers[i].msg_hdr)};
       handler_->on_datagram(datagram, from, *this);
-      if (!handler_) return;  // the handler closed this socket
+      if (!handler_) {  // the handler closed this socket
+        batch_.sends.flush();
+        return;
+      }
     }
+    // The round's relayed datagrams leave now, before any socket of this worker receives
+    // into the same slots again.
+    batch_.sends.flush();
     if (count < static_cast<int>(ReceiveBatch::kMessages)) break;
   }
   if (socket_.is_open()) do_wait();
@@ -180,6 +186,14 @@ bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination, const IpAddr
   return sent == static_cast<ssize_t>(data.size());
 }
 
+void UdpSocket::send_batched(ByteSpan data, const Endpoint& destination, const IpAddress* source) {
+  if (!socket_.is_open()) return;
+  if (destination.address.is_v4() && local_.address.is_v6()) return;  // v6-only socket, as send_to
+  const bool from_source = packet_info_ && source != nullptr && !source->is_unspecified() &&
+                           source->family() == local_.address.family();
+  batch_.sends.add(socket_.native_handle(), data, destination, from_source ? source : nullptr);
+}
+
 bool UdpSocket::set_dont_fragment() {
   int fd = socket_.native_handle();
   if (local_.address.is_v4()) {
@@ -191,6 +205,9 @@ bool UdpSocket::set_dont_fragment() {
 }
 
 void UdpSocket::close() {
+  // What is queued for this descriptor leaves first: once closed, its number may belong to
+  // the next socket opened.
+  if (socket_.is_open()) batch_.sends.flush(socket_.native_handle());
   handler_ = nullptr;
   boost::system::error_code ignored;
   socket_.close(ignored);

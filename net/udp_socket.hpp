@@ -20,6 +20,7 @@
 #include "common/bytes.hpp"
 #include "common/endpoint.hpp"
 #include "common/result.hpp"
+#include "net/send_batch.hpp"
 
 namespace iceway::net {
 
@@ -63,6 +64,9 @@ struct ReceiveBatch {
     std::array<std::byte, kControlBytes> bytes;
   };
   std::array<Control, kMessages> control;
+  // Relayed datagrams queued while this batch is handled: views into `slots`, so every socket
+  // of the worker flushes them after each receive round (net/send_batch.hpp).
+  SendBatch sends;
 };
 
 struct UdpSocketOptions {
@@ -112,6 +116,11 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   // by route, which on a multi-homed host may not be the address the client sent to, and the
   // client would drop the answer.
   bool send_to(ByteSpan data, const Endpoint& destination, const IpAddress* source = nullptr);
+  // The same, queued in the worker's SendBatch and sent with the rest of the receive round's
+  // datagrams (one sendmmsg per socket). Only for data that lives in the worker's
+  // ReceiveBatch and only while one of its sockets is handling a round: the round's end
+  // flushes it. Whether the kernel took it is counted in the SendBatch, not returned.
+  void send_batched(ByteSpan data, const Endpoint& destination, const IpAddress* source = nullptr);
   // Sets the DF bit on everything sent (RFC 8656 DONT-FRAGMENT); false when the OS refuses.
   bool set_dont_fragment();
   void close();

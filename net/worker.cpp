@@ -7,7 +7,7 @@
 namespace iceway::net {
 
 Worker::Worker(unsigned index)
-    : index_(index), guard_(boost::asio::make_work_guard(context_)), receive_batch_(std::make_unique<ReceiveBatch>()) {}
+    : index_(index), receive_batch_(std::make_unique<ReceiveBatch>()), guard_(boost::asio::make_work_guard(context_)) {}
 
 Worker::~Worker() {
   stop();

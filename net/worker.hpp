@@ -31,9 +31,11 @@ class Worker {
 
  private:
   unsigned index_;
+  // Before the context, so it outlives it: a socket a pending handler still holds flushes
+  // its queued sends into this batch when the context's shutdown destroys it.
+  std::unique_ptr<ReceiveBatch> receive_batch_;
   boost::asio::io_context context_{1};  // concurrency hint 1: one thread, Asio can skip locking
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  std::unique_ptr<ReceiveBatch> receive_batch_;
   std::thread thread_;
 };
 

@@ -86,6 +86,11 @@ bool RelayPorts::send(const Endpoint& relayed, ByteSpan payload, const Endpoint&
   return it != sockets_.end() && it->second->socket->send_to(payload, peer);
 }
 
+void RelayPorts::send_batched(const Endpoint& relayed, ByteSpan payload, const Endpoint& peer) {
+  auto it = sockets_.find(relayed);
+  if (it != sockets_.end()) it->second->socket->send_batched(payload, peer);
+}
+
 void RelayPorts::close_all() {
   for (auto& [endpoint, relay] : sockets_) relay->socket->close();
   sockets_.clear();

@@ -42,6 +42,9 @@ class RelayPorts final : public RelayPortAllocator {
   // Sends from the relay socket bound to `relayed`; false when it is gone or the kernel
   // buffer is full.
   bool send(const Endpoint& relayed, ByteSpan payload, const Endpoint& peer);
+  // The same through the worker's SendBatch (UdpSocket::send_batched): for a payload that
+  // lives in the worker's ReceiveBatch, while a UDP receive round is being handled.
+  void send_batched(const Endpoint& relayed, ByteSpan payload, const Endpoint& peer);
   void close_all();
   std::size_t size() const { return sockets_.size(); }
 

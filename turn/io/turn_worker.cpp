@@ -211,7 +211,13 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
     if (stream) stream->send(result.response);
     else send_udp(result.reply_to ? *result.reply_to : tuple, result.response);
   }
-  if (result.to_peer) relay_ports_.send(result.to_peer->relayed, result.to_peer->payload, result.to_peer->peer);
+  if (result.to_peer) {
+    // From a UDP client the payload lies in the worker's receive batch: it leaves with the
+    // round's other relayed datagrams. A stream client's frame lives in its connection's
+    // buffer, which the next read reuses: sent now.
+    if (stream) relay_ports_.send(result.to_peer->relayed, result.to_peer->payload, result.to_peer->peer);
+    else relay_ports_.send_batched(result.to_peer->relayed, result.to_peer->payload, result.to_peer->peer);
+  }
   if (result.ended) allocation_ended(*result.ended);
   if (result.released) {
     relay_ports_.close(result.released->relayed);
@@ -231,21 +237,25 @@ void TurnWorker::on_peer_datagram(AllocationId id, const net::Datagram& datagram
 
 void TurnWorker::send_to_client(const FiveTuple& tuple, ByteSpan bytes) {
   if (tuple.transport == Transport::udp) {
-    send_udp(tuple, bytes);
+    // Framed in place in the worker's receive batch: queued with the round's other datagrams.
+    send_udp(tuple, bytes, true);
   } else if (auto it = connections_.find(tuple); it != connections_.end()) {
     it->second->send(bytes);
   }
 }
 
-void TurnWorker::send_udp(const FiveTuple& tuple, ByteSpan bytes) {
+void TurnWorker::send_udp(const FiveTuple& tuple, ByteSpan bytes, bool batched) {
   if (auto it = udp_by_local_.find(tuple.server); it != udp_by_local_.end()) {
-    it->second->send_to(bytes, tuple.client);
+    if (batched) it->second->send_batched(bytes, tuple.client);
+    else it->second->send_to(bytes, tuple.client);
     return;
   }
   // Received on a wildcard listener: that socket, from the address the client sent to.
   const Endpoint wildcard{tuple.server.address.is_v4() ? IpAddress{} : IpAddress::v6({}), tuple.server.port};
-  if (auto it = udp_by_local_.find(wildcard); it != udp_by_local_.end())
-    it->second->send_to(bytes, tuple.client, &tuple.server.address);
+  if (auto it = udp_by_local_.find(wildcard); it != udp_by_local_.end()) {
+    if (batched) it->second->send_batched(bytes, tuple.client, &tuple.server.address);
+    else it->second->send_to(bytes, tuple.client, &tuple.server.address);
+  }
 }
 
 void TurnWorker::allocation_created(const CreatedAllocation& created, ClientConnection* stream) {

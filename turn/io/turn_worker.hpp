@@ -77,7 +77,9 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   void handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream);
   void on_peer_datagram(AllocationId id, const net::Datagram& datagram, const Endpoint& peer);
   void send_to_client(const FiveTuple& tuple, ByteSpan bytes);
-  void send_udp(const FiveTuple& tuple, ByteSpan bytes);
+  // `batched`: `bytes` lie in the worker's receive batch and may wait for the round's end
+  // (UdpSocket::send_batched); otherwise (answers in answer_buffer_) sent now.
+  void send_udp(const FiveTuple& tuple, ByteSpan bytes, bool batched = false);
   void allocation_created(const CreatedAllocation& created, ClientConnection* stream);
   void allocation_ended(const EndedAllocation& ended);
   void accept(boost::asio::ip::tcp::socket socket, bool tls);

@@ -1,0 +1,73 @@
+#pragma once
+// Datagrams queued while a worker handles one receive batch, sent in one sendmmsg per socket
+// when the batch is done (issue 16: a relay pays one send syscall per batch and socket, not
+// one per datagram).
+//
+// The data is not copied: a queued datagram is a view into the worker's ReceiveBatch (a
+// ChannelData payload going to a peer, or a peer's datagram framed in place for its client),
+// valid until the next recvmmsg into that batch. So UdpSocket flushes after every round of
+// its receive loop, before any socket of the worker receives again, and before it closes
+// (a closed descriptor's number may be reused by the next socket opened). Nothing waits for
+// more input: a batch never holds a datagram past the end of the receive round that made it.
+//
+// Order: datagrams for one socket leave in the order queued; sockets are flushed in the order
+// they were first queued to. Fixed capacity, no allocation: when full it flushes first.
+// Threading: the owning worker's thread only.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "common/bytes.hpp"
+#include "common/endpoint.hpp"
+
+namespace iceway::net {
+
+class SendBatch {
+ public:
+  static constexpr std::size_t kCapacity = 64;
+  // How a group of datagrams for one descriptor leaves: ::sendmmsg by default; tests record.
+  // Returns how many of `count` were sent (the rest are dropped, as a full buffer drops one).
+  using Sender = std::function<int(int fd, mmsghdr* messages, unsigned count)>;
+
+  SendBatch();
+  explicit SendBatch(Sender sender) : sender_(std::move(sender)) {}
+  SendBatch(const SendBatch&) = delete;
+  SendBatch& operator=(const SendBatch&) = delete;
+
+  // Queues `data` (which must stay valid until flush()) for `fd` to `destination`, leaving from
+  // `source` when it is given (IP_PKTINFO / IPV6_PKTINFO, for a wildcard socket).
+  void add(int fd, ByteSpan data, const Endpoint& destination, const IpAddress* source = nullptr);
+  // Sends everything queued, one sendmmsg per descriptor.
+  void flush();
+  // Sends what is queued for `fd` now (its socket is about to close).
+  void flush(int fd);
+
+  std::size_t pending() const { return size_; }
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t dropped() const { return dropped_; }  // refused by the kernel (buffer full, unreachable)
+
+ private:
+  struct alignas(cmsghdr) Control {
+    std::array<std::byte, 64> bytes;
+  };
+  void send_group(int fd, std::size_t from);
+
+  Sender sender_;
+  std::size_t size_ = 0;
+  std::array<int, kCapacity> fds_{};
+  std::array<bool, kCapacity> done_{};
+  std::array<iovec, kCapacity> vectors_{};
+  std::array<sockaddr_storage, kCapacity> addresses_{};
+  std::array<socklen_t, kCapacity> address_lengths_{};
+  std::array<Control, kCapacity> controls_{};
+  std::array<std::size_t, kCapacity> control_lengths_{};
+  std::array<mmsghdr, kCapacity> group_{};  // one descriptor's datagrams, in order, for the sender
+  std::uint64_t sent_ = 0;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace iceway::net

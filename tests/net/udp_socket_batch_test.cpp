@@ -1,0 +1,105 @@
+// UdpSocket with batched sends (net/udp_socket.hpp, net/send_batch.hpp): what a handler
+// queues while a receive round is handled leaves when the round ends, in order, without
+// waiting for more input; a socket closed by its handler sends what was queued first.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "net/udp_socket.hpp"
+
+namespace iceway::net {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Echoes every datagram through the batch; closes the socket after `close_after` of them.
+struct BatchedEcho final : DatagramHandler {
+  void on_datagram(const Datagram& datagram, const Endpoint& from, UdpSocket& socket) override {
+    socket.send_batched(datagram.data(), from);
+    if (++received == close_after) socket.close();
+  }
+  int received = 0;
+  int close_after = -1;
+};
+
+struct Client {
+  Client() {
+    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  }
+  ~Client() { ::close(fd); }
+  void send(const std::string& text, const Endpoint& to) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(to.port);
+    ASSERT_EQ(::sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&address), sizeof address),
+              static_cast<ssize_t>(text.size()));
+  }
+  // What is already here: no waiting.
+  std::string receive_now() {
+    char buffer[64];
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+    return n < 0 ? std::string("<none>") : std::string(buffer, static_cast<std::size_t>(n));
+  }
+  int fd = -1;
+};
+
+struct Fixture {
+  Fixture() {
+    socket = std::make_shared<UdpSocket>(context, *batch);
+    EXPECT_FALSE(socket->open(*Endpoint::parse("127.0.0.1:0"), {}));
+    socket->start(echo);
+  }
+  // Runs handlers until the echo has seen `count` datagrams (or 5 s pass), and no further.
+  void run_until_received(int count) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (echo.received < count && std::chrono::steady_clock::now() < deadline) context.run_one_for(100ms);
+  }
+  ~Fixture() { socket->close(); }
+  // The batch outlives the context: a pending wait keeps the socket, which uses the batch,
+  // alive until the context is gone (as a worker owns its batch).
+  std::unique_ptr<ReceiveBatch> batch = std::make_unique<ReceiveBatch>();
+  BatchedEcho echo;
+  boost::asio::io_context context;
+  std::shared_ptr<UdpSocket> socket;
+};
+
+TEST(UdpSocketBatchedSends, ARoundsDatagramsHaveLeftWhenItsHandlingEndsInOrder) {
+  Fixture f;
+  Client client;
+  for (const char* text : {"a", "b", "c", "d", "e"}) client.send(text, f.socket->local_endpoint());
+  f.run_until_received(5);
+  ASSERT_EQ(f.echo.received, 5);
+  // Nothing more arrives and no handler runs again: the echoes are already there.
+  for (const char* text : {"a", "b", "c", "d", "e"}) EXPECT_EQ(client.receive_now(), text);
+  EXPECT_EQ(client.receive_now(), "<none>");
+  EXPECT_EQ(f.batch->sends.pending(), 0u);
+  EXPECT_EQ(f.batch->sends.sent(), 5u);
+}
+
+TEST(UdpSocketBatchedSends, ASocketItsHandlerClosesSendsWhatWasQueuedFirst) {
+  Fixture f;
+  f.echo.close_after = 2;
+  Client client;
+  const Endpoint at = f.socket->local_endpoint();
+  for (const char* text : {"one", "two", "three"}) client.send(text, at);
+  f.run_until_received(2);
+  ASSERT_EQ(f.echo.received, 2);
+  EXPECT_FALSE(f.socket->is_open());
+  EXPECT_EQ(client.receive_now(), "one");
+  EXPECT_EQ(client.receive_now(), "two");
+  EXPECT_EQ(client.receive_now(), "<none>") << "nothing after the close";
+  EXPECT_EQ(f.batch->sends.pending(), 0u);
+}
+
+}  // namespace
+}  // namespace iceway::net
