@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "bench/stun_load.hpp"
+#include "bench/turn_load.hpp"
 
 namespace {
 
@@ -61,6 +62,18 @@ int main(int argc, char** argv) {
   stun_command->add_flag("--fingerprint", stun.fingerprint, "Add FINGERPRINT to every request, as ICE agents do");
   stun_command->add_flag("--json", json, "Print one JSON line on stdout (the text goes to stderr)");
 
+  iceway::bench::TurnLoadOptions turn;
+  std::string turn_server;
+  bool turn_json = false;
+  auto* turn_command = app.add_subcommand("turn", "ChannelData through TURN allocations to an echo peer: relayed/s, loss, latency");
+  turn_command->add_option("--server", turn_server, "TURN server address (UDP)")->required();
+  turn_command->add_option("--secret", turn.secret, "The server's REST-API secret")->required();
+  turn_command->add_option("--allocations", turn.allocations, "Allocations, each its own socket")->capture_default_str();
+  turn_command->add_option("--size", turn.size, "Payload bytes per frame")->capture_default_str();
+  turn_command->add_option("--window", turn.window, "Frames in flight per allocation")->capture_default_str();
+  turn_command->add_option("--duration", turn.duration_seconds, "Seconds of sending (at most 600)")->capture_default_str();
+  turn_command->add_flag("--json", turn_json, "Print one JSON line on stdout (the text goes to stderr)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -76,6 +89,25 @@ int main(int argc, char** argv) {
     stun.server = *endpoint;
     stun.timeout = std::chrono::milliseconds(timeout_ms);
     return run_stun(stun, json);
+  }
+  if (*turn_command) {
+    auto endpoint = iceway::Endpoint::parse(turn_server);
+    if (!endpoint) {
+      std::cerr << "iceway-bench turn: --server: not an address:port: " << turn_server << '\n';
+      return 2;
+    }
+    turn.server = *endpoint;
+    const auto problems = turn.problems();
+    for (const auto& problem : problems) std::cerr << "iceway-bench turn: " << problem << '\n';
+    if (!problems.empty()) return 2;
+    auto report = iceway::bench::run_turn_load(turn);
+    if (!report) {
+      std::cerr << "iceway-bench turn: " << report.error() << '\n';
+      return 1;
+    }
+    std::cerr << report.value().text() << '\n';
+    if (turn_json) std::cout << report.value().json() << '\n';
+    return 0;
   }
   return 2;
 }
