@@ -1,6 +1,8 @@
 // iceway-bench: load tools for iceway (and, for comparison, any other STUN server).
 //
 //   iceway-bench stun --server 127.0.0.1:3478 --sockets 16 --window 16 --duration 10 [--rate R] [--json]
+//   iceway-bench turn --server 127.0.0.1:3478 --secret S --allocations 10 --size 100 --window 8 [--bare] [--json]
+//   iceway-bench bare-relay --listen 127.0.0.1:3479 --peer 127.0.0.1:40000 [--duration 60]
 //
 // Text goes to stdout; with --json the one JSON line goes to stdout and the text to stderr,
 // so a script can read stdout and a person still sees the summary.
@@ -8,6 +10,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "bench/bare_relay.hpp"
 #include "bench/stun_load.hpp"
 #include "bench/turn_load.hpp"
 
@@ -73,6 +76,17 @@ int main(int argc, char** argv) {
   turn_command->add_option("--window", turn.window, "Frames in flight per allocation")->capture_default_str();
   turn_command->add_option("--duration", turn.duration_seconds, "Seconds of sending (at most 600)")->capture_default_str();
   turn_command->add_flag("--json", turn_json, "Print one JSON line on stdout (the text goes to stderr)");
+  turn_command->add_flag("--bare", turn.bare, "The server is iceway-bench bare-relay: no Allocate, no ChannelBind");
+  turn_command->add_option("--peer-port", turn.peer_port, "Bind the echo peer to this port (0: any)")->capture_default_str();
+
+  iceway::bench::BareRelayOptions bare;
+  std::string bare_listen;
+  std::string bare_peer;
+  auto* bare_command = app.add_subcommand(
+      "bare-relay", "The floor of a user-space relay, for iceway-bench turn --bare (docs/BENCHMARKS.md)");
+  bare_command->add_option("--listen", bare_listen, "Where clients send ChannelData, e.g. 127.0.0.1:3479")->required();
+  bare_command->add_option("--peer", bare_peer, "Where every payload goes: iceway-bench turn's --peer-port")->required();
+  bare_command->add_option("--duration", bare.duration_seconds, "Seconds before it stops by itself")->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -89,6 +103,23 @@ int main(int argc, char** argv) {
     stun.server = *endpoint;
     stun.timeout = std::chrono::milliseconds(timeout_ms);
     return run_stun(stun, json);
+  }
+  if (*bare_command) {
+    auto listen = iceway::Endpoint::parse(bare_listen);
+    auto peer = iceway::Endpoint::parse(bare_peer);
+    if (!listen || !peer) {
+      std::cerr << "iceway-bench bare-relay: --listen and --peer take address:port\n";
+      return 2;
+    }
+    bare.listen = *listen;
+    bare.peer = *peer;
+    auto summary = iceway::bench::run_bare_relay(bare);
+    if (!summary) {
+      std::cerr << "iceway-bench bare-relay: " << summary.error() << '\n';
+      return 1;
+    }
+    std::cerr << "iceway-bench bare-relay: " << summary.value() << " datagrams relayed\n";
+    return 0;
   }
   if (*turn_command) {
     auto endpoint = iceway::Endpoint::parse(turn_server);

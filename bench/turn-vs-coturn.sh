@@ -22,8 +22,8 @@
 # --parallel P runs P uclient processes at once (each one thread, which tops out near 5,000
 # echoed messages/s), for a load heavier than one uclient can make.
 #
-# uclient runs with -c (one allocation per client, no RTCP pair): without it uclient asks for
-# EVEN-PORT with R=1, which iceway answers with 508 (RFC 8656 lets a server refuse it).
+# uclient runs with -c (one allocation per client, no RTCP pair), so each client's packets go
+# through one allocation and the numbers compare relayed packets, not reservations.
 set -euo pipefail
 
 rounds=3

@@ -185,7 +185,7 @@ std::vector<std::string> TurnLoadOptions::problems() const {
 }
 
 Result<TurnLoadReport, std::string> run_turn_load(const TurnLoadOptions& options) {
-  const Endpoint loopback{options.server.address, 0};
+  const Endpoint loopback{options.server.address, options.peer_port};
   const int peer_fd = open_udp(loopback, nullptr);
   if (peer_fd < 0) return failure(errno_text("echo peer socket"));
   const Endpoint peer = local_of(peer_fd);
@@ -203,6 +203,13 @@ Result<TurnLoadReport, std::string> run_turn_load(const TurnLoadOptions& options
   std::vector<Allocation> allocations;
   Cleanup cleanup{stop, peer_fd, allocations};
   for (std::uint32_t i = 0; i < options.allocations; ++i) {
+    if (options.bare) {
+      Allocation bare;
+      bare.fd = open_udp(Endpoint{options.server.address, 0}, &options.server);
+      if (bare.fd < 0) return failure(errno_text("socket"));
+      allocations.push_back(bare);
+      continue;
+    }
     auto allocation = set_up(options, i, peer);
     if (!allocation) return failure("allocation " + std::to_string(i) + ": " + allocation.error());
     allocations.push_back(allocation.value());

@@ -28,6 +28,11 @@ struct TurnLoadOptions {
   std::uint32_t window = 8;   // frames in flight per allocation
   double duration_seconds = 5;
   std::chrono::milliseconds timeout{1000};
+  // --bare: the server is `iceway-bench bare-relay` (bench/bare_relay.hpp), which needs no
+  // Allocate or ChannelBind: the same frames go straight to it. Its --peer is this tool's echo
+  // peer, so that one is bound to peer_port (0 = any free port).
+  bool bare = false;
+  std::uint16_t peer_port = 0;
 
   std::vector<std::string> problems() const;
 };
