@@ -45,6 +45,16 @@ void SendBatch::add(int fd, ByteSpan data, const Endpoint& destination, const Ip
   control_lengths_[i] = header.msg_controllen;
 }
 
+bool SendBatch::add_copy(int fd, ByteSpan data, const Endpoint& destination, const IpAddress* source) {
+  if (data.size() > kCopyBytes) return false;
+  if (size_ == kCapacity) flush();
+  // The entry add() is about to fill is size_: its copy slot holds the bytes.
+  auto& copy = copies_[size_];
+  std::memcpy(copy.data(), data.data(), data.size());
+  add(fd, ByteSpan(copy.data(), data.size()), destination, source);
+  return true;
+}
+
 void SendBatch::send_group(int fd, std::size_t from) {
   unsigned count = 0;
   for (std::size_t i = from; i < size_; ++i) {

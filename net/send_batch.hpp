@@ -10,6 +10,12 @@
 // (a closed descriptor's number may be reused by the next socket opened). Nothing waits for
 // more input: a batch never holds a datagram past the end of the receive round that made it.
 //
+// Answers built in a buffer the next request reuses (STUN answers) are copied into the
+// batch's own storage instead (add_copy), up to kCopyBytes each.
+//
+// A round is open from the start of a socket's receive loop to the flush at its end; outside
+// one, UdpSocket sends at once, so nothing queued can wait for input that may never come.
+//
 // Order: datagrams for one socket leave in the order queued; sockets are flushed in the order
 // they were first queued to. Fixed capacity, no allocation: when full it flushes first.
 // Threading: the owning worker's thread only.
@@ -29,6 +35,8 @@ namespace iceway::net {
 class SendBatch {
  public:
   static constexpr std::size_t kCapacity = 64;
+  // STUN answers are a few hundred bytes; a larger one is sent at once.
+  static constexpr std::size_t kCopyBytes = 1280;
   // How a group of datagrams for one descriptor leaves: ::sendmmsg by default; tests record.
   // Returns how many of `count` were sent (the rest are dropped, as a full buffer drops one).
   using Sender = std::function<int(int fd, mmsghdr* messages, unsigned count)>;
@@ -41,6 +49,17 @@ class SendBatch {
   // Queues `data` (which must stay valid until flush()) for `fd` to `destination`, leaving from
   // `source` when it is given (IP_PKTINFO / IPV6_PKTINFO, for a wildcard socket).
   void add(int fd, ByteSpan data, const Endpoint& destination, const IpAddress* source = nullptr);
+  // The same for data the caller reuses at once: copied into the batch. False (nothing queued)
+  // when it is larger than kCopyBytes.
+  bool add_copy(int fd, ByteSpan data, const Endpoint& destination, const IpAddress* source = nullptr);
+
+  // A receive round: what is queued while it is open leaves at close_round().
+  void open_round() { in_round_ = true; }
+  void close_round() {
+    flush();
+    in_round_ = false;
+  }
+  bool in_round() const { return in_round_; }
   // Sends everything queued, one sendmmsg per descriptor.
   void flush();
   // Sends what is queued for `fd` now (its socket is about to close).
@@ -66,6 +85,8 @@ class SendBatch {
   std::array<Control, kCapacity> controls_{};
   std::array<std::size_t, kCapacity> control_lengths_{};
   std::array<mmsghdr, kCapacity> group_{};  // one descriptor's datagrams, in order, for the sender
+  std::array<std::array<std::byte, kCopyBytes>, kCapacity> copies_{};  // add_copy's data, by entry
+  bool in_round_ = false;
   std::uint64_t sent_ = 0;
   std::uint64_t dropped_ = 0;
 };

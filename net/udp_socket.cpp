@@ -79,13 +79,22 @@ void UdpSocket::start(DatagramHandler& handler) {
   do_wait();
 }
 
+// A zero-byte MSG_PEEK receive rather than async_wait: Asio starts a wait without trying it
+// first, and re-arms the descriptor with epoll_ctl each time, one system call per wake-up on
+// every socket. A receive is tried at once and, when nothing is there, queued on the
+// registration the socket has had since it opened. The peek consumes nothing: on_readable
+// drains the datagrams with recvmmsg.
 void UdpSocket::do_wait() {
-  socket_.async_wait(boost::asio::ip::udp::socket::wait_read,
-                     [self = shared_from_this()](const boost::system::error_code& error) { self->on_readable(error); });
+  socket_.async_receive(boost::asio::mutable_buffer(), boost::asio::socket_base::message_peek,
+                        [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
+                          self->on_readable(error);
+                        });
 }
 
 void UdpSocket::on_readable(const boost::system::error_code& error) {
-  if (error || !handler_ || !socket_.is_open()) return;  // closed or cancelled: an expected ending
+  if (!handler_ || !socket_.is_open() || error == boost::asio::error::operation_aborted) return;  // closed: an expected ending
+  // Any other error belongs to one datagram (an ICMP report): the drain below meets it too
+  // and goes on, and the socket keeps receiving.
   std::array<mmsghdr, ReceiveBatch::kMessages> headers{};
   std::array<iovec, ReceiveBatch::kMessages> vectors{};
   for (std::size_t i = 0; i < ReceiveBatch::kMessages; ++i) {
@@ -125,6 +134,7 @@ void UdpSocket::on_readable(const boost::system::error_code& error) {
     }
     int count = ::recvmmsg(socket_.native_handle(), headers.data(), ReceiveBatch::kMessages, MSG_DONTWAIT, nullptr);
     if (count <= 0) break;  // EAGAIN: drained; other errors (ICMP-reported) are per-datagram and not fatal
+    batch_.sends.open_round();
     for (int i = 0; i < count; ++i) {
       if (headers[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any valid STUN/TURN datagram
       Endpoint from = from_sockaddr(reinterpret_cast<const sockaddr*>(&batch_.sources[i]));
@@ -132,13 +142,13 @@ void UdpSocket::on_readable(const boost::system::error_code& error) {
                         destination_of(headers[i].msg_hdr)};
       handler_->on_datagram(datagram, from, *this);
       if (!handler_) {  // the handler closed this socket
-        batch_.sends.flush();
+        batch_.sends.close_round();
         return;
       }
     }
-    // The round's relayed datagrams leave now, before any socket of this worker receives
-    // into the same slots again.
-    batch_.sends.flush();
+    // The round's relayed datagrams and answers leave now, before any socket of this worker
+    // receives into the same slots again.
+    batch_.sends.close_round();
     if (count < static_cast<int>(ReceiveBatch::kMessages)) break;
   }
   if (socket_.is_open()) do_wait();
@@ -187,11 +197,27 @@ bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination, const IpAddr
 }
 
 void UdpSocket::send_batched(ByteSpan data, const Endpoint& destination, const IpAddress* source) {
+  if (!batch_.sends.in_round()) {
+    send_to(data, destination, source);
+    return;
+  }
   if (!socket_.is_open()) return;
   if (destination.address.is_v4() && local_.address.is_v6()) return;  // v6-only socket, as send_to
   const bool from_source = packet_info_ && source != nullptr && !source->is_unspecified() &&
                            source->family() == local_.address.family();
   batch_.sends.add(socket_.native_handle(), data, destination, from_source ? source : nullptr);
+}
+
+void UdpSocket::send_copied(ByteSpan data, const Endpoint& destination, const IpAddress* source) {
+  if (!batch_.sends.in_round() || !socket_.is_open()) {
+    send_to(data, destination, source);
+    return;
+  }
+  if (destination.address.is_v4() && local_.address.is_v6()) return;  // v6-only socket, as send_to
+  const bool from_source = packet_info_ && source != nullptr && !source->is_unspecified() &&
+                           source->family() == local_.address.family();
+  if (!batch_.sends.add_copy(socket_.native_handle(), data, destination, from_source ? source : nullptr))
+    send_to(data, destination, source);
 }
 
 bool UdpSocket::set_dont_fragment() {

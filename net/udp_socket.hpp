@@ -117,10 +117,12 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   // client would drop the answer.
   bool send_to(ByteSpan data, const Endpoint& destination, const IpAddress* source = nullptr);
   // The same, queued in the worker's SendBatch and sent with the rest of the receive round's
-  // datagrams (one sendmmsg per socket). Only for data that lives in the worker's
-  // ReceiveBatch and only while one of its sockets is handling a round: the round's end
-  // flushes it. Whether the kernel took it is counted in the SendBatch, not returned.
+  // datagrams (one sendmmsg per socket): for data that lives in the worker's ReceiveBatch.
+  // The round's end flushes it; outside a round it is sent at once. Whether the kernel took
+  // it is counted in the SendBatch, not returned.
   void send_batched(ByteSpan data, const Endpoint& destination, const IpAddress* source = nullptr);
+  // The same for data the caller reuses at once (an answer buffer): copied into the batch.
+  void send_copied(ByteSpan data, const Endpoint& destination, const IpAddress* source = nullptr);
   // Sets the DF bit on everything sent (RFC 8656 DONT-FRAGMENT); false when the OS refuses.
   bool set_dont_fragment();
   void close();

@@ -117,6 +117,67 @@ TEST(SendBatch, FlushingOneDescriptorBeforeItClosesSendsEverythingQueued) {
   EXPECT_EQ(batch.pending(), 0u);
 }
 
+// An answer is built in a buffer the next request reuses: the batch keeps its own copy, in
+// order with the views queued around it.
+TEST(SendBatch, ACopiedDatagramKeepsItsBytesWhenTheCallerReusesItsBuffer) {
+  Recorder recorder;
+  SendBatch batch(recorder.sender());
+  std::string answer = "answer-1";
+  const std::string relayed = "relayed";
+  EXPECT_TRUE(batch.add_copy(7, bytes(answer), kPeerA));
+  batch.add(7, bytes(relayed), kPeerA);
+  answer = "answer-2";
+  EXPECT_TRUE(batch.add_copy(7, bytes(answer), kPeerB));
+  answer = "overwritten";
+  batch.flush();
+  ASSERT_EQ(recorder.calls.size(), 1u);
+  EXPECT_EQ(recorder.calls[0].payloads, (std::vector<std::string>{"answer-1", "relayed", "answer-2"}));
+  EXPECT_EQ(recorder.calls[0].destinations, (std::vector<Endpoint>{kPeerA, kPeerA, kPeerB}));
+}
+
+TEST(SendBatch, ACopyLargerThanItsStorageIsRefusedAndQueuesNothing) {
+  Recorder recorder;
+  SendBatch batch(recorder.sender());
+  const std::string largest(SendBatch::kCopyBytes, 'x');
+  const std::string too_large(SendBatch::kCopyBytes + 1, 'y');
+  EXPECT_FALSE(batch.add_copy(7, bytes(too_large), kPeerA));
+  EXPECT_EQ(batch.pending(), 0u);
+  EXPECT_TRUE(batch.add_copy(7, bytes(largest), kPeerA));
+  batch.flush();
+  ASSERT_EQ(recorder.calls.size(), 1u);
+  EXPECT_EQ(recorder.calls[0].payloads, std::vector<std::string>{largest});
+}
+
+// A full batch flushes before taking the next copy, whose slot is then the first again.
+TEST(SendBatch, CopiesSurviveAFlushForAFullBatch) {
+  Recorder recorder;
+  SendBatch batch(recorder.sender());
+  std::vector<std::string> expected;
+  for (std::size_t i = 0; i <= SendBatch::kCapacity; ++i) {
+    const std::string text = "copy-" + std::to_string(i);
+    expected.push_back(text);
+    EXPECT_TRUE(batch.add_copy(7, bytes(text), kPeerA));
+  }
+  batch.flush();
+  std::vector<std::string> sent;
+  for (const auto& call : recorder.calls) sent.insert(sent.end(), call.payloads.begin(), call.payloads.end());
+  EXPECT_EQ(sent, expected);
+}
+
+TEST(SendBatch, ClosingARoundSendsWhatItQueuedAndEndsIt) {
+  Recorder recorder;
+  SendBatch batch(recorder.sender());
+  EXPECT_FALSE(batch.in_round());
+  batch.open_round();
+  EXPECT_TRUE(batch.in_round());
+  const std::string one = "one";
+  batch.add(7, bytes(one), kPeerA);
+  batch.close_round();
+  EXPECT_FALSE(batch.in_round());
+  EXPECT_EQ(batch.pending(), 0u);
+  ASSERT_EQ(recorder.calls.size(), 1u);
+}
+
 // The real ::sendmmsg: datagrams to two loopback receivers arrive in order, each once.
 TEST(SendBatch, RealSocketsReceiveWhatWasQueuedInOrder) {
   auto open_bound = [] {

@@ -17,14 +17,21 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Echoes every datagram through the batch; closes the socket after `close_after` of them.
+// Echoes every datagram through the batch, and answers it from a buffer it reuses (as the
+// TURN worker answers STUN requests); closes the socket after `close_after` of them.
 struct BatchedEcho final : DatagramHandler {
   void on_datagram(const Datagram& datagram, const Endpoint& from, UdpSocket& socket) override {
     socket.send_batched(datagram.data(), from);
+    if (answer) {
+      answer_buffer = "answer-" + std::string(reinterpret_cast<const char*>(datagram.data().data()), datagram.size);
+      socket.send_copied(as_byte_span(answer_buffer), from);
+    }
     if (++received == close_after) socket.close();
   }
   int received = 0;
   int close_after = -1;
+  bool answer = false;
+  std::string answer_buffer;
 };
 
 struct Client {
@@ -99,6 +106,33 @@ TEST(UdpSocketBatchedSends, ASocketItsHandlerClosesSendsWhatWasQueuedFirst) {
   EXPECT_EQ(client.receive_now(), "two");
   EXPECT_EQ(client.receive_now(), "<none>") << "nothing after the close";
   EXPECT_EQ(f.batch->sends.pending(), 0u);
+}
+
+TEST(UdpSocketBatchedSends, AnswersFromAReusedBufferLeaveCopiedInOrderWithTheRest) {
+  Fixture f;
+  f.echo.answer = true;
+  Client client;
+  for (const char* text : {"a", "b", "c"}) client.send(text, f.socket->local_endpoint());
+  f.run_until_received(3);
+  ASSERT_EQ(f.echo.received, 3);
+  for (const char* text : {"a", "answer-a", "b", "answer-b", "c", "answer-c"}) EXPECT_EQ(client.receive_now(), text);
+  EXPECT_EQ(client.receive_now(), "<none>");
+}
+
+// Outside a receive round nothing may wait for one: both kinds of send leave at once.
+TEST(UdpSocketBatchedSends, OutsideAReceiveRoundEverySendLeavesAtOnce) {
+  Fixture f;
+  Client client;
+  sockaddr_in address{};
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(client.fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const Endpoint to{*IpAddress::parse("127.0.0.1"), ntohs(address.sin_port)};
+  const std::string view = "view", copy = "copy";
+  f.socket->send_batched(as_byte_span(view), to);
+  f.socket->send_copied(as_byte_span(copy), to);
+  EXPECT_EQ(f.batch->sends.pending(), 0u);
+  EXPECT_EQ(client.receive_now(), "view");
+  EXPECT_EQ(client.receive_now(), "copy");
 }
 
 }  // namespace

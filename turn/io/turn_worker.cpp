@@ -209,7 +209,7 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
   if (result.created) allocation_created(*result.created, stream);
   if (!result.response.empty()) {
     if (stream) stream->send(result.response);
-    else send_udp(result.reply_to ? *result.reply_to : tuple, result.response);
+    else send_udp(result.reply_to ? *result.reply_to : tuple, result.response, false);
   }
   if (result.to_peer) {
     // From a UDP client the payload lies in the worker's receive batch: it leaves with the
@@ -244,18 +244,22 @@ void TurnWorker::send_to_client(const FiveTuple& tuple, ByteSpan bytes) {
   }
 }
 
-void TurnWorker::send_udp(const FiveTuple& tuple, ByteSpan bytes, bool batched) {
+void TurnWorker::send_udp(const FiveTuple& tuple, ByteSpan bytes, bool in_receive_batch) {
+  net::UdpSocket* socket = nullptr;
+  const IpAddress* source = nullptr;
   if (auto it = udp_by_local_.find(tuple.server); it != udp_by_local_.end()) {
-    if (batched) it->second->send_batched(bytes, tuple.client);
-    else it->second->send_to(bytes, tuple.client);
-    return;
+    socket = it->second;
+  } else {
+    // Received on a wildcard listener: that socket, from the address the client sent to.
+    const Endpoint wildcard{tuple.server.address.is_v4() ? IpAddress{} : IpAddress::v6({}), tuple.server.port};
+    if (auto found = udp_by_local_.find(wildcard); found != udp_by_local_.end()) {
+      socket = found->second;
+      source = &tuple.server.address;
+    }
   }
-  // Received on a wildcard listener: that socket, from the address the client sent to.
-  const Endpoint wildcard{tuple.server.address.is_v4() ? IpAddress{} : IpAddress::v6({}), tuple.server.port};
-  if (auto it = udp_by_local_.find(wildcard); it != udp_by_local_.end()) {
-    if (batched) it->second->send_batched(bytes, tuple.client, &tuple.server.address);
-    else it->second->send_to(bytes, tuple.client, &tuple.server.address);
-  }
+  if (socket == nullptr) return;
+  if (in_receive_batch) socket->send_batched(bytes, tuple.client, source);
+  else socket->send_copied(bytes, tuple.client, source);
 }
 
 void TurnWorker::allocation_created(const CreatedAllocation& created, ClientConnection* stream) {

@@ -77,9 +77,10 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   void handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream);
   void on_peer_datagram(AllocationId id, const net::Datagram& datagram, const Endpoint& peer);
   void send_to_client(const FiveTuple& tuple, ByteSpan bytes);
-  // `batched`: `bytes` lie in the worker's receive batch and may wait for the round's end
-  // (UdpSocket::send_batched); otherwise (answers in answer_buffer_) sent now.
-  void send_udp(const FiveTuple& tuple, ByteSpan bytes, bool batched = false);
+  // Leaves with the receive round's other datagrams (one sendmmsg per socket): `bytes` as a
+  // view when they lie in the worker's receive batch, else (answers, built in a buffer the
+  // next request reuses) copied into the batch.
+  void send_udp(const FiveTuple& tuple, ByteSpan bytes, bool in_receive_batch);
   void allocation_created(const CreatedAllocation& created, ClientConnection* stream);
   void allocation_ended(const EndedAllocation& ended);
   void accept(boost::asio::ip::tcp::socket socket, bool tls);
