@@ -8,6 +8,29 @@
 
 namespace iceway::net {
 
+std::size_t write_packet_info(const IpAddress& source, std::byte* control) {
+  msghdr header{};
+  header.msg_control = control;
+  header.msg_controllen = source.is_v4() ? CMSG_SPACE(sizeof(in_pktinfo)) : CMSG_SPACE(sizeof(in6_pktinfo));
+  cmsghdr* c = CMSG_FIRSTHDR(&header);
+  if (source.is_v4()) {
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+    in_pktinfo info{};
+    std::memcpy(&info.ipi_spec_dst, source.bytes().data(), 4);
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  } else {
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+    in6_pktinfo info{};
+    std::memcpy(&info.ipi6_addr, source.bytes().data(), 16);
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  }
+  return header.msg_controllen;
+}
+
 socklen_t to_sockaddr(const Endpoint& endpoint, sockaddr_storage& out) {
   std::memset(&out, 0, sizeof out);
   if (endpoint.address.is_v4()) {

@@ -17,6 +17,10 @@ socklen_t to_sockaddr(const Endpoint& endpoint, sockaddr_storage& out);
 // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) from dual-stack sockets come back as IPv4, so
 // one client has one identity whichever socket it used.
 Endpoint from_sockaddr(const sockaddr* address);
+// Writes `source` as IP_PKTINFO or IPV6_PKTINFO control data into `control` (at least 64
+// bytes, cmsghdr-aligned), so a datagram sent from a wildcard socket leaves from that
+// address; returns the msg_controllen to use.
+std::size_t write_packet_info(const IpAddress& source, std::byte* control);
 
 boost::asio::ip::address to_asio(const IpAddress& address);
 IpAddress from_asio(const boost::asio::ip::address& address);

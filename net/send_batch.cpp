@@ -21,28 +21,7 @@ void SendBatch::add(int fd, ByteSpan data, const Endpoint& destination, const Ip
   control_lengths_[i] = 0;
   if (source == nullptr || source->is_unspecified()) return;
   // The source address as control data, as UdpSocket::send_to writes it.
-  msghdr header{};
-  header.msg_control = controls_[i].bytes.data();
-  if (source->is_v4()) {
-    header.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
-    cmsghdr* c = CMSG_FIRSTHDR(&header);
-    c->cmsg_level = IPPROTO_IP;
-    c->cmsg_type = IP_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
-    in_pktinfo info{};
-    std::memcpy(&info.ipi_spec_dst, source->bytes().data(), 4);
-    std::memcpy(CMSG_DATA(c), &info, sizeof info);
-  } else {
-    header.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
-    cmsghdr* c = CMSG_FIRSTHDR(&header);
-    c->cmsg_level = IPPROTO_IPV6;
-    c->cmsg_type = IPV6_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
-    in6_pktinfo info{};
-    std::memcpy(&info.ipi6_addr, source->bytes().data(), 16);
-    std::memcpy(CMSG_DATA(c), &info, sizeof info);
-  }
-  control_lengths_[i] = header.msg_controllen;
+  control_lengths_[i] = write_packet_info(*source, controls_[i].bytes.data());
 }
 
 bool SendBatch::add_copy(int fd, ByteSpan data, const Endpoint& destination, const IpAddress* source) {

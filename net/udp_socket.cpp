@@ -172,26 +172,7 @@ bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination, const IpAddr
   header.msg_iov = &vector;
   header.msg_iovlen = 1;
   header.msg_control = control.bytes.data();
-  cmsghdr* c = nullptr;
-  if (source->is_v4()) {
-    header.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
-    c = CMSG_FIRSTHDR(&header);
-    c->cmsg_level = IPPROTO_IP;
-    c->cmsg_type = IP_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
-    in_pktinfo info{};
-    std::memcpy(&info.ipi_spec_dst, source->bytes().data(), 4);
-    std::memcpy(CMSG_DATA(c), &info, sizeof info);
-  } else {
-    header.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
-    c = CMSG_FIRSTHDR(&header);
-    c->cmsg_level = IPPROTO_IPV6;
-    c->cmsg_type = IPV6_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
-    in6_pktinfo info{};
-    std::memcpy(&info.ipi6_addr, source->bytes().data(), 16);
-    std::memcpy(CMSG_DATA(c), &info, sizeof info);
-  }
+  header.msg_controllen = write_packet_info(*source, control.bytes.data());
   ssize_t sent = ::sendmsg(socket_.native_handle(), &header, MSG_DONTWAIT);
   return sent == static_cast<ssize_t>(data.size());
 }
