@@ -118,6 +118,12 @@ describe('native signaling across nodes', () => {
     assert.equal(refused.code, 'peer-unavailable', JSON.stringify(refused));
 
     // The metrics say the same (the dashboard's Cluster row and the Redis alert read them).
+    // The node and remote-peer gauges follow the nodes' state messages (every heartbeat), not
+    // each peer event, so they may be one heartbeat behind the events seen above.
+    await until(async () => {
+      const gauges = await scrape(a);
+      return gauges.get('iceway_cluster_nodes') === 2 && gauges.get('iceway_cluster_remote_peers') >= 1;
+    }, 10000, 'node a to count both nodes and node b\'s peers');
     const onA = await scrape(a);
     const onB = await scrape(b);
     assert.equal(onA.get('iceway_cluster_redis_connected'), 1);
