@@ -1,4 +1,4 @@
-# Shared by bench/stun-vs-coturn.sh and bench/turn-vs-coturn.sh (sourced, not run).
+# Shared by the bench/*.sh scripts (sourced, not run).
 # The caller sets `work` (a scratch directory) and `keep` (copy it there on exit, or "").
 
 started_pids=()
@@ -57,4 +57,33 @@ start_iceway() {
   echo "$name: iceway printed no port:" >&2
   cat "$work"/iceway.* >&2
   exit 1
+}
+
+# The two TURN servers as the TURN benchmarks run them: one worker thread each, UDP on
+# 127.0.0.1, REST-API secret SECRET, loopback peers allowed, relay ports MIN-MAX.
+# start_iceway_relay NAME BINARY SECRET MIN MAX: sets iceway_pid and iceway_port.
+# Quotas raised (defaults: 10 per user, 20 per IP) because every client here is one user on
+# 127.0.0.1; coturn has no such default quotas. Info logs (one line per allocation) off, as
+# coturn's are at its default verbosity.
+start_iceway_relay() {
+  local name=$1 binary=$2 secret=$3 min=$4 max=$5
+  start_iceway "$name" "$binary" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 \
+    --relay-ports "$min-$max" --signal-listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
+    --set "auth.secrets=[\"$secret\"]" --set turn.max_allocations=100000 --set turn.max_allocations_per_user=100000 \
+    --set turn.max_allocations_per_ip=100000 --allow-loopback-peers --log-level warn
+}
+
+# start_coturn SECRET MIN MAX: turnserver with UDP only, loopback only, one relay thread, no
+# TLS/DTLS, no CLI, no config file (-n); its SQLite user db is a scratch file (the REST secret
+# needs no users). Sets coturn_pid and coturn_port.
+start_coturn() {
+  local secret=$1 min=$2 max=$3
+  coturn_port=$(free_udp_port)
+  turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port="$coturn_port" \
+    --min-port="$min" --max-port="$max" --no-tls --no-dtls --no-tcp --no-cli \
+    --relay-threads=1 --use-auth-secret --static-auth-secret="$secret" --realm=iceway --allow-loopback-peers \
+    --log-file=stdout --simple-log --pidfile="$work/turnserver.pid" --userdb="$work/turndb" \
+    >"$work/coturn.out" 2>"$work/coturn.err" &
+  coturn_pid=$!
+  started_pids+=("$coturn_pid")
 }

@@ -63,21 +63,12 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 declare -A port pid
-start_iceway turn-limit "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 \
-  --relay-ports "${iceway_ports[0]}-${iceway_ports[1]}" --signal-listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
-  --set "auth.secrets=[\"$secret\"]" --set turn.max_allocations=100000 --set turn.max_allocations_per_user=100000 \
-  --set turn.max_allocations_per_ip=100000 --allow-loopback-peers --log-level warn
+start_iceway_relay turn-limit "$iceway" "$secret" "${iceway_ports[0]}" "${iceway_ports[1]}"
 pid[iceway]=$iceway_pid
 port[iceway]=$iceway_port
-
-port[coturn]=$(free_udp_port)
-turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port="${port[coturn]}" \
-  --min-port="${coturn_ports[0]}" --max-port="${coturn_ports[1]}" --no-tls --no-dtls --no-tcp --no-cli \
-  --relay-threads=1 --use-auth-secret --static-auth-secret="$secret" --realm=iceway --allow-loopback-peers \
-  --log-file=stdout --simple-log --pidfile="$work/turnserver.pid" --userdb="$work/turndb" \
-  >"$work/coturn.out" 2>"$work/coturn.err" &
-pid[coturn]=$!
-started_pids+=("${pid[coturn]}")
+start_coturn "$secret" "${coturn_ports[0]}" "${coturn_ports[1]}"
+pid[coturn]=$coturn_pid
+port[coturn]=$coturn_port
 
 # The bare relay sends every payload to the load tool's echo peer, so that one gets a fixed
 # port for the limit's runs.

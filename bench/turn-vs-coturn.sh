@@ -100,29 +100,16 @@ started_pids+=($!)
 
 declare -A port pid low high
 if [[ " ${servers[*]} " == *" iceway "* ]]; then
-  # Quotas raised (defaults: 10 per user, 20 per IP) because every client here is one user
-  # on 127.0.0.1; coturn has no such default quotas. Info logs (one line per allocation)
-  # off, as coturn's are at its default verbosity.
-  start_iceway turn-vs-coturn "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 \
-    --relay-ports "${iceway_ports[0]}-${iceway_ports[1]}" --signal-listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
-    --set "auth.secrets=[\"$secret\"]" --set turn.max_allocations=100000 --set turn.max_allocations_per_user=100000 \
-    --set turn.max_allocations_per_ip=100000 --allow-loopback-peers --log-level warn
+  start_iceway_relay turn-vs-coturn "$iceway" "$secret" "${iceway_ports[0]}" "${iceway_ports[1]}"
   pid[iceway]=$iceway_pid
   port[iceway]=$iceway_port
   low[iceway]=${iceway_ports[0]}
   high[iceway]=${iceway_ports[1]}
 fi
 if [[ " ${servers[*]} " == *" coturn "* ]]; then
-  # UDP only, loopback only, one relay thread, no TLS/DTLS, no CLI, no config file (-n);
-  # its SQLite user db is a scratch file (the REST secret needs no users).
-  port[coturn]=$(free_udp_port)
-  turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port="${port[coturn]}" \
-    --min-port="${coturn_ports[0]}" --max-port="${coturn_ports[1]}" --no-tls --no-dtls --no-tcp --no-cli \
-    --relay-threads=1 --use-auth-secret --static-auth-secret="$secret" --realm=iceway --allow-loopback-peers \
-    --log-file=stdout --simple-log --pidfile="$work/turnserver.pid" --userdb="$work/turndb" \
-    >"$work/coturn.out" 2>"$work/coturn.err" &
-  pid[coturn]=$!
-  started_pids+=("${pid[coturn]}")
+  start_coturn "$secret" "${coturn_ports[0]}" "${coturn_ports[1]}"
+  pid[coturn]=$coturn_pid
+  port[coturn]=$coturn_port
   low[coturn]=${coturn_ports[0]}
   high[coturn]=${coturn_ports[1]}
 fi
