@@ -1,7 +1,7 @@
 #pragma once
 // One WebSocket carrying an Engine.IO session (internal to signal/http/): the socket, a bounded
-// queue of text and binary frames written one at a time (as websocket_session.hpp, whose limits
-// it shares), and the reads handed to the SocketIoMount. It runs on the mount's thread
+// queue of text and binary frames written one at a time through the coalescing layer (as
+// websocket_session.hpp, whose limits it shares), and the reads handed to the SocketIoMount. It runs on the mount's thread
 // (socketio_mount.hpp), so every hand-over is a direct call. Engine.IO has its own heartbeat
 // (ping/pong packets, judged by the EngineSession), so no WebSocket ping or idle timer here.
 #include <deque>
@@ -15,6 +15,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "signal/counters.hpp"
+#include "signal/http/coalescing_stream.hpp"
 #include "signal/http/socketio_mount.hpp"
 #include "signal/http/websocket_session.hpp"
 
@@ -57,7 +58,7 @@ class EngineWebSocket final : public EngineSocket, public std::enable_shared_fro
   void send(std::vector<socketio::OutboundFrame> frames) override {
     if (closing_ || finished_) return;
     for (auto& frame : frames) {
-      if (queued_bytes_ + frame.data.size() > max_queue_bytes_) {
+      if (queued_bytes_ + ws_.next_layer().buffered_bytes() + frame.data.size() > max_queue_bytes_) {
         counters_.count_error(ErrorCode::slow_reader);
         queue_.clear();
         queued_bytes_ = 0;
@@ -90,7 +91,7 @@ class EngineWebSocket final : public EngineSocket, public std::enable_shared_fro
     response->keep_alive(false);
     response->body() = std::move(refusal.body);
     response->prepare_payload();
-    http::async_write(ws_.next_layer(), *response,
+    http::async_write(ws_.next_layer().next_layer(), *response,
                       [self = this->shared_from_this(), response](boost::beast::error_code, std::size_t) {
                         self->teardown();
                       });
@@ -171,7 +172,7 @@ class EngineWebSocket final : public EngineSocket, public std::enable_shared_fro
     if (opened_) mount_->websocket_closed(sid_, this);
   }
 
-  boost::beast::websocket::stream<NextLayer> ws_;
+  boost::beast::websocket::stream<CoalescingStream<NextLayer>> ws_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<SocketIoMount> mount_;
   Counters& counters_;

@@ -1,6 +1,7 @@
 #pragma once
 // One WebSocket connection (internal to signal/http/). It owns its socket and a bounded outgoing
-// queue and writes one message at a time, as Beast's examples do; its io_context is run by one
+// queue and writes one message at a time, as Beast's examples do, into a layer that gathers the
+// writes of one event-loop turn into one system call (coalescing_stream.hpp); its io_context is run by one
 // thread, so its handlers never run concurrently. It talks to the registry only through the Hub:
 //   - a frame read is handed to the Hub, and the next read starts when the Hub has handled it,
 //     so one connection never has more than one frame waiting on the registry. When the session
@@ -28,6 +29,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "signal/http/coalescing_stream.hpp"
 #include "signal/http/frame_queue.hpp"
 #include "signal/http/hub.hpp"
 
@@ -176,7 +178,11 @@ class WebSocketSession final : public WebSocketSink,
     do_write();
   }
 
-  std::size_t queued_bytes() const { return queue_.bytes() + (in_flight_ ? in_flight_->size() : 0); }
+  // Everything this connection holds for its reader: the queue, the frame Beast is writing, and
+  // what the coalescing layer has gathered and not yet written.
+  std::size_t queued_bytes() const {
+    return queue_.bytes() + (in_flight_ ? in_flight_->size() : 0) + ws_.next_layer().buffered_bytes();
+  }
 
   void do_write() {
     if (writing_ || queue_.empty() || finished_) return;
@@ -260,7 +266,7 @@ class WebSocketSession final : public WebSocketSink,
     if (opened_) hub_->closed(id_);
   }
 
-  boost::beast::websocket::stream<NextLayer> ws_;
+  boost::beast::websocket::stream<CoalescingStream<NextLayer>> ws_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<Hub> hub_;
   Counters& counters_;
