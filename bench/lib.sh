@@ -61,16 +61,18 @@ start_iceway() {
 
 # The two TURN servers as the TURN benchmarks run them: one worker thread each, UDP on
 # 127.0.0.1, REST-API secret SECRET, loopback peers allowed, relay ports MIN-MAX.
-# start_iceway_relay NAME BINARY SECRET MIN MAX: sets iceway_pid and iceway_port.
+# start_iceway_relay NAME BINARY SECRET MIN MAX [OPTION...]: sets iceway_pid and iceway_port;
+# any further options go to iceway as they are.
 # Quotas raised (defaults: 10 per user, 20 per IP) because every client here is one user on
 # 127.0.0.1; coturn has no such default quotas. Info logs (one line per allocation) off, as
 # coturn's are at its default verbosity.
 start_iceway_relay() {
   local name=$1 binary=$2 secret=$3 min=$4 max=$5
+  shift 5
   start_iceway "$name" "$binary" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 \
     --relay-ports "$min-$max" --signal-listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
     --set "auth.secrets=[\"$secret\"]" --set turn.max_allocations=100000 --set turn.max_allocations_per_user=100000 \
-    --set turn.max_allocations_per_ip=100000 --allow-loopback-peers --log-level warn
+    --set turn.max_allocations_per_ip=100000 --allow-loopback-peers --log-level warn "$@"
 }
 
 # start_coturn SECRET MIN MAX: turnserver with UDP only, loopback only, one relay thread, no

@@ -1,7 +1,7 @@
 // iceway-bench: load tools for iceway (and, for comparison, any other STUN server).
 //
 //   iceway-bench stun --server 127.0.0.1:3478 --sockets 16 --window 16 --duration 10 [--rate R] [--json]
-//   iceway-bench turn --server 127.0.0.1:3478 --secret S --allocations 10 --size 100 --window 8 [--bare] [--json]
+//   iceway-bench turn --server 127.0.0.1:3478 --secret S --allocations 10 [--idle 9000] --size 100 --window 8 [--bare] [--json]
 //   iceway-bench bare-relay --listen 127.0.0.1:3479 --peer 127.0.0.1:40000 [--duration 60]
 //
 // Text goes to stdout; with --json the one JSON line goes to stdout and the text to stderr,
@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
   turn_command->add_option("--secret", turn.secret, "The server's REST-API secret")->required();
   turn_command->add_option("--allocations", turn.allocations, "Allocations, each its own socket")->capture_default_str();
   turn_command->add_option("--size", turn.size, "Payload bytes per frame")->capture_default_str();
+  turn_command->add_option("--idle", turn.idle, "More allocations, set up alike, that carry nothing")->capture_default_str();
   turn_command->add_option("--window", turn.window, "Frames in flight per allocation")->capture_default_str();
   turn_command->add_option("--duration", turn.duration_seconds, "Seconds of sending (at most 600)")->capture_default_str();
   turn_command->add_flag("--json", turn_json, "Print one JSON line on stdout (the text goes to stderr)");
@@ -131,7 +132,11 @@ int main(int argc, char** argv) {
     const auto problems = turn.problems();
     for (const auto& problem : problems) std::cerr << "iceway-bench turn: " << problem << '\n';
     if (!problems.empty()) return 2;
-    auto report = iceway::bench::run_turn_load(turn);
+    // The line a script waits for before it samples the server with every allocation in place.
+    auto report = iceway::bench::run_turn_load(turn, [&turn](double seconds) {
+      std::cerr << "iceway-bench turn: " << turn.allocations << " active and " << turn.idle
+                << " idle allocations set up in " << seconds << " s; load starts" << std::endl;
+    });
     if (!report) {
       std::cerr << "iceway-bench turn: " << report.error() << '\n';
       return 1;

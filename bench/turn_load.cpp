@@ -178,13 +178,16 @@ std::vector<std::string> TurnLoadOptions::problems() const {
   std::vector<std::string> out;
   if (secret.empty()) out.emplace_back("--secret: the server's REST-API secret is needed");
   if (allocations == 0 || allocations > 10000) out.emplace_back("--allocations: 1 to 10000");
+  if (idle > 20000) out.emplace_back("--idle: 0 to 20000");
+  if (bare && idle > 0) out.emplace_back("--idle: the bare relay has no allocations to keep idle");
   if (size < 16 || size > 1400) out.emplace_back("--size: 16 to 1400 bytes");
   if (window == 0 || window > 1024) out.emplace_back("--window: 1 to 1024");
   if (!(duration_seconds > 0 && duration_seconds <= 600)) out.emplace_back("--duration: more than 0, at most 600 seconds");
   return out;
 }
 
-Result<TurnLoadReport, std::string> run_turn_load(const TurnLoadOptions& options) {
+Result<TurnLoadReport, std::string> run_turn_load(const TurnLoadOptions& options,
+                                                  const std::function<void(double)>& on_ready) {
   const Endpoint loopback{options.server.address, options.peer_port};
   const int peer_fd = open_udp(loopback, nullptr);
   if (peer_fd < 0) return failure(errno_text("echo peer socket"));
@@ -195,13 +198,17 @@ Result<TurnLoadReport, std::string> run_turn_load(const TurnLoadOptions& options
     std::atomic<bool>& stop;
     int fd;
     std::vector<Allocation>& allocations;
+    std::vector<Allocation>& idle;
     ~Cleanup() {
       stop = true;
       for (auto& a : allocations) ::close(a.fd);
+      for (auto& a : idle) ::close(a.fd);
     }
   };
   std::vector<Allocation> allocations;
-  Cleanup cleanup{stop, peer_fd, allocations};
+  std::vector<Allocation> idle;
+  Cleanup cleanup{stop, peer_fd, allocations, idle};
+  const auto setup_start = std::chrono::steady_clock::now();
   for (std::uint32_t i = 0; i < options.allocations; ++i) {
     if (options.bare) {
       Allocation bare;
@@ -214,6 +221,12 @@ Result<TurnLoadReport, std::string> run_turn_load(const TurnLoadOptions& options
     if (!allocation) return failure("allocation " + std::to_string(i) + ": " + allocation.error());
     allocations.push_back(allocation.value());
   }
+  for (std::uint32_t i = 0; i < options.idle; ++i) {
+    auto allocation = set_up(options, options.allocations + i, peer);
+    if (!allocation) return failure("idle allocation " + std::to_string(i) + ": " + allocation.error());
+    idle.push_back(allocation.value());
+  }
+  if (on_ready) on_ready(std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_start).count());
 
   const int epoll = ::epoll_create1(EPOLL_CLOEXEC);
   for (std::uint32_t i = 0; i < allocations.size(); ++i) {
@@ -319,7 +332,8 @@ std::string TurnLoadReport::text() const {
 }
 
 std::string TurnLoadReport::json() const {
-  nlohmann::json out = {{"allocations", options.allocations}, {"size", options.size}, {"window", options.window},
+  nlohmann::json out = {{"allocations", options.allocations}, {"idle", options.idle}, {"size", options.size},
+                        {"window", options.window},
                         {"sent", sent}, {"echoed", echoed}, {"lost", timed_out}, {"send_errors", send_errors},
                         {"send_seconds", send_seconds},
                         {"echoed_per_second", send_seconds > 0 ? static_cast<double>(echoed) / send_seconds : 0},

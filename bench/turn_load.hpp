@@ -11,6 +11,7 @@
 // the round trip is client -> server -> peer -> server -> client.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct TurnLoadOptions {
   Endpoint server;
   std::string secret;         // REST-API secret (coturn's use-auth-secret)
   std::uint32_t allocations = 10;
+  // Allocations set up like the others (Allocate, ChannelBind to the echo peer) that then carry
+  // nothing: the idle majority of a busy server's allocations. They stay open until the run ends.
+  std::uint32_t idle = 0;
   std::uint32_t size = 100;   // payload bytes per frame (at least 16: sequence and time)
   std::uint32_t window = 8;   // frames in flight per allocation
   double duration_seconds = 5;
@@ -50,8 +54,10 @@ struct TurnLoadReport {
   std::string json() const;
 };
 
-// Sets up the allocations (Allocate with REST credentials, ChannelBind to the echo peer),
-// then runs the load; a failed setup is returned before any load is sent.
-Result<TurnLoadReport, std::string> run_turn_load(const TurnLoadOptions& options);
+// Sets up the allocations (Allocate with REST credentials, ChannelBind to the echo peer), the
+// active ones then the idle ones, calls `on_ready` (with the setup's duration in seconds), then runs
+// the load; a failed setup is returned before any load is sent.
+Result<TurnLoadReport, std::string> run_turn_load(const TurnLoadOptions& options,
+                                                  const std::function<void(double)>& on_ready = {});
 
 }  // namespace iceway::bench
