@@ -10,7 +10,8 @@
 
 namespace iceway::net {
 
-UdpSocket::UdpSocket(boost::asio::io_context& context, ReceiveBatch& batch) : socket_(context), batch_(batch) {}
+UdpSocket::UdpSocket(boost::asio::io_context& context, ReceiveBatch& batch)
+    : socket_(context.get_executor()), batch_(batch) {}
 
 UdpSocket::~UdpSocket() { close(); }
 

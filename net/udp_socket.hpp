@@ -132,7 +132,10 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   void do_wait();
   void on_readable(const boost::system::error_code& error);
 
-  boost::asio::ip::udp::socket socket_;
+  // Typed with the io_context's own executor, not the type-erased any_io_executor: 8 bytes
+  // instead of 40 in every relay socket, and no executor copies through a type-erased wrapper
+  // on each wake-up.
+  boost::asio::basic_datagram_socket<boost::asio::ip::udp, boost::asio::io_context::executor_type> socket_;
   ReceiveBatch& batch_;
   DatagramHandler* handler_ = nullptr;
   Endpoint local_;

@@ -63,6 +63,10 @@ class Channels {
     }
     if (by_peer != by_peer_.end()) return ChannelBindOutcome::peer_in_use;
     if (by_number_.size() >= max) return ChannelBindOutcome::full;
+    if (by_number_.empty()) {
+      by_number_.rehash(kFirstBuckets);
+      by_peer_.rehash(kFirstBuckets);
+    }
     by_number_.emplace(number, ChannelBinding{peer, expires, own_relay});
     by_peer_.emplace(peer, number);
     return ChannelBindOutcome::created;
@@ -141,6 +145,10 @@ class Channels {
     by_number_.erase(it);
   }
 
+  // Buckets for the first entries. Most allocations hold one to a few peers, and left alone
+  // the map allocates 13 buckets at its first insert: 104 bytes, a twentieth of an idle
+  // allocation (docs/BENCHMARKS.md, "TURN at scale"). It grows as usual from here.
+  static constexpr std::size_t kFirstBuckets = 2;
   std::unordered_map<std::uint16_t, ChannelBinding> by_number_;
   std::unordered_map<Endpoint, std::uint16_t> by_peer_;
 };

@@ -28,6 +28,7 @@ class Permissions {
       return Install::refreshed;
     }
     if (entries_.size() >= max) return Install::full;
+    if (entries_.empty()) entries_.rehash(kFirstBuckets);
     entries_.emplace(peer, Entry{expires, own_relay});
     return Install::created;
   }
@@ -72,7 +73,11 @@ class Permissions {
     TimePoint expires;
     bool own_relay = false;
   };
-  std::unordered_map<IpAddress, Entry> entries_;
+  // Buckets for the first entries. Most allocations hold one to a few peers, and left alone
+  // the map allocates 13 buckets at its first insert: 104 bytes, a twentieth of an idle
+  // allocation (docs/BENCHMARKS.md, "TURN at scale"). It grows as usual from here.
+  static constexpr std::size_t kFirstBuckets = 2;
+  std::unordered_map<IpAddress, Entry> entries_;  // no bucket array until the first permission
 };
 
 }  // namespace iceway::turn
