@@ -16,6 +16,14 @@
 // A round is open from the start of a socket's receive loop to the flush at its end; outside
 // one, UdpSocket sends at once, so nothing queued can wait for input that may never come.
 //
+// UDP GSO (UDP_SEGMENT, Linux 4.18): consecutive datagrams of one socket's group that go to the
+// same destination from the same source, all of one size but the last (which may be shorter),
+// leave as one message that the kernel cuts into datagrams: one trip down the stack for up to
+// kMaxSegments of them. A window of ChannelData for one peer is exactly that. If the kernel
+// refuses such a message (a device without checksum offload answers EIO; a segment larger than
+// the path MTU, EINVAL), its datagrams are sent one by one instead, and after EIO this batch
+// sends no more GSO messages.
+//
 // Order: datagrams for one socket leave in the order queued; sockets are flushed in the order
 // they were first queued to. Fixed capacity, no allocation: when full it flushes first.
 // Threading: the owning worker's thread only.
@@ -37,12 +45,16 @@ class SendBatch {
   static constexpr std::size_t kCapacity = 64;
   // STUN answers are a few hundred bytes; a larger one is sent at once.
   static constexpr std::size_t kCopyBytes = 1280;
+  // The kernel's limits for one GSO message (UDP_MAX_SEGMENTS; a UDP datagram's payload).
+  static constexpr std::size_t kMaxSegments = 64;
+  static constexpr std::size_t kMaxGsoBytes = 65000;
   // How a group of datagrams for one descriptor leaves: ::sendmmsg by default; tests record.
   // Returns how many of `count` were sent (the rest are dropped, as a full buffer drops one).
   using Sender = std::function<int(int fd, mmsghdr* messages, unsigned count)>;
 
   SendBatch();
-  explicit SendBatch(Sender sender) : sender_(std::move(sender)) {}
+  // `gso`: join datagrams into UDP_SEGMENT messages (above).
+  explicit SendBatch(Sender sender, bool gso = true) : sender_(std::move(sender)), gso_(gso) {}
   SendBatch(const SendBatch&) = delete;
   SendBatch& operator=(const SendBatch&) = delete;
 
@@ -68,12 +80,18 @@ class SendBatch {
   std::size_t pending() const { return size_; }
   std::uint64_t sent() const { return sent_; }
   std::uint64_t dropped() const { return dropped_; }  // refused by the kernel (buffer full, unreachable)
+  std::uint64_t gso_messages() const { return gso_messages_; }  // sent as one UDP_SEGMENT message
+  bool gso() const { return gso_; }
 
  private:
   struct alignas(cmsghdr) Control {
     std::array<std::byte, 64> bytes;
   };
   void send_group(int fd, std::size_t from);
+  // Whether entry `i` can end message `m` of the group being built.
+  bool joins(unsigned m, std::size_t i) const;
+  // Message `m` was a GSO message the kernel refused: its datagrams one by one.
+  void send_segments(int fd, unsigned m);
 
   Sender sender_;
   std::size_t size_ = 0;
@@ -84,11 +102,20 @@ class SendBatch {
   std::array<socklen_t, kCapacity> address_lengths_{};
   std::array<Control, kCapacity> controls_{};
   std::array<std::size_t, kCapacity> control_lengths_{};
-  std::array<mmsghdr, kCapacity> group_{};  // one descriptor's datagrams, in order, for the sender
+  // One descriptor's messages, in order, for the sender; a message's iovecs are consecutive in
+  // group_vectors_ (one per datagram), and a GSO message's control data is in group_controls_.
+  std::array<mmsghdr, kCapacity> group_{};
+  std::array<iovec, kCapacity> group_vectors_{};
+  std::array<Control, kCapacity> group_controls_{};
+  std::array<std::size_t, kCapacity> group_first_{};     // the entry that opened each message
+  std::array<unsigned, kCapacity> group_segments_{};     // datagrams in each message
+  std::array<std::size_t, kCapacity> group_bytes_{};     // their bytes
   std::array<std::array<std::byte, kCopyBytes>, kCapacity> copies_{};  // add_copy's data, by entry
   bool in_round_ = false;
+  bool gso_ = true;
   std::uint64_t sent_ = 0;
   std::uint64_t dropped_ = 0;
+  std::uint64_t gso_messages_ = 0;
 };
 
 }  // namespace iceway::net

@@ -3,9 +3,12 @@
 #include "net/send_batch.hpp"
 
 #include <arpa/inet.h>
+#include <netinet/udp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,28 +23,72 @@ const Endpoint kPeerB = *Endpoint::parse("192.0.2.2:2000");
 
 struct Call {
   int fd;
-  std::vector<std::string> payloads;
+  std::vector<std::string> payloads;  // the datagrams, as the kernel cuts them
   std::vector<Endpoint> destinations;
+  std::vector<std::size_t> segment_sizes;  // per message: its UDP_SEGMENT size, 0 without one
 };
 
+// UDP_SEGMENT's size in a message's control data, 0 when it has none.
+std::size_t segment_size(const msghdr& header) {
+  if (header.msg_controllen == 0) return 0;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&header), c)) {
+    if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_SEGMENT) {
+      std::uint16_t size = 0;
+      std::memcpy(&size, CMSG_DATA(c), sizeof size);
+      return size;
+    }
+  }
+  return 0;
+}
+
+// Stands in for sendmmsg, as the kernel does it: a message is one datagram of all its iovecs,
+// or with UDP_SEGMENT, those bytes cut into datagrams of that size (the last may be shorter).
 struct Recorder {
   std::vector<Call> calls;
   std::string refuse;  // a payload the "kernel" refuses every time (sendmmsg stops there)
+  int refuse_errno = ECONNREFUSED;
+  int refuse_gso = 0;  // when set, every UDP_SEGMENT message is refused with this errno
 
   SendBatch::Sender sender() {
     return [this](int fd, mmsghdr* messages, unsigned count) {
-      Call call{fd, {}, {}};
+      Call call{fd, {}, {}, {}};
       int sent = 0;
-      for (unsigned i = 0; i < count; ++i) {
-        const iovec& v = *messages[i].msg_hdr.msg_iov;
-        std::string payload(static_cast<const char*>(v.iov_base), v.iov_len);
-        if (!refuse.empty() && payload == refuse) break;
-        call.payloads.push_back(std::move(payload));
-        call.destinations.push_back(from_sockaddr(static_cast<const sockaddr*>(messages[i].msg_hdr.msg_name)));
+      int error = 0;
+      for (unsigned i = 0; i < count && error == 0; ++i) {
+        const msghdr& header = messages[i].msg_hdr;
+        std::string bytes_of_message;
+        for (std::size_t v = 0; v < header.msg_iovlen; ++v) {
+          bytes_of_message.append(static_cast<const char*>(header.msg_iov[v].iov_base), header.msg_iov[v].iov_len);
+        }
+        const std::size_t segment = segment_size(header);
+        if (segment != 0 && refuse_gso != 0) {
+          error = refuse_gso;
+          break;
+        }
+        std::vector<std::string> datagrams;
+        if (segment == 0) {
+          datagrams.push_back(bytes_of_message);
+        } else {
+          for (std::size_t at = 0; at < bytes_of_message.size(); at += segment) {
+            datagrams.push_back(bytes_of_message.substr(at, segment));
+          }
+        }
+        for (const auto& datagram : datagrams) {
+          if (!refuse.empty() && datagram == refuse) error = refuse_errno;
+        }
+        if (error != 0) break;
+        const Endpoint destination = from_sockaddr(static_cast<const sockaddr*>(header.msg_name));
+        for (auto& datagram : datagrams) {
+          call.payloads.push_back(std::move(datagram));
+          call.destinations.push_back(destination);
+        }
+        call.segment_sizes.push_back(segment);
         ++sent;
       }
       calls.push_back(std::move(call));
-      return sent > 0 ? sent : -1;
+      if (sent > 0) return sent;
+      errno = error;
+      return -1;
     };
   }
 };
@@ -211,6 +258,149 @@ TEST(SendBatch, RealSocketsReceiveWhatWasQueuedInOrder) {
   EXPECT_EQ(receive(first_fd), "<none>");
   EXPECT_EQ(receive(second_fd), "two");
   for (int fd : {sender_fd, first_fd, second_fd}) ::close(fd);
+}
+
+// UDP GSO: a run of datagrams for one destination, of one size but the last, is one message.
+TEST(SendBatch, ARunOfDatagramsForOneDestinationLeavesAsOneSegmentedMessage) {
+  Recorder recorder;
+  SendBatch batch(recorder.sender());
+  std::vector<std::string> expected;
+  for (int i = 0; i < 5; ++i) expected.push_back(std::string(100, static_cast<char>('a' + i)));
+  expected.push_back(std::string(40, 'z'));  // shorter: may end the run
+  for (const auto& payload : expected) batch.add(6, bytes(payload), kPeerA);
+  const std::string other(100, 'b');
+  batch.add(6, bytes(other), kPeerB);  // another destination: a message of its own
+  batch.flush();
+  ASSERT_EQ(recorder.calls.size(), 1u);
+  EXPECT_EQ(recorder.calls[0].segment_sizes, (std::vector<std::size_t>{100, 0}));
+  expected.push_back(other);
+  EXPECT_EQ(recorder.calls[0].payloads, expected) << "every datagram, in order";
+  EXPECT_EQ(recorder.calls[0].destinations.back(), kPeerB);
+  EXPECT_EQ(batch.sent(), 7u) << "counted in datagrams, not messages";
+  EXPECT_EQ(batch.gso_messages(), 1u);
+}
+
+TEST(SendBatch, ARunEndsAtADatagramLargerThanItsSegmentsOrAfterAShorterOne) {
+  Recorder recorder;
+  SendBatch batch(recorder.sender());
+  const std::vector<std::string> payloads = {std::string(50, 'a'), std::string(50, 'b'), std::string(80, 'c'),
+                                             std::string(80, 'd'), std::string(30, 'e'), std::string(30, 'f')};
+  for (const auto& payload : payloads) batch.add(6, bytes(payload), kPeerA);
+  batch.flush();
+  ASSERT_EQ(recorder.calls.size(), 1u);
+  // 50,50 | 80,80,30 | 30: a larger one opens a new run, and nothing follows a shorter one.
+  EXPECT_EQ(recorder.calls[0].segment_sizes, (std::vector<std::size_t>{50, 80, 0}));
+  EXPECT_EQ(recorder.calls[0].payloads, payloads);
+}
+
+TEST(SendBatch, ARunDoesNotJoinDatagramsFromAnotherSourceAddress) {
+  Recorder recorder;
+  SendBatch batch(recorder.sender());
+  const auto first_source = *IpAddress::parse("192.0.2.10");
+  const auto second_source = *IpAddress::parse("192.0.2.11");
+  const std::string a(20, 'a'), b(20, 'b'), c(20, 'c');
+  batch.add(6, bytes(a), kPeerA, &first_source);
+  batch.add(6, bytes(b), kPeerA, &first_source);
+  batch.add(6, bytes(c), kPeerA, &second_source);
+  batch.flush();
+  ASSERT_EQ(recorder.calls.size(), 1u);
+  EXPECT_EQ(recorder.calls[0].segment_sizes, (std::vector<std::size_t>{20, 0}));
+  EXPECT_EQ(recorder.calls[0].payloads, (std::vector<std::string>{a, b, c}));
+}
+
+TEST(SendBatch, ARunStopsAtTheKernelsSegmentAndByteLimits) {
+  {
+    Recorder recorder;
+    SendBatch batch(recorder.sender());
+    // A full batch is as many datagrams as the kernel takes in one message, and no more.
+    static_assert(SendBatch::kCapacity <= SendBatch::kMaxSegments);
+    const std::string payload(10, 'x');
+    for (std::size_t i = 0; i < SendBatch::kCapacity; ++i) batch.add(6, bytes(payload), kPeerA);
+    batch.flush();
+    ASSERT_EQ(recorder.calls.size(), 1u);
+    EXPECT_EQ(recorder.calls[0].segment_sizes, (std::vector<std::size_t>{10}));
+    EXPECT_EQ(recorder.calls[0].payloads.size(), SendBatch::kCapacity);
+  }
+  {
+    Recorder recorder;
+    SendBatch batch(recorder.sender());
+    const std::string payload(1400, 'y');
+    for (int i = 0; i < 50; ++i) batch.add(6, bytes(payload), kPeerA);
+    batch.flush();
+    // 46 x 1,400 = 64,400 bytes fit in kMaxGsoBytes; the 47th would not.
+    ASSERT_EQ(recorder.calls.size(), 1u);
+    EXPECT_EQ(recorder.calls[0].segment_sizes, (std::vector<std::size_t>{1400, 1400}));
+    EXPECT_EQ(recorder.calls[0].payloads.size(), 50u);
+    EXPECT_EQ(batch.sent(), 50u);
+  }
+}
+
+TEST(SendBatch, WithoutChecksumOffloadTheRunIsResentOneByOneAndGsoStaysOff) {
+  Recorder recorder;
+  recorder.refuse_gso = EIO;  // what a device without checksum offload answers
+  SendBatch batch(recorder.sender());
+  const std::string a(30, 'a'), b(30, 'b'), c(30, 'c');
+  batch.add(6, bytes(a), kPeerA);
+  batch.add(6, bytes(b), kPeerA);
+  batch.flush();
+  std::vector<std::string> sent;
+  for (const auto& call : recorder.calls) sent.insert(sent.end(), call.payloads.begin(), call.payloads.end());
+  EXPECT_EQ(sent, (std::vector<std::string>{a, b}));
+  EXPECT_EQ(batch.sent(), 2u);
+  EXPECT_EQ(batch.dropped(), 0u);
+  EXPECT_FALSE(batch.gso());
+  recorder.calls.clear();
+  batch.add(6, bytes(a), kPeerA);
+  batch.add(6, bytes(c), kPeerA);
+  batch.flush();
+  ASSERT_EQ(recorder.calls.size(), 1u);
+  EXPECT_EQ(recorder.calls[0].segment_sizes, (std::vector<std::size_t>{0, 0})) << "no GSO after EIO";
+}
+
+TEST(SendBatch, ARunLargerThanThePathMtuIsResentOneByOneAndGsoStaysOn) {
+  Recorder recorder;
+  recorder.refuse_gso = EINVAL;  // a segment larger than the path MTU
+  SendBatch batch(recorder.sender());
+  const std::string a(30, 'a'), b(30, 'b');
+  batch.add(6, bytes(a), kPeerA);
+  batch.add(6, bytes(b), kPeerA);
+  batch.flush();
+  std::vector<std::string> sent;
+  for (const auto& call : recorder.calls) sent.insert(sent.end(), call.payloads.begin(), call.payloads.end());
+  EXPECT_EQ(sent, (std::vector<std::string>{a, b}));
+  EXPECT_EQ(batch.sent(), 2u);
+  EXPECT_TRUE(batch.gso()) << "only this message was refused";
+}
+
+// On a real loopback socket the kernel cuts the message: the receiver sees each datagram.
+TEST(SendBatch, RealSocketsReceiveEachDatagramOfASegmentedMessage) {
+  const int sender_fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const int receiver_fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(receiver_fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(receiver_fd, reinterpret_cast<sockaddr*>(&address), &length);
+  const Endpoint receiver_at{*IpAddress::parse("127.0.0.1"), ntohs(address.sin_port)};
+  SendBatch batch;
+  std::vector<std::string> payloads;
+  for (int i = 0; i < 10; ++i) payloads.push_back(std::string(100, static_cast<char>('0' + i)));
+  payloads.push_back("tail");
+  for (const auto& payload : payloads) batch.add(sender_fd, bytes(payload), receiver_at);
+  batch.flush();
+  EXPECT_EQ(batch.sent(), payloads.size());
+  EXPECT_EQ(batch.gso_messages(), 1u) << "Linux has sent UDP_SEGMENT on loopback since 4.18";
+  for (const auto& expected : payloads) {
+    char buffer[2048];
+    const ssize_t n = ::recv(receiver_fd, buffer, sizeof buffer, MSG_DONTWAIT);
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(std::string(buffer, static_cast<std::size_t>(n)), expected);
+  }
+  char buffer[16];
+  EXPECT_LT(::recv(receiver_fd, buffer, sizeof buffer, MSG_DONTWAIT), 0) << "nothing more";
+  ::close(sender_fd);
+  ::close(receiver_fd);
 }
 
 }  // namespace
