@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "net/address.hpp"
+#include "net/send_batch.hpp"
 
 namespace iceway::bench {
 namespace {
@@ -46,8 +47,6 @@ struct Batch {
   std::array<iovec, kBatch> in_vectors;
   std::array<sockaddr_storage, kBatch> sources;
   std::array<mmsghdr, kBatch> in{};
-  std::array<iovec, kBatch> out_vectors;
-  std::array<mmsghdr, kBatch> out{};
 
   int receive(int fd) {
     for (std::size_t i = 0; i < kBatch; ++i) {
@@ -62,21 +61,11 @@ struct Batch {
   }
 };
 
-void send_all(int fd, mmsghdr* messages, unsigned count) {
-  unsigned done = 0;
-  while (done < count) {
-    const int sent = ::sendmmsg(fd, messages + done, count - done, MSG_DONTWAIT);
-    done += sent > 0 ? static_cast<unsigned>(sent) : 1;  // a refused datagram is dropped, as a server drops it
-  }
-}
-
 }  // namespace
 
 Result<std::uint64_t, std::string> run_bare_relay(const BareRelayOptions& options) {
   const int listener = open_bound(options.listen);
   if (listener < 0) return failure("cannot bind " + options.listen.to_string() + ": " + std::strerror(errno));
-  sockaddr_storage peer;
-  const socklen_t peer_length = net::to_sockaddr(options.peer, peer);
   const int epoll = ::epoll_create1(EPOLL_CLOEXEC);
   auto watch = [epoll](int fd, std::uint64_t key) {
     epoll_event event{};
@@ -89,19 +78,18 @@ Result<std::uint64_t, std::string> run_bare_relay(const BareRelayOptions& option
 
   struct Client {
     int relay_fd;
-    sockaddr_storage address;
-    socklen_t length;
+    Endpoint address;
   };
   std::vector<Client> clients;                              // by key
   std::unordered_map<Endpoint, std::size_t> client_index;   // client address -> key
-  std::uint64_t relayed = 0;
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   Batch batch;
-  // One relay socket's datagrams to the peer per receive round of the listener: grouped by
-  // relay socket, each group one sendmmsg, as a server batching per socket would.
-  std::vector<std::vector<std::size_t>> by_relay;
-  std::vector<std::size_t> order;  // relay keys in first-seen order, per round
+  // Each receive round's datagrams leave in one sendmmsg per socket (grouped by relay socket),
+  // as iceway's do, through the same SendBatch.
+  net::SendBatch sends(
+      [](int fd, mmsghdr* messages, unsigned count) { return ::sendmmsg(fd, messages, count, MSG_DONTWAIT); },
+      options.gso);
   const auto end = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                            std::chrono::duration<double>(options.duration_seconds));
   std::array<epoll_event, 64> events;
@@ -114,7 +102,6 @@ Result<std::uint64_t, std::string> run_bare_relay(const BareRelayOptions& option
         if (count <= 0) break;
         if (key == kListenerKey) {
           // Client -> peer: drop the header, send from the client's relay socket.
-          order.clear();
           for (int i = 0; i < count; ++i) {
             const auto n = static_cast<std::size_t>(i);
             if (batch.in[n].msg_len < kHeader) continue;
@@ -124,29 +111,12 @@ Result<std::uint64_t, std::string> run_bare_relay(const BareRelayOptions& option
               if (clients.size() >= options.max_clients) continue;
               const int relay = open_bound(Endpoint{options.listen.address, 0});
               if (relay < 0) continue;
-              Client client{relay, batch.sources[n], batch.in[n].msg_hdr.msg_namelen};
               found = client_index.emplace(from, clients.size()).first;
               watch(relay, clients.size());
-              clients.push_back(client);
-              by_relay.emplace_back();
+              clients.push_back(Client{relay, from});
             }
-            if (by_relay[found->second].empty()) order.push_back(found->second);
-            by_relay[found->second].push_back(n);
-          }
-          for (std::size_t relay_key : order) {
-            unsigned group = 0;
-            for (std::size_t n : by_relay[relay_key]) {
-              batch.out_vectors[group] = {batch.slots[n].data() + 2 * kHeader, batch.in[n].msg_len - kHeader};
-              batch.out[group] = {};
-              batch.out[group].msg_hdr.msg_iov = &batch.out_vectors[group];
-              batch.out[group].msg_hdr.msg_iovlen = 1;
-              batch.out[group].msg_hdr.msg_name = &peer;
-              batch.out[group].msg_hdr.msg_namelen = peer_length;
-              ++group;
-            }
-            send_all(clients[relay_key].relay_fd, batch.out.data(), group);
-            relayed += group;
-            by_relay[relay_key].clear();
+            sends.add(clients[found->second].relay_fd,
+                      ByteSpan(batch.slots[n].data() + 2 * kHeader, batch.in[n].msg_len - kHeader), options.peer);
           }
         } else {
           // Peer -> client: the header in front of the payload, from the listening socket.
@@ -159,20 +129,15 @@ Result<std::uint64_t, std::string> run_bare_relay(const BareRelayOptions& option
             header[1] = std::byte{0x00};
             header[2] = std::byte(size >> 8);
             header[3] = std::byte(size & 0xff);
-            batch.out_vectors[n] = {header, size + kHeader};
-            batch.out[n] = {};
-            batch.out[n].msg_hdr.msg_iov = &batch.out_vectors[n];
-            batch.out[n].msg_hdr.msg_iovlen = 1;
-            batch.out[n].msg_hdr.msg_name = const_cast<sockaddr_storage*>(&client.address);
-            batch.out[n].msg_hdr.msg_namelen = client.length;
+            sends.add(listener, ByteSpan(header, size + kHeader), client.address);
           }
-          send_all(listener, batch.out.data(), static_cast<unsigned>(count));
-          relayed += static_cast<unsigned>(count);
         }
+        sends.flush();  // before the next receive reuses the batch's slots
         if (count < static_cast<int>(kBatch)) break;
       }
     }
   }
+  const std::uint64_t relayed = sends.sent();
   for (const Client& client : clients) ::close(client.relay_fd);
   ::close(epoll);
   ::close(listener);

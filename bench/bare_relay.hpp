@@ -24,6 +24,7 @@ struct BareRelayOptions {
   Endpoint peer;              // where every client's payload goes (the load tool's echo peer)
   double duration_seconds = 60;
   unsigned max_clients = 10000;
+  bool gso = true;  // --no-gso: one datagram per message, the floor without UDP GSO
 };
 
 // Runs until the duration is over or a stop signal arrives; returns the datagrams relayed

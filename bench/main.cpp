@@ -88,6 +88,8 @@ int main(int argc, char** argv) {
   bare_command->add_option("--listen", bare_listen, "Where clients send ChannelData, e.g. 127.0.0.1:3479")->required();
   bare_command->add_option("--peer", bare_peer, "Where every payload goes: iceway-bench turn's --peer-port")->required();
   bare_command->add_option("--duration", bare.duration_seconds, "Seconds before it stops by itself")->capture_default_str();
+  bool bare_no_gso = false;
+  bare_command->add_flag("--no-gso", bare_no_gso, "Send one datagram per message (no UDP GSO)");
 
   try {
     app.parse(argc, argv);
@@ -114,6 +116,7 @@ int main(int argc, char** argv) {
     }
     bare.listen = *listen;
     bare.peer = *peer;
+    bare.gso = !bare_no_gso;
     auto summary = iceway::bench::run_bare_relay(bare);
     if (!summary) {
       std::cerr << "iceway-bench bare-relay: " << summary.error() << '\n';

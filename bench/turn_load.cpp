@@ -191,6 +191,12 @@ Result<TurnLoadReport, std::string> run_turn_load(const TurnLoadOptions& options
   const Endpoint loopback{options.server.address, options.peer_port};
   const int peer_fd = open_udp(loopback, nullptr);
   if (peer_fd < 0) return failure(errno_text("echo peer socket"));
+  // The echo peer receives from every relay at once (8,000 frames in flight at 1,000
+  // allocations x window 8): with the default receive buffer its own socket drops them, and the
+  // loss would be the tool's, not the server's. The kernel caps this at net.core.rmem_max.
+  const int peer_buffer = 4 << 20;
+  ::setsockopt(peer_fd, SOL_SOCKET, SO_RCVBUF, &peer_buffer, sizeof peer_buffer);
+  ::setsockopt(peer_fd, SOL_SOCKET, SO_SNDBUF, &peer_buffer, sizeof peer_buffer);
   const Endpoint peer = local_of(peer_fd);
   std::atomic<bool> stop{false};
   std::jthread echo_thread([peer_fd, &stop] { echo(peer_fd, stop); });
