@@ -49,6 +49,13 @@ struct Recorder {
   int refuse_errno = ECONNREFUSED;
   int refuse_gso = 0;  // when set, every UDP_SEGMENT message is refused with this errno
 
+  // Every datagram sent, over all calls, in order.
+  std::vector<std::string> all_payloads() const {
+    std::vector<std::string> out;
+    for (const auto& call : calls) out.insert(out.end(), call.payloads.begin(), call.payloads.end());
+    return out;
+  }
+
   SendBatch::Sender sender() {
     return [this](int fd, mmsghdr* messages, unsigned count) {
       Call call{fd, {}, {}, {}};
@@ -144,8 +151,7 @@ TEST(SendBatch, ARefusedDatagramCostsOnlyItself) {
   batch.add(4, bytes(y), kPeerA);
   batch.add(4, bytes(z), kPeerA);
   batch.flush();
-  std::vector<std::string> sent;
-  for (const auto& call : recorder.calls) sent.insert(sent.end(), call.payloads.begin(), call.payloads.end());
+  const std::vector<std::string> sent = recorder.all_payloads();
   EXPECT_EQ(sent, (std::vector<std::string>{"x", "z"}));
   EXPECT_EQ(batch.sent(), 2u);
   EXPECT_EQ(batch.dropped(), 1u);
@@ -206,8 +212,7 @@ TEST(SendBatch, CopiesSurviveAFlushForAFullBatch) {
     EXPECT_TRUE(batch.add_copy(7, bytes(text), kPeerA));
   }
   batch.flush();
-  std::vector<std::string> sent;
-  for (const auto& call : recorder.calls) sent.insert(sent.end(), call.payloads.begin(), call.payloads.end());
+  const std::vector<std::string> sent = recorder.all_payloads();
   EXPECT_EQ(sent, expected);
 }
 
@@ -343,8 +348,7 @@ TEST(SendBatch, WithoutChecksumOffloadTheRunIsResentOneByOneAndGsoStaysOff) {
   batch.add(6, bytes(a), kPeerA);
   batch.add(6, bytes(b), kPeerA);
   batch.flush();
-  std::vector<std::string> sent;
-  for (const auto& call : recorder.calls) sent.insert(sent.end(), call.payloads.begin(), call.payloads.end());
+  const std::vector<std::string> sent = recorder.all_payloads();
   EXPECT_EQ(sent, (std::vector<std::string>{a, b}));
   EXPECT_EQ(batch.sent(), 2u);
   EXPECT_EQ(batch.dropped(), 0u);
@@ -365,8 +369,7 @@ TEST(SendBatch, ARunLargerThanThePathMtuIsResentOneByOneAndGsoStaysOn) {
   batch.add(6, bytes(a), kPeerA);
   batch.add(6, bytes(b), kPeerA);
   batch.flush();
-  std::vector<std::string> sent;
-  for (const auto& call : recorder.calls) sent.insert(sent.end(), call.payloads.begin(), call.payloads.end());
+  const std::vector<std::string> sent = recorder.all_payloads();
   EXPECT_EQ(sent, (std::vector<std::string>{a, b}));
   EXPECT_EQ(batch.sent(), 2u);
   EXPECT_TRUE(batch.gso()) << "only this message was refused";
