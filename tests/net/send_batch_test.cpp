@@ -230,18 +230,20 @@ TEST(SendBatch, ClosingARoundSendsWhatItQueuedAndEndsIt) {
   ASSERT_EQ(recorder.calls.size(), 1u);
 }
 
+// A UDP socket bound to 127.0.0.1 on a port the kernel picks, and that address.
+std::pair<int, Endpoint> open_bound() {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  return std::pair{fd, Endpoint{*IpAddress::parse("127.0.0.1"), ntohs(address.sin_port)}};
+}
+
 // The real ::sendmmsg: datagrams to two loopback receivers arrive in order, each once.
 TEST(SendBatch, RealSocketsReceiveWhatWasQueuedInOrder) {
-  auto open_bound = [] {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    socklen_t length = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    return std::pair{fd, Endpoint{*IpAddress::parse("127.0.0.1"), ntohs(address.sin_port)}};
-  };
   auto [sender_fd, sender_at] = open_bound();
   auto [first_fd, first_at] = open_bound();
   auto [second_fd, second_at] = open_bound();
@@ -378,14 +380,7 @@ TEST(SendBatch, ARunLargerThanThePathMtuIsResentOneByOneAndGsoStaysOn) {
 // On a real loopback socket the kernel cuts the message: the receiver sees each datagram.
 TEST(SendBatch, RealSocketsReceiveEachDatagramOfASegmentedMessage) {
   const int sender_fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  const int receiver_fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(receiver_fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  socklen_t length = sizeof address;
-  ::getsockname(receiver_fd, reinterpret_cast<sockaddr*>(&address), &length);
-  const Endpoint receiver_at{*IpAddress::parse("127.0.0.1"), ntohs(address.sin_port)};
+  const auto [receiver_fd, receiver_at] = open_bound();
   SendBatch batch;
   std::vector<std::string> payloads;
   for (int i = 0; i < 10; ++i) payloads.push_back(std::string(100, static_cast<char>('0' + i)));
