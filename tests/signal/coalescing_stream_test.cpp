@@ -330,5 +330,54 @@ TEST(CoalescingStream, UnderBeastsWebSocketEveryFrameAndTheCloseArrive) {
   EXPECT_EQ(close_seen->code, websocket::close_code::going_away);
 }
 
+TEST(CoalescingStream, AWriterWaitingOnAFullBufferGetsTheErrorOfTheWriteBelow) {
+  net::io_context io;
+  Below below;
+  below.hold = true;
+  Layer layer(RecordingStream(io, below));
+  const std::string big(3 * kCoalesceBytes, 'x');
+  std::optional<error_code> result;
+  net::async_write(layer, net::buffer(big), [&](error_code ec, std::size_t) { result = ec; });
+  io.run();
+  io.restart();
+  ASSERT_FALSE(result) << "waiting: one buffer below, one full";
+  below.release(net::error::connection_reset);
+  io.run();
+  ASSERT_TRUE(result);
+  EXPECT_EQ(*result, net::error::connection_reset);
+  EXPECT_EQ(below.writes.size(), 1u) << "nothing more is written after the failure";
+  EXPECT_EQ(layer.buffered_bytes(), 0u);
+}
+
+// The per-thread stock of states (coalescing_state.hpp) is bounded in count and in buffer size.
+TEST(CoalescingState, TheStockKeepsAtMostItsCountAndNoLargeBuffer) {
+  while (coalescing_states_in_stock() > 0) take_coalescing_state();
+  std::vector<std::shared_ptr<CoalescingState>> states;
+  for (std::size_t i = 0; i < kKeptCoalescingStates + 5; ++i) states.push_back(take_coalescing_state());
+  for (auto& state : states) give_back_coalescing_state(std::move(state));
+  EXPECT_EQ(coalescing_states_in_stock(), kKeptCoalescingStates);
+
+  while (coalescing_states_in_stock() > 0) take_coalescing_state();
+  auto large = take_coalescing_state();
+  large->pending.resize(kKeptCoalescingBytes + 1);
+  large->sending.resize(16);
+  give_back_coalescing_state(std::move(large));
+  auto again = take_coalescing_state();
+  EXPECT_EQ(again->pending.capacity(), 0u) << "a buffer past kKeptCoalescingBytes is freed";
+  EXPECT_TRUE(again->sending.empty());
+  EXPECT_GE(again->sending.capacity(), 16u) << "a small one is kept for the next burst";
+}
+
+TEST(CoalescingState, AStateStillHeldByACompletionIsNotHandedOutAgain) {
+  while (coalescing_states_in_stock() > 0) take_coalescing_state();
+  auto state = take_coalescing_state();
+  const std::shared_ptr<CoalescingState> held_by_completion = state;
+  give_back_coalescing_state(std::move(state));
+  ASSERT_EQ(coalescing_states_in_stock(), 1u);
+  const auto fresh = take_coalescing_state();
+  EXPECT_NE(fresh.get(), held_by_completion.get());
+  EXPECT_EQ(held_by_completion->stream, nullptr);
+}
+
 }  // namespace
 }  // namespace iceway::signaling
