@@ -16,6 +16,12 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
+# bench_number SCRIPT FLAG VALUE MIN MAX: exits 2 with a message unless VALUE is a whole number
+# in MIN..MAX (what every script checks its bounded options with).
+bench_number() {
+  [[ $3 =~ ^[0-9]+$ && $3 -ge $4 && $3 -le $5 ]] || { echo "$1: $2: $4..$5, not $3" >&2; exit 2; }
+}
+
 free_udp_port() {
   python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

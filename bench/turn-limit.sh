@@ -41,7 +41,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "turn-limit: unknown argument $1" >&2; usage 2 ;;
   esac
 done
-number() { [[ $2 =~ ^[0-9]+$ && $2 -ge $3 && $2 -le $4 ]] || { echo "turn-limit: $1: $3..$4, not $2" >&2; exit 2; }; }
+source "$(dirname "$0")/lib.sh"
+number() { bench_number turn-limit "$@"; }
 number --rounds "$rounds" 1 20
 number --window "$window" 1 1024
 number --duration "$duration" 1 60
@@ -58,7 +59,6 @@ for binary in "$iceway" "$bench"; do
 done
 
 work=$(mktemp -d /tmp/turn-limit.XXXXXX)
-source "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 

@@ -47,7 +47,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "turn-scale: unknown argument $1" >&2; usage 2 ;;
   esac
 done
-number() { [[ $2 =~ ^[0-9]+$ && $2 -ge $3 && $2 -le $4 ]] || { echo "turn-scale: $1: $3..$4, not $2" >&2; exit 2; }; }
+source "$(dirname "$0")/lib.sh"
+number() { bench_number turn-scale "$@"; }
 number --rounds "$rounds" 1 20
 number --small "$small" 1 1000
 number --active "$active" 1 5000
@@ -66,7 +67,6 @@ for binary in "$iceway" "$bench"; do
 done
 
 work=$(mktemp -d /tmp/turn-scale.XXXXXX)
-source "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 

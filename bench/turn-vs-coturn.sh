@@ -64,7 +64,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "turn-vs-coturn: unknown argument $1" >&2; usage 2 ;;
   esac
 done
-number() { [[ $2 =~ ^[0-9]+$ && $2 -ge $3 && $2 -le $4 ]] || { echo "turn-vs-coturn: $1: $3..$4" >&2; exit 2; }; }
+source "$(dirname "$0")/lib.sh"
+number() { bench_number turn-vs-coturn "$@"; }
 number --rounds "$rounds" 1 20
 number --clients "$clients" 1 500
 number --messages "$messages" 1 100000
@@ -86,7 +87,6 @@ for binary in "$iceway" "$bench"; do
 done
 
 work=$(mktemp -d /tmp/turn-vs-coturn.XXXXXX)
-source "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
