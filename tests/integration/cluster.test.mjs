@@ -11,6 +11,7 @@ import { stopIceway, loopbackArgs, run } from './lib/iceway.mjs';
 import { startSignalServer, connectNative, scrape, SignalClient, signalUrl } from './lib/signal.mjs';
 import { until } from './lib/ops.mjs';
 import { startRedis, stopRedis } from './lib/redis.mjs';
+import { untilRemotePeers } from './lib/cluster.mjs';
 import { createLinkedNetns } from './lib/netns.mjs';
 import { connect as sioConnect, nextEvent, httpBase } from './lib/socketio.mjs';
 
@@ -34,6 +35,9 @@ async function join(client, room) {
   return answer;
 }
 // Waits until `server` refuses `id` as taken: the claim made on another node has reached it.
+// Each probe claims `id` on `server`, so use it only where the holder's node id sorts before
+// `server`'s: otherwise a probe that arrives before the claim wins the id from its real holder
+// (lib/cluster.mjs) and the wait can never end.
 async function untilTaken(server, id) {
   await until(async () => {
     const { client, welcome } = await connectNative(server, `?id=${id}`);
@@ -222,7 +226,8 @@ describe('the buffer towards Redis while it is down', () => {
     const { client: sender } = await connect(a, '?id=sender');
     const { client: local } = await connect(a, '?id=neighbour');
     await connect(b, '?id=far');
-    await untilTaken(a, 'far');
+    // Node a ("buffer-a") sorts before node b, so probing a with far's id could take it from b.
+    await untilRemotePeers(a, 1);
     await stopRedis(redis);
     await until(async () => (await scrape(a)).get('iceway_cluster_redis_connected') === 0, 10000,
       'node a to notice that Redis is gone');
@@ -273,11 +278,11 @@ describe('PeerJS across nodes', () => {
       return answer.type === 'ID-TAKEN';
     }, 10000, 'node b to refuse pa, held on node a');
     const { client: pb } = await peer(b, 'pb');
-    await until(async () => {
-      const { client, first: answer } = await peer(a, 'pb');
-      client.ws.terminate();
-      return answer.type === 'ID-TAKEN';
-    }, 10000, 'node a to know pb');
+    // Node a sorts before node b: probing a for pb before b's claim arrived would take pb from b.
+    await untilRemotePeers(a, 1);
+    const { client: probe, first: refused } = await peer(a, 'pb');
+    probe.ws.terminate();
+    assert.equal(refused.type, 'ID-TAKEN', JSON.stringify(refused));
     const offer = { type: 'OFFER', dst: 'pb', payload: { sdp: { type: 'offer', sdp: 'v=0' }, type: 'media', connectionId: 'mc_1' } };
     pa.send(offer);
     assert.deepEqual(await pb.next('OFFER'), { ...offer, src: 'pa' });
@@ -323,12 +328,6 @@ describe('the named relay, an app profile and y-webrtc across nodes', () => {
     const client = await SignalClient.open(signalUrl(server, path));
     clients.push(client);
     return client;
-  }
-  // Waits until `server` knows of `count` names held on other nodes (probing with a connection
-  // of the same name would claim it and could win the name from its real holder).
-  async function untilRemotePeers(server, count) {
-    await until(async () => (await scrape(server)).get('iceway_cluster_remote_peers') === count, 10000,
-      `the node to know ${count} names on other nodes`);
   }
 
   test('/relay: names are unique across nodes, messages cross them in order, offline only when the name is nowhere', async () => {

@@ -16,6 +16,7 @@ import { turnArgs } from './lib/turn.mjs';
 import { launchBrowser, testOutputDir } from './lib/browser.mjs';
 import { until } from './lib/ops.mjs';
 import { startRedis, stopRedis } from './lib/redis.mjs';
+import { untilRemotePeers } from './lib/cluster.mjs';
 import { SignalClient, signalUrl } from './lib/signal.mjs';
 import { PEERJS_CALL_PAGE } from './lib/peerjs_call_page.mjs';
 import { bundle, startWeb } from './lib/yjs_page.mjs';
@@ -96,7 +97,9 @@ test('a PeerJS video call between tabs on two nodes, relay-only; killing the cal
     const calleeId = await until(() => b.evaluate(() => peerId), 30000, 'the callee\'s peer id');
     await until(() => a.evaluate(() => peerId), 30000, 'the caller\'s peer id');
     // Node A must know the callee's id (a claim made on node B) before the OFFER can cross.
-    await until(async () => (await claimPeerJsId(nodes.a, calleeId)) === 'ID-TAKEN', 10000, 'node A to learn the callee\'s id');
+    // Read from A's gauge: a probe for the id on A, which sorts first, could take it from B.
+    await untilRemotePeers(nodes.a, 1);
+    assert.equal(await claimPeerJsId(nodes.a, calleeId), 'ID-TAKEN');
     await a.evaluate((id) => callRemote(id), calleeId);
     await until(() => b.evaluate(() => called), 30000, 'the incoming call on node B');
     await b.evaluate(() => acceptCalled());
