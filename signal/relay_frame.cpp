@@ -136,29 +136,41 @@ std::size_t end_of_value(std::string_view text, std::size_t i) {
   return i;
 }
 
-// The raw bytes of the top-level member `name` in `text`, which the SAX pass has already found to
-// be a valid JSON object, so this only has to skip, not judge. nullopt if a key has an escape
-// (its raw bytes are not its name) or the walk meets anything unexpected.
-std::optional<std::string_view> raw_member(std::string_view text, std::string_view name) {
-  std::optional<std::string_view> found = std::string_view{};
+// Calls on_member(name, raw value) for each top-level member of `text`, which a parser has
+// already found to be a valid JSON object, so this only has to skip, not judge. False if a name
+// has an escape (its raw bytes are not its name), on_member answers false, or the walk meets
+// anything unexpected.
+template <typename OnMember>
+bool walk_members(std::string_view text, OnMember&& on_member) {
   std::size_t i = skip_space(text, 0);
-  if (i >= text.size() || text[i] != '{') return std::nullopt;
+  if (i >= text.size() || text[i] != '{') return false;
   i = skip_space(text, i + 1);
   while (i < text.size() && text[i] != '}') {
-    if (text[i] != '"') return std::nullopt;
+    if (text[i] != '"') return false;
     const std::size_t key_end = end_of_string(text, i);
     const std::string_view key = text.substr(i + 1, key_end - i - 2);
-    if (key.find('\\') != std::string_view::npos) return std::nullopt;
+    if (key.find('\\') != std::string_view::npos) return false;
     i = skip_space(text, key_end);
-    if (i >= text.size() || text[i] != ':') return std::nullopt;
+    if (i >= text.size() || text[i] != ':') return false;
     const std::size_t value_start = skip_space(text, i + 1);
     const std::size_t value_end = end_of_value(text, value_start);
-    if (value_end <= value_start) return std::nullopt;
-    if (key == name) found = text.substr(value_start, value_end - value_start);
+    if (value_end <= value_start) return false;
+    if (!on_member(key, text.substr(value_start, value_end - value_start))) return false;
     i = skip_space(text, value_end);
     if (i < text.size() && text[i] == ',') i = skip_space(text, i + 1);
   }
-  if (i >= text.size()) return std::nullopt;
+  return i < text.size();
+}
+
+// The raw bytes of the top-level member `name` (empty if there is none); nullopt where
+// walk_members fails.
+std::optional<std::string_view> raw_member(std::string_view text, std::string_view name) {
+  std::string_view found;
+  const bool walked = walk_members(text, [&](std::string_view key, std::string_view value) {
+    if (key == name) found = value;
+    return true;
+  });
+  if (!walked) return std::nullopt;
   return found;
 }
 
@@ -219,14 +231,19 @@ enum class FastScan { fields, not_an_object, general, refused };
 // inputs it is not used for. What simdjson accepts, nlohmann accepts (both are strict RFC 8259
 // parsers with full UTF-8 validation; the unit tests and signal_relay_frame_fuzz check it), so a
 // success here is the exact path's success.
-FastScan scan_fast(std::string_view text, std::size_t max_depth, RelayFields& fields) {
+// simdjson's parse of `text` into `root`; false when it refuses the text or is not used for it.
+bool parse_fast(std::string_view text, std::size_t max_depth, simdjson::dom::element& root) {
   // max_depth 0: simdjson would still accept an empty {} or [] (see below), json_too_deep not.
-  if (max_depth == 0 || text.empty() || text.size() > kFastMaxBytes) return FastScan::refused;
+  if (max_depth == 0 || text.empty() || text.size() > kFastMaxBytes) return false;
   simdjson::dom::parser* parser = thread_parser(max_depth);
-  if (parser == nullptr) return FastScan::refused;
-  simdjson::dom::element root;
+  if (parser == nullptr) return false;
   // The text is copied into the parser's padded buffer: Beast's buffer has no SIMDJSON_PADDING.
-  if (parser->parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) return FastScan::refused;
+  return parser->parse(text.data(), text.size()).get(root) == simdjson::SUCCESS;
+}
+
+FastScan scan_fast(std::string_view text, std::size_t max_depth, RelayFields& fields) {
+  simdjson::dom::element root;
+  if (!parse_fast(text, max_depth, root)) return FastScan::refused;
   // Depth: simdjson counts a non-empty object or array as one level and refuses one that
   // reaches max_depth, while an empty {} or [] adds no level; so what it accepts nests at most
   // max_depth - 1 non-empty levels plus one empty one, max_depth in all, as json_too_deep
@@ -278,6 +295,36 @@ Result<std::optional<RelayFields>, JsonError> scan_relay_frame(std::string_view 
     case FastScan::refused: break;
   }
   return scan_exact(text, max_depth);
+}
+
+std::string_view FrameMembers::value(std::string_view name) const {
+  for (std::size_t i = 0; i < count; ++i) {
+    if (members[i].name == name) return members[i].value;
+  }
+  return {};
+}
+
+std::optional<std::string_view> FrameMembers::plain_string(std::string_view name) const {
+  const std::string_view raw = value(name);
+  if (raw.size() < 2 || raw.front() != '"' || raw.find('\\') != std::string_view::npos) return std::nullopt;
+  return raw.substr(1, raw.size() - 2);
+}
+
+std::optional<FrameMembers> scan_frame_members(std::string_view text, std::size_t max_depth) {
+  simdjson::dom::element root;
+  if (!parse_fast(text, max_depth, root) || !root.is_object()) return std::nullopt;
+  FrameMembers out;
+  const bool walked = walk_members(text, [&out](std::string_view name, std::string_view value) {
+    if (out.count == out.members.size()) return false;
+    // Repeated: the tree keeps the last one, so the caller takes that path.
+    for (std::size_t i = 0; i < out.count; ++i) {
+      if (out.members[i].name == name) return false;
+    }
+    out.members[out.count++] = FrameMember{name, value};
+    return true;
+  });
+  if (!walked) return std::nullopt;
+  return out;
 }
 
 std::string relay_frame_text(std::string_view type, std::string_view src, std::string_view dst,

@@ -20,6 +20,7 @@
 // Pure and non-throwing on any input. The views in RelayFields point into the scanned text.
 // Each thread's parser keeps the buffers of the largest frame it has scanned, up to 256 KiB of
 // frame (about 4 MiB of buffers); larger frames always take the exact path.
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -43,6 +44,31 @@ struct RelayFields {
 // use parse_json_object: a top-level key is repeated (the tree keeps the last one) or written
 // with escapes, which the raw payload locator does not decode.
 Result<std::optional<RelayFields>, JsonError> scan_relay_frame(std::string_view text, std::size_t max_depth);
+
+// The same fast path for protocols that route on a few top-level fields and forward one value,
+// or all the others, as sent (native /ws signal and broadcast, /relay). A member's name is
+// also its raw bytes (names written with escapes are not taken here).
+struct FrameMember {
+  std::string_view name;
+  std::string_view value;  // the raw bytes of the value
+};
+inline constexpr std::size_t kMaxScannedMembers = 16;
+struct FrameMembers {
+  std::array<FrameMember, kMaxScannedMembers> members{};
+  std::size_t count = 0;
+
+  // The raw value of member `name`; empty if there is none.
+  std::string_view value(std::string_view name) const;
+  // The member's string if its value is a string written without escapes (so its raw bytes
+  // are the string); nullopt if it is absent, not a string, or escaped.
+  std::optional<std::string_view> plain_string(std::string_view name) const;
+};
+
+// The members, in order, of a frame the fast parser accepts as an object of at most
+// kMaxScannedMembers members with no name repeated or escaped. nullopt for any other frame,
+// valid or not: the caller parses it, which gives the exact error for an invalid one. What this
+// accepts, parse_json_object accepts with the same members (signal_relay_frame_fuzz checks it).
+std::optional<FrameMembers> scan_frame_members(std::string_view text, std::size_t max_depth);
 
 // {"dst":..,"payload":<payload bytes>,"src":..,"type":..}: the keys in the order nlohmann's
 // std::map object dumps them, so a frame reads the same whichever path built it. `payload` must

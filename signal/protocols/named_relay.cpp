@@ -1,8 +1,11 @@
 #include "signal/protocols/named_relay.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
 
 #include "signal/peer_id.hpp"
+#include "signal/relay_frame.hpp"
 
 namespace iceway::signaling {
 namespace {
@@ -10,6 +13,39 @@ namespace {
 constexpr std::array<std::string_view, 4> kTargetKeys{"to", "toUser", "target", "name"};
 
 std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+// The frame's members with `from` and `fromUser` set to the sender, as the parse path's dump
+// writes them: keys in std::map order (FrameMember names are their own raw bytes, so they
+// compare as the decoded keys do), values as received.
+std::string stamped_text(const FrameMembers& frame, std::string_view sender) {
+  std::string quoted;
+  append_json_string(sender, quoted);
+  std::array<FrameMember, kMaxScannedMembers + 2> members;
+  std::size_t count = 0;
+  std::size_t bytes = 2;
+  for (std::size_t i = 0; i < frame.count; ++i) {
+    const FrameMember& member = frame.members[i];
+    if (member.name == "from" || member.name == "fromUser") continue;
+    members[count++] = member;
+  }
+  members[count++] = FrameMember{"from", quoted};
+  members[count++] = FrameMember{"fromUser", quoted};
+  std::sort(members.begin(), members.begin() + static_cast<std::ptrdiff_t>(count),
+            [](const FrameMember& a, const FrameMember& b) { return a.name < b.name; });
+  for (std::size_t i = 0; i < count; ++i) bytes += members[i].name.size() + members[i].value.size() + 4;
+  std::string out;
+  out.reserve(bytes);
+  out.push_back('{');
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i != 0) out.push_back(',');
+    out.push_back('"');
+    out += members[i].name;
+    out += "\":";
+    out += members[i].value;
+  }
+  out.push_back('}');
+  return out;
+}
 
 }  // namespace
 
@@ -45,6 +81,26 @@ void NamedRelayProtocol::open(ConnectionId id, const Query& query, UnixSeconds /
   ctx.disconnect(id, close_code_for(refusal), std::string(to_string(refusal)));
 }
 
+Result<bool, JsonError> NamedRelayProtocol::message_unparsed(ConnectionId id, std::string_view text, Context& ctx) {
+  const auto members = scan_frame_members(text, ctx.settings.max_json_depth);
+  if (!members) return false;
+  std::string_view target;
+  for (auto key : kTargetKeys) {
+    const std::string_view raw = members->value(key);
+    if (raw.empty() || raw.front() != '"') continue;  // absent or not a string: the next key decides
+    const auto plain = members->plain_string(key);
+    if (!plain) return false;  // escaped: the parse decodes it
+    target = *plain;
+    if (!target.empty()) break;
+  }
+  if (target.empty()) return false;
+  auto holder = ctx.registry.holder(Protocol::relay, target);
+  if (!holder && !(cluster_ != nullptr && cluster_->held_elsewhere(Protocol::relay, target))) return false;
+  ctx.counters.count_message(Protocol::relay, relay_type::message);
+  relay(target, holder, stamped_text(*members, ctx.registry.find(id)->peer_id), ctx);
+  return true;
+}
+
 void NamedRelayProtocol::message(ConnectionId id, Json& message, Context& ctx) {
   std::string_view target;
   for (auto key : kTargetKeys) {
@@ -75,8 +131,13 @@ void NamedRelayProtocol::message(ConnectionId id, Json& message, Context& ctx) {
   // The server says who sent it; a client cannot pose as someone else.
   message["from"] = self->peer_id;
   message["fromUser"] = self->peer_id;
-  if (holder) ctx.out.send(*holder, to_text(message));
-  else cluster_->send_to_peer(Protocol::relay, std::string(target), to_text(message));
+  relay(target, holder, to_text(message), ctx);
+}
+
+void NamedRelayProtocol::relay(std::string_view target, std::optional<ConnectionId> holder, std::string frame,
+                               Context& ctx) {
+  if (holder) ctx.out.send(*holder, std::move(frame));
+  else cluster_->send_to_peer(Protocol::relay, target, frame);
 }
 
 void NamedRelayProtocol::departed(ConnectionId /*id*/, const Registry::Departure& departure, Context& /*ctx*/) {

@@ -7,6 +7,9 @@
 //     target:<name>} to the sender, never a silent drop;
 //   - a second connection with a name in use: {type:"error", code:"id-taken", ...} and a close;
 //   - {type:"ping"} without a target: {type:"pong"}.
+#include <optional>
+#include <string>
+
 #include "signal/protocols/protocol_handler.hpp"
 
 namespace iceway::signaling {
@@ -14,6 +17,9 @@ namespace iceway::signaling {
 class NamedRelayProtocol final : public ProtocolHandler {
  public:
   void open(ConnectionId id, const Query& query, UnixSeconds unix_now, Context& ctx) override;
+  // A message for a name that is online, without a tree: its members are copied as received
+  // and the sender stamped in (relay_frame.hpp). Every other frame is parsed for message().
+  Result<bool, JsonError> message_unparsed(ConnectionId id, std::string_view text, Context& ctx) override;
   void message(ConnectionId id, Json& message, Context& ctx) override;
   void reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* ref, Context& ctx) override;
   void departed(ConnectionId id, const Registry::Departure& departure, Context& ctx) override;
@@ -26,6 +32,10 @@ class NamedRelayProtocol final : public ProtocolHandler {
   static std::string error_frame(ErrorCode code, std::string_view message);
   // {type:"error", code:"peer-unavailable", message, target}: `target` is not online.
   static std::string peer_unavailable_frame(std::string_view target);
+
+ private:
+  // The checks passed and `target` is online here (`holder`) or on another node.
+  void relay(std::string_view target, std::optional<ConnectionId> holder, std::string frame, Context& ctx);
 };
 
 }  // namespace iceway::signaling

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "signal/peer_id.hpp"
+#include "signal/relay_frame.hpp"
 #include "signal/token.hpp"
 
 namespace iceway::signaling {
@@ -24,6 +25,32 @@ std::string in_quotes(std::string_view text) {
   out.push_back('"');
   out.append(text);
   out.push_back('"');
+  return out;
+}
+
+// The relayed frames, keys in the order nlohmann's std::map object dumps them. `data` is raw
+// JSON, as received or dumped.
+std::string signal_text(std::string_view from, std::string_view data) {
+  std::string out;
+  out.reserve(data.size() + from.size() + 40);
+  out += R"({"data":)";
+  out += data;
+  out += R"(,"from":)";
+  append_json_string(from, out);
+  out += R"(,"type":"signal"})";
+  return out;
+}
+
+std::string broadcast_text(std::string_view room, std::string_view from, std::string_view data) {
+  std::string out;
+  out.reserve(data.size() + from.size() + room.size() + 60);
+  out += R"({"data":)";
+  out += data;
+  out += R"(,"from":)";
+  append_json_string(from, out);
+  out += R"(,"room":)";
+  append_json_string(room, out);
+  out += R"(,"type":"broadcast"})";
   return out;
 }
 
@@ -100,6 +127,31 @@ void NativeProtocol::open(ConnectionId id, const Query& query, UnixSeconds unix_
                // Nothing expires in a welcome without credentials.
                {"ttl", with_credentials ? ice_servers_.ttl().count() : 0}};
   ctx.out.send(id, to_text(welcome));
+}
+
+Result<bool, JsonError> NativeProtocol::message_unparsed(ConnectionId id, std::string_view text, Context& ctx) {
+  const auto members = scan_frame_members(text, ctx.settings.max_json_depth);
+  if (!members) return false;
+  const auto type = members->plain_string("type");
+  const std::string_view data = members->value("data");
+  if (!type || data.empty()) return false;
+  if (*type == "signal") {
+    const auto to = members->plain_string("to");
+    if (!to || to->empty()) return false;
+    auto target = ctx.registry.holder(Protocol::native, *to);
+    if (!target && !(cluster_ != nullptr && cluster_->held_elsewhere(Protocol::native, *to))) return false;
+    ctx.counters.count_message(Protocol::native, native_type::signal);
+    relay_signal(id, *to, target, data, ctx);
+    return true;
+  }
+  if (*type == "broadcast") {
+    const auto room = members->plain_string("room");
+    if (!room || room->empty() || !ctx.registry.is_member(id, *room)) return false;
+    ctx.counters.count_message(Protocol::native, native_type::broadcast);
+    relay_broadcast(id, *room, data, ctx);
+    return true;
+  }
+  return false;
 }
 
 void NativeProtocol::message(ConnectionId id, Json& message, Context& ctx) {
@@ -190,9 +242,14 @@ void NativeProtocol::on_signal(ConnectionId id, Json& message, const Json* ref, 
   auto target = ctx.registry.holder(Protocol::native, to);
   if (!target && !(cluster_ != nullptr && cluster_->held_elsewhere(Protocol::native, to)))
     return fail(id, ErrorCode::peer_unavailable, "peer " + in_quotes(to) + " is not connected", ref, ctx);
+  relay_signal(id, to, target, to_text(*data), ctx);
+}
+
+void NativeProtocol::relay_signal(ConnectionId id, std::string_view to, std::optional<ConnectionId> target,
+                                  std::string_view data, Context& ctx) {
   const Registry::Connection* self = ctx.registry.find(id);
-  // `data` is opaque: moved, never inspected.
-  std::string frame = to_text(Json{{"type", "signal"}, {"from", self->peer_id}, {"data", std::move(*data)}});
+  // `data` is opaque: relayed, never inspected.
+  std::string frame = signal_text(self->peer_id, data);
   if (target) ctx.out.send(*target, std::move(frame));
   else cluster_->send_to_peer(Protocol::native, to, frame);
 }
@@ -205,9 +262,12 @@ void NativeProtocol::on_broadcast(ConnectionId id, Json& message, const Json* re
   if (!ctx.registry.is_member(id, room)) {
     return fail(id, ErrorCode::not_in_room, "not in room " + in_quotes(room), ref, ctx);
   }
+  relay_broadcast(id, room, to_text(*data), ctx);
+}
+
+void NativeProtocol::relay_broadcast(ConnectionId id, std::string_view room, std::string_view data, Context& ctx) {
   const Registry::Connection* self = ctx.registry.find(id);
-  Frame frame = make_frame(
-      to_text(Json{{"type", "broadcast"}, {"room", room}, {"from", self->peer_id}, {"data", std::move(*data)}}));
+  Frame frame = make_frame(broadcast_text(room, self->peer_id, data));
   for (ConnectionId member : ctx.registry.members(Protocol::native, room)) {
     if (member != id) ctx.out.send(member, frame);
   }

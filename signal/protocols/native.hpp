@@ -24,6 +24,10 @@ class NativeProtocol final : public ProtocolHandler {
   NativeProtocol(IceServersProvider& ice_servers, RandomSource& random) : ice_servers_(ice_servers), random_(random) {}
 
   void open(ConnectionId id, const Query& query, UnixSeconds unix_now, Context& ctx) override;
+  // signal and broadcast, the frames that are relayed, without parsing `data` into a tree: its
+  // bytes are spliced into the outgoing frame (relay_frame.hpp). Every other frame, and every
+  // one that fails a check (to answer with the exact error and ref), is parsed for message().
+  Result<bool, JsonError> message_unparsed(ConnectionId id, std::string_view text, Context& ctx) override;
   void message(ConnectionId id, Json& message, Context& ctx) override;
   void reject(ConnectionId id, ErrorCode code, std::string_view message, const Json* ref, Context& ctx) override;
   void departed(ConnectionId id, const Registry::Departure& departure, Context& ctx) override;
@@ -45,6 +49,10 @@ class NativeProtocol final : public ProtocolHandler {
   void on_leave(ConnectionId id, const Json& message, const Json* ref, Context& ctx);
   void on_signal(ConnectionId id, Json& message, const Json* ref, Context& ctx);
   void on_broadcast(ConnectionId id, Json& message, const Json* ref, Context& ctx);
+  // Both paths end here: the checks passed, `data` is the raw JSON to relay.
+  void relay_signal(ConnectionId id, std::string_view to, std::optional<ConnectionId> target, std::string_view data,
+                    Context& ctx);
+  void relay_broadcast(ConnectionId id, std::string_view room, std::string_view data, Context& ctx);
   std::string unused_random_id(const Registry& registry);
 
   IceServersProvider& ice_servers_;

@@ -380,6 +380,77 @@ TEST(RelayFrameText, WritesWhatDumpWrites) {
   }
 }
 
+FrameMembers members_ok(std::string_view text) {
+  auto members = scan_frame_members(text, kDepth);
+  if (!members) {
+    ADD_FAILURE() << "no fast path for " << text;
+    return {};
+  }
+  return *members;
+}
+
+TEST(FrameMembersScan, MembersInOrderWithTheirRawValues) {
+  const FrameMembers members = members_ok(R"( { "type" : "signal","to":"bob" , "data":{ "n" : 1.50 },"x":[1, "]"]} )");
+  ASSERT_EQ(members.count, 4u);
+  EXPECT_EQ(members.members[0].name, "type");
+  EXPECT_EQ(members.members[0].value, R"("signal")");
+  EXPECT_EQ(members.members[2].name, "data");
+  EXPECT_EQ(members.members[2].value, R"({ "n" : 1.50 })");
+  EXPECT_EQ(members.value("x"), R"([1, "]"])");
+  EXPECT_EQ(members.value("absent"), "");
+  EXPECT_EQ(members_ok("{}").count, 0u);
+}
+
+TEST(FrameMembersScan, PlainStringsOnly) {
+  const FrameMembers members = members_ok(R"({"a":"bob","b":"","c":"b\u006fb","d":7,"e":null})");
+  EXPECT_EQ(members.plain_string("a"), std::optional<std::string_view>("bob"));
+  EXPECT_EQ(members.plain_string("b"), std::optional<std::string_view>(""));
+  EXPECT_EQ(members.plain_string("c"), std::nullopt);  // escaped: its bytes are not the string
+  EXPECT_EQ(members.plain_string("d"), std::nullopt);
+  EXPECT_EQ(members.plain_string("e"), std::nullopt);
+  EXPECT_EQ(members.plain_string("f"), std::nullopt);
+}
+
+TEST(FrameMembersScan, EverythingElseIsLeftToTheParse) {
+  std::string many = "{";
+  for (std::size_t i = 0; i <= kMaxScannedMembers; ++i) many += (i == 0 ? "\"k" : ",\"k") + std::to_string(i) + "\":1";
+  many += "}";
+  const std::string at_limit = many.substr(0, many.rfind(',')) + "}";
+  EXPECT_EQ(members_ok(at_limit).count, kMaxScannedMembers);
+  const std::string nested(kDepth + 1, '[');
+  const std::string_view texts[] = {
+      R"({"type":"signal","type":"broadcast"})",  // repeated: the tree keeps the last
+      R"({"typ\u0065":"signal"})",                // an escaped name
+      many,                                       // more members than the scan keeps
+      R"({"type":"signal")",                      // malformed
+      R"(["signal"])",                            // not an object
+      "",
+      nested,
+  };
+  for (std::string_view text : texts) {
+    SCOPED_TRACE(text);
+    EXPECT_FALSE(scan_frame_members(text, kDepth));
+  }
+  EXPECT_FALSE(scan_frame_members("{}", 0));
+}
+
+TEST(FrameMembersScan, AgreesWithTheTree) {
+  const std::string_view texts[] = {
+      R"({"type":"signal","to":"bob","data":{"sdp":"v=0\r\n","n":[1,2.5,null,true]}})",
+      "{\"data\":\"\xe2\x82\xac \\u20ac \\\"}\\\\\",\"from\" : -0.5e3 , \"z\":{}}",
+      R"({"a":{"b":{"c":[{}]}},"d":false})",
+  };
+  for (std::string_view text : texts) {
+    SCOPED_TRACE(text);
+    const FrameMembers members = members_ok(text);
+    const Json tree = parse_json_object(text, kDepth).value();
+    ASSERT_EQ(members.count, tree.size());
+    for (std::size_t i = 0; i < members.count; ++i) {
+      EXPECT_EQ(Json::parse(members.members[i].value), tree.at(std::string(members.members[i].name)));
+    }
+  }
+}
+
 TEST(RelayFrameDispatch, PeerJsForwardsThePayloadBytesAsSent) {
   Harness h;
   h.open(1, Protocol::peerjs, "/peerjs/peerjs?key=peerjs&id=alice&token=t");
@@ -395,6 +466,48 @@ TEST(RelayFrameDispatch, PeerJsForwardsThePayloadBytesAsSent) {
   // Malformed and too deep frames are dropped without a word, as the reference does.
   EXPECT_TRUE(h.send(1, R"({"type":"OFFER","dst":"bob","payload":{)").empty());
   EXPECT_EQ(h.counters().error_count(ErrorCode::bad_request), 1u);
+}
+
+TEST(RelayFrameDispatch, NativeSignalAndBroadcastForwardDataAsSent) {
+  Harness h;
+  h.open(1, Protocol::native, "/ws?id=alice");
+  h.open(2, Protocol::native, "/ws?id=bob");
+  h.send(1, R"({"type":"join","room":"call"})");
+  h.send(2, R"({"type":"join","room":"call"})");
+  const std::string data = R"({ "sdp" : "v=0\r\n", "n":1.50, "e":"\u20ac" })";
+  auto out = h.send(1, R"({"ref":"r1","to":"bob","type":"signal","data":)" + data + "}");
+  ASSERT_EQ(out.deliveries.size(), 1u);
+  EXPECT_EQ(out.deliveries[0].to, ConnectionId{2});
+  EXPECT_EQ(*out.deliveries[0].frame, R"({"data":)" + data + R"(,"from":"alice","type":"signal"})");
+  out = h.send(1, R"({"type":"broadcast","room":"call","data":)" + data + "}");
+  ASSERT_EQ(out.deliveries.size(), 1u);
+  EXPECT_EQ(*out.deliveries[0].frame, R"({"data":)" + data + R"(,"from":"alice","room":"call","type":"broadcast"})");
+  // What the scan leaves to the parse arrives the same, re-serialised: an escaped target, a
+  // repeated key (the last one wins).
+  EXPECT_EQ(only_frame(h.send(1, R"({"type":"signal","to":"b\u006fb","data":[1]})"), 2),
+            Json::parse(R"({"type":"signal","from":"alice","data":[1]})"));
+  EXPECT_EQ(only_frame(h.send(1, R"({"type":"signal","to":"bob","data":1,"data":2})"), 2),
+            Json::parse(R"({"type":"signal","from":"alice","data":2})"));
+  EXPECT_EQ(h.counters().message_count(Protocol::native, native_type::signal), 3u);
+  EXPECT_EQ(h.counters().message_count(Protocol::native, native_type::broadcast), 1u);
+}
+
+TEST(RelayFrameDispatch, NamedRelayCopiesTheMembersAndStampsTheSender) {
+  Harness h;
+  h.open(1, Protocol::relay, "/relay?name=alice");
+  h.open(2, Protocol::relay, "/relay?name=bob");
+  // Keys come out in the parse path's order, values as sent; a forged sender is replaced.
+  auto out = h.send(1, R"({"type":"offer","toUser":"bob","sdp":{ "n" : 1.50 },"fromUser":"mallory","a":[]})");
+  ASSERT_EQ(out.deliveries.size(), 1u);
+  EXPECT_EQ(out.deliveries[0].to, ConnectionId{2});
+  EXPECT_EQ(*out.deliveries[0].frame,
+            R"({"a":[],"from":"alice","fromUser":"alice","sdp":{ "n" : 1.50 },"toUser":"bob","type":"offer"})");
+  // Left to the parse: an escaped target; a non-string `to` is skipped for the next key either way.
+  EXPECT_EQ(only_frame(h.send(1, R"({"to":"b\u006fb","x":1})"), 2),
+            Json::parse(R"({"to":"bob","x":1,"from":"alice","fromUser":"alice"})"));
+  EXPECT_EQ(only_frame(h.send(1, R"({"to":7,"target":"bob"})"), 2),
+            Json::parse(R"({"to":7,"target":"bob","from":"alice","fromUser":"alice"})"));
+  EXPECT_EQ(h.counters().message_count(Protocol::relay, relay_type::message), 3u);
 }
 
 }  // namespace
