@@ -149,7 +149,10 @@ Result<bool, std::string> Server::start_turn() {
     }
   }
   if (bound_.stun_udp.empty()) return failure("no STUN/TURN listener could be opened (turn.listen)");
-  for (auto& worker : turn_workers_) collector_.add_source(worker->counters());
+  for (auto& worker : turn_workers_) {
+    collector_.add_source(worker->counters());
+    collector_.add_source(worker->udp_sends());
+  }
   return true;
 }
 

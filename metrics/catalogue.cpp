@@ -67,6 +67,15 @@ const std::array<MetricInfo, kMetricCount> kCatalogue{{
      "438 Stale Nonce answers to a nonce that expired: the normal renewal every allocation older "
      "than auth.nonce_lifetime goes through, not a failure.",
      kNoLabels},
+    {MetricId::turn_udp_send_dropped, "iceway_turn_udp_send_dropped_total", counter,
+     "UDP datagrams the kernel refused to send (a full socket send buffer, an unreachable "
+     "destination): answers and relayed datagrams that never reached the wire. Rising under "
+     "load: the kernel caps the 4 MiB send buffer iceway asks for at net.core.wmem_max.",
+     kNoLabels},
+    {MetricId::turn_udp_gso_messages, "iceway_turn_udp_gso_messages_total", counter,
+     "UDP GSO messages sent (UDP_SEGMENT: several datagrams to one destination in one trip down "
+     "the kernel's stack); stays 0 where the device cannot segment.",
+     kNoLabels},
     {MetricId::signal_connections_active, "iceway_signal_connections_active", gauge,
      "Signaling WebSocket connections open now, by protocol.", kProtocol},
     {MetricId::signal_messages, "iceway_signal_messages_total", counter,

@@ -37,6 +37,8 @@ enum class MetricId : std::uint8_t {
   turn_stream_clients_active,
   turn_stream_closed,
   turn_stale_nonces,
+  turn_udp_send_dropped,
+  turn_udp_gso_messages,
   signal_connections_active,
   signal_messages,
   signal_rooms_active,
@@ -59,7 +61,7 @@ enum class MetricId : std::uint8_t {
   process_max_fds,
   process_start_time_seconds,
 };
-inline constexpr std::size_t kMetricCount = 36;
+inline constexpr std::size_t kMetricCount = 38;
 
 constexpr std::size_t index(MetricId id) noexcept { return static_cast<std::size_t>(id); }
 

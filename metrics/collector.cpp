@@ -113,6 +113,10 @@ void Collector::add_source(const Counters& counters) {
   const std::lock_guard lock(mutex_);
   signal_.push_back(&counters);
 }
+void Collector::add_source(const net::SendTally& sends) {
+  const std::lock_guard lock(mutex_);
+  sends_.push_back(&sends);
+}
 void Collector::set_allocation_limit(std::uint64_t limit) { allocation_limit_.store(limit, std::memory_order_relaxed); }
 void Collector::set_last_reload(bool applied, double unix_seconds) {
   const std::lock_guard lock(mutex_);
@@ -244,6 +248,20 @@ std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& pro
     FamilyBuilder family(MetricId::turn_stale_nonces);
     family.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.stale_nonces; }), {});
     out.push_back(family.take());
+  }
+  {
+    double dropped = 0;
+    double gso_messages = 0;
+    for (const net::SendTally* sends : sends_) {
+      dropped += static_cast<double>(sends->dropped());
+      gso_messages += static_cast<double>(sends->gso_messages());
+    }
+    FamilyBuilder dropped_family(MetricId::turn_udp_send_dropped);
+    dropped_family.sample(dropped, {});
+    out.push_back(dropped_family.take());
+    FamilyBuilder gso_family(MetricId::turn_udp_gso_messages);
+    gso_family.sample(gso_messages, {});
+    out.push_back(gso_family.take());
   }
   {
     FamilyBuilder family(MetricId::signal_connections_active);

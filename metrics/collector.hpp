@@ -21,6 +21,7 @@
 #include <prometheus/metric_family.h>
 
 #include "metrics/process_stats.hpp"
+#include "net/send_tally.hpp"
 #include "signal/counters.hpp"
 #include "turn/counters.hpp"
 
@@ -44,6 +45,8 @@ class Collector {
   void add_source(const turn::TurnCounters& counters);
   // The signaling server's (SignalServer::counters()); several would be summed too.
   void add_source(const signaling::Counters& counters);
+  // One per TURN worker too (TurnWorker::udp_sends()): what became of its UDP sends.
+  void add_source(const net::SendTally& sends);
   // turn.max_allocations, exported so an alert can compare the active count with it;
   // called at start and on every reload.
   void set_allocation_limit(std::uint64_t limit);
@@ -64,9 +67,10 @@ class Collector {
  private:
   BuildInfo build_;
   std::atomic<std::uint64_t> allocation_limit_{0};
-  mutable std::mutex mutex_;  // guards the two source lists and the three optionals below
+  mutable std::mutex mutex_;  // guards the three source lists and the three optionals below
   std::vector<const turn::TurnCounters*> turn_;
   std::vector<const signaling::Counters*> signal_;
+  std::vector<const net::SendTally*> sends_;
   // Unset until the server reports them, and then absent from the scrape: a unit test or a
   // server without TLS exports no made-up value.
   std::optional<bool> reload_applied_;

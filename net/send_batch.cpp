@@ -102,15 +102,15 @@ void SendBatch::send_group(int fd, std::size_t from) {
     const int result = sender_(fd, group_.data() + offset, count - offset);
     if (result > 0) {
       for (unsigned m = offset; m < offset + static_cast<unsigned>(result); ++m) {
-        sent_ += group_segments_[m];
-        if (group_segments_[m] > 1) ++gso_messages_;
+        tally_.add_sent(group_segments_[m]);
+        if (group_segments_[m] > 1) tally_.add_gso_message();
       }
       offset += static_cast<unsigned>(result);
     } else if (group_segments_[offset] > 1) {
       if (errno == EIO) gso_ = false;  // no checksum offload on this path: GSO cannot work here
       send_segments(fd, offset++);
     } else {
-      ++dropped_;
+      tally_.add_dropped();
       ++offset;
     }
   }
@@ -129,9 +129,9 @@ void SendBatch::send_segments(int fd, unsigned m) {
   for (unsigned k = 0; k < group_segments_[m]; ++k) {
     single.msg_hdr.msg_iov = group_[m].msg_hdr.msg_iov + k;
     if (sender_(fd, &single, 1) > 0) {
-      ++sent_;
+      tally_.add_sent();
     } else {
-      ++dropped_;
+      tally_.add_dropped();
     }
   }
 }

@@ -37,6 +37,7 @@
 
 #include "common/bytes.hpp"
 #include "common/endpoint.hpp"
+#include "net/send_tally.hpp"
 
 namespace iceway::net {
 
@@ -78,9 +79,12 @@ class SendBatch {
   void flush(int fd);
 
   std::size_t pending() const { return size_; }
-  std::uint64_t sent() const { return sent_; }
-  std::uint64_t dropped() const { return dropped_; }  // refused by the kernel (buffer full, unreachable)
-  std::uint64_t gso_messages() const { return gso_messages_; }  // sent as one UDP_SEGMENT message
+  std::uint64_t sent() const { return tally_.sent(); }
+  std::uint64_t dropped() const { return tally_.dropped(); }  // refused by the kernel (buffer full, unreachable)
+  std::uint64_t gso_messages() const { return tally_.gso_messages(); }  // sent as one UDP_SEGMENT message
+  // The worker's count of every UDP send, this batch's and those made at once (UdpSocket).
+  SendTally& tally() { return tally_; }
+  const SendTally& tally() const { return tally_; }
   bool gso() const { return gso_; }
 
  private:
@@ -113,9 +117,7 @@ class SendBatch {
   std::array<std::array<std::byte, kCopyBytes>, kCapacity> copies_{};  // add_copy's data, by entry
   bool in_round_ = false;
   bool gso_ = true;
-  std::uint64_t sent_ = 0;
-  std::uint64_t dropped_ = 0;
-  std::uint64_t gso_messages_ = 0;
+  SendTally tally_;
 };
 
 }  // namespace iceway::net

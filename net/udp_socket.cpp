@@ -162,7 +162,7 @@ bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination, const IpAddr
   if (!packet_info_ || source == nullptr || source->is_unspecified() || source->family() != local_.address.family()) {
     ssize_t sent = ::sendto(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT,
                             reinterpret_cast<const sockaddr*>(&address), length);
-    return sent == static_cast<ssize_t>(data.size());
+    return tallied(sent == static_cast<ssize_t>(data.size()));
   }
   // The source address as IP_PKTINFO / IPV6_PKTINFO control data (on the stack: no allocation).
   ReceiveBatch::Control control{};
@@ -175,7 +175,13 @@ bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination, const IpAddr
   header.msg_control = control.bytes.data();
   header.msg_controllen = write_packet_info(*source, control.bytes.data());
   ssize_t sent = ::sendmsg(socket_.native_handle(), &header, MSG_DONTWAIT);
-  return sent == static_cast<ssize_t>(data.size());
+  return tallied(sent == static_cast<ssize_t>(data.size()));
+}
+
+bool UdpSocket::tallied(bool sent) {
+  if (sent) batch_.sends.tally().add_sent();
+  else batch_.sends.tally().add_dropped();
+  return sent;
 }
 
 void UdpSocket::send_batched(ByteSpan data, const Endpoint& destination, const IpAddress* source) {

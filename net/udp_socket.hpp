@@ -129,6 +129,8 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   bool is_open() const { return socket_.is_open(); }
 
  private:
+  // Counts a send made at once in the worker's SendTally, as the batch counts its own.
+  bool tallied(bool sent);
   void do_wait();
   void on_readable(const boost::system::error_code& error);
 

@@ -65,6 +65,7 @@ const MOVED = [
   ['iceway_turn_relay_packets_total', { direction: 'peer_to_client' }, 20],
   ['iceway_turn_relay_dropped_packets_total', { reason: 'no_permission' }, 1],
   ['iceway_turn_relay_dropped_packets_total', { reason: 'bandwidth' }, 1],
+  ['iceway_turn_udp_send_dropped_total', {}, 1],
   ['iceway_turn_permissions_active', {}, 1],
   ['iceway_turn_channels_active', {}, 1],
   ['iceway_turn_peer_denied_total', { reason: 'config_deny' }, 1],

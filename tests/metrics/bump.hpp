@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "net/send_tally.hpp"
 #include "signal/counters.hpp"
 #include "turn/counters.hpp"
 
@@ -42,6 +43,12 @@ inline void bump_all(turn::TurnCounters& counters, std::uint64_t step) {
   bump(counters.requests, step);
   bump(counters.stream_closed, step);
   bump(counters.stream_clients_active, step);
+}
+
+inline void bump_all(net::SendTally& sends, std::uint64_t step) {
+  sends.add_sent(step);
+  sends.add_dropped(step);
+  for (std::uint64_t i = 0; i < step; ++i) sends.add_gso_message();
 }
 
 inline void bump_all(signaling::Counters& counters, std::uint64_t step) {

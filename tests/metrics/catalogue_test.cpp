@@ -42,6 +42,8 @@ TEST(Catalogue, HasEverySpecMetricWithItsLabelsAndType) {
       {"iceway_turn_stream_clients_active", MetricType::gauge, {"transport"}},
       {"iceway_turn_stream_closed_total", MetricType::counter, {"reason"}},
       {"iceway_turn_stale_nonces_total", MetricType::counter, {}},
+      {"iceway_turn_udp_send_dropped_total", MetricType::counter, {}},
+      {"iceway_turn_udp_gso_messages_total", MetricType::counter, {}},
       {"iceway_signal_connections_active", MetricType::gauge, {"protocol"}},
       {"iceway_signal_messages_total", MetricType::counter, {"protocol", "type"}},
       {"iceway_signal_rooms_active", MetricType::gauge, {}},

@@ -29,11 +29,13 @@ using testing::parse_exposition;
 // counter structs, moved through the cores' own counting API.
 struct Workers {
   turn::TurnCounters turn[2];
+  net::SendTally sends[2];
   signaling::Counters signal;
   Collector collector{{"1.2.3", "abcdef123456"}};
 
   Workers() {
     for (auto& worker : turn) collector.add_source(worker);
+    for (auto& worker : sends) collector.add_source(worker);
     collector.add_source(signal);
   }
 
@@ -119,6 +121,8 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
       {"iceway_turn_peer_denied_total", 5},              // the denial reasons only
       {"iceway_auth_failures_total", 8},                 // with password_algorithm_mismatch (RFC 8489)
       {"iceway_turn_stale_nonces_total", 1},
+      {"iceway_turn_udp_send_dropped_total", 1},
+      {"iceway_turn_udp_gso_messages_total", 1},
       {"iceway_turn_stream_clients_active", 2},          // tcp, tls
       {"iceway_turn_stream_closed_total", 8},            // every reason
       {"iceway_signal_connections_active", 6},
@@ -284,6 +288,14 @@ TEST(Collector, ScrapeSumsEveryWorkersIncrements) {
          w.turn[1].stale_nonces.add();
        },
        {{"iceway_turn_stale_nonces_total", {}, 2}}},
+      {"UDP sends the kernel refused and GSO messages from both workers add up (sent is not exported)",
+       [](Workers& w) {
+         w.sends[0].add_dropped(3);
+         w.sends[1].add_dropped();
+         w.sends[0].add_gso_message();
+         w.sends[1].add_sent(100);
+       },
+       {{"iceway_turn_udp_send_dropped_total", {}, 4}, {"iceway_turn_udp_gso_messages_total", {}, 1}}},
       {"peerjs connections",
        [](Workers& w) {
          auto& peerjs = w.signal.connections_active[index(signaling::Protocol::peerjs)];
@@ -366,6 +378,7 @@ std::set<std::string> as_set(std::span<const std::string_view> values) { return 
 TEST(Collector, EveryLabelValueComesFromAFixedSet) {
   Workers workers;
   for (auto& worker : workers.turn) bump_all(worker, 1);
+  for (auto& worker : workers.sends) bump_all(worker, 1);
   bump_all(workers.signal, 1);
 
   std::map<std::string, std::set<std::string>> allowed;

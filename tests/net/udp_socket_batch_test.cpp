@@ -133,6 +133,25 @@ TEST(UdpSocketBatchedSends, OutsideAReceiveRoundEverySendLeavesAtOnce) {
   EXPECT_EQ(f.batch->sends.pending(), 0u);
   EXPECT_EQ(client.receive_now(), "view");
   EXPECT_EQ(client.receive_now(), "copy");
+  // Sends made at once are counted with the batch's, in the worker's one tally.
+  EXPECT_EQ(f.batch->sends.tally().sent(), 2u);
+  EXPECT_EQ(f.batch->sends.tally().dropped(), 0u);
+}
+
+// A send the kernel refuses is counted as dropped, batched or not: here a broadcast address,
+// which a socket without SO_BROADCAST may not send to (EACCES).
+TEST(UdpSocketBatchedSends, SendsTheKernelRefusesAreCountedAsDropped) {
+  Fixture f;
+  const Endpoint broadcast{*IpAddress::parse("255.255.255.255"), 9};
+  const std::string text = "x";
+  EXPECT_FALSE(f.socket->send_to(as_byte_span(text), broadcast));
+  f.socket->send_copied(as_byte_span(text), broadcast);
+  EXPECT_EQ(f.batch->sends.tally().dropped(), 2u);
+  EXPECT_EQ(f.batch->sends.tally().sent(), 0u);
+  f.batch->sends.open_round();
+  f.socket->send_batched(as_byte_span(text), broadcast);
+  f.batch->sends.close_round();
+  EXPECT_EQ(f.batch->sends.tally().dropped(), 3u);
 }
 
 }  // namespace

@@ -62,9 +62,11 @@ export function judgeFds({ baseline, final }) {
 
 // Every packet sent towards iceway is relayed or counted as dropped with a reason, and what
 // iceway counts as relayed arrived. `sent` and `received` are the soak's own counts (TURN
-// clients, echo peers, and the stranger whose packets no permission lets through); `relayed`
-// and `dropped` are the deltas of iceway's counters over the run.
-export function judgeRelay({ sent, received, relayed, dropped }) {
+// clients, echo peers, and the stranger whose packets no permission lets through); `relayed`,
+// `dropped` and `refused` (UDP sends the kernel refused, iceway_turn_udp_send_dropped_total) are
+// the deltas of iceway's counters over the run. A relayed datagram the kernel refused never
+// arrives: with refusals, what arrived must be what was relayed less what was refused.
+export function judgeRelay({ sent, received, relayed, dropped, refused = 0 }) {
   const droppedTotal = Object.values(dropped).reduce((a, b) => a + b, 0);
   const sentTotal = sent.client + sent.peer + sent.stranger;
   const accounted = relayed.clientToPeer + relayed.peerToClient + droppedTotal;
@@ -73,14 +75,20 @@ export function judgeRelay({ sent, received, relayed, dropped }) {
     problems.push(`${sentTotal} packets sent, iceway relayed ${relayed.clientToPeer + relayed.peerToClient} and dropped ${droppedTotal}: ` +
       `${sentTotal - accounted} unaccounted for`);
   }
-  if (relayed.clientToPeer !== received.peer) problems.push(`iceway relayed ${relayed.clientToPeer} to peers, the peers received ${received.peer}`);
-  if (relayed.peerToClient !== received.client) problems.push(`iceway relayed ${relayed.peerToClient} to clients, the clients received ${received.client}`);
+  if (refused === 0) {
+    if (relayed.clientToPeer !== received.peer) problems.push(`iceway relayed ${relayed.clientToPeer} to peers, the peers received ${received.peer}`);
+    if (relayed.peerToClient !== received.client) problems.push(`iceway relayed ${relayed.peerToClient} to clients, the clients received ${received.client}`);
+  } else if (relayed.clientToPeer + relayed.peerToClient - refused !== received.peer + received.client) {
+    problems.push(`iceway relayed ${relayed.clientToPeer + relayed.peerToClient} and the kernel refused ${refused} sends, ` +
+      `but ${received.peer + received.client} arrived`);
+  }
   const reasons = Object.entries(dropped).filter(([, n]) => n > 0).map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none';
   return {
     pass: problems.length === 0,
     detail: problems.length ? problems.join('; ') :
       `${sentTotal} packets sent (clients ${sent.client}, peers ${sent.peer}, stranger ${sent.stranger}); relayed ` +
-      `${relayed.clientToPeer} to peers and ${relayed.peerToClient} to clients; dropped with a reason: ${reasons}`,
+      `${relayed.clientToPeer} to peers and ${relayed.peerToClient} to clients; dropped with a reason: ${reasons}; ` +
+      `refused by the kernel: ${refused}`,
   };
 }
 

@@ -82,6 +82,17 @@ test('a packet iceway counts as relayed that never arrived fails', () => {
   assert.equal(verdict.pass, false, verdict.detail);
 });
 
+test('relayed datagrams the kernel refused explain those that never arrived, and no more', () => {
+  const sent = { client: 1000, peer: 1000, stranger: 0 };
+  const dropped = { no_permission: 0, bandwidth: 0 };
+  const explained = judgeRelay({ sent, received: { client: 997, peer: 1000 }, relayed, dropped, refused: 3 });
+  assert.ok(explained.pass, explained.detail);
+  assert.match(explained.detail, /refused by the kernel: 3/);
+  const unexplained = judgeRelay({ sent, received: { client: 996, peer: 1000 }, relayed, dropped, refused: 3 });
+  assert.equal(unexplained.pass, false, unexplained.detail);
+  assert.match(unexplained.detail, /the kernel refused 3 sends, but 1996 arrived/);
+});
+
 test('signaling frames reconcile per protocol', () => {
   assert.ok(judgeSignal({ sent: { native: 10, yjs: 4 }, counted: { native: 10, yjs: 4 } }).pass);
   assert.equal(judgeSignal({ sent: { native: 10, yjs: 4 }, counted: { native: 9, yjs: 4 } }).pass, false);

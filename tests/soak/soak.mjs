@@ -499,6 +499,7 @@ function counters(families) {
     peerToClient: total(families, 'iceway_turn_relay_packets_total', { direction: 'peer_to_client' }),
     dropped: Object.fromEntries((families.get('iceway_turn_relay_dropped_packets_total')?.samples ?? [])
       .map((s) => [s.labels.reason, s.value])),
+    refused: total(families, 'iceway_turn_udp_send_dropped_total'),
     messages: Object.fromEntries(Object.keys(tally.frames)
       .map((protocol) => [protocol, total(families, 'iceway_signal_messages_total', { protocol })])),
   };
@@ -510,6 +511,7 @@ function delta(after, before) {
     clientToPeer: after.clientToPeer - before.clientToPeer,
     peerToClient: after.peerToClient - before.peerToClient,
     dropped,
+    refused: after.refused - before.refused,
     messages: Object.fromEntries(Object.entries(after.messages).map(([p, n]) => [p, n - before.messages[p]])),
   };
 }
@@ -638,6 +640,7 @@ function relayInputs(after, peers) {
     received: { client: tally.clientReceived, peer: peers.reduce((n, p) => n + p.received, 0) },
     relayed: { clientToPeer: after.clientToPeer, peerToClient: after.peerToClient },
     dropped: after.dropped,
+    refused: after.refused,
   };
 }
 

@@ -66,6 +66,8 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   // This worker's TURN counters, for the metrics collector (relaxed atomics: any thread may
   // read them while the worker writes).
   const TurnCounters& counters() const { return server_.counters(); }
+  // What became of this worker's UDP sends (the same rules for reading).
+  const net::SendTally& udp_sends() const { return worker_.receive_batch().sends.tally(); }
 
   // net::DatagramHandler: a datagram on a STUN/TURN listener.
   void on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& socket) override;

@@ -218,6 +218,9 @@ export async function generateTraffic(server, peer) {
   if (!(await live.createPermission(peerEndpoint)).success) throw new Error('CreatePermission to the echo peer failed');
   live.sendIndication(peerEndpoint, 'hello through a Send indication');
   await live.nextData();
+  // To port 0 of the permitted peer: the relay passes it on and the kernel refuses it (EINVAL),
+  // which iceway_turn_udp_send_dropped_total counts.
+  live.sendIndication({ address: host, port: 0 }, 'to port 0');
   if (!(await live.channelBind(0x4000, peerEndpoint)).success) throw new Error('ChannelBind to the echo peer failed');
   live.channelData(0x4000, Buffer.from('hello through a channel'));
   await live.nextData();
