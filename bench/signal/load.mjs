@@ -2,6 +2,9 @@
 // PeerJS signaling load: the same client load against iceway's /peerjs and the `peer` npm server.
 // It speaks the PeerJS server protocol as the `peerjs` client does (WebSocket
 // {url}/peerjs?key=&id=&token=, OPEN, {type, dst, payload} frames, HEARTBEAT every 5 s).
+// --protocol native sends the same payloads through iceway's /ws ({url}?id=, welcome,
+// {type:"signal", to, data}), --protocol relay through /relay ({url}?name=, no greeting, the
+// payload's members with "to" beside them), both without heartbeats; the URL names the path.
 //
 // Pairs mode (default): --pairs N pairs of connections. Once every connection has its OPEN, each
 // side sends --window frames to its partner; every frame received is answered with one new frame
@@ -28,7 +31,8 @@
 //
 //   node bench/signal/load.mjs --url ws://127.0.0.1:8080/peerjs [--pairs 50] [--window 4]
 //        [--duration 10] [--max-messages 5000000] [--drain 5] [--workers 2] [--server-pid PID]
-//        [--key peerjs] [--sources 1] [--connect-timeout 60] [--peer-url URL] [--also-pids P,Q] [--json]
+//        [--protocol peerjs|native|relay] [--key peerjs] [--sources 1] [--connect-timeout 60]
+//        [--peer-url URL] [--also-pids P,Q] [--json]
 //   node bench/signal/load.mjs --url ... --idle 10000 [--settle 3] [--workers 2] [--server-pid PID]
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -55,7 +59,7 @@ const FAKE_SDP = [
 
 function parseOptions(argv) {
   const o = {
-    url: '', peerUrl: '', alsoPids: [], key: 'peerjs', pairs: 50, window: 4, duration: 10, maxMessages: 5_000_000, drain: 5,
+    url: '', peerUrl: '', alsoPids: [], key: 'peerjs', protocol: 'peerjs', pairs: 50, window: 4, duration: 10, maxMessages: 5_000_000, drain: 5,
     workers: 2, serverPid: 0, idle: 0, settle: 3, sources: 1, connectTimeout: 60, json: false,
   };
   const numeric = {
@@ -70,12 +74,13 @@ function parseOptions(argv) {
     else if (a === '--peer-url') o.peerUrl = argv[++i];
     else if (a === '--also-pids') o.alsoPids = argv[++i].split(',').filter(Boolean).map(Number);
     else if (a === '--key') o.key = argv[++i];
+    else if (a === '--protocol') o.protocol = argv[++i];
     else if (numeric[a]) {
       const v = Number(argv[++i]);
       if (!Number.isFinite(v) || v < 0) throw new Error(`${a}: not a number: ${argv[i]}`);
       o[numeric[a]] = v;
     } else if (a === '-h' || a === '--help') {
-      process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 28)
+      process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 36)
         .map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
@@ -83,6 +88,7 @@ function parseOptions(argv) {
   if (!/^wss?:\/\//.test(o.url)) throw new Error('--url ws://HOST:PORT/PATH is required');
   if (o.peerUrl && !/^wss?:\/\//.test(o.peerUrl)) throw new Error('--peer-url: ws://HOST:PORT/PATH');
   if (!o.peerUrl) o.peerUrl = o.url;
+  if (!['peerjs', 'native', 'relay'].includes(o.protocol)) throw new Error('--protocol: peerjs, native or relay');
   if (o.alsoPids.some((pid) => !Number.isInteger(pid) || pid <= 0)) throw new Error('--also-pids: PID,PID,...');
   // Every run is bounded: in time, in frames and in connections.
   const bound = (name, lo, hi) => {
@@ -284,8 +290,13 @@ async function workerMain() {
   let refused = 0;
   let heartbeat = null;
 
-  const url = (base, id) => `${base}/peerjs?key=${encodeURIComponent(o.key)}&id=${encodeURIComponent(id)}` +
-    `&token=t${id}&version=1.5.5`;
+  const url = (base, id) => {
+    if (o.protocol === 'native') return `${base}?id=${encodeURIComponent(id)}`;
+    if (o.protocol === 'relay') return `${base}?name=${encodeURIComponent(id)}`;
+    return `${base}/peerjs?key=${encodeURIComponent(o.key)}&id=${encodeURIComponent(id)}&token=t${id}&version=1.5.5`;
+  };
+  // The greeting that says a connection is in: none on /relay (the WebSocket's open is all).
+  const greeting = { peerjs: 'OPEN', native: 'welcome', relay: null }[o.protocol];
   const note = (type) => { unexpected[type] = (unexpected[type] ?? 0) + 1; };
 
   // Opens one connection and resolves when OPEN arrives (null when refused). Handshakes run at
@@ -295,15 +306,29 @@ async function workerMain() {
     if (o.sources > 1) options.localAddress = `127.0.0.${1 + (sourceIndex % o.sources)}`;
     const ws = new WebSocket(url(base, id), options);
     const conn = { id, ws, open: false };
-    const failed = () => { if (!conn.open) { refused++; resolve(null); } };
+    // Once per connection: a refused connect fires both error and close.
+    let settled = false;
+    const failed = () => {
+      if (conn.open || settled) return;
+      settled = true;
+      refused++;
+      resolve(null);
+    };
     ws.on('error', failed);
     ws.on('close', () => {
       if (!conn.open) return failed();
       if (!stopping) closedEarly++;
     });
+    if (greeting === null) {
+      ws.once('open', () => {
+        conn.open = true;
+        resolve(conn);
+      });
+      return;
+    }
     ws.once('message', (data) => {
       const m = JSON.parse(data.toString());
-      if (m.type !== 'OPEN') { note(m.type); ws.close(); return failed(); }
+      if (m.type !== greeting) { note(m.type); ws.close(); return failed(); }
       conn.open = true;
       resolve(conn);
     });
@@ -334,8 +359,10 @@ async function workerMain() {
     const body = type === 'CANDIDATE'
       ? `"candidate":{"candidate":"candidate:842163049 1 udp 1677729535 203.0.113.7 ${50000 + (seq % 10000)} typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Xq3b network-cost 999","sdpMid":"0","sdpMLineIndex":0},"type":"data"`
       : `"sdp":{"type":"${type === 'OFFER' ? 'offer' : 'answer'}","sdp":"${FAKE_SDP}"},"type":"data","label":"dc","reliable":true,"serialization":"binary"`;
-    return `{"type":"${type}","dst":"${conn.partner}","payload":{${body},"connectionId":"${conn.connectionId}",` +
-      `"browser":"bench","seq":${seq},"t":${performance.now()}}}`;
+    const payload = `${body},"connectionId":"${conn.connectionId}","browser":"bench","seq":${seq},"t":${performance.now()}`;
+    if (o.protocol === 'native') return `{"type":"signal","to":"${conn.partner}","data":{"kind":"${type}",${payload}}}`;
+    if (o.protocol === 'relay') return `{"kind":"${type}","to":"${conn.partner}",${payload}}`;
+    return `{"type":"${type}","dst":"${conn.partner}","payload":{${payload}}}`;
   };
   const sendNext = (conn) => {
     if (!sending) return;
@@ -353,10 +380,20 @@ async function workerMain() {
     const now = performance.now();
     let m;
     try { m = JSON.parse(data.toString()); } catch { wrongFields++; return; }
-    if (m.type !== 'OFFER' && m.type !== 'ANSWER' && m.type !== 'CANDIDATE') { note(m.type); return; }
-    const p = m.payload ?? {};
-    if (m.src !== conn.partner || m.dst !== conn.id || p.connectionId !== conn.partnerConnectionId) wrongFields++;
-    if (p.seq !== conn.recvSeq || m.type !== typeFor(p.seq)) outOfOrder++;
+    // The same checks whatever the protocol: who sent it, to whom, which negotiation, in order.
+    let p, kind, from, to;
+    if (o.protocol === 'native') {
+      if (m.type !== 'signal') { note(m.type); return; }
+      [p, kind, from, to] = [m.data ?? {}, m.data?.kind, m.from, conn.id];
+    } else if (o.protocol === 'relay') {
+      if (m.type === 'error') { note(m.code); return; }
+      [p, kind, from, to] = [m, m.kind, m.from, m.to];
+    } else {
+      if (m.type !== 'OFFER' && m.type !== 'ANSWER' && m.type !== 'CANDIDATE') { note(m.type); return; }
+      [p, kind, from, to] = [m.payload ?? {}, m.type, m.src, m.dst];
+    }
+    if (from !== conn.partner || to !== conn.id || p.connectionId !== conn.partnerConnectionId) wrongFields++;
+    if (p.seq !== conn.recvSeq || kind !== typeFor(p.seq)) outOfOrder++;
     conn.recvSeq = (typeof p.seq === 'number' ? p.seq : conn.recvSeq) + 1;
     const us = (now - p.t) * 1000;
     histogram[bucketOf(us)]++;
@@ -388,7 +425,7 @@ async function workerMain() {
         for (const c of connections) c.ws.on('message', (data) => note(JSON.parse(data.toString()).type));
       }
       // As the peerjs client: HEARTBEAT every 5 s on every connection.
-      heartbeat = setInterval(() => {
+      if (o.protocol === 'peerjs') heartbeat = setInterval(() => {
         for (const c of connections) if (c.ws.readyState === WebSocket.OPEN) c.ws.send('{"type":"HEARTBEAT"}');
       }, HEARTBEAT_MS);
       parentPort.postMessage({ type: 'connected', connections: connections.length, refused });

@@ -1,6 +1,6 @@
 // The PeerJS signaling load generator (bench/signal/load.mjs, behind bench/signal-vs-peerjs.sh)
 // stays working: a one-second run against the real iceway must deliver every frame, in order and
-// with sane latency fields; idle mode must open, heartbeat and measure; and the tool must report,
+// with sane latency fields, through /peerjs and through native /ws and /relay; idle mode must open, heartbeat and measure; and the tool must report,
 // not hide, frames a server drops and connections it refuses. Correctness only: no speed checks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,6 +59,24 @@ test('pairs exchange frames through iceway: every one delivered, in order, with 
   assert.ok(report.send_seconds >= 0.9 && report.send_seconds < 30, `send_seconds ${report.send_seconds}`);
   assert.ok(report.bytes_per_message > 100, `bytes_per_message ${report.bytes_per_message}`);
   assert.ok(report.server.cpu_seconds >= 0 && report.server.rss_kib_after > 0, JSON.stringify(report.server));
+});
+
+test('the same load through native /ws and /relay: every frame delivered from the partner, in order', async () => {
+  const base = `ws://${server.signal.host}:${server.signal.port}`;
+  for (const [protocol, path] of [['native', '/ws'], ['relay', '/relay']]) {
+    const report = await load(['--url', `${base}${path}`, '--protocol', protocol, '--pairs', '2', '--window', '3',
+      '--duration', '0.5', '--drain', '20']);
+    assert.equal(report.connections, 4, protocol);
+    assert.ok(report.sent >= 2 * 2 * 3, `${protocol}: sent ${report.sent}`);
+    assert.equal(report.delivered, report.sent, protocol);
+    assert.equal(report.out_of_order + report.wrong_fields, 0, protocol);
+    assert.deepEqual(report.unexpected, {}, protocol);
+  }
+  // A server that is not there: each connection is counted as refused once.
+  const refused = await load(['--url', 'ws://127.0.0.1:1/relay', '--protocol', 'relay', '--pairs', '1', '--duration', '0.2',
+    '--connect-timeout', '5']);
+  assert.equal(refused.connect_refused, 2);
+  assert.equal(refused.delivered, 0);
 });
 
 test('idle connections open, heartbeat and get their server memory measured', async () => {
