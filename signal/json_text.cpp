@@ -23,6 +23,27 @@ std::string_view string_field(const Json& object, std::string_view key) {
   return it->get_ref<const std::string&>();
 }
 
+std::string object_text(std::span<const JsonMember> members) {
+  std::size_t bytes = 2;
+  for (const JsonMember& member : members) bytes += member.name.size() + member.value.size() + 6;
+  std::string out;
+  out.reserve(bytes);  // exact unless a quoted value needs escapes
+  out.push_back('{');
+  bool first = true;
+  for (const JsonMember& member : members) {
+    if (!member.quote && member.value.empty()) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    out.push_back('"');
+    out += member.name;
+    out += "\":";
+    if (member.quote) append_json_string(member.value, out);
+    else out += member.value;
+  }
+  out.push_back('}');
+  return out;
+}
+
 void append_json_string(std::string_view text, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');

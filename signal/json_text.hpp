@@ -3,6 +3,7 @@
 // an exception) and checks nesting depth before the parser runs; dumping never throws either:
 // text that came from a query string may hold invalid UTF-8, which is replaced, not fatal.
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,21 @@ std::string to_text(const Json& value);
 // characters, everything else (multi-byte UTF-8 included) unchanged. `text` must be valid UTF-8;
 // both the relay fast path and the Socket.IO codec splice such strings into frames they forward.
 void append_json_string(std::string_view text, std::string& out);
+
+// One member of an object written by object_text(): `value` is raw JSON, or with `quote` a
+// string to write as a JSON string literal (append_json_string). The name is written as given,
+// so it must need no escaping: the callers' names are literals or come from a frame in which
+// they had no escapes (relay_frame.hpp).
+struct JsonMember {
+  std::string_view name;
+  std::string_view value;
+  bool quote = false;
+};
+
+// {"name":value,...}: the members in the order given, nothing between tokens. A raw value that
+// is empty leaves its member out (an optional member the frame did not have). The relayed
+// frames are written this way around bytes spliced in as they came.
+std::string object_text(std::span<const JsonMember> members);
 
 // The string at `key` if the object has one, else an empty view. The view is into `object`.
 std::string_view string_field(const Json& object, std::string_view key);

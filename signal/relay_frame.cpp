@@ -329,21 +329,8 @@ std::optional<FrameMembers> scan_frame_members(std::string_view text, std::size_
 
 std::string relay_frame_text(std::string_view type, std::string_view src, std::string_view dst,
                              std::string_view payload) {
-  std::string out;
-  // The common case (no escapes) fits exactly: 39 bytes of keys and punctuation.
-  out.reserve(type.size() + src.size() + dst.size() + payload.size() + 40);
-  out += R"({"dst":)";
-  append_json_string(dst, out);
-  if (!payload.empty()) {
-    out += R"(,"payload":)";
-    out += payload;
-  }
-  out += R"(,"src":)";
-  append_json_string(src, out);
-  out += R"(,"type":)";
-  append_json_string(type, out);
-  out.push_back('}');
-  return out;
+  const JsonMember members[] = {{"dst", dst, true}, {"payload", payload}, {"src", src, true}, {"type", type, true}};
+  return object_text(members);
 }
 
 }  // namespace iceway::signaling

@@ -18,33 +18,18 @@ std::string in_quotes(std::string_view text) { return "\"" + std::string(text) +
 // writes them: keys in std::map order (FrameMember names are their own raw bytes, so they
 // compare as the decoded keys do), values as received.
 std::string stamped_text(const FrameMembers& frame, std::string_view sender) {
-  std::string quoted;
-  append_json_string(sender, quoted);
-  std::array<FrameMember, kMaxScannedMembers + 2> members;
+  std::array<JsonMember, kMaxScannedMembers + 2> members;
   std::size_t count = 0;
-  std::size_t bytes = 2;
   for (std::size_t i = 0; i < frame.count; ++i) {
     const FrameMember& member = frame.members[i];
     if (member.name == "from" || member.name == "fromUser") continue;
-    members[count++] = member;
+    members[count++] = JsonMember{member.name, member.value};
   }
-  members[count++] = FrameMember{"from", quoted};
-  members[count++] = FrameMember{"fromUser", quoted};
+  members[count++] = JsonMember{"from", sender, true};
+  members[count++] = JsonMember{"fromUser", sender, true};
   std::sort(members.begin(), members.begin() + static_cast<std::ptrdiff_t>(count),
-            [](const FrameMember& a, const FrameMember& b) { return a.name < b.name; });
-  for (std::size_t i = 0; i < count; ++i) bytes += members[i].name.size() + members[i].value.size() + 4;
-  std::string out;
-  out.reserve(bytes);
-  out.push_back('{');
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i != 0) out.push_back(',');
-    out.push_back('"');
-    out += members[i].name;
-    out += "\":";
-    out += members[i].value;
-  }
-  out.push_back('}');
-  return out;
+            [](const JsonMember& a, const JsonMember& b) { return a.name < b.name; });
+  return object_text(std::span<const JsonMember>(members.data(), count));
 }
 
 }  // namespace

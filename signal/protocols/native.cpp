@@ -31,27 +31,13 @@ std::string in_quotes(std::string_view text) {
 // The relayed frames, keys in the order nlohmann's std::map object dumps them. `data` is raw
 // JSON, as received or dumped.
 std::string signal_text(std::string_view from, std::string_view data) {
-  std::string out;
-  out.reserve(data.size() + from.size() + 40);
-  out += R"({"data":)";
-  out += data;
-  out += R"(,"from":)";
-  append_json_string(from, out);
-  out += R"(,"type":"signal"})";
-  return out;
+  const JsonMember members[] = {{"data", data}, {"from", from, true}, {"type", "signal", true}};
+  return object_text(members);
 }
 
 std::string broadcast_text(std::string_view room, std::string_view from, std::string_view data) {
-  std::string out;
-  out.reserve(data.size() + from.size() + room.size() + 60);
-  out += R"({"data":)";
-  out += data;
-  out += R"(,"from":)";
-  append_json_string(from, out);
-  out += R"(,"room":)";
-  append_json_string(room, out);
-  out += R"(,"type":"broadcast"})";
-  return out;
+  const JsonMember members[] = {{"data", data}, {"from", from, true}, {"room", room, true}, {"type", "broadcast", true}};
+  return object_text(members);
 }
 
 }  // namespace

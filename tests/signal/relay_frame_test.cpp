@@ -380,6 +380,13 @@ TEST(RelayFrameText, WritesWhatDumpWrites) {
   }
 }
 
+TEST(ObjectText, RawValuesAsGivenStringsEscapedEmptyRawMembersLeftOut) {
+  const JsonMember members[] = {
+      {"a", R"({ "n" : 1.50 })"}, {"b", ""}, {"c", "q\"\n", true}, {"d", "", true}, {"e", "[]"}};
+  EXPECT_EQ(object_text(members), R"({"a":{ "n" : 1.50 },"c":"q\"\n","d":"","e":[]})");
+  EXPECT_EQ(object_text({}), "{}");
+}
+
 FrameMembers members_ok(std::string_view text) {
   auto members = scan_frame_members(text, kDepth);
   if (!members) {
