@@ -154,5 +154,26 @@ TEST(UdpSocketBatchedSends, SendsTheKernelRefusesAreCountedAsDropped) {
   EXPECT_EQ(f.batch->sends.tally().dropped(), 3u);
 }
 
+// The same on a wildcard socket sending from a chosen address (IP_PKTINFO, sendmsg): counted
+// whether the kernel takes the datagram or refuses it.
+TEST(UdpSocketBatchedSends, SendsFromAChosenSourceAreCountedToo) {
+  boost::asio::io_context context;
+  auto batch = std::make_unique<ReceiveBatch>();
+  auto socket = std::make_shared<UdpSocket>(context, *batch);
+  ASSERT_FALSE(socket->open(*Endpoint::parse("0.0.0.0:0"), {}));
+  Client client;
+  sockaddr_in address{};
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(client.fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const IpAddress source = *IpAddress::parse("127.0.0.1");
+  const std::string text = "x";
+  EXPECT_TRUE(socket->send_to(as_byte_span(text), {source, ntohs(address.sin_port)}, &source));
+  EXPECT_EQ(client.receive_now(), "x");
+  EXPECT_FALSE(socket->send_to(as_byte_span(text), {*IpAddress::parse("255.255.255.255"), 9}, &source));
+  EXPECT_EQ(batch->sends.tally().sent(), 1u);
+  EXPECT_EQ(batch->sends.tally().dropped(), 1u);
+  socket->close();
+}
+
 }  // namespace
 }  // namespace iceway::net
