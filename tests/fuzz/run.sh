@@ -13,7 +13,10 @@
 #     `make fuzz-long`: explores for a long time with a random seed on both cores and merges
 #     what it finds into the checked-in corpus (minimised with -merge=1), so the next commit's
 #     `make test` replays it. A crash leaves its reproducer in BUILD_DIR/fuzz-artifacts/NAME/:
-#     fix the bug and add the reproducer to the corpus. Stats go to BUILD_DIR/fuzz-stats.tsv.
+#     fix the bug and add the reproducer to the corpus. Each target's row (with the CPU-seconds
+#     it really got, which is less than seconds x jobs on a busy machine) is appended to
+#     BUILD_DIR/fuzz-stats.tsv, so the hours of several runs add up. FUZZ_TARGETS (names,
+#     space-separated) runs only those targets; FUZZ_JOBS overrides the number of cores.
 #
 # Fails on any crash, leak, timeout or sanitizer report.
 set -euo pipefail
@@ -21,6 +24,22 @@ build=${1:?build dir}
 mode=${2:-check}
 here=$(cd "$(dirname "$0")" && pwd)
 mapfile -t targets < <(find "$build/tests/fuzz" -type f -name '*_fuzz' -perm -u+x | sort)
+if [[ -n "${FUZZ_TARGETS:-}" ]]; then
+  wanted=()
+  for name in $FUZZ_TARGETS; do
+    found=""
+    for target in "${targets[@]}"; do
+      [[ $(basename "$target") == "$name" ]] && found=$target
+    done
+    if [[ -z "$found" ]]; then
+      echo "fuzz: FUZZ_TARGETS names $name, which $build does not have; the targets are:" >&2
+      for target in "${targets[@]}"; do echo "  $(basename "$target")" >&2; done
+      exit 2
+    fi
+    wanted+=("$found")
+  done
+  targets=("${wanted[@]}")
+fi
 if [[ ${#targets[@]} -eq 0 ]]; then
   echo "fuzz: no fuzz targets were built in $build" >&2
   exit 1
@@ -37,6 +56,18 @@ budget_of() {  # executions of fixed-seed exploration for target $1
     return 1
   fi
   echo "$runs"
+}
+
+# Sets cpu_now to the user + system seconds of this shell's finished children so far. Call it
+# as a plain command: in a $(...) subshell, `times` would count the subshell's children.
+children_cpu_seconds() {
+  local file
+  file=$(mktemp)
+  times > "$file"
+  cpu_now=$(awk 'NR == 2 { total = 0
+                           for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] }
+                           printf "%d\n", total }' "$file")
+  rm -f "$file"
 }
 
 report_failure() {  # name, log
@@ -83,9 +114,11 @@ case "$mode" in
     ;;
   long)
     seconds=${3:?seconds per target}
-    jobs=$(nproc)
+    jobs=${FUZZ_JOBS:-$(nproc)}
     stats="$build/fuzz-stats.tsv"
-    printf 'target\tseconds\tjobs\texecutions\tedges\tcorpus_files\tcrashes\n' > "$stats"
+    if [[ ! -s "$stats" ]]; then
+      printf 'date\ttarget\tseconds\tjobs\tcpu_seconds\texecutions\tedges\tcorpus_files\tcrashes\n' > "$stats"
+    fi
     for target in "${targets[@]}"; do
       name=$(basename "$target")
       seeds="$here/corpus/$name"
@@ -94,10 +127,14 @@ case "$mode" in
       mkdir -p "$artifacts" "$work" "$seeds"
       echo "fuzz: $name for ${seconds}s on $jobs cores"
       status=0
+      children_cpu_seconds
+      cpu_before=$cpu_now
       # -fork keeps going after a crash and counts them; each crash leaves its reproducer.
       "$target" "${common[@]}" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -max_total_time="$seconds" -artifact_prefix="$artifacts/" "$work" "$seeds" \
         > "$artifacts/long.txt" 2>&1 || status=$?
+      children_cpu_seconds
+      cpu_seconds=$((cpu_now - cpu_before))
       crashes=$(find "$artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
       # Keep only inputs that add coverage: merge the work corpus into the checked-in one.
       "$target" -merge=1 "$seeds" "$work" > "$artifacts/merge.txt" 2>&1 || status=$?
@@ -105,7 +142,8 @@ case "$mode" in
       progress=$(grep -E '^#[0-9]+: cov: ' "$artifacts/long.txt" | tail -1 || true)
       executions=$(sed -E 's/^#([0-9]+):.*/\1/' <<< "$progress")
       edges=$(sed -E 's/.* cov: ([0-9]+).*/\1/' <<< "$progress")
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$seconds" "$jobs" "${executions:-?}" "${edges:-?}" \
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%F)" "$name" "$seconds" "$jobs" "$cpu_seconds" \
+        "${executions:-?}" "${edges:-?}" \
         "$(ls "$seeds" | wc -l)" "$crashes" >> "$stats"
       if [[ $status -ne 0 || $crashes -ne 0 ]]; then
         failed=$((failed + 1))
