@@ -1,0 +1,88 @@
+#pragma once
+// What the DTLS tests and the DTLS fuzz target share: a server context with a self-signed
+// P-256 certificate made in memory (no files), and an OpenSSL DTLS client over memory BIOs.
+#include <openssl/bio.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "turn/dtls_session.hpp"
+
+namespace iceway::turn::testing {
+
+struct SslCtxFree {
+  void operator()(SSL_CTX* context) const { SSL_CTX_free(context); }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
+
+inline SslCtxPtr make_dtls_server_context() {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509* certificate = X509_new();
+  ASN1_INTEGER_set(X509_get_serialNumber(certificate), 1);
+  X509_gmtime_adj(X509_getm_notBefore(certificate), 0);
+  X509_gmtime_adj(X509_getm_notAfter(certificate), 3600);
+  X509_set_pubkey(certificate, key);
+  X509_NAME* name = X509_get_subject_name(certificate);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("iceway-test"), -1, -1, 0);
+  X509_set_issuer_name(certificate, name);
+  X509_sign(certificate, key, EVP_sha256());
+  SslCtxPtr context(SSL_CTX_new(DTLS_server_method()));
+  SSL_CTX_use_certificate(context.get(), certificate);
+  SSL_CTX_use_PrivateKey(context.get(), key);
+  X509_free(certificate);
+  EVP_PKEY_free(key);
+  configure_dtls_server_context(context.get());
+  return context;
+}
+
+// A DTLS client over memory BIOs: what it sends is taken with take_datagrams(), what the
+// server sent is given with give().
+class MemoryDtlsClient {
+ public:
+  MemoryDtlsClient() : context_(SSL_CTX_new(DTLS_client_method())), ssl_(SSL_new(context_.get())) {
+    BIO* in = BIO_new(BIO_s_mem());
+    BIO* out = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(in, -1);
+    BIO_set_mem_eof_return(out, -1);
+    SSL_set_bio(ssl_, in, out);
+    SSL_set_options(ssl_, SSL_OP_NO_QUERY_MTU);
+    SSL_set_mtu(ssl_, 1400);
+    SSL_set_connect_state(ssl_);
+  }
+  ~MemoryDtlsClient() { SSL_free(ssl_); }
+
+  // Advances the handshake; true once it is done.
+  bool handshake() { return SSL_do_handshake(ssl_) == 1; }
+  void give(const std::vector<std::byte>& datagram) {
+    BIO_write(SSL_get_rbio(ssl_), datagram.data(), static_cast<int>(datagram.size()));
+  }
+  // Everything the client wrote since the last call, as one datagram (empty when nothing).
+  std::vector<std::byte> take_datagram() {
+    std::vector<std::byte> out(static_cast<std::size_t>(BIO_ctrl_pending(SSL_get_wbio(ssl_))));
+    if (!out.empty()) BIO_read(SSL_get_wbio(ssl_), out.data(), static_cast<int>(out.size()));
+    return out;
+  }
+  bool write(const std::vector<std::byte>& plaintext) {
+    return SSL_write(ssl_, plaintext.data(), static_cast<int>(plaintext.size())) > 0;
+  }
+  // One application record's plaintext, or empty.
+  std::vector<std::byte> read() {
+    std::vector<std::byte> buffer(16384);
+    const int count = SSL_read(ssl_, buffer.data(), static_cast<int>(buffer.size()));
+    buffer.resize(count > 0 ? static_cast<std::size_t>(count) : 0);
+    return buffer;
+  }
+  bool got_close_notify() const { return (SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) != 0; }
+  void shutdown() { SSL_shutdown(ssl_); }
+
+ private:
+  std::unique_ptr<SSL_CTX, SslCtxFree> context_;
+  SSL* ssl_;
+};
+
+}  // namespace iceway::turn::testing
