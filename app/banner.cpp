@@ -24,10 +24,13 @@ std::string banner_text(const Config& config, const BannerFacts& facts) {
   out << "  STUN/TURN    udp " << join(facts.stun_udp) << "; tcp " << join(facts.stun_tcp) << "\n";
   out << "               stun:" << host << ":" << port_of(facts.stun_udp) << "  turn:" << host << ":"
       << port_of(facts.stun_udp) << "\n";
-  if (!facts.stun_tls.empty())
+  if (!facts.stun_tls.empty()) {
     out << "  TURN/TLS     tls " << join(facts.stun_tls) << "  turns:" << host << ":" << port_of(facts.stun_tls) << "\n";
-  else
+    if (!facts.stun_dtls.empty())
+      out << "  TURN/DTLS    udp " << join(facts.stun_dtls) << "  (for DTLS clients such as turnutils_uclient -S)\n";
+  } else {
     out << "  TURN/TLS     off (set [tls] cert and key to serve turns: on " << join(config.turn.tls_listen) << ")\n";
+  }
   out << "  Relays       udp " << (config.turn.relay_ipv4 ? config.turn.relay_ipv4->to_string() : "-") << " "
       << config.turn.relay_port_min << "-" << config.turn.relay_port_max << "\n";
   const std::string web = (facts.tls ? "https://" : "http://") + host + ":" + std::to_string(facts.signal.port);

@@ -18,6 +18,7 @@ struct BannerFacts {
   Endpoint signal;
   Endpoint admin;
   bool tls = false;                 // the public listener serves https/wss
+  std::vector<Endpoint> stun_dtls;  // DTLS on the UDP side of the TLS ports (turn.dtls)
 };
 
 std::string banner_text(const Config& config, const BannerFacts& facts);

@@ -88,6 +88,16 @@ constexpr auto kKeys = std::to_array<ConfigKey>({
      "STUN/TURN over TLS (`turns:`) listeners; used only when `[tls]` has a certificate. Use "
      "`\"0.0.0.0:443\"` to get through firewalls that only allow HTTPS (see docs/deploy.md).",
      [](const Config& c) { return show(c.turn.tls_listen); }},
+    {"turn.dtls", Kind::boolean, "true", Reload::restart,
+     "also serve TURN over DTLS on the UDP side of each tls_listen address",
+     "With a certificate in `[tls]`, each `turn.tls_listen` address also serves STUN/TURN over DTLS 1.2 "
+     "on UDP (as coturn does on its TLS port; `turnutils_uclient -S` without `-t`). A new client's "
+     "ClientHello is answered with a stateless cookie (RFC 6347 HelloVerifyRequest), so spoofed sources "
+     "cost no memory; the same certificate serves, and a reload replaces it. A DTLS session counts "
+     "against the stream caps (`max_stream_clients`, per IP, `max_tls_handshakes`) and has a TLS "
+     "connection's deadlines; its allocation ends with it. Browsers do not use DTLS for TURN. Restart "
+     "to change.",
+     [](const Config& c) { return show(c.turn.dtls); }},
     {"turn.relay_ipv4", Kind::ip_address, "\"\"", Reload::applies,
      "default: the IPv4 listen address, or the first non-loopback IPv4 address",
      "The IPv4 address relay sockets bind to. Empty: the IPv4 listen address if it is specific, else the "

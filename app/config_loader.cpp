@@ -502,6 +502,7 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   }
   in.read_endpoints("turn.listen", turn.listen, 3478);
   in.read_endpoints("turn.tls_listen", turn.tls_listen, 5349);
+  in.read("turn.dtls", turn.dtls);
   read_nat_behavior(in, turn);
   for (const auto& [key, address, family] :
        {std::tuple{"turn.relay_ipv4", &turn.relay_ipv4, AddressFamily::ipv4},

@@ -339,17 +339,17 @@ void Server::log_started() const {
     for (const auto& endpoint : endpoints) text += (text.empty() ? "" : ",") + endpoint.to_string();
     return text.empty() ? std::string("-") : text;
   };
-  spdlog::info("started: version={} config={} stun_udp={} stun_tcp={} turn_tls={} signal={} admin={} relay={}-{} "
-               "public_host={} development_mode={}",
+  spdlog::info("started: version={} config={} stun_udp={} stun_tcp={} turn_tls={} turn_dtls={} signal={} admin={} "
+               "relay={}-{} public_host={} development_mode={}",
                log_escape(version_text()), log_escape(config_.source), listed(bound_.stun_udp), listed(bound_.stun_tcp),
-               listed(bound_.stun_tls), bound_.signal.to_string(), bound_.admin.to_string(), config_.turn.relay_port_min,
+               listed(bound_.stun_tls), listed(bound_.stun_dtls), bound_.signal.to_string(), bound_.admin.to_string(), config_.turn.relay_port_min,
                config_.turn.relay_port_max, log_escape(config_.server.public_host.empty() ? "-" : config_.server.public_host),
                config_.development_mode ? "true" : "false");
 }
 
 void Server::print_banner() const {
   BannerFacts facts{version_text(), bound_.stun_udp, bound_.stun_tcp, bound_.stun_tls, bound_.signal, bound_.admin,
-                    tls_ != nullptr};
+                    tls_ != nullptr, bound_.stun_dtls};
   std::cout << banner_text(config_, facts) << std::flush;
 }
 

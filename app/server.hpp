@@ -44,6 +44,7 @@ class Server {
     std::vector<Endpoint> stun_udp;
     std::vector<Endpoint> stun_tcp;
     std::vector<Endpoint> stun_tls;
+    std::vector<Endpoint> stun_dtls;
     Endpoint signal;
     Endpoint admin;
   };

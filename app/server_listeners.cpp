@@ -133,6 +133,19 @@ Result<bool, std::string> Server::start_turn() {
         if (tls.port == 0) tls.port = worker->tcp_endpoints().back().port;
       }
       bound_.stun_tls.push_back(tls);
+      if (!config_.turn.dtls) continue;
+      // DTLS on the same port over UDP (with port 0, the one the kernel gave TLS).
+      if (listen.port != 0) {
+        if (auto held = held_elsewhere(tls, net::ProbeProtocol::udp)) return failure(*held);
+      }
+      for (auto& worker : turn_workers_) {
+        auto error = worker->listen_dtls(tls);
+        if (error && ipv6_unavailable(tls, error)) break;
+        if (error)
+          return failure("cannot listen on udp " + tls.to_string() + " for TURN over DTLS: " + error.message() +
+                         " (set turn.dtls = false to serve TLS alone)");
+      }
+      bound_.stun_dtls.push_back(tls);
     }
   }
   if (config_.turn.nat_behavior) {

@@ -106,6 +106,7 @@ std::string_view to_string(Transport transport) {
     case Transport::udp: return "udp";
     case Transport::tcp: return "tcp";
     case Transport::tls: return "tls";
+    case Transport::dtls: return "dtls";
   }
   return "?";
 }

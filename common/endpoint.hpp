@@ -56,7 +56,8 @@ struct Endpoint {
   friend auto operator<=>(const Endpoint&, const Endpoint&) = default;
 };
 
-enum class Transport : std::uint8_t { udp, tcp, tls };
+// dtls: DTLS 1.2 over UDP on the TLS port (turn/dtls_session.hpp); a datagram transport, like udp.
+enum class Transport : std::uint8_t { udp, tcp, tls, dtls };
 std::string_view to_string(Transport transport);
 
 // RFC 8656 §2: the client's address, the server's address and the transport identify a

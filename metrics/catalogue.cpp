@@ -56,8 +56,8 @@ const std::array<MetricInfo, kMetricCount> kCatalogue{{
      "expired nonce are not failures).",
      kReason},
     {MetricId::turn_stream_clients_active, "iceway_turn_stream_clients_active", gauge,
-     "TURN clients' TCP and TLS connections open now (TLS ones from accept, handshake included), by "
-     "transport.",
+     "TURN clients' TCP and TLS connections and DTLS sessions open now (TLS from accept and DTLS from "
+     "the cookie's return, handshake included), by transport.",
      kTransport},
     {MetricId::turn_stream_closed, "iceway_turn_stream_closed_total", counter,
      "TURN clients' TCP and TLS connections the server refused at accept (a cap) or closed (a "

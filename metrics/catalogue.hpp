@@ -93,10 +93,12 @@ inline constexpr std::string_view kAllocationChallengeLabel = "challenge";
 inline constexpr std::array<std::string_view, 2> kDropReasonLabels{"no_permission", "bandwidth"};
 // iceway_turn_allocations_active{transport,family}: every transport and family, in the order
 // of TurnCounters::allocations_active ([Transport][family - 1]).
-inline constexpr std::array<Transport, 3> kTransports{Transport::udp, Transport::tcp, Transport::tls};
+inline constexpr std::array<Transport, 4> kTransports{Transport::udp, Transport::tcp, Transport::tls,
+                                                     Transport::dtls};
 inline constexpr std::array<AddressFamily, 2> kFamilies{AddressFamily::ipv4, AddressFamily::ipv6};
 std::string_view family_label(AddressFamily family);  // "ipv4", "ipv6"
-// iceway_turn_stream_clients_active{transport}: TurnCounters::stream_clients_active ([0] tcp, [1] tls).
-inline constexpr std::array<Transport, 2> kStreamTransports{Transport::tcp, Transport::tls};
+// iceway_turn_stream_clients_active{transport}: TurnCounters::stream_clients_active ([0] tcp,
+// [1] tls, [2] dtls: a DTLS session is a client connection without a stream).
+inline constexpr std::array<Transport, 3> kStreamTransports{Transport::tcp, Transport::tls, Transport::dtls};
 
 }  // namespace iceway::metrics

@@ -32,6 +32,22 @@ Result<TlsContextPtr, std::string> make_server_tls_context(const std::string& ce
   return context;
 }
 
+std::shared_ptr<SSL_CTX> make_server_dtls_context(const boost::asio::ssl::context& tls) {
+  SSL_CTX* from = const_cast<boost::asio::ssl::context&>(tls).native_handle();  // only read
+  std::shared_ptr<SSL_CTX> context(SSL_CTX_new(DTLS_server_method()), SSL_CTX_free);
+  if (!context) return nullptr;
+  X509* certificate = SSL_CTX_get0_certificate(from);
+  EVP_PKEY* key = SSL_CTX_get0_privatekey(from);
+  STACK_OF(X509)* chain = nullptr;
+  SSL_CTX_get0_chain_certs(from, &chain);
+  if (certificate == nullptr || key == nullptr || SSL_CTX_use_certificate(context.get(), certificate) != 1 ||
+      SSL_CTX_use_PrivateKey(context.get(), key) != 1 || (chain != nullptr && SSL_CTX_set1_chain(context.get(), chain) != 1)) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  return context;
+}
+
 bool same_certificate(const boost::asio::ssl::context& a, const boost::asio::ssl::context& b) {
   // SSL_CTX_get0_certificate takes a non-const context but only reads it.
   X509* first = SSL_CTX_get0_certificate(const_cast<boost::asio::ssl::context&>(a).native_handle());

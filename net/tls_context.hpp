@@ -18,6 +18,11 @@ using TlsContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 Result<TlsContextPtr, std::string> make_server_tls_context(const std::string& cert_chain_file,
                                                            const std::string& key_file);
 
+// A DTLS server context (DTLS_server_method) serving the certificate chain and key of `tls`,
+// for TURN over DTLS on the UDP side of the TLS port: built from the TLS context, so a reload
+// that replaces that one gives DTLS the new certificate too. nullptr when OpenSSL cannot.
+std::shared_ptr<SSL_CTX> make_server_dtls_context(const boost::asio::ssl::context& tls);
+
 // True when both contexts serve the same leaf certificate, so a reload that re-read unchanged
 // files can say "nothing changed" instead of claiming a new certificate.
 bool same_certificate(const boost::asio::ssl::context& a, const boost::asio::ssl::context& b);

@@ -94,7 +94,7 @@ constexpr std::size_t error_index(stun::ErrorCode code) {
 
 struct TurnCounters {
   // iceway_turn_allocations_active{transport,family}: [Transport][family - 1]
-  std::array<std::array<Gauge, 2>, 3> allocations_active;
+  std::array<std::array<Gauge, 2>, 4> allocations_active;
   // iceway_turn_allocations_total{result}: "success" and the label of every code in
   // kTurnErrorCodes. The first Allocate's 401 challenge is normal and counted in
   // `challenges` instead; a 401 to a request that carried credentials is a failure.
@@ -114,11 +114,12 @@ struct TurnCounters {
   Counter challenges;
   Counter stale_nonces;  // iceway_turn_stale_nonces_total: 438 to a nonce that expired
   // iceway_stun_requests_total{transport,method,result}: [Transport][method][RequestResult]
-  std::array<std::array<std::array<Counter, kRequestResultCount>, kMethodLabels.size()>, 3> requests;
+  std::array<std::array<std::array<Counter, kRequestResultCount>, kMethodLabels.size()>, 4> requests;
   // iceway_turn_stream_closed_total{reason} and iceway_turn_stream_clients_active{transport}
-  // ([0] tcp, [1] tls): counted by the I/O layer (turn/io), which owns the connections.
+  // ([0] tcp, [1] tls, [2] dtls): counted by the I/O layer (turn/io), which owns the
+  // connections and DTLS sessions.
   std::array<Counter, kStreamCloseCount> stream_closed;
-  std::array<Gauge, 2> stream_clients_active;
+  std::array<Gauge, 3> stream_clients_active;
 
   Gauge& active(Transport transport, AddressFamily family) {
     return allocations_active[static_cast<std::size_t>(transport)][static_cast<std::size_t>(family) - 1];
@@ -136,7 +137,9 @@ struct TurnCounters {
   void count_auth_failure(AuthFailure reason) { auth_failures[static_cast<std::size_t>(reason)].add(); }
   void count_peer_denied(PeerReason reason) { peer_denied[static_cast<std::size_t>(reason)].add(); }
   void count_stream_close(StreamClose reason) { stream_closed[static_cast<std::size_t>(reason)].add(); }
-  Gauge& stream_clients(Transport transport) { return stream_clients_active[transport == Transport::tls ? 1 : 0]; }
+  Gauge& stream_clients(Transport transport) {
+    return stream_clients_active[transport == Transport::dtls ? 2 : transport == Transport::tls ? 1 : 0];
+  }
   void count_request(Transport transport, CountedMethod method, RequestResult result) {
     requests[static_cast<std::size_t>(transport)][static_cast<std::size_t>(method)][static_cast<std::size_t>(result)]
         .add();

@@ -43,6 +43,7 @@ struct Settings {
 
   std::vector<Endpoint> listen;             // STUN/TURN on UDP and TCP
   std::vector<Endpoint> tls_listen;         // used when a certificate is configured
+  bool dtls = true;                         // DTLS on the UDP side of each tls_listen address
   std::optional<IpAddress> relay_ipv4;      // resolved by app/: never empty when IPv4 relays exist
   std::optional<IpAddress> relay_ipv6;      // empty = no IPv6 relays (440)
   std::uint16_t relay_port_min = 49152;

@@ -49,6 +49,15 @@ TEST(Banner, AProductionServerWithTlsGivesItsUrlsAndNoSecret) {
   EXPECT_EQ(text.find("needs https"), std::string::npos);
 }
 
+TEST(Banner, DtlsOnTheTlsPortsHasALineOfItsOwnOnlyWhenServed) {
+  BannerFacts with = facts(true);
+  with.stun_dtls = with.stun_tls;
+  const std::string text = banner_text(config_for("turn.example.com"), with);
+  EXPECT_TRUE(has_line(text, "  TURN/DTLS    udp 0.0.0.0:5349  (for DTLS clients such as turnutils_uclient -S)")) << text;
+  EXPECT_EQ(banner_text(config_for("turn.example.com"), facts(true)).find("TURN/DTLS"), std::string::npos)
+      << "turn.dtls = false: no line";
+}
+
 TEST(Banner, WithoutTlsTheDemoIsTheLoopbackLinkAndTurnsSaysHowToTurnItOn) {
   const std::string text = banner_text(config_for("198.51.100.7"), facts(false));
   EXPECT_TRUE(has_line(text, "  TURN/TLS     off (set [tls] cert and key to serve turns: on 0.0.0.0:5349)")) << text;

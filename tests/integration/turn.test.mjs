@@ -1,5 +1,5 @@
 // TURN relaying through the real iceway binary, driven by coturn's turnutils_uclient against
-// coturn's turnutils_peer (an echo server): UDP, TCP and TLS client transports, channels and
+// coturn's turnutils_peer (an echo server): UDP, TCP, TLS and DTLS client transports, channels and
 // Send indications, several concurrent allocations, IPv6 over ::1, and the credentials that
 // `iceway credentials` prints. Loopback only: iceway itself must lose nothing (see relayWithoutLoss).
 import { test, describe, before, after } from 'node:test';
@@ -22,7 +22,10 @@ before(async () => {
   await makeCertificate(cert, key);
   server = await startIceway([...loopbackArgs(), ...turnArgs, '--allow-loopback-peers',
     '--set', `tls.cert=${cert}`, '--set', `tls.key=${key}`, '--tls-listen', '127.0.0.1:0', '--tls-listen', '[::1]:0',
-    '--set', `admin.control_socket="${join(certDir, 'control.sock')}"`]);
+    '--set', `admin.control_socket="${join(certDir, 'control.sock')}"`,
+    // Every client is 127.0.0.1 or ::1, and uclient leaves an allocation per client behind to
+    // expire; over DTLS its session stays with it (UDP has no FIN to end it sooner).
+    '--set', 'turn.max_stream_clients_per_ip=1000']);
 });
 
 after(async () => {
@@ -31,7 +34,7 @@ after(async () => {
 });
 
 function listener(transport, family) {
-  const list = transport === 'tls' ? server.tls : server.udp;
+  const list = { tls: server.tls, dtls: server.dtls }[transport] ?? server.udp;
   const endpoint = list.find((e) => e.family === family);
   assert.ok(endpoint, `no ${transport} listener for IPv${family} in the banner:\n${server.output()}`);
   return endpoint.port;
@@ -62,7 +65,8 @@ function allocationsOf(user, since = 0) {
 // loss, and it is reported. On a TCP or TLS client connection uclient must receive exactly
 // what iceway sent it.
 async function relayWithoutLoss(options, t) {
-  const streamClient = (options.transport ?? 'udp') !== 'udp';
+  // DTLS runs over UDP: like a UDP client's, uclient's own socket may drop what iceway sent.
+  const streamClient = ['tcp', 'tls'].includes(options.transport ?? 'udp');
   const { result, counted, peerDrops, why } = await relayOnce(options);
   assert.equal(counted.toPeer, result.sent, `iceway forwarded ${counted.toPeer} of uclient's ${result.sent} packets:\n${why}`);
   assert.equal(counted.toClient, counted.toPeer - peerDrops,
@@ -139,7 +143,7 @@ async function relayThrough(peer, since, {
 }
 
 describe('uclient relays without loss', { concurrency: 3 }, () => {
-  for (const transport of ['udp', 'tcp', 'tls']) {
+  for (const transport of ['udp', 'tcp', 'tls', 'dtls']) {
     for (const send of [false, true]) {
       const how = send ? 'Send indications' : 'channels';
       test(`${transport.toUpperCase()} client transport with ${how}, 10 concurrent clients`, { timeout: 90000 }, (t) =>
@@ -155,10 +159,12 @@ describe('uclient relays without loss', { concurrency: 3 }, () => {
     relayWithoutLoss({ user: 'v6-tcp-channel', transport: 'tcp', family: 6, ipv6Relay: true, clients: 4 }, t));
   test('IPv6 over ::1: TLS client, IPv6 relay, channels', { timeout: 90000 }, (t) =>
     relayWithoutLoss({ user: 'v6-tls-channel', transport: 'tls', family: 6, ipv6Relay: true, clients: 4 }, t));
+  test('IPv6 over ::1: DTLS client, IPv6 relay, channels', { timeout: 90000 }, (t) =>
+    relayWithoutLoss({ user: 'v6-dtls-channel', transport: 'dtls', family: 6, ipv6Relay: true, clients: 4 }, t));
   // uclient's default mode (no -c): each client's first Allocate asks for an even port with
   // the next one reserved (EVEN-PORT R=1), the second takes it with RESERVATION-TOKEN from
   // another source port. Every such pair must be N and N+1, and none refused.
-  for (const transport of ['udp', 'tcp', 'tls']) {
+  for (const transport of ['udp', 'tcp', 'tls', 'dtls']) {
     test(`${transport.toUpperCase()}: default mode, RTP/RTCP port pairs by EVEN-PORT R=1 and RESERVATION-TOKEN`,
       { timeout: 90000 }, async (t) => {
         const user = `${transport}-rtcp-pairs`;

@@ -112,8 +112,8 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
     std::size_t series;
   };
   const Case cases[] = {
-      {"iceway_stun_requests_total", 3 * 7 * 3},         // transport x method x success/error/rate_limited
-      {"iceway_turn_allocations_active", 3 * 2},         // transport x family
+      {"iceway_stun_requests_total", 4 * 7 * 3},         // transport x method x success/error/rate_limited
+      {"iceway_turn_allocations_active", 4 * 2},         // transport x family
       {"iceway_turn_allocations_total", 1 + 13 + 1},     // success, each error code, challenge
       {"iceway_turn_relay_bytes_total", 2},
       {"iceway_turn_relay_packets_total", 2},
@@ -123,7 +123,7 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
       {"iceway_turn_stale_nonces_total", 1},
       {"iceway_turn_udp_send_dropped_total", 1},
       {"iceway_turn_udp_gso_messages_total", 1},
-      {"iceway_turn_stream_clients_active", 2},          // tcp, tls
+      {"iceway_turn_stream_clients_active", 3},          // tcp, tls, dtls
       {"iceway_turn_stream_closed_total", 8},            // every reason
       {"iceway_signal_connections_active", 6},
       {"iceway_signal_messages_total", 6 + 7 + 3 + 5 + 1 + 2},  // each protocol's own types
@@ -382,7 +382,7 @@ TEST(Collector, EveryLabelValueComesFromAFixedSet) {
   bump_all(workers.signal, 1);
 
   std::map<std::string, std::set<std::string>> allowed;
-  allowed["transport"] = {"udp", "tcp", "tls"};
+  allowed["transport"] = {"udp", "tcp", "tls", "dtls"};
   allowed["family"] = {"ipv4", "ipv6"};
   allowed["method"] = as_set(turn::kMethodLabels);
   allowed["direction"] = as_set(turn::kDirectionLabels);

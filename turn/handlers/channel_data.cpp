@@ -14,7 +14,8 @@ namespace iceway::turn {
 namespace {
 
 stun::Framing framing_of(Transport transport) {
-  return transport == Transport::udp ? stun::Framing::datagram : stun::Framing::stream;
+  // Over DTLS each record is one frame, as each datagram is over UDP (RFC 8656 §12.5).
+  return transport == Transport::udp || transport == Transport::dtls ? stun::Framing::datagram : stun::Framing::stream;
 }
 
 stun::TransactionId indication_id(Allocation& allocation) {

@@ -6,6 +6,7 @@
 
 #include "common/log_escape.hpp"
 #include "net/address.hpp"
+#include "net/tls_context.hpp"
 #include "turn/handlers/handlers.hpp"
 
 namespace iceway::turn::io {
@@ -17,6 +18,11 @@ namespace {
 constexpr std::chrono::seconds kIdleWithoutAllocation{60};
 // How often expiry runs at most: lifetimes are whole seconds, so a second is exact enough.
 constexpr std::chrono::seconds kExpiryTick{1};
+
+DtlsCookies random_cookies() {
+  SystemRandom random;
+  return DtlsCookies(random);
+}
 
 UnixSeconds unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -32,7 +38,8 @@ TurnWorker::TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota
         on_peer_datagram(id, datagram, peer);
       }),
       server_(shared, quota, relay_ports_, &live_relays),
-      expiry_timer_(worker.context()) {
+      expiry_timer_(worker.context()),
+      dtls_cookies_(random_cookies()) {
   relay_ports_.apply_settings(shared.settings);
 }
 
@@ -59,6 +66,25 @@ std::error_code TurnWorker::listen_tcp(const Endpoint& local, std::shared_ptr<bo
   acceptor->start();
   acceptors_.push_back({std::move(acceptor), is_tls});
   return {};
+}
+
+std::error_code TurnWorker::listen_dtls(const Endpoint& local) {
+  if (!tls_) return std::make_error_code(std::errc::invalid_argument);
+  if (!dtls_) dtls_ = net::make_server_dtls_context(*tls_);
+  if (!dtls_) return std::make_error_code(std::errc::not_enough_memory);
+  configure_dtls_server_context(dtls_.get());
+  auto socket = std::make_shared<net::UdpSocket>(worker_.context(), worker_.receive_batch());
+  auto error = socket->open(local, {.reuse_port = true, .receive_buffer_bytes = 1 << 20, .send_buffer_bytes = 1 << 20});
+  if (error) return error;
+  socket->start(dtls_port_);
+  dtls_sockets_.push_back(std::move(socket));
+  return {};
+}
+
+std::vector<Endpoint> TurnWorker::dtls_endpoints() const {
+  std::vector<Endpoint> endpoints;
+  for (auto& socket : dtls_sockets_) endpoints.push_back(socket->local_endpoint());
+  return endpoints;
 }
 
 std::vector<Endpoint> TurnWorker::udp_endpoints() const {
@@ -88,13 +114,22 @@ void TurnWorker::log_recheck(const RecheckResult& removed) const {
                removed.channels);
 }
 
-void TurnWorker::set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
+void TurnWorker::set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls) {
+  tls_ = std::move(tls);
+  if (dtls_sockets_.empty()) return;
+  // Sessions keep the context they started with (an SSL object holds a reference to it).
+  if (auto dtls = net::make_server_dtls_context(*tls_)) {
+    configure_dtls_server_context(dtls.get());
+    dtls_ = std::move(dtls);
+  }
+}
 
 void TurnWorker::begin_drain() {
   // New Allocates get 508 from here on (the relay port allocator refuses), which RFC 8656
   // §7.2 lets a server answer at any time; live allocations keep relaying.
   relay_ports_.set_draining(true);
   for (auto& acceptor : acceptors_) acceptor.acceptor->close();
+  draining_ = true;  // and no new DTLS sessions; live ones go on
 }
 
 void TurnWorker::close_all() {
@@ -108,6 +143,8 @@ void TurnWorker::close_all() {
   auto connections = connections_;
   for (auto& [tuple, connection] : connections) connection->close();
   connections_.clear();
+  dtls_connections_.clear();
+  for (auto& socket : dtls_sockets_) socket->close();
   relay_ports_.close_all();
 }
 
@@ -133,32 +170,45 @@ std::size_t TurnWorker::disconnect(std::string_view user, std::optional<std::uin
   return chosen.size();
 }
 
-void TurnWorker::accept(boost::asio::ip::tcp::socket socket, bool tls) {
-  // Issue 11: a connection holds a slot of the process-wide caps from accept to close, and a
-  // TLS one also a handshake slot until its handshake ends. Refused ones are closed at once:
-  // nothing was read, so nothing is answered.
-  boost::system::error_code error;
-  const auto remote = socket.remote_endpoint(error);
-  if (error) return;  // already reset by the client
+// Issue 11: a connection holds a slot of the process-wide caps from accept to close (for DTLS,
+// from the cookie's return), and a TLS or DTLS one also a handshake slot until its handshake
+// ends. A refusal is counted; the caller closes (or, for DTLS, ignores) the client unanswered.
+std::optional<StreamAdmission> TurnWorker::admit(const IpAddress& source, bool handshake) {
   StreamAdmission admission;
-  auto refuse = [&](StreamClose reason) {
-    server_.counters().count_stream_close(reason);
-    boost::system::error_code ignored;
-    socket.close(ignored);
-  };
-  auto slot = stream_limits_.acquire_connection(net::from_asio(remote.address()));
-  if (!slot) return refuse(slot.error());
+  auto slot = stream_limits_.acquire_connection(source);
+  if (!slot) {
+    server_.counters().count_stream_close(slot.error());
+    return std::nullopt;
+  }
   admission.connection = std::move(slot).value();
-  if (tls) {
-    auto handshake = stream_limits_.acquire_handshake();
-    if (!handshake) return refuse(handshake.error());
-    admission.handshake = std::move(handshake).value();
+  if (handshake) {
+    auto handshake_slot = stream_limits_.acquire_handshake();
+    if (!handshake_slot) {
+      server_.counters().count_stream_close(handshake_slot.error());
+      return std::nullopt;
+    }
+    admission.handshake = std::move(handshake_slot).value();
   }
   const Settings& settings = *server_.shared().settings;
   admission.timeouts = {.handshake = settings.tls_handshake_timeout,
                         .frame = settings.stream_frame_timeout,
                         .auth = settings.stream_auth_timeout,
                         .idle = kIdleWithoutAllocation};
+  return admission;
+}
+
+void TurnWorker::accept(boost::asio::ip::tcp::socket socket, bool tls) {
+  boost::system::error_code error;
+  const auto remote = socket.remote_endpoint(error);
+  if (error) return;  // already reset by the client
+  auto admitted = admit(net::from_asio(remote.address()), tls);
+  if (!admitted) {
+    // Nothing was read, so nothing is answered.
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  StreamAdmission admission = std::move(*admitted);
   std::shared_ptr<ClientConnection> connection =
       tls ? start_tls_connection(std::move(socket), tls_, *this, std::move(admission))
           : start_tcp_connection(std::move(socket), *this, std::move(admission));
@@ -173,9 +223,51 @@ void TurnWorker::on_closed(ClientConnection& connection) {
     spdlog::debug("stream closed: client={} {} reason={}", to_string(connection.five_tuple().transport),
                   connection.five_tuple().client.to_string(), label(*reason));
   }
-  // RFC 8656 §7: an allocation made over TCP/TLS ends with its connection.
+  // RFC 8656 §7: an allocation made over TCP/TLS ends with its connection (and over DTLS with
+  // its session).
   if (auto ended = server_.on_connection_closed(connection.five_tuple())) allocation_ended(*ended);
-  connections_.erase(connection.five_tuple());
+  const FiveTuple tuple = connection.five_tuple();  // the erase below may destroy `connection`
+  dtls_connections_.erase(tuple);
+  connections_.erase(tuple);
+}
+
+void TurnWorker::on_dtls_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& socket) {
+  const FiveTuple tuple{from, datagram.destination, Transport::dtls};
+  if (auto it = dtls_connections_.find(tuple); it != dtls_connections_.end()) {
+    auto connection = it->second;  // held: the datagram may close it
+    connection->on_datagram(datagram.data());
+    return;
+  }
+  if (draining_ || !dtls_ || !looks_like_client_hello(datagram.data())) return;
+  // The stateless front door: a ClientHello without a valid cookie gets a HelloVerifyRequest
+  // and leaves nothing behind; the caps are asked only once the cookie came back.
+  struct Front final : DtlsOutput {
+    net::UdpSocket& socket;
+    const Endpoint& client;
+    const IpAddress* source;
+    Front(net::UdpSocket& to, const Endpoint& at, const IpAddress* from_address)
+        : socket(to), client(at), source(from_address) {}
+    void send_datagram(ByteSpan bytes) override { socket.send_copied(bytes, client, source); }
+    void deliver(ByteSpan) override {}  // nothing is decrypted before the handshake ends
+  };
+  const Endpoint& local = socket.local_endpoint();
+  const bool wildcard = local.address == (local.address.is_v4() ? IpAddress{} : IpAddress::v6({}));
+  Front front(socket, from, wildcard ? &datagram.destination.address : nullptr);
+  auto session = DtlsSession::listen(dtls_.get(), dtls_cookies_, datagram.data(), from, Clock::now(), front);
+  if (!session) return;
+  auto admitted = admit(from.address, /*handshake=*/true);
+  if (!admitted) return;  // the client's handshake times out; nothing more is kept
+  std::shared_ptr<net::UdpSocket> owner;
+  for (auto& candidate : dtls_sockets_) {
+    if (candidate.get() == &socket) owner = candidate;
+  }
+  if (!owner) return;
+  auto connection = std::make_shared<DtlsConnection>(worker_.context(), std::move(session), std::move(owner), tuple,
+                                                     *this, std::move(*admitted));
+  server_.counters().stream_clients(Transport::dtls).add(1);
+  dtls_connections_.emplace(tuple, connection);
+  connections_.emplace(tuple, connection);
+  connection->start();
 }
 
 void TurnWorker::on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& /*socket*/) {
@@ -283,6 +375,13 @@ void TurnWorker::allocation_created(const CreatedAllocation& created, ClientConn
 }
 
 void TurnWorker::allocation_ended(const EndedAllocation& ended) {
+  // A client connection or DTLS session outlives its allocation only as long as one without
+  // an allocation may idle: a DTLS client that vanished without close_notify (UDP has no FIN)
+  // must not hold its slot of the stream caps for the allocation's whole lifetime again.
+  if (ended.five_tuple.transport != Transport::udp) {
+    if (auto it = connections_.find(ended.five_tuple); it != connections_.end())
+      it->second->set_idle_timeout(kIdleWithoutAllocation);
+  }
   relay_ports_.close(ended.relayed);
   live_relays_.remove(ended.advertised);
   if (ended.relayed_ipv6) relay_ports_.close(*ended.relayed_ipv6);

@@ -1,6 +1,7 @@
 #pragma once
 // Everything one worker thread does for STUN and TURN: its listener sockets (UDP with
-// SO_REUSEPORT, TCP, TLS), its client connections, its relay sockets, its expiry timer, and
+// SO_REUSEPORT, TCP, TLS, DTLS on the UDP side of the TLS port), its client connections and
+// DTLS sessions, its relay sockets, its expiry timer, and
 // the TURN core (turn::TurnServer) that decides what to answer and relay. One TurnWorker per
 // net::Worker; it is touched only from that worker's thread (other threads post to the
 // worker's context), so nothing here takes a lock.
@@ -21,7 +22,9 @@
 #include "net/tcp_acceptor.hpp"
 #include "net/udp_socket.hpp"
 #include "net/worker.hpp"
+#include "turn/dtls_cookie.hpp"
 #include "turn/io/client_connection.hpp"
+#include "turn/io/dtls_connection.hpp"
 #include "turn/io/live_relay_set.hpp"
 #include "turn/io/relay_ports.hpp"
 #include "turn/refusal_log.hpp"
@@ -42,7 +45,11 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   std::error_code listen_udp(const Endpoint& local);
   // TLS when `tls` is set; it may be replaced later with set_tls_context().
   std::error_code listen_tcp(const Endpoint& local, std::shared_ptr<boost::asio::ssl::context> tls);
+  // TURN over DTLS on UDP `local` (the TLS listener's address), with the certificate of the
+  // TLS context given to listen_tcp() or set_tls_context(); call after that.
+  std::error_code listen_dtls(const Endpoint& local);
   std::vector<Endpoint> udp_endpoints() const;
+  std::vector<Endpoint> dtls_endpoints() const;
   std::vector<Endpoint> tcp_endpoints() const;
   // Starts the expiry timer; call once the listeners are open.
   void start();
@@ -76,6 +83,9 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   void on_closed(ClientConnection& connection) override;
 
  private:
+  // A datagram on a DTLS listener: to its 5-tuple's session, or to the stateless front door.
+  void on_dtls_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& socket);
+  std::optional<StreamAdmission> admit(const IpAddress& source, bool handshake);
   void handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream);
   void on_peer_datagram(AllocationId id, const net::Datagram& datagram, const Endpoint& peer);
   void send_to_client(const FiveTuple& tuple, ByteSpan bytes);
@@ -97,6 +107,22 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   RefusalLog refusal_log_;  // why 486, 508, 403, 437 and 441 were answered, rate-limited
   boost::asio::steady_timer expiry_timer_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
+  // DTLS: the context made from tls_, this worker's cookie key (a client's datagrams all reach
+  // the same worker, SO_REUSEPORT hashing its address), the listener sockets, and the sessions
+  // by 5-tuple (they are in connections_ too, as every client connection is).
+  struct DtlsPort final : net::DatagramHandler {
+    explicit DtlsPort(TurnWorker& owner) : worker_(owner) {}
+    void on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& socket) override {
+      worker_.on_dtls_datagram(datagram, from, socket);
+    }
+    TurnWorker& worker_;
+  };
+  std::shared_ptr<SSL_CTX> dtls_;
+  DtlsCookies dtls_cookies_;
+  DtlsPort dtls_port_{*this};
+  std::vector<std::shared_ptr<net::UdpSocket>> dtls_sockets_;
+  std::unordered_map<FiveTuple, std::shared_ptr<DtlsConnection>> dtls_connections_;
+  bool draining_ = false;
   std::vector<std::shared_ptr<net::UdpSocket>> udp_sockets_;
   std::unordered_map<Endpoint, net::UdpSocket*> udp_by_local_;  // where a UDP client's answers leave from
   struct Acceptor {

@@ -20,7 +20,7 @@ function parseEndpoints(line) {
   }));
 }
 
-// Resolves once the banner is printed: { child, udp: [...], tcp: [...], tls: [...],
+// Resolves once the banner is printed: { child, udp: [...], tcp: [...], tls: [...], dtls: [...],
 // signal: {secure, host, port}, admin: {host, port}, output(), stderr() }.
 // With `netns` it runs inside that network namespace (`ip netns exec` execs it, so the PID is
 // iceway's own and stopIceway() signals it directly).
@@ -30,7 +30,7 @@ export async function startIceway(args = loopbackArgs(), { env = {}, timeoutMs =
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
-  const server = { child, udp: [], tcp: [], tls: [], output: () => stdout + stderr, stderr: () => stderr };
+  const server = { child, udp: [], tcp: [], tls: [], dtls: [], output: () => stdout + stderr, stderr: () => stderr };
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`iceway did not start in ${timeoutMs} ms:\n${stdout}${stderr}`)), timeoutMs);
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`iceway exited with ${code}:\n${stdout}${stderr}`)); });
@@ -43,6 +43,8 @@ export async function startIceway(args = loopbackArgs(), { env = {}, timeoutMs =
         if (stun) { server.udp = parseEndpoints(stun[1]); server.tcp = parseEndpoints(stun[2]); }
         const tls = line.match(/^\s+TURN\/TLS\s+tls (.*?)\s+turns:/);
         if (tls) server.tls = parseEndpoints(tls[1]);
+        const dtls = line.match(/^\s+TURN\/DTLS\s+udp (.*?)\s+\(/);
+        if (dtls) server.dtls = parseEndpoints(dtls[1]);
         const signal = line.match(/^\s+Signaling\s+(wss?):\/\/(.*?):(\d+)\/ws/);
         if (signal) server.signal = { secure: signal[1] === 'wss', host: signal[2], port: Number(signal[3]) };
         const metrics = line.match(/^\s+Metrics\s+http:\/\/(.*?):(\d+)\/metrics/);

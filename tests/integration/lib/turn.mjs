@@ -461,7 +461,7 @@ export async function startPeer(addresses = ['127.0.0.1']) {
 }
 
 // Runs turnutils_uclient (with -c unless rtcp: no RTCP allocations, which ask for EVEN-PORT)
-// and parses its summary. Options: host, port, transport ('udp'|'tcp'|'tls'), send (Send
+// and parses its summary. Options: host, port, transport ('udp'|'tcp'|'tls'|'dtls'), send (Send
 // indications instead of channels), ipv6Relay (-x), clients (-m), messages (-n), length (-l),
 // user with secret (-W, REST API) or password (-w, plain long-term), peer { address, port },
 // rtcp (drop -c), dual (-Z: ADDITIONAL-ADDRESS-FAMILY, an IPv4 and an IPv6 relay in one
@@ -472,8 +472,8 @@ export async function uclient({
 }) {
   const args = [...(rtcp ? [] : ['-c']), ...extra, '-n', String(messages), '-m', String(clients), '-l', String(length),
     '-e', peer.address, '-r', String(peer.port), '-u', user, '-p', String(port)];
-  if (transport !== 'udp') args.push('-t');
-  if (transport === 'tls') args.push('-S');
+  if (transport === 'tcp' || transport === 'tls') args.push('-t');
+  if (transport === 'tls' || transport === 'dtls') args.push('-S');  // -S without -t: DTLS over UDP
   if (send) args.push('-s');
   if (ipv6Relay) args.push('-x');
   if (dual) args.push('-Z');
