@@ -21,11 +21,11 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include "tests/common/self_signed_certificate.hpp"
 
 namespace iceway::signaling {
 namespace {
@@ -167,24 +167,10 @@ unsigned upgrade_status(std::uint16_t port, const std::string& target, const std
   return parser.get().result_int();
 }
 
-// A throwaway self-signed certificate for 127.0.0.1 (P-256, one day).
+// A throwaway self-signed certificate for 127.0.0.1.
 std::shared_ptr<ssl::context> make_tls_context() {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* cert = X509_new();
-  X509_set_version(cert, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 86400);
-  X509_set_pubkey(cert, key);
-  X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
-  X509_set_issuer_name(cert, name);
-  X509_sign(cert, key, EVP_sha256());
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
-  SSL_CTX_use_certificate(context->native_handle(), cert);
-  SSL_CTX_use_PrivateKey(context->native_handle(), key);
-  X509_free(cert);
-  EVP_PKEY_free(key);
+  iceway::testing::use_self_signed_certificate(context->native_handle(), "127.0.0.1");
   return context;
 }
 

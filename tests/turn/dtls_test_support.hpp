@@ -2,15 +2,13 @@
 // What the DTLS tests and the DTLS fuzz target share: a server context with a self-signed
 // P-256 certificate made in memory (no files), and an OpenSSL DTLS client over memory BIOs.
 #include <openssl/bio.h>
-#include <openssl/ec.h>
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include <cstddef>
 #include <memory>
 #include <vector>
 
+#include "tests/common/self_signed_certificate.hpp"
 #include "turn/dtls_session.hpp"
 
 namespace iceway::turn::testing {
@@ -21,26 +19,13 @@ struct SslCtxFree {
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 
 inline SslCtxPtr make_dtls_server_context() {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* certificate = X509_new();
-  ASN1_INTEGER_set(X509_get_serialNumber(certificate), 1);
-  X509_gmtime_adj(X509_getm_notBefore(certificate), 0);
-  X509_gmtime_adj(X509_getm_notAfter(certificate), 3600);
-  X509_set_pubkey(certificate, key);
-  X509_NAME* name = X509_get_subject_name(certificate);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("iceway-test"), -1, -1, 0);
-  X509_set_issuer_name(certificate, name);
-  X509_sign(certificate, key, EVP_sha256());
   SslCtxPtr context(SSL_CTX_new(DTLS_server_method()));
-  SSL_CTX_use_certificate(context.get(), certificate);
-  SSL_CTX_use_PrivateKey(context.get(), key);
-  X509_free(certificate);
-  EVP_PKEY_free(key);
+  iceway::testing::use_self_signed_certificate(context.get(), "iceway-test");
   configure_dtls_server_context(context.get());
   return context;
 }
 
-// A DTLS client over memory BIOs: what it sends is taken with take_datagrams(), what the
+// A DTLS client over memory BIOs: what it sends is taken with take_datagram(), what the
 // server sent is given with give().
 class MemoryDtlsClient {
  public:
