@@ -165,6 +165,7 @@ Result<bool, std::string> Server::start_turn() {
   for (auto& worker : turn_workers_) {
     collector_.add_source(worker->counters());
     collector_.add_source(worker->udp_sends());
+    collector_.add_source(worker->udp_receives());
   }
   return true;
 }

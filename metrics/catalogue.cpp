@@ -76,6 +76,11 @@ const std::array<MetricInfo, kMetricCount> kCatalogue{{
      "UDP GSO messages sent (UDP_SEGMENT: several datagrams to one destination in one trip down "
      "the kernel's stack); stays 0 where the device cannot segment.",
      kNoLabels},
+    {MetricId::turn_udp_receive_dropped, "iceway_turn_udp_receive_dropped_total", counter,
+     "UDP datagrams the kernel dropped before iceway read them: a STUN/TURN listener's or relay "
+     "socket's receive buffer was full (SO_RXQ_OVFL). Rising under load: the workers cannot keep "
+     "up, or the kernel caps the 4 MiB receive buffer iceway asks for at net.core.rmem_max.",
+     kNoLabels},
     {MetricId::signal_connections_active, "iceway_signal_connections_active", gauge,
      "Signaling WebSocket connections open now, by protocol.", kProtocol},
     {MetricId::signal_messages, "iceway_signal_messages_total", counter,

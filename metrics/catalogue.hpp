@@ -39,6 +39,7 @@ enum class MetricId : std::uint8_t {
   turn_stale_nonces,
   turn_udp_send_dropped,
   turn_udp_gso_messages,
+  turn_udp_receive_dropped,
   signal_connections_active,
   signal_messages,
   signal_rooms_active,
@@ -61,7 +62,7 @@ enum class MetricId : std::uint8_t {
   process_max_fds,
   process_start_time_seconds,
 };
-inline constexpr std::size_t kMetricCount = 38;
+inline constexpr std::size_t kMetricCount = 39;
 
 constexpr std::size_t index(MetricId id) noexcept { return static_cast<std::size_t>(id); }
 

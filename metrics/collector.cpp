@@ -117,6 +117,10 @@ void Collector::add_source(const net::SendTally& sends) {
   const std::lock_guard lock(mutex_);
   sends_.push_back(&sends);
 }
+void Collector::add_source(const net::ReceiveTally& receives) {
+  const std::lock_guard lock(mutex_);
+  receives_.push_back(&receives);
+}
 void Collector::set_allocation_limit(std::uint64_t limit) { allocation_limit_.store(limit, std::memory_order_relaxed); }
 void Collector::set_last_reload(bool applied, double unix_seconds) {
   const std::lock_guard lock(mutex_);
@@ -262,6 +266,11 @@ std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& pro
     FamilyBuilder gso_family(MetricId::turn_udp_gso_messages);
     gso_family.sample(gso_messages, {});
     out.push_back(gso_family.take());
+    double overflowed = 0;
+    for (const net::ReceiveTally* receives : receives_) overflowed += static_cast<double>(receives->overflowed());
+    FamilyBuilder receive_family(MetricId::turn_udp_receive_dropped);
+    receive_family.sample(overflowed, {});
+    out.push_back(receive_family.take());
   }
   {
     FamilyBuilder family(MetricId::signal_connections_active);

@@ -21,6 +21,7 @@
 #include <prometheus/metric_family.h>
 
 #include "metrics/process_stats.hpp"
+#include "net/receive_tally.hpp"
 #include "net/send_tally.hpp"
 #include "signal/counters.hpp"
 #include "turn/counters.hpp"
@@ -47,6 +48,8 @@ class Collector {
   void add_source(const signaling::Counters& counters);
   // One per TURN worker too (TurnWorker::udp_sends()): what became of its UDP sends.
   void add_source(const net::SendTally& sends);
+  // And TurnWorker::udp_receives(): the datagrams dropped at its full receive buffers.
+  void add_source(const net::ReceiveTally& receives);
   // turn.max_allocations, exported so an alert can compare the active count with it;
   // called at start and on every reload.
   void set_allocation_limit(std::uint64_t limit);
@@ -67,10 +70,11 @@ class Collector {
  private:
   BuildInfo build_;
   std::atomic<std::uint64_t> allocation_limit_{0};
-  mutable std::mutex mutex_;  // guards the three source lists and the three optionals below
+  mutable std::mutex mutex_;  // guards the four source lists and the three optionals below
   std::vector<const turn::TurnCounters*> turn_;
   std::vector<const signaling::Counters*> signal_;
   std::vector<const net::SendTally*> sends_;
+  std::vector<const net::ReceiveTally*> receives_;
   // Unset until the server reports them, and then absent from the scrape: a unit test or a
   // server without TLS exports no made-up value.
   std::optional<bool> reload_applied_;

@@ -67,6 +67,10 @@ std::error_code UdpSocket::adopt(BoundUdpPort port) {
   }
   socket_.non_blocking(true, error);
   local_ = local;
+  // Each datagram then carries the socket's count of datagrams dropped at its full receive
+  // buffer (net/receive_tally.hpp).
+  int on = 1;
+  if (!error) ::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
   if (!error && local.address.is_unspecified()) {
     int one = 1;
     packet_info_ = local.address.is_v4() ? ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) == 0
@@ -104,43 +108,49 @@ void UdpSocket::on_readable(const boost::system::error_code& error) {
     headers[i].msg_hdr.msg_iovlen = 1;
     headers[i].msg_hdr.msg_name = &batch_.sources[i];
   }
-  // The address each datagram was sent to: ours, unless the control data names another.
-  auto destination_of = [this](const msghdr& header) {
-    if (!packet_info_) return local_;
+  // The address each datagram was sent to (ours, unless the control data names another), and
+  // the kernel's count of drops at the full receive buffer, when it grew.
+  auto read_control = [this](const msghdr& header) {
+    Endpoint destination = local_;
     for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&header), c)) {
-      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+        std::uint32_t drops = 0;
+        std::memcpy(&drops, CMSG_DATA(c), sizeof drops);
+        // The kernel's count only grows (modulo 2^32): what it grew by since the last one seen.
+        if (drops != kernel_drops_) batch_.receives.add_overflowed(static_cast<std::uint32_t>(drops - kernel_drops_));
+        kernel_drops_ = drops;
+      } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
         in_pktinfo info;
         std::memcpy(&info, CMSG_DATA(c), sizeof info);
         std::array<std::uint8_t, 4> bytes;
         std::memcpy(bytes.data(), &info.ipi_addr, 4);
-        return Endpoint{IpAddress::v4(bytes), local_.port};
-      }
-      if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+        destination = Endpoint{IpAddress::v4(bytes), local_.port};
+      } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
         in6_pktinfo info;
         std::memcpy(&info, CMSG_DATA(c), sizeof info);
         std::array<std::uint8_t, 16> bytes;
         std::memcpy(bytes.data(), &info.ipi6_addr, 16);
-        return Endpoint{IpAddress::v6(bytes), local_.port};
+        destination = Endpoint{IpAddress::v6(bytes), local_.port};
       }
     }
-    return local_;
+    return destination;
   };
   // Drain a bounded number of batches per wake-up so one busy socket cannot starve the
   // worker's other sockets and timers.
   for (int round = 0; round < 8; ++round) {
     for (std::size_t i = 0; i < ReceiveBatch::kMessages; ++i) {
       headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-      headers[i].msg_hdr.msg_control = packet_info_ ? batch_.control[i].bytes.data() : nullptr;
-      headers[i].msg_hdr.msg_controllen = packet_info_ ? ReceiveBatch::kControlBytes : 0;
+      headers[i].msg_hdr.msg_control = batch_.control[i].bytes.data();
+      headers[i].msg_hdr.msg_controllen = ReceiveBatch::kControlBytes;
     }
     int count = ::recvmmsg(socket_.native_handle(), headers.data(), ReceiveBatch::kMessages, MSG_DONTWAIT, nullptr);
     if (count <= 0) break;  // EAGAIN: drained; other errors (ICMP-reported) are per-datagram and not fatal
     batch_.sends.open_round();
     for (int i = 0; i < count; ++i) {
+      const Endpoint destination = read_control(headers[i].msg_hdr);
       if (headers[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any valid STUN/TURN datagram
       Endpoint from = from_sockaddr(reinterpret_cast<const sockaddr*>(&batch_.sources[i]));
-      Datagram datagram{MutableByteSpan(batch_.slots[i]), ReceiveBatch::kHeadroom, headers[i].msg_len,
-                        destination_of(headers[i].msg_hdr)};
+      Datagram datagram{MutableByteSpan(batch_.slots[i]), ReceiveBatch::kHeadroom, headers[i].msg_len, destination};
       handler_->on_datagram(datagram, from, *this);
       if (!handler_) {  // the handler closed this socket
         batch_.sends.close_round();

@@ -20,6 +20,7 @@
 #include "common/bytes.hpp"
 #include "common/endpoint.hpp"
 #include "common/result.hpp"
+#include "net/receive_tally.hpp"
 #include "net/send_batch.hpp"
 
 namespace iceway::net {
@@ -58,7 +59,8 @@ struct ReceiveBatch {
   static constexpr std::size_t kSlotBytes = kHeadroom + kPayloadBytes + kTailroom;
   std::array<std::array<std::byte, kSlotBytes>, kMessages> slots;
   std::array<sockaddr_storage, kMessages> sources;
-  // IP_PKTINFO / IPV6_PKTINFO of wildcard sockets (one in6_pktinfo fits with room to spare).
+  // IP_PKTINFO / IPV6_PKTINFO of wildcard sockets and SO_RXQ_OVFL of every socket
+  // (CMSG_SPACE of an in6_pktinfo and of a uint32 on 64-bit Linux: 40 + 24 bytes).
   static constexpr std::size_t kControlBytes = 64;
   struct alignas(cmsghdr) Control {
     std::array<std::byte, kControlBytes> bytes;
@@ -67,6 +69,8 @@ struct ReceiveBatch {
   // Relayed datagrams queued while this batch is handled: views into `slots`, so every socket
   // of the worker flushes them after each receive round (net/send_batch.hpp).
   SendBatch sends;
+  // Datagrams the kernel dropped at this worker's full receive buffers.
+  ReceiveTally receives;
 };
 
 struct UdpSocketOptions {
@@ -142,6 +146,7 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   DatagramHandler* handler_ = nullptr;
   Endpoint local_;
   bool packet_info_ = false;  // a wildcard socket: learn each datagram's destination
+  std::uint32_t kernel_drops_ = 0;  // the last SO_RXQ_OVFL count seen (the kernel's, per socket)
 };
 
 }  // namespace iceway::net

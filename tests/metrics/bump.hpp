@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "net/receive_tally.hpp"
 #include "net/send_tally.hpp"
 #include "signal/counters.hpp"
 #include "turn/counters.hpp"
@@ -50,6 +51,8 @@ inline void bump_all(net::SendTally& sends, std::uint64_t step) {
   sends.add_dropped(step);
   for (std::uint64_t i = 0; i < step; ++i) sends.add_gso_message();
 }
+
+inline void bump_all(net::ReceiveTally& receives, std::uint64_t step) { receives.add_overflowed(step); }
 
 inline void bump_all(signaling::Counters& counters, std::uint64_t step) {
   bump(counters.connections_active, step);

@@ -44,6 +44,7 @@ TEST(Catalogue, HasEverySpecMetricWithItsLabelsAndType) {
       {"iceway_turn_stale_nonces_total", MetricType::counter, {}},
       {"iceway_turn_udp_send_dropped_total", MetricType::counter, {}},
       {"iceway_turn_udp_gso_messages_total", MetricType::counter, {}},
+      {"iceway_turn_udp_receive_dropped_total", MetricType::counter, {}},
       {"iceway_signal_connections_active", MetricType::gauge, {"protocol"}},
       {"iceway_signal_messages_total", MetricType::counter, {"protocol", "type"}},
       {"iceway_signal_rooms_active", MetricType::gauge, {}},

@@ -30,12 +30,14 @@ using testing::parse_exposition;
 struct Workers {
   turn::TurnCounters turn[2];
   net::SendTally sends[2];
+  net::ReceiveTally receives[2];
   signaling::Counters signal;
   Collector collector{{"1.2.3", "abcdef123456"}};
 
   Workers() {
     for (auto& worker : turn) collector.add_source(worker);
     for (auto& worker : sends) collector.add_source(worker);
+    for (auto& worker : receives) collector.add_source(worker);
     collector.add_source(signal);
   }
 
@@ -123,6 +125,7 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
       {"iceway_turn_stale_nonces_total", 1},
       {"iceway_turn_udp_send_dropped_total", 1},
       {"iceway_turn_udp_gso_messages_total", 1},
+      {"iceway_turn_udp_receive_dropped_total", 1},
       {"iceway_turn_stream_clients_active", 3},          // tcp, tls, dtls
       {"iceway_turn_stream_closed_total", 8},            // every reason
       {"iceway_signal_connections_active", 6},
@@ -296,6 +299,12 @@ TEST(Collector, ScrapeSumsEveryWorkersIncrements) {
          w.sends[1].add_sent(100);
        },
        {{"iceway_turn_udp_send_dropped_total", {}, 4}, {"iceway_turn_udp_gso_messages_total", {}, 1}}},
+      {"datagrams dropped at the full receive buffers of both workers add up",
+       [](Workers& w) {
+         w.receives[0].add_overflowed(5);
+         w.receives[1].add_overflowed(2);
+       },
+       {{"iceway_turn_udp_receive_dropped_total", {}, 7}}},
       {"peerjs connections",
        [](Workers& w) {
          auto& peerjs = w.signal.connections_active[index(signaling::Protocol::peerjs)];
@@ -379,6 +388,7 @@ TEST(Collector, EveryLabelValueComesFromAFixedSet) {
   Workers workers;
   for (auto& worker : workers.turn) bump_all(worker, 1);
   for (auto& worker : workers.sends) bump_all(worker, 1);
+  for (auto& worker : workers.receives) bump_all(worker, 1);
   bump_all(workers.signal, 1);
 
   std::map<std::string, std::set<std::string>> allowed;

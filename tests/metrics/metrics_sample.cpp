@@ -11,6 +11,7 @@ int main() {
   using namespace iceway;
   static turn::TurnCounters turn[2];
   static net::SendTally sends[2];
+  static net::ReceiveTally receives[2];
   static signaling::Counters signal;
   metrics::Collector collector({"0.1.0", "sample"});
   collector.set_allocation_limit(10000);
@@ -19,6 +20,8 @@ int main() {
     collector.add_source(turn[worker]);
     metrics::testing::bump_all(sends[worker], worker + 1);
     collector.add_source(sends[worker]);
+    metrics::testing::bump_all(receives[worker], worker + 1);
+    collector.add_source(receives[worker]);
   }
   metrics::testing::bump_all(signal, 3);
   collector.add_source(signal);

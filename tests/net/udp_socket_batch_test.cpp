@@ -61,9 +61,9 @@ struct Client {
 };
 
 struct Fixture {
-  Fixture() {
+  explicit Fixture(const UdpSocketOptions& options = {}) {
     socket = std::make_shared<UdpSocket>(context, *batch);
-    EXPECT_FALSE(socket->open(*Endpoint::parse("127.0.0.1:0"), {}));
+    EXPECT_FALSE(socket->open(*Endpoint::parse("127.0.0.1:0"), options));
     socket->start(echo);
   }
   // Runs handlers until the echo has seen `count` datagrams (or 5 s pass), and no further.
@@ -173,6 +173,36 @@ TEST(UdpSocketBatchedSends, SendsFromAChosenSourceAreCountedToo) {
   EXPECT_EQ(batch->sends.tally().sent(), 1u);
   EXPECT_EQ(batch->sends.tally().dropped(), 1u);
   socket->close();
+}
+
+// SO_RXQ_OVFL: the datagrams the kernel dropped at the socket's full receive buffer are
+// counted in the worker's ReceiveTally, once a later datagram carries the kernel's count. On
+// loopback every datagram is either queued or dropped there, so the count is exact.
+TEST(UdpSocketReceiveDrops, DatagramsDroppedAtAFullReceiveBufferAreCounted) {
+  Fixture f({.receive_buffer_bytes = 4096});  // the kernel's minimum, about a dozen datagrams
+  Client client;
+  const Endpoint at = f.socket->local_endpoint();
+  constexpr int kSent = 400;
+  for (int i = 0; i < kSent; ++i) client.send("datagram " + std::to_string(i), at);  // nobody reads yet
+  // Read what was queued: fewer than were sent.
+  for (int idle = 0; idle < 5;) idle = f.context.run_one_for(50ms) == 0 ? idle + 1 : 0;
+  const int queued = f.echo.received;
+  ASSERT_GT(queued, 0);
+  ASSERT_LT(queued, kSent) << "nothing was dropped: the buffer did not fill";
+  // One more, with the socket read again: it carries the kernel's final count.
+  client.send("after", at);
+  f.run_until_received(queued + 1);
+  ASSERT_EQ(f.echo.received, queued + 1);
+  EXPECT_EQ(f.batch->receives.overflowed(), static_cast<std::uint64_t>(kSent - queued));
+}
+
+TEST(UdpSocketReceiveDrops, NothingIsCountedWhenNothingWasDropped) {
+  Fixture f;
+  Client client;
+  for (const char* text : {"a", "b", "c"}) client.send(text, f.socket->local_endpoint());
+  f.run_until_received(3);
+  ASSERT_EQ(f.echo.received, 3);
+  EXPECT_EQ(f.batch->receives.overflowed(), 0u);
 }
 
 }  // namespace

@@ -66,14 +66,16 @@ export function judgeFds({ baseline, final }) {
 // `dropped` and `refused` (UDP sends the kernel refused, iceway_turn_udp_send_dropped_total) are
 // the deltas of iceway's counters over the run. A relayed datagram the kernel refused never
 // arrives: with refusals, what arrived must be what was relayed less what was refused.
-export function judgeRelay({ sent, received, relayed, dropped, refused = 0 }) {
+// `overflowed` (iceway_turn_udp_receive_dropped_total) were dropped at iceway's full receive
+// buffers before it read them: sent, and counted, but never in the relay's hands.
+export function judgeRelay({ sent, received, relayed, dropped, refused = 0, overflowed = 0 }) {
   const droppedTotal = Object.values(dropped).reduce((a, b) => a + b, 0);
   const sentTotal = sent.client + sent.peer + sent.stranger;
-  const accounted = relayed.clientToPeer + relayed.peerToClient + droppedTotal;
+  const accounted = relayed.clientToPeer + relayed.peerToClient + droppedTotal + overflowed;
   const problems = [];
   if (sentTotal !== accounted) {
-    problems.push(`${sentTotal} packets sent, iceway relayed ${relayed.clientToPeer + relayed.peerToClient} and dropped ${droppedTotal}: ` +
-      `${sentTotal - accounted} unaccounted for`);
+    problems.push(`${sentTotal} packets sent, iceway relayed ${relayed.clientToPeer + relayed.peerToClient}, dropped ${droppedTotal} ` +
+      `and lost ${overflowed} at full receive buffers: ${sentTotal - accounted} unaccounted for`);
   }
   if (refused === 0) {
     if (relayed.clientToPeer !== received.peer) problems.push(`iceway relayed ${relayed.clientToPeer} to peers, the peers received ${received.peer}`);
@@ -88,7 +90,7 @@ export function judgeRelay({ sent, received, relayed, dropped, refused = 0 }) {
     detail: problems.length ? problems.join('; ') :
       `${sentTotal} packets sent (clients ${sent.client}, peers ${sent.peer}, stranger ${sent.stranger}); relayed ` +
       `${relayed.clientToPeer} to peers and ${relayed.peerToClient} to clients; dropped with a reason: ${reasons}; ` +
-      `refused by the kernel: ${refused}`,
+      `refused by the kernel: ${refused}; dropped at full receive buffers: ${overflowed}`,
   };
 }
 

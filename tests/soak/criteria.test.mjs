@@ -93,6 +93,18 @@ test('relayed datagrams the kernel refused explain those that never arrived, and
   assert.match(unexplained.detail, /the kernel refused 3 sends, but 1996 arrived/);
 });
 
+test('datagrams lost at iceway\'s full receive buffers explain those it never relayed, and no more', () => {
+  const sent = { client: 1000, peer: 1000, stranger: 0 };
+  const dropped = { no_permission: 0, bandwidth: 0 };
+  const short = { clientToPeer: 995, peerToClient: 1000 };
+  const explained = judgeRelay({ sent, received: { client: 1000, peer: 995 }, relayed: short, dropped, overflowed: 5 });
+  assert.ok(explained.pass, explained.detail);
+  assert.match(explained.detail, /dropped at full receive buffers: 5/);
+  const unexplained = judgeRelay({ sent, received: { client: 1000, peer: 995 }, relayed: short, dropped, overflowed: 4 });
+  assert.equal(unexplained.pass, false, unexplained.detail);
+  assert.match(unexplained.detail, /lost 4 at full receive buffers: 1 unaccounted for/);
+});
+
 test('signaling frames reconcile per protocol', () => {
   assert.ok(judgeSignal({ sent: { native: 10, yjs: 4 }, counted: { native: 10, yjs: 4 } }).pass);
   assert.equal(judgeSignal({ sent: { native: 10, yjs: 4 }, counted: { native: 9, yjs: 4 } }).pass, false);

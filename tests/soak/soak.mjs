@@ -500,6 +500,7 @@ function counters(families) {
     dropped: Object.fromEntries((families.get('iceway_turn_relay_dropped_packets_total')?.samples ?? [])
       .map((s) => [s.labels.reason, s.value])),
     refused: total(families, 'iceway_turn_udp_send_dropped_total'),
+    overflowed: total(families, 'iceway_turn_udp_receive_dropped_total'),
     messages: Object.fromEntries(Object.keys(tally.frames)
       .map((protocol) => [protocol, total(families, 'iceway_signal_messages_total', { protocol })])),
   };
@@ -512,6 +513,7 @@ function delta(after, before) {
     peerToClient: after.peerToClient - before.peerToClient,
     dropped,
     refused: after.refused - before.refused,
+    overflowed: after.overflowed - before.overflowed,
     messages: Object.fromEntries(Object.entries(after.messages).map(([p, n]) => [p, n - before.messages[p]])),
   };
 }
@@ -641,6 +643,7 @@ function relayInputs(after, peers) {
     relayed: { clientToPeer: after.clientToPeer, peerToClient: after.peerToClient },
     dropped: after.dropped,
     refused: after.refused,
+    overflowed: after.overflowed,
   };
 }
 

@@ -75,6 +75,8 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   const TurnCounters& counters() const { return server_.counters(); }
   // What became of this worker's UDP sends (the same rules for reading).
   const net::SendTally& udp_sends() const { return worker_.receive_batch().sends.tally(); }
+  // The datagrams the kernel dropped at this worker's full receive buffers (the same rules).
+  const net::ReceiveTally& udp_receives() const { return worker_.receive_batch().receives; }
 
   // net::DatagramHandler: a datagram on a STUN/TURN listener.
   void on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& socket) override;
