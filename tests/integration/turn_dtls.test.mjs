@@ -1,7 +1,8 @@
 // TURN over DTLS on the UDP side of the TLS port (turn.dtls, issue 15 part 4), from outside the
 // real binary: a ClientHello without the cookie gets a HelloVerifyRequest and costs no state,
-// however many sources send one; the certificate is the TLS one and a SIGHUP replaces it for
-// new sessions; turn.dtls = false serves none. Relaying through DTLS with coturn's
+// however many sources send one; a client that starts over from the same address gets a new
+// session; the certificate is the TLS one and a SIGHUP replaces it for new sessions;
+// turn.dtls = false serves none. Relaying through DTLS with coturn's
 // turnutils_uclient -S is in turn.test.mjs with the other transports.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startIceway, stopIceway, loopbackArgs, waitForOutput, makeCertificate } from './lib/iceway.mjs';
 import { scrape, total } from './lib/ops.mjs';
-import { turnArgs } from './lib/turn.mjs';
+import { turnArgs, freeUdpPort } from './lib/turn.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let dir;
@@ -39,11 +40,12 @@ function clientHello() {
 }
 
 // The SHA-256 fingerprint of the certificate a new DTLS session to `port` gets, from
-// `openssl s_client -dtls1_2` (stdin closed: it ends after the handshake).
-function servedFingerprint(port) {
+// `openssl s_client -dtls1_2` (stdin closed: it ends after the handshake with close_notify),
+// from local port `bind` when given.
+function servedFingerprint(port, bind) {
   return new Promise((resolve, reject) => {
-    const child = spawn('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-showcerts'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-showcerts',
+      ...(bind ? ['-bind', `127.0.0.1:${bind}`] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
@@ -80,6 +82,41 @@ test('ClientHellos without the cookie get a HelloVerifyRequest each and leave no
       'a cookie that never came back opened no session');
     // A real client returns the cookie and gets a session, served the TLS certificate.
     assert.equal(await servedFingerprint(server.dtls[0].port), new X509Certificate(readFileSync(cert)).fingerprint256);
+  } finally {
+    assert.equal(await stopIceway(server), 0, server.output());
+  }
+});
+
+test('a client that starts over from the same address and port gets a new session', { timeout: 60000 }, async () => {
+  const server = await startIceway([...loopbackArgs(), ...turnArgs, '--set', `tls.cert=${cert}`, '--set', `tls.key=${key}`,
+    '--tls-listen', '127.0.0.1:0']);
+  try {
+    const port = server.dtls[0].port;
+    const bind = await freeUdpPort(['127.0.0.1']);
+    // A client that completes its handshake and dies without close_notify (stdin left open).
+    const first = spawn('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-bind', `127.0.0.1:${bind}`],
+      { stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => first.once('exit', resolve));
+    try {
+      await new Promise((resolve, reject) => {
+        let output = '';
+        const timer = setTimeout(() => reject(new Error(`s_client did not connect:\n${output}`)), 10000);
+        first.stdout.on('data', (d) => {
+          output += d;
+          if (/Protocol\s*: DTLSv1\.2/.test(output)) { clearTimeout(timer); resolve(); }
+        });
+      });
+    } finally {
+      first.kill('SIGKILL');
+      await exited;
+    }
+    let { families } = await scrape(server);
+    assert.equal(total(families, 'iceway_turn_stream_clients_active', { transport: 'dtls' }), 1, 'the dead client\'s session');
+    // The next client from the same port: its ClientHello reaches the old session's 5-tuple.
+    assert.equal(await servedFingerprint(port, bind), new X509Certificate(readFileSync(cert)).fingerprint256);
+    ({ families } = await scrape(server));
+    assert.equal(total(families, 'iceway_turn_stream_clients_active', { transport: 'dtls' }), 0,
+      'the old session was replaced, and the new one ended with its close_notify');
   } finally {
     assert.equal(await stopIceway(server), 0, server.output());
   }

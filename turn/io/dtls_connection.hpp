@@ -34,6 +34,7 @@ class DtlsConnection final : public ClientConnection,
   void start();
   // A datagram from this connection's client.
   void on_datagram(ByteSpan datagram);
+  bool handshake_done() const { return session_->handshake_done(); }
 
   bool send(ByteSpan bytes) override;
   bool send(ByteSpan first, ByteSpan second) override;

@@ -233,10 +233,18 @@ void TurnWorker::on_closed(ClientConnection& connection) {
 
 void TurnWorker::on_dtls_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& socket) {
   const FiveTuple tuple{from, datagram.destination, Transport::dtls};
+  std::shared_ptr<DtlsConnection> replaced;
   if (auto it = dtls_connections_.find(tuple); it != dtls_connections_.end()) {
     auto connection = it->second;  // held: the datagram may close it
-    connection->on_datagram(datagram.data());
-    return;
+    // A ClientHello to an established session is a client starting over from the same address
+    // and port (restarted without close_notify, or a NAT that gave the new one the old
+    // mapping): it goes to the front door, and only a returned cookie, which proves the sender
+    // receives at that address, replaces the session. Anything else is the session's.
+    if (!connection->handshake_done() || !looks_like_client_hello(datagram.data())) {
+      connection->on_datagram(datagram.data());
+      return;
+    }
+    replaced = std::move(connection);
   }
   if (draining_ || !dtls_ || !looks_like_client_hello(datagram.data())) return;
   // The stateless front door: a ClientHello without a valid cookie gets a HelloVerifyRequest
@@ -255,6 +263,7 @@ void TurnWorker::on_dtls_datagram(const net::Datagram& datagram, const Endpoint&
   Front front(socket, from, wildcard ? &datagram.destination.address : nullptr);
   auto session = DtlsSession::listen(dtls_.get(), dtls_cookies_, datagram.data(), from, Clock::now(), front);
   if (!session) return;
+  if (replaced) replaced->close();  // its allocation ends with it, as when the client closes it
   auto admitted = admit(from.address, /*handshake=*/true);
   if (!admitted) return;  // the client's handshake times out; nothing more is kept
   std::shared_ptr<net::UdpSocket> owner;
