@@ -6,8 +6,6 @@
 // bytes at all, so they are not seeds of this check.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -16,6 +14,7 @@
 #include "stun/integrity.hpp"
 #include "stun/message.hpp"
 #include "test_support.hpp"
+#include "tests/fuzz/found_by_fuzzing.hpp"
 
 namespace iceway::stun {
 namespace {
@@ -28,10 +27,6 @@ std::vector<std::byte> read_file(const std::filesystem::path& path) {
   return bytes;
 }
 
-bool found_by_fuzzing(const std::string& name) {
-  return name.size() == 40 &&
-         std::all_of(name.begin(), name.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
-}
 
 TEST(SeedCorpus, EverySeedParsesAndItsChecksumsVerify) {
   const std::filesystem::path folder =
@@ -42,7 +37,7 @@ TEST(SeedCorpus, EverySeedParsesAndItsChecksumsVerify) {
   int signed_seeds = 0;
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     const std::string name = entry.path().filename().string();
-    if (found_by_fuzzing(name)) continue;
+    if (iceway::testing::found_by_fuzzing(name)) continue;
     SCOPED_TRACE(name);
     const auto bytes = read_file(entry.path());
     auto parsed = MessageView::parse(bytes);
