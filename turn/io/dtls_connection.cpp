@@ -12,9 +12,6 @@ namespace {
 // A ChannelData header and its payload are gathered here into one record's plaintext.
 thread_local std::array<std::byte, turn::DtlsSession::kMaxPlaintext> gather_buffer;
 
-bool is_wildcard(const Endpoint& endpoint) {
-  return endpoint.address == (endpoint.address.is_v4() ? IpAddress{} : IpAddress::v6({}));
-}
 }  // namespace
 
 DtlsConnection::DtlsConnection(boost::asio::io_context& context, std::unique_ptr<turn::DtlsSession> session,
@@ -28,7 +25,7 @@ DtlsConnection::DtlsConnection(boost::asio::io_context& context, std::unique_ptr
       slot_(std::move(admission.connection)),
       handshake_slot_(std::move(admission.handshake)),
       deadlines_(admission.timeouts, Clock::now(), /*tls_handshake=*/true) {
-  if (is_wildcard(socket_->local_endpoint())) source_ = &five_tuple_.server.address;
+  if (socket_->local_endpoint().address.is_unspecified()) source_ = &five_tuple_.server.address;
 }
 
 void DtlsConnection::start() { schedule_timer(); }

@@ -258,8 +258,7 @@ void TurnWorker::on_dtls_datagram(const net::Datagram& datagram, const Endpoint&
     void send_datagram(ByteSpan bytes) override { socket.send_copied(bytes, client, source); }
     void deliver(ByteSpan) override {}  // nothing is decrypted before the handshake ends
   };
-  const Endpoint& local = socket.local_endpoint();
-  const bool wildcard = local.address == (local.address.is_v4() ? IpAddress{} : IpAddress::v6({}));
+  const bool wildcard = socket.local_endpoint().address.is_unspecified();
   Front front(socket, from, wildcard ? &datagram.destination.address : nullptr);
   auto session = DtlsSession::listen(dtls_.get(), dtls_cookies_, datagram.data(), from, Clock::now(), front);
   if (!session) return;
