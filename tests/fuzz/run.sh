@@ -5,9 +5,10 @@
 #     What `make test` runs; its verdict depends on the commit, not on luck. Each target first
 #     replays its checked-in corpus (tests/fuzz/corpus/NAME/, every input once), then explores
 #     from it with a fixed seed for a fixed number of executions (tests/fuzz/budget.txt, sized
-#     to about 40 s a target on the 2-core CI machine), so the same commit makes the same
-#     inputs every time. The exploration also stops after FUZZ_MAX_SECONDS (default 120) so a
-#     slow machine cannot stall the suite; that is said, not failed.
+#     to about 30 s a target on one core of the 2-core CI machine), so the same commit makes
+#     the same inputs every time. Targets run one per core (FUZZ_JOBS to change that). The
+#     exploration also stops after FUZZ_MAX_SECONDS (default 120) so a slow machine cannot
+#     stall the suite; that is said, not failed.
 #
 #   tests/fuzz/run.sh BUILD_DIR long SECONDS_PER_TARGET
 #     `make fuzz-long`: explores for a long time with a random seed on both cores and merges
@@ -75,42 +76,66 @@ report_failure() {  # name, log
   tail -n 40 "$2" >&2
 }
 
+# One target of check mode: replay, then fixed-seed exploration. Writes "pass" or "fail" to
+# $results/NAME.status and a failure's report to $results/NAME.report, so several can run at once
+# and their reports are printed whole, in target order, at the end.
+check_target() {  # target path, max seconds, results dir
+  local target=$1 max_seconds=$2 results=$3
+  local name seeds artifacts runs work done_runs log
+  name=$(basename "$target")
+  seeds="$here/corpus/$name"
+  artifacts="$build/fuzz-artifacts/$name"
+  mkdir -p "$artifacts"
+  echo fail > "$results/$name.status"
+  runs=$(budget_of "$name" 2> "$results/$name.report") || return 0
+  if [[ ! -d "$seeds" ]] || [[ -z "$(ls -A "$seeds")" ]]; then
+    echo "fuzz: $name has no seed corpus in tests/fuzz/corpus/$name/" > "$results/$name.report"
+    return 0
+  fi
+  # Exploration writes what it finds into a scratch copy; the checked-in corpus stays as is.
+  work=$(mktemp -d)
+  cp -r "$seeds/." "$work/"
+  echo "fuzz: $name: replay $(ls "$work" | wc -l) inputs, then $runs executions from seed 1"
+  if "$target" "${common[@]}" -runs=0 -artifact_prefix="$artifacts/" "$seeds" > "$artifacts/replay.txt" 2>&1 &&
+     "$target" "${common[@]}" -seed=1 -runs="$runs" -max_total_time="$max_seconds" \
+       -artifact_prefix="$artifacts/" "$work" > "$artifacts/log.txt" 2>&1; then
+    echo pass > "$results/$name.status"
+    done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$artifacts/log.txt")
+    if [[ "${done_runs:-0}" -lt "$runs" ]]; then
+      echo "fuzz: $name stopped at ${max_seconds}s after ${done_runs:-0} of $runs executions (a slow machine)"
+    fi
+  else
+    log="$artifacts/log.txt"
+    [[ -s "$log" ]] || log="$artifacts/replay.txt"
+    report_failure "$name" "$log" 2> "$results/$name.report"
+  fi
+  rm -rf "$work"
+}
+
 passed=0
 failed=0
 case "$mode" in
   check)
+    # Targets are independent and single-threaded, so they run FUZZ_JOBS (default: one per
+    # core) at a time; each still makes exactly its budget of inputs, so the verdict is the same.
     max_seconds=${FUZZ_MAX_SECONDS:-120}
+    jobs=${FUZZ_JOBS:-$(nproc)}
+    results=$(mktemp -d)
+    for target in "${targets[@]}"; do
+      while [[ $(jobs -rp | wc -l) -ge $jobs ]]; do wait -n || true; done
+      check_target "$target" "$max_seconds" "$results" &
+    done
+    wait
     for target in "${targets[@]}"; do
       name=$(basename "$target")
-      seeds="$here/corpus/$name"
-      artifacts="$build/fuzz-artifacts/$name"
-      mkdir -p "$artifacts"
-      runs=$(budget_of "$name") || { failed=$((failed + 1)); continue; }
-      if [[ ! -d "$seeds" ]] || [[ -z "$(ls -A "$seeds")" ]]; then
-        echo "fuzz: $name has no seed corpus in tests/fuzz/corpus/$name/" >&2
-        failed=$((failed + 1))
-        continue
-      fi
-      # Exploration writes what it finds into a scratch copy; the checked-in corpus stays as is.
-      work=$(mktemp -d)
-      cp -r "$seeds/." "$work/"
-      echo "fuzz: $name: replay $(ls "$work" | wc -l) inputs, then $runs executions from seed 1"
-      if "$target" "${common[@]}" -runs=0 -artifact_prefix="$artifacts/" "$seeds" > "$artifacts/replay.txt" 2>&1 &&
-         "$target" "${common[@]}" -seed=1 -runs="$runs" -max_total_time="$max_seconds" \
-           -artifact_prefix="$artifacts/" "$work" > "$artifacts/log.txt" 2>&1; then
+      if [[ $(cat "$results/$name.status" 2> /dev/null) == pass ]]; then
         passed=$((passed + 1))
-        done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$artifacts/log.txt")
-        if [[ "${done_runs:-0}" -lt "$runs" ]]; then
-          echo "fuzz: $name stopped at ${max_seconds}s after ${done_runs:-0} of $runs executions (a slow machine)"
-        fi
       else
         failed=$((failed + 1))
-        log="$artifacts/log.txt"
-        [[ -s "$log" ]] || log="$artifacts/replay.txt"
-        report_failure "$name" "$log"
+        cat "$results/$name.report" >&2 2> /dev/null || echo "fuzz: $name FAILED" >&2
       fi
-      rm -rf "$work"
     done
+    rm -rf "$results"
     ;;
   long)
     seconds=${3:?seconds per target}
