@@ -53,6 +53,7 @@ struct AllocationSpec {
   // (`relayed` is then its IPv4 one).
   std::optional<Endpoint> relayed_ipv6;
   std::optional<Endpoint> advertised_ipv6;
+  bool tcp = false;  // a TCP relay (RFC 6062): peers are TCP connections, see TcpConnections
 };
 
 struct Allocation {
@@ -64,6 +65,9 @@ struct Allocation {
   // lifetime, one quota slot, one set of permissions and channels for both.
   std::optional<Endpoint> relayed_ipv6;
   std::optional<Endpoint> advertised_ipv6;
+  // A TCP relay (RFC 6062): `relayed` is a listening TCP socket, data goes over the peer
+  // connections of turn/tcp_connections.hpp, and channels and Send do not apply.
+  bool tcp = false;
   std::string username;  // RFC 8656 §7.2: later requests must carry this USERNAME (else 441)
   std::string user_id;
   SessionKey key{};

@@ -36,6 +36,7 @@ Allocation& AllocationTable::create(AllocationSpec spec, TimePoint now) {
   allocation->allocate_transaction_id = spec.allocate_transaction_id;
   allocation->reservation_token = spec.reservation_token;
   allocation->relayed_ipv6 = spec.relayed_ipv6;
+  allocation->tcp = spec.tcp;
   allocation->advertised_ipv6 = spec.advertised_ipv6;
   allocation->bandwidth = spec.bandwidth;
   allocation->lease = std::move(spec.lease);

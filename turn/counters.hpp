@@ -63,9 +63,20 @@ enum class RequestResult : std::uint8_t { success, error, rate_limited };
 inline constexpr std::size_t kRequestResultCount = 3;
 
 // STUN/TURN methods counted in iceway_stun_requests_total{method}.
-enum class CountedMethod : std::uint8_t { binding, allocate, refresh, create_permission, channel_bind, send, other };
-inline constexpr std::array<std::string_view, 7> kMethodLabels = {
-    "binding", "allocate", "refresh", "create_permission", "channel_bind", "send", "other"};
+enum class CountedMethod : std::uint8_t {
+  binding,
+  allocate,
+  refresh,
+  create_permission,
+  channel_bind,
+  send,
+  connect,          // RFC 6062
+  connection_bind,  // RFC 6062
+  other,
+};
+inline constexpr std::array<std::string_view, 9> kMethodLabels = {
+    "binding", "allocate", "refresh", "create_permission", "channel_bind", "send", "connect", "connection_bind",
+    "other"};
 
 inline constexpr std::size_t kPeerReasonCount = 9;
 

@@ -13,9 +13,9 @@ namespace iceway::turn {
 
 namespace {
 
-constexpr std::array<stun::Method, 4> kRequestMethods = {stun::Method::allocate, stun::Method::refresh,
-                                                         stun::Method::create_permission,
-                                                         stun::Method::channel_bind};
+constexpr std::array<stun::Method, 6> kRequestMethods = {
+    stun::Method::allocate,     stun::Method::refresh, stun::Method::create_permission,
+    stun::Method::channel_bind, stun::Method::connect, stun::Method::connection_bind};
 constexpr std::array<stun::Method, 1> kIndicationMethods = {stun::Method::send};
 
 struct Route {
@@ -31,6 +31,10 @@ constexpr Route kRoutes[] = {
     {stun::Class::request, stun::Method::refresh, true, handle_refresh},
     {stun::Class::request, stun::Method::create_permission, true, handle_create_permission},
     {stun::Class::request, stun::Method::channel_bind, true, handle_channel_bind},
+    // RFC 6062: Connect on a TCP relay's control connection; ConnectionBind on a new
+    // connection, which has no allocation (the handler finds the one its id belongs to).
+    {stun::Class::request, stun::Method::connect, true, handle_connect},
+    {stun::Class::request, stun::Method::connection_bind, false, handle_connection_bind},
     {stun::Class::indication, stun::Method::send, true, handle_send},
 };
 
@@ -48,6 +52,8 @@ CountedMethod counted(stun::Method method) {
     case stun::Method::create_permission: return CountedMethod::create_permission;
     case stun::Method::channel_bind: return CountedMethod::channel_bind;
     case stun::Method::send: return CountedMethod::send;
+    case stun::Method::connect: return CountedMethod::connect;
+    case stun::Method::connection_bind: return CountedMethod::connection_bind;
     default: return CountedMethod::other;
   }
 }
@@ -203,6 +209,8 @@ const stun::AttributeSet& turn_attributes() {
     set.add(stun::AttributeType::dont_fragment);
     set.add(stun::AttributeType::even_port);
     set.add(stun::AttributeType::reservation_token);
+    // RFC 6062: ConnectionBind's CONNECTION-ID (turn/handlers/connection_bind.cpp).
+    set.add(stun::AttributeType::connection_id);
     return set;
   }();
   return attributes;

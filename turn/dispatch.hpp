@@ -23,7 +23,8 @@
 namespace iceway::turn {
 
 // The comprehension-required attributes the TURN server understands: stun::kTurnAttributes
-// plus DONT-FRAGMENT, EVEN-PORT and RESERVATION-TOKEN, which Allocate handles. Anything else
+// plus DONT-FRAGMENT, EVEN-PORT and RESERVATION-TOKEN, which Allocate handles, and CONNECTION-ID
+// (ConnectionBind, RFC 6062). Anything else
 // comprehension-required gets 420 before a handler runs.
 const stun::AttributeSet& turn_attributes();
 // What classify_request needs to know about us; `nat_behavior` adds RFC 5780's attributes.

@@ -21,6 +21,10 @@ std::string_view refusal_text(Refusal refusal) {
              "left";
     case Refusal::channel_capacity: return "no channel number left on this allocation";
     case Refusal::permission_capacity: return "the allocation has as many permissions as it may hold";
+    case Refusal::tcp_connection_capacity: return "the TCP relay has as many peer connections as it may hold (64)";
+    case Refusal::tcp_connection_unknown:
+      return "CONNECTION-ID names no peer connection waiting for its ConnectionBind (unknown, already bound, or its "
+             "30 s are over)";
   }
   return "unknown";
 }

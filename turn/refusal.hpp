@@ -21,6 +21,8 @@ enum class Refusal : std::uint8_t {
   even_port_reservation,  // 508: EVEN-PORT R=1 and no free even/odd port pair in the range
   channel_capacity,       // 508 to ChannelBind: no channel number left
   permission_capacity,    // 508 to CreatePermission: the allocation's permission limit
+  tcp_connection_capacity,  // 508 to Connect: the TCP relay has TcpConnections::kMaxPerAllocation
+  tcp_connection_unknown,   // 400 to ConnectionBind: no connection waits under that CONNECTION-ID
 };
 
 std::string_view refusal_text(Refusal refusal);

@@ -4,7 +4,7 @@
 // with Asio, tests with a fake.
 //
 // Contract:
-//   - open() binds a UDP socket on the configured relay address of `family`, on a port in
+//   - open() binds a UDP socket (a listening TCP socket with `tcp`, RFC 6062) on the configured relay address of `family`, on a port in
 //     the configured range (even when `even_port`), with the DF bit set on everything it
 //     sends when `dont_fragment` (IP_MTU_DISCOVER=IP_PMTUDISC_DO / IPV6_DONTFRAG), and
 //     returns the socket's local address. The socket is pending: it starts relaying once the
@@ -40,6 +40,7 @@ struct RelayPortRequest {
   bool even_port = false;      // EVEN-PORT (RFC 8656 §7.2)
   bool reserve_next = false;   // its R bit: hold the next port too (needs even_port)
   bool dont_fragment = false;  // DONT-FRAGMENT from a TCP/TLS client (RFC 8656 §7.2 step 4, §15)
+  bool tcp = false;            // REQUESTED-TRANSPORT TCP: a TCP relay (RFC 6062 §5.1)
   FiveTuple five_tuple;        // the client it is for (logs, worker affinity)
 };
 
@@ -48,6 +49,7 @@ enum class RelayPortError : std::uint8_t {
   no_port,                    // the range is exhausted (or no even port, or pair): 508
   draining,                   // the server is shutting down: 300 to server.alternate, else 508
   dont_fragment_unsupported,  // cannot set DF: 420 listing DONT-FRAGMENT (RFC 8656 §7.2 step 4)
+  transport_unsupported,      // this allocator makes no TCP relays: 442
 };
 
 struct OpenedRelay {

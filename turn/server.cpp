@@ -2,6 +2,10 @@
 
 #include <cassert>
 
+#include "stun/attributes/address.hpp"
+#include "stun/attributes/text.hpp"
+#include "stun/attributes/turn.hpp"
+#include "stun/error_response.hpp"
 #include "turn/dispatch.hpp"
 
 namespace iceway::turn {
@@ -11,13 +15,15 @@ TableLimits TurnServer::limits_of(const Settings& settings) {
                      settings.max_channels_per_allocation};
 }
 
-TurnServer::TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator& ports, const LiveRelays* live_relays)
+TurnServer::TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator& ports, const LiveRelays* live_relays,
+                       std::uint8_t worker)
     : shared_(std::move(shared)),
       quota_(quota),
       ports_(ports),
       live_relays_(live_relays),
       table_(limits_of(*shared_.settings), counters_),
-      retransmits_(shared_.settings->retransmit_cache_entries) {
+      retransmits_(shared_.settings->retransmit_cache_entries),
+      tcp_(worker, tcp_random_) {
   assert(shared_.settings && shared_.credentials && shared_.policy && shared_.nonces && shared_.unauthenticated &&
          shared_.reservations);
 }
@@ -53,6 +59,7 @@ HandleResult TurnServer::on_client_message(ByteSpan bytes, const FiveTuple& five
               table_,
               ports_,
               counters_,
+              tcp_,
               out};
   return dispatch(bytes, ctx, retransmits_);
 }
@@ -62,6 +69,106 @@ std::optional<ToClient> TurnServer::on_peer_datagram(AllocationId id, const Endp
   Allocation* allocation = table_.find_by_id(id);
   if (allocation == nullptr) return std::nullopt;
   return relay_to_client(*allocation, peer, buffer, size, now, counters_);
+}
+
+namespace {
+
+// The answer to a Connect whose outcome came later: signed with the key of the allocation's
+// Allocate (a Connect must use the allocation's credentials, dispatch checked the user).
+std::optional<ByteSpan> connect_answer(const Allocation& allocation, const stun::TransactionId& transaction,
+                                       std::optional<ConnectionId> id, const Settings& settings,
+                                       MutableByteSpan out) {
+  stun::MessageBuilder builder(out);
+  if (id) {
+    builder.start({stun::Method::connect, stun::Class::success}, transaction);
+    builder.add(stun::ConnectionId{*id});
+  } else {
+    stun::start_error_response(builder, stun::Method::connect, transaction,
+                               stun::ErrorCode::connection_timeout_or_failure);
+  }
+  if (!settings.software.empty()) builder.add(stun::Software{settings.software});
+  allocation.key.sign(builder);
+  builder.add_fingerprint();
+  auto bytes = builder.finish();
+  if (!bytes) return std::nullopt;
+  return bytes.value();
+}
+
+}  // namespace
+
+std::optional<ToClient> TurnServer::on_tcp_connected(ConnectionId id, bool connected, TimePoint now,
+                                                     MutableByteSpan out) {
+  const TcpConnection* connection = tcp_.find(id);
+  if (connection == nullptr || connection->state != TcpState::connecting || !connection->connect_transaction) {
+    return std::nullopt;
+  }
+  const Allocation* allocation = table_.find_by_id(connection->allocation);
+  if (allocation == nullptr) {
+    tcp_.remove(id);
+    return std::nullopt;
+  }
+  const stun::TransactionId transaction = *connection->connect_transaction;
+  counters_.count_request(allocation->five_tuple.transport, CountedMethod::connect,
+                          connected ? RequestResult::success : RequestResult::error);
+  if (!connected) {
+    tcp_.remove(id);  // §5.2: "If the connection attempt fails or times out": 447
+    auto bytes = connect_answer(*allocation, transaction, std::nullopt, *shared_.settings, out);
+    if (!bytes) return std::nullopt;
+    return ToClient{allocation->five_tuple, *bytes};
+  }
+  tcp_.connected(id, now);
+  auto bytes = connect_answer(*allocation, transaction, id, *shared_.settings, out);
+  if (!bytes) return std::nullopt;
+  return ToClient{allocation->five_tuple, *bytes};
+}
+
+std::optional<TurnServer::ConnectionAttempt> TurnServer::on_tcp_peer_connected(AllocationId id, const Endpoint& peer,
+                                                                               TimePoint now, MutableByteSpan out) {
+  Allocation* allocation = table_.find_by_id(id);
+  if (allocation == nullptr || !allocation->tcp) return std::nullopt;
+  // §5.3: only a peer the client gave a permission may connect (and the policy still allows it:
+  // a reload re-checked the permissions).
+  if (!allocation->permissions.allows(peer.address, now)) {
+    ++allocation->counters.dropped;
+    return std::nullopt;
+  }
+  auto connection = tcp_.accept(id, peer, now);
+  if (!connection) return std::nullopt;
+  stun::TransactionId transaction;
+  const std::uint64_t sequence = ++allocation->indications_sent;
+  for (int i = 0; i < 4; ++i) transaction.bytes[i] = std::byte(connection.value() >> (24 - 8 * i));
+  for (int i = 0; i < 8; ++i) transaction.bytes[4 + i] = std::byte(sequence >> (56 - 8 * i));
+  stun::MessageBuilder builder(out);
+  builder.start({stun::Method::connection_attempt, stun::Class::indication}, transaction);
+  builder.add(stun::ConnectionId{connection.value()}).add(stun::XorPeerAddress{peer});
+  builder.add_fingerprint();
+  auto bytes = builder.finish();
+  if (!bytes) {
+    tcp_.remove(connection.value());
+    return std::nullopt;
+  }
+  return ConnectionAttempt{connection.value(), ToClient{allocation->five_tuple, bytes.value()}};
+}
+
+std::vector<TurnServer::ExpiredTcp> TurnServer::expire_tcp(TimePoint now) {
+  std::vector<ExpiredTcp> expired;
+  for (TcpConnection& connection : tcp_.expire(now)) {
+    ExpiredTcp entry{connection, {}, {}};
+    const Allocation* allocation = table_.find_by_id(connection.allocation);
+    if (allocation != nullptr) {
+      entry.client = allocation->five_tuple;
+      if (connection.state == TcpState::connecting && connection.connect_transaction) {
+        std::array<std::byte, kMinResponseBuffer> buffer{};
+        counters_.count_request(allocation->five_tuple.transport, CountedMethod::connect, RequestResult::error);
+        if (auto bytes = connect_answer(*allocation, *connection.connect_transaction, std::nullopt, *shared_.settings,
+                                        buffer)) {
+          entry.answer.assign(bytes->begin(), bytes->end());
+        }
+      }
+    }
+    expired.push_back(std::move(entry));
+  }
+  return expired;
 }
 
 std::optional<EndedAllocation> TurnServer::on_connection_closed(const FiveTuple& five_tuple) {

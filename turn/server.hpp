@@ -32,6 +32,20 @@
 //   the worker's timer, at next_deadline() (or once a second)
 //     for (auto& e : server.expire(now).allocations) close e.relayed
 //
+//   TCP relays (RFC 6062):
+//     if (r.tcp_connect)        open a TCP connection from r.tcp_connect->relayed to ->peer;
+//                               when it is up or has failed:
+//                               if (auto a = server.on_tcp_connected(id, ok, now, out))
+//                                 send a->bytes on a->five_tuple (the Connect's answer)
+//     a peer connects to a TCP relay:
+//       if (auto a = server.on_tcp_peer_connected(id, peer, now, out)) send a->indication
+//       else close the peer's connection (no permission, or too many)
+//     if (r.tcp_bound)          after the response, the client connection and the peer's
+//                               connection r.tcp_bound->id are one byte stream
+//     if (r.tcp_bind_elsewhere) move the connection and the request to that worker
+//     every second: server.expire_tcp(now): send the 447s, close the rest
+//     an allocation ended: close what server.tcp().remove_allocation(id) returns
+//
 //   SIGHUP: server.reconfigure(new shared pieces) on this worker's thread.
 #include <cstddef>
 #include <memory>
@@ -53,6 +67,7 @@
 #include "turn/retransmit_cache.hpp"
 #include "turn/settings.hpp"
 #include "turn/source_rate_limiter.hpp"
+#include "turn/tcp_connections.hpp"
 
 namespace iceway::turn {
 
@@ -77,7 +92,9 @@ class TurnServer {
   // `live_relays` answers "is this one of our live relayed addresses?" for the peer policy;
   // null means this worker's own table (enough with one worker; with several, pass a view
   // over all of them).
-  TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator& ports, const LiveRelays* live_relays = nullptr);
+  // `worker` numbers this worker among all (the top byte of its RFC 6062 CONNECTION-IDs).
+  TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator& ports, const LiveRelays* live_relays = nullptr,
+             std::uint8_t worker = 0);
 
   // Both re-check every permission and channel against the new peer policy and remove what
   // it refuses (AllocationTable::recheck_peers).
@@ -106,6 +123,34 @@ class TurnServer {
   }
   std::optional<TimePoint> next_deadline() const { return table_.next_deadline(); }
 
+  // RFC 6062 §5.2: the connection a Connect started (HandleResult::tcp_connect) is up, or
+  // failed. The Connect's answer, written into `out`: success with CONNECTION-ID, or 447.
+  // Nothing when the connection is gone meanwhile (expire_tcp answered it, or its
+  // allocation ended): then close the socket.
+  std::optional<ToClient> on_tcp_connected(ConnectionId id, bool connected, TimePoint now, MutableByteSpan out);
+
+  // RFC 6062 §5.3: `peer` connected to allocation `id`'s TCP relay. The ConnectionAttempt
+  // indication for the client, written into `out`; nothing when the allocation is gone, is
+  // not a TCP relay, has no permission for the peer's address, or has a connection with
+  // that peer or its limit of them already: then close the peer's connection.
+  struct ConnectionAttempt {
+    ConnectionId id = 0;
+    ToClient indication;
+  };
+  std::optional<ConnectionAttempt> on_tcp_peer_connected(AllocationId id, const Endpoint& peer, TimePoint now,
+                                                         MutableByteSpan out);
+
+  // TCP connections past their 30 s (turn/tcp_connections.hpp). A Connect still waiting gets
+  // its 447 (`answer`, for `client`); every one of them is to be closed.
+  struct ExpiredTcp {
+    TcpConnection connection;
+    FiveTuple client;
+    std::vector<std::byte> answer;  // empty when there is nothing to answer
+  };
+  std::vector<ExpiredTcp> expire_tcp(TimePoint now);
+  TcpConnections& tcp() { return tcp_; }
+  const TcpConnections& tcp() const { return tcp_; }
+
   const AllocationTable& table() const { return table_; }
   AllocationTable& table() { return table_; }
   const TurnCounters& counters() const { return counters_; }
@@ -126,6 +171,8 @@ class TurnServer {
   TurnCounters counters_;  // before table_: the table updates it until its destruction
   AllocationTable table_;
   RetransmitCache retransmits_;
+  SystemRandom tcp_random_;  // CONNECTION-IDs
+  TcpConnections tcp_;
 };
 
 }  // namespace iceway::turn

@@ -124,7 +124,9 @@ TEST_F(Allocate, RequestErrorsFollowRfc8656Section7_2) {
   const std::array<std::byte, 8> token{};
   const Case cases[] = {
       {"no REQUESTED-TRANSPORT", [](stun::MessageBuilder&) {}, 400},
-      {"REQUESTED-TRANSPORT TCP", [](stun::MessageBuilder& b) { b.add(stun::RequestedTransport{6}); }, 442},
+      {"REQUESTED-TRANSPORT TCP over UDP (RFC 6062 §5.1)",
+       [](stun::MessageBuilder& b) { b.add(stun::RequestedTransport{6}); }, 400},
+      {"REQUESTED-TRANSPORT SCTP", [](stun::MessageBuilder& b) { b.add(stun::RequestedTransport{132}); }, 442},
       {"REQUESTED-TRANSPORT malformed",
        [](stun::MessageBuilder& b) { b.add_raw(stun::AttributeType::requested_transport, as_byte_span("\x11")); },
        400},

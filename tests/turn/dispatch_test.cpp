@@ -351,7 +351,9 @@ TEST_F(Dispatch, ResponsesAndGarbageAreDropped) {
 
 // RFC 8489 §6.3: discarded silently; a 400 would reflect bytes onto a forged source.
 TEST_F(Dispatch, UnsupportedMethodsAndMalformedRequestsAreDropped) {
-  EXPECT_TRUE(deliver(build(stun::Method::connect, stun::Class::request, transaction(1), {}), client_tuple()).empty());
+  // ConnectionAttempt exists only as an indication from the server (RFC 6062 §5.3).
+  EXPECT_TRUE(
+      deliver(build(stun::Method::connection_attempt, stun::Class::request, transaction(1), {}), client_tuple()).empty());
   auto malformed = build(stun::Method::binding, stun::Class::request, transaction(2), {});
   // One attribute whose length runs past the end of the message.
   const std::array<std::byte, 8> attribute{std::byte{0x80}, std::byte{0x22}, std::byte{0x00}, std::byte{0x10},

@@ -58,6 +58,7 @@ class FakePorts final : public RelayPortAllocator {
   std::optional<RelayPortError> fail_ipv6_with;  // only IPv6 sockets fail (a dual allocation's second)
   bool refuse_dont_fragment = false;
   bool no_pair = false;  // reserve_next finds no free pair
+  bool no_tcp = false;   // makes no TCP relays (RFC 6062)
   std::uint16_t next_port = 50001;
 
   Result<OpenedRelay, RelayPortError> open(const RelayPortRequest& request) override {
@@ -66,6 +67,7 @@ class FakePorts final : public RelayPortAllocator {
     if (fail_ipv6_with && request.family == AddressFamily::ipv6) return failure(*fail_ipv6_with);
     if (request.dont_fragment && refuse_dont_fragment) return failure(RelayPortError::dont_fragment_unsupported);
     if (request.reserve_next && no_pair) return failure(RelayPortError::no_port);
+    if (request.tcp && no_tcp) return failure(RelayPortError::transport_unsupported);
     if (request.even_port && next_port % 2 != 0) ++next_port;
     const IpAddress ip = request.family == AddressFamily::ipv4 ? kRelayIpv4 : kRelayIpv6;
     OpenedRelay result;

@@ -1,6 +1,7 @@
 // Allocate (RFC 8656 §7.2): create an allocation for the 5-tuple with a UDP relay socket,
 // reserving the next port under a token for EVEN-PORT R=1 and taking a reserved port for
-// RESERVATION-TOKEN (turn/port_reservations.hpp).
+// RESERVATION-TOKEN (turn/port_reservations.hpp); or, with REQUESTED-TRANSPORT TCP from a
+// TCP/TLS client, a TCP relay (RFC 6062 §5.1).
 #include "stun/attributes/address.hpp"
 #include "stun/attributes/turn.hpp"
 #include "stun/binding.hpp"
@@ -82,6 +83,7 @@ HandleResult refuse_port(const Request& request, Context& ctx, RelayPortError er
       }
       return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::draining);
     }
+    case RelayPortError::transport_unsupported: return fail(request, ctx, ErrorCode::unsupported_transport_protocol);
     case RelayPortError::dont_fragment_unsupported: {
       stun::UnknownAttributes unknown;
       unknown.add(stun::AttributeType::dont_fragment);
@@ -121,6 +123,11 @@ SecondRelay open_ipv6_relay(Context& ctx, const RelayPortRequest& first) {
   return {std::nullopt, ErrorCode::insufficient_capacity};
 }
 
+bool wants_tcp(const stun::MessageView& message) {
+  const auto transport = message.get<stun::RequestedTransport>();
+  return transport && transport.value() && transport.value()->protocol == stun::RequestedTransport::kTcp;
+}
+
 // The allocation, once its answer is built: into the table, and the pending socket named.
 void create(HandleResult& result, const Request& request, Context& ctx, const Endpoint& relayed,
             const Endpoint& advertised, Seconds granted, QuotaLease lease,
@@ -141,6 +148,7 @@ void create(HandleResult& result, const Request& request, Context& ctx, const En
   spec.reservation_token = token;
   spec.relayed_ipv6 = relayed_ipv6;
   spec.advertised_ipv6 = advertised_ipv6;
+  spec.tcp = wants_tcp(request.message);
   Allocation& allocation = ctx.table.create(std::move(spec), ctx.now);
   allocation.refused_peers = refused_peer_bucket(ctx.settings.refused_peers_per_minute, ctx.now);
   result.created = CreatedAllocation{allocation.id, allocation.relayed, allocation.relayed_ipv6};
@@ -203,12 +211,15 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
     return refuse(request, ctx, ErrorCode::allocation_mismatch, Refusal::allocation_exists);
   }
 
-  // §7.2 step 3: REQUESTED-TRANSPORT must be there and be UDP.
+  // §7.2 step 3: REQUESTED-TRANSPORT must be there and be UDP, or TCP (RFC 6062 §5.1), which
+  // only a client on a TCP or TLS connection may ask for: 400 from a UDP or DTLS one.
   const auto transport = message.get<stun::RequestedTransport>();
   if (!transport || !transport.value()) return fail(request, ctx, ErrorCode::bad_request);
-  if (transport.value()->protocol != stun::RequestedTransport::kUdp) {
+  const bool tcp = transport.value()->protocol == stun::RequestedTransport::kTcp;
+  if (transport.value()->protocol != stun::RequestedTransport::kUdp && !tcp) {
     return fail(request, ctx, ErrorCode::unsupported_transport_protocol);
   }
+  if (tcp && framing_of(ctx.five_tuple.transport) != stun::Framing::stream) return fail(request, ctx, ErrorCode::bad_request);
 
   // A malformed LIFETIME makes the request malformed (§7.2 uses its value below).
   const auto lifetime = message.get<stun::Lifetime>();
@@ -237,6 +248,13 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   const std::optional<AddressFamily> additional =
       additional_family.value() ? std::optional(additional_family.value()->family) : draft_additional_ipv6(message);
   const bool has_additional_family = additional.has_value();
+
+  // RFC 6062 §5.1: a TCP relay with DONT-FRAGMENT, EVEN-PORT or RESERVATION-TOKEN is a bad
+  // request (they are about UDP datagrams and port pairs). So is ADDITIONAL-ADDRESS-FAMILY:
+  // RFC 6062 predates dual allocations, and a Connect names one peer of one family anyway.
+  if (tcp && (dont_fragment.value() || even_port.value() || reservation.value() || has_additional_family)) {
+    return fail(request, ctx, ErrorCode::bad_request);
+  }
 
   // §7.2 step 5: RESERVATION-TOKEN. Combined with EVEN-PORT or an address family it is a
   // bad request; alone, it must name a port still held (unknown, taken or past its 30 s:
@@ -295,6 +313,7 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   port_request.even_port = even_port.value().has_value();
   port_request.reserve_next = reserve_next;
   port_request.dont_fragment = want_dont_fragment;
+  port_request.tcp = tcp;
   port_request.five_tuple = ctx.five_tuple;
   auto opened = ctx.ports.open(port_request);
   if (!opened) {

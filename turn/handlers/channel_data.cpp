@@ -13,11 +13,6 @@
 namespace iceway::turn {
 namespace {
 
-stun::Framing framing_of(Transport transport) {
-  // Over DTLS each record is one frame, as each datagram is over UDP (RFC 8656 §12.5).
-  return transport == Transport::udp || transport == Transport::dtls ? stun::Framing::datagram : stun::Framing::stream;
-}
-
 stun::TransactionId indication_id(Allocation& allocation) {
   stun::TransactionId id;
   const std::uint64_t sequence = ++allocation.indications_sent;

@@ -26,6 +26,7 @@
 #include "turn/rest_credentials.hpp"
 #include "turn/settings.hpp"
 #include "turn/source_rate_limiter.hpp"
+#include "turn/tcp_connections.hpp"
 
 namespace iceway::turn {
 
@@ -52,6 +53,7 @@ struct Context {
   AllocationTable& table;
   RelayPortAllocator& ports;
   TurnCounters& counters;
+  TcpConnections& tcp;  // the peer connections of TCP relays (RFC 6062)
   // Where the response is written (at least kMinResponseBuffer bytes).
   MutableByteSpan out;
 };
@@ -76,6 +78,23 @@ struct CreatedAllocation {
   std::optional<Endpoint> relayed_ipv6;  // and a dual allocation's second one
 };
 
+// RFC 6062 §5.2, Connect: open a TCP connection from the relay `relayed` to `peer`, as
+// connection `id`, then tell TurnServer::on_tcp_connected how it went; that builds the answer.
+struct TcpConnectStart {
+  ConnectionId id = 0;
+  AllocationId allocation = 0;
+  Endpoint relayed;
+  Endpoint peer;
+};
+
+// RFC 6062 §5.4, ConnectionBind succeeded: once the response is sent, this client connection
+// carries connection `id`'s bytes, both ways, to and from the peer's TCP connection.
+struct TcpBound {
+  ConnectionId id = 0;
+  AllocationId allocation = 0;
+  Endpoint peer;
+};
+
 struct HandleResult {
   ByteSpan response;                        // to the client on the 5-tuple; empty: send nothing
   std::optional<ToPeer> to_peer;            // relay this datagram
@@ -94,6 +113,13 @@ struct HandleResult {
   std::optional<PeerReason> peer_denied;
   std::optional<Refusal> refusal;  // why a 486, 508, 437 or 441 was answered, for the refusal log
   std::string_view username;       // the request's USERNAME once authenticated (a view into the request)
+  // RFC 6062 (TCP relays). For a Connect that passed its checks the response stays empty:
+  // it comes from TurnServer::on_tcp_connected (or 447 from expire_tcp).
+  std::optional<TcpConnectStart> tcp_connect;
+  std::optional<TcpBound> tcp_bound;
+  // A ConnectionBind for a connection another worker holds (TcpConnections::worker_of):
+  // nothing was checked or answered here; that worker must handle this connection and request.
+  std::optional<std::uint8_t> tcp_bind_elsewhere;
   // RFC 5780 (stun/nat_behavior.hpp): the answer leaves from reply_to->server to
   // reply_to->client instead of going back on the request's 5-tuple (UDP only).
   std::optional<FiveTuple> reply_to;

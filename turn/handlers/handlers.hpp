@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "common/bytes.hpp"
+#include "stun/channel_data.hpp"
 #include "stun/message.hpp"
 #include "turn/auth.hpp"
 #include "turn/handlers/context.hpp"
@@ -22,11 +23,19 @@ struct Request {
 
 using Handler = HandleResult (*)(const Request& request, Context& ctx);
 
+// How a client's transport frames messages. Over DTLS each record is one frame, as each
+// datagram is over UDP (RFC 8656 §12.5); TCP and TLS are byte streams.
+inline stun::Framing framing_of(Transport transport) {
+  return transport == Transport::udp || transport == Transport::dtls ? stun::Framing::datagram : stun::Framing::stream;
+}
+
 HandleResult handle_allocate(const Request& request, Context& ctx);           // RFC 8656 §7.2
 HandleResult handle_refresh(const Request& request, Context& ctx);            // RFC 8656 §8.2
 HandleResult handle_create_permission(const Request& request, Context& ctx);  // RFC 8656 §10.2
 HandleResult handle_channel_bind(const Request& request, Context& ctx);       // RFC 8656 §12.2
 HandleResult handle_send(const Request& request, Context& ctx);               // RFC 8656 §11.2
+HandleResult handle_connect(const Request& request, Context& ctx);            // RFC 6062 §5.2
+HandleResult handle_connection_bind(const Request& request, Context& ctx);    // RFC 6062 §5.4
 
 // RFC 8656 §12.6: a ChannelData message from the client on ctx.five_tuple. Returns the
 // datagram to send to the peer (to_peer, a view into `bytes`) or nothing (dropped).

@@ -19,6 +19,8 @@ RelayPorts::~RelayPorts() { close_all(); }
 
 Result<OpenedRelay, RelayPortError> RelayPorts::open(const RelayPortRequest& request) {
   if (draining_) return failure(RelayPortError::draining);
+  // TCP relays (RFC 6062) are decided by the core but not yet served by this I/O layer.
+  if (request.tcp) return failure(RelayPortError::transport_unsupported);
   const auto& address = request.family == AddressFamily::ipv4 ? settings_->relay_ipv4 : settings_->relay_ipv6;
   if (!address) return failure(RelayPortError::family_unavailable);
   // A pair needs its odd port in the range too, so its even port stops one short.
