@@ -42,7 +42,7 @@ constexpr auto kKeys = std::to_array<ConfigKey>({
      [](const Config& c) { return show(c.turn.realm); }},
     {"server.threads", Kind::integer, "0", Reload::restart,
      "0 = one worker per core",
-     "Worker threads; `0` = one per CPU core. Each worker owns its sockets and allocations.",
+     "Worker threads, at most 256; `0` = one per CPU core. Each worker owns its sockets and allocations.",
      [](const Config& c) { return show(c.server.threads); }},
     {"server.external_ip", Kind::string, "\"\"", Reload::applies,
      "\"PUBLIC\" or \"PUBLIC/PRIVATE\" when behind 1:1 NAT",

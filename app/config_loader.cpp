@@ -468,7 +468,8 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
 
   in.read("server.realm", turn.realm);
   if (turn.realm.empty()) in.problem("server.realm", in.find("server.realm"), "must not be empty");
-  in.read_integer("server.threads", server.threads, 0, 1024);
+  // At most 256: a worker's index is the top byte of its RFC 6062 CONNECTION-IDs.
+  in.read_integer("server.threads", server.threads, 0, 256);
   in.read("server.external_ip", server.external_ip);
   in.read("server.public_host", server.public_host);
   in.read_duration("server.drain_timeout", server.drain_timeout, std::chrono::milliseconds(0));
@@ -801,7 +802,7 @@ LoadResult load_config(const LoadOptions& options) {
   }
 
   // Resolve what "empty" means for addresses (SPEC §3 comments).
-  if (config.server.threads == 0) config.server.threads = std::max(1u, std::thread::hardware_concurrency());
+  if (config.server.threads == 0) config.server.threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
   auto local = options.local_address ? options.local_address : AddressLookup([](AddressFamily) { return std::optional<IpAddress>(); });
   if (!config.turn.relay_ipv4) {
     config.turn.relay_ipv4 = first_specific(config.turn.listen, AddressFamily::ipv4);

@@ -74,8 +74,11 @@ Result<bool, std::string> Server::start_turn() {
   for (unsigned i = 0; i < config_.server.threads; ++i) {
     workers_.push_back(std::make_unique<net::Worker>(i));
     turn_workers_.push_back(std::make_unique<turn::io::TurnWorker>(*workers_.back(), turn_state_, *quota_, *live_relays_,
-                                                                   *stream_limits_));
+                                                                   *stream_limits_, config_.server.threads));
   }
+  std::vector<turn::io::TurnWorker*> siblings;
+  for (auto& turn_worker : turn_workers_) siblings.push_back(turn_worker.get());
+  for (auto& turn_worker : turn_workers_) turn_worker->set_siblings(siblings);
 
   // Every worker opens its own socket on each address (SO_REUSEPORT). With port 0 one port
   // free for both UDP and TCP is reserved first (net/port_pair.hpp), so one address serves

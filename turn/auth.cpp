@@ -27,7 +27,8 @@ std::optional<std::string_view> text(const stun::MessageView& request) {
 
 }  // namespace
 
-std::optional<Authenticated> authenticate(const stun::MessageView& request, Context& ctx, HandleResult& refusal) {
+std::optional<Authenticated> authenticate(const stun::MessageView& request, Context& ctx, HandleResult& refusal,
+                                          const FiveTuple* nonce_client) {
   auto refuse_with = [&](stun::ErrorCode code, std::optional<AuthFailure> reason) {
     refusal = refuse(request, ctx, code, reason);
     return std::nullopt;
@@ -48,10 +49,13 @@ std::optional<Authenticated> authenticate(const stun::MessageView& request, Cont
   // Step 3 (RFC 8489 §9.2.4 "If the NONCE is no longer valid"): see auth.hpp for why an
   // invalid nonce is 438 too. Every nonce we issue starts with the security-feature cookie
   // (turn/security_features.hpp); one without it is not ours.
-  const NonceCheck nonce_check =
-      nonce->starts_with(kNonceCookie)
-          ? ctx.nonces.check(nonce->substr(kNonceCookie.size()), ctx.five_tuple.client, ctx.five_tuple.transport, ctx.now_unix)
-          : NonceCheck::invalid;
+  auto check_nonce = [&](const FiveTuple& issued_to) {
+    return nonce->starts_with(kNonceCookie)
+               ? ctx.nonces.check(nonce->substr(kNonceCookie.size()), issued_to.client, issued_to.transport, ctx.now_unix)
+               : NonceCheck::invalid;
+  };
+  NonceCheck nonce_check = check_nonce(ctx.five_tuple);
+  if (nonce_check == NonceCheck::invalid && nonce_client != nullptr) nonce_check = check_nonce(*nonce_client);
   if (nonce_check == NonceCheck::stale) {
     // The normal renewal: every allocation that lives past auth.nonce_lifetime meets it.
     refuse_with(stun::ErrorCode::stale_nonce, std::nullopt);

@@ -38,7 +38,9 @@ struct Authenticated {
   std::string user_id;        // quota and log identity
 };
 
-// The authenticated identity, or nullopt with `refusal` set to what to answer.
-std::optional<Authenticated> authenticate(const stun::MessageView& request, Context& ctx, HandleResult& refusal);
+// The authenticated identity, or nullopt with `refusal` set to what to answer. The nonce must
+// have been issued to the request's 5-tuple or, when given, to `nonce_client`.
+std::optional<Authenticated> authenticate(const stun::MessageView& request, Context& ctx, HandleResult& refusal,
+                                          const FiveTuple* nonce_client = nullptr);
 
 }  // namespace iceway::turn

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "stun/attributes/turn.hpp"
 #include "stun/error_response.hpp"
 #include "stun/message.hpp"
 #include "stun/nat_behavior.hpp"
@@ -142,6 +143,42 @@ void charge_unauthenticated(HandleResult& result, Context& ctx) {
   result = dropped;
 }
 
+// A ConnectionBind comes on a new connection with the nonce its client got on the control
+// connection (RFC 6062 §5.4; coturn's uclient reads at most one data message's length of the
+// answer, so it cannot take a challenge there). When its CONNECTION-ID names a connection of
+// this worker, the nonce is checked against that allocation's 5-tuple: it proves the client
+// was challenged there, and MESSAGE-INTEGRITY still proves the user.
+const FiveTuple* nonce_client(const Route& route, const stun::MessageView& message, Context& ctx) {
+  if (route.method != stun::Method::connection_bind) return nullptr;
+  const auto id = message.get<stun::ConnectionId>();
+  if (!id || !id.value()) return nullptr;
+  const TcpConnection* connection = ctx.tcp.find(id.value()->id);
+  if (connection == nullptr) return nullptr;
+  const Allocation* allocation = ctx.table.find_by_id(connection->allocation);
+  return allocation != nullptr ? &allocation->five_tuple : nullptr;
+}
+
+// A ConnectionBind whose CONNECTION-ID names another worker's connection is that worker's to
+// check (the nonce and the allocation are there): a plain TCP connection moves there before
+// anything is checked here. A TLS session cannot change threads: 400, its ConnectionBind must
+// reach the right worker by chance (always with server.threads = 1).
+std::optional<HandleResult> bind_elsewhere(const Route& route, const stun::MessageView& message, Context& ctx) {
+  if (route.method != stun::Method::connection_bind) return std::nullopt;
+  const auto id = message.get<stun::ConnectionId>();
+  if (!id || !id.value()) return std::nullopt;
+  const std::uint8_t owner = TcpConnections::worker_of(id.value()->id);
+  if (owner == ctx.tcp.worker() || owner >= ctx.tcp.workers()) return std::nullopt;
+  if (ctx.five_tuple.transport == Transport::tcp) {
+    HandleResult result;
+    result.method = stun::Method::connection_bind;
+    result.tcp_bind_elsewhere = owner;
+    return result;
+  }
+  HandleResult result = plain_error_response(message, stun::ErrorCode::bad_request, ctx);
+  result.refusal = Refusal::tcp_connection_elsewhere;
+  return result;
+}
+
 HandleResult routed(const Route& route, const stun::MessageView& message, Context& ctx, RetransmitCache& retransmits) {
   const bool is_request = route.message_class == stun::Class::request;
   // Step 3: a retransmission gets the same bytes and changes nothing.
@@ -157,11 +194,12 @@ HandleResult routed(const Route& route, const stun::MessageView& message, Contex
       return result;
     }
   }
+  if (auto moved = bind_elsewhere(route, message, ctx)) return *moved;
   // Step 4: authentication (requests only).
   std::optional<Authenticated> auth;
   if (is_request) {
     HandleResult refusal;
-    auth = authenticate(message, ctx, refusal);
+    auth = authenticate(message, ctx, refusal, nonce_client(route, message, ctx));
     if (!auth) return refusal;
   }
   // Step 5: the allocation and its owner (RFC 8656 §5).

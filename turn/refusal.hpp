@@ -23,6 +23,7 @@ enum class Refusal : std::uint8_t {
   permission_capacity,    // 508 to CreatePermission: the allocation's permission limit
   tcp_connection_capacity,  // 508 to Connect: the TCP relay has TcpConnections::kMaxPerAllocation
   tcp_connection_unknown,   // 400 to ConnectionBind: no connection waits under that CONNECTION-ID
+  tcp_connection_elsewhere,  // 400 to ConnectionBind over TLS: its peer connection is on another worker
 };
 
 std::string_view refusal_text(Refusal refusal);

@@ -16,14 +16,14 @@ TableLimits TurnServer::limits_of(const Settings& settings) {
 }
 
 TurnServer::TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator& ports, const LiveRelays* live_relays,
-                       std::uint8_t worker)
+                       std::uint8_t worker, std::uint8_t workers)
     : shared_(std::move(shared)),
       quota_(quota),
       ports_(ports),
       live_relays_(live_relays),
       table_(limits_of(*shared_.settings), counters_),
       retransmits_(shared_.settings->retransmit_cache_entries),
-      tcp_(worker, tcp_random_) {
+      tcp_(worker, workers, tcp_random_) {
   assert(shared_.settings && shared_.credentials && shared_.policy && shared_.nonces && shared_.unauthenticated &&
          shared_.reservations);
 }
@@ -169,6 +169,24 @@ std::vector<TurnServer::ExpiredTcp> TurnServer::expire_tcp(TimePoint now) {
     expired.push_back(std::move(entry));
   }
   return expired;
+}
+
+Duration TurnServer::on_tcp_piped(AllocationId id, std::size_t to_peer, std::size_t to_client, TimePoint now) {
+  Allocation* allocation = table_.find_by_id(id);
+  if (allocation == nullptr) return Duration::zero();
+  RelayCounters& counters = allocation->counters;
+  // A stream has no packets: each read that moved bytes counts as one.
+  counters.bytes_to_peer += to_peer;
+  counters.bytes_to_client += to_client;
+  if (to_peer > 0) {
+    ++counters.packets_to_peer;
+    counters_.count_relay(Direction::client_to_peer, to_peer);
+  }
+  if (to_client > 0) {
+    ++counters.packets_to_client;
+    counters_.count_relay(Direction::peer_to_client, to_client);
+  }
+  return allocation->bandwidth.charge(static_cast<double>(to_peer + to_client), now);
 }
 
 std::optional<EndedAllocation> TurnServer::on_connection_closed(const FiveTuple& five_tuple) {

@@ -92,9 +92,9 @@ class TurnServer {
   // `live_relays` answers "is this one of our live relayed addresses?" for the peer policy;
   // null means this worker's own table (enough with one worker; with several, pass a view
   // over all of them).
-  // `worker` numbers this worker among all (the top byte of its RFC 6062 CONNECTION-IDs).
+  // `worker` numbers this worker among `workers` (the top byte of its RFC 6062 CONNECTION-IDs).
   TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator& ports, const LiveRelays* live_relays = nullptr,
-             std::uint8_t worker = 0);
+             std::uint8_t worker = 0, std::uint8_t workers = 1);
 
   // Both re-check every permission and channel against the new peer policy and remove what
   // it refuses (AllocationTable::recheck_peers).
@@ -148,6 +148,12 @@ class TurnServer {
     std::vector<std::byte> answer;  // empty when there is nothing to answer
   };
   std::vector<ExpiredTcp> expire_tcp(TimePoint now);
+
+  // A data connection of allocation `id` moved `to_peer` bytes from the client and `to_client`
+  // from the peer: counted, and charged to the allocation's bandwidth cap
+  // (turn.bandwidth_per_allocation). A stream is slowed, not dropped: the answer is how long
+  // that direction waits before reading again (zero within the cap).
+  Duration on_tcp_piped(AllocationId id, std::size_t to_peer, std::size_t to_client, TimePoint now);
   TcpConnections& tcp() { return tcp_; }
   const TcpConnections& tcp() const { return tcp_; }
 

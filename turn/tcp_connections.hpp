@@ -74,13 +74,15 @@ class TcpConnections {
   // make a thousand with one allocation.
   static constexpr std::size_t kMaxPerAllocation = 64;
 
-  // `worker` is this worker's index (the ids' top byte); `random` outlives the table.
-  TcpConnections(std::uint8_t worker, RandomSource& random) : worker_(worker), random_(random) {}
+  // `worker` is this worker's index (the ids' top byte) of `workers`; `random` outlives the table.
+  TcpConnections(std::uint8_t worker, std::uint8_t workers, RandomSource& random)
+      : worker_(worker), workers_(workers), random_(random) {}
   TcpConnections(const TcpConnections&) = delete;
   TcpConnections& operator=(const TcpConnections&) = delete;
 
   static std::uint8_t worker_of(ConnectionId id) { return static_cast<std::uint8_t>(id >> 24); }
   std::uint8_t worker() const { return worker_; }
+  std::uint8_t workers() const { return workers_; }
 
   Result<ConnectionId, TcpRefusal> connect(AllocationId allocation, const Endpoint& peer,
                                            const stun::TransactionId& transaction, TimePoint now);
@@ -121,6 +123,7 @@ class TcpConnections {
   void erase(std::unordered_map<ConnectionId, TcpConnection>::iterator it);
 
   std::uint8_t worker_;
+  std::uint8_t workers_;
   RandomSource& random_;
   std::unordered_map<ConnectionId, TcpConnection> by_id_;
   std::unordered_map<PeerKey, ConnectionId, PeerKeyHash> by_peer_;

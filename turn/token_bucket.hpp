@@ -31,6 +31,17 @@ class TokenBucket {
     return true;
   }
 
+  // For a byte stream, which is slowed rather than dropped (RFC 6062 data connections): takes
+  // `amount` tokens even into debt, and returns how long until the bucket is out of debt, the
+  // time to wait before reading more; zero while it is not in debt.
+  Duration charge(double amount, TimePoint now) {
+    if (unlimited()) return Duration::zero();
+    refill(now);
+    tokens_ -= amount;
+    if (tokens_ >= 0) return Duration::zero();
+    return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(-tokens_ / rate_));
+  }
+
   double tokens(TimePoint now) {
     refill(now);
     return tokens_;

@@ -819,3 +819,28 @@ TEST(ConfigPeers, BadCidrIsAProblemOfItsKey) {
 
 }  // namespace
 }  // namespace iceway::app
+
+namespace iceway::app {
+namespace {
+
+// A worker's index is one byte of its RFC 6062 CONNECTION-IDs (turn/tcp_connections.hpp).
+TEST(ConfigThreads, AtMost256Workers) {
+  auto load = [](const std::string& threads) {
+    LoadOptions options;
+    options.overrides = {"server.threads=" + threads};
+    options.environment = [](const std::string&) { return std::optional<std::string>(); };
+    options.random_secret = [] { return std::string("s"); };
+    return load_config(options);
+  };
+  auto most = load("256");
+  ASSERT_TRUE(most.config);
+  EXPECT_EQ(most.config->server.threads, 256u);
+  auto over = load("257");
+  ASSERT_FALSE(over.config);
+  ASSERT_EQ(over.problems.size(), 1u);
+  EXPECT_EQ(over.problems[0].key, "server.threads");
+  EXPECT_NE(over.problems[0].message.find("between 0 and 256"), std::string::npos) << over.problems[0].message;
+}
+
+}  // namespace
+}  // namespace iceway::app

@@ -53,6 +53,7 @@ test('Allocate without REQUESTED-TRANSPORT is 400', async () => {
   client.close();
 });
 
+// TCP relays themselves: turn_tcp_relay.test.mjs.
 test('A TCP relay is 400 over UDP (RFC 6062 §5.1), and any protocol but UDP and TCP is 442', async () => {
   const overUdp = await allocateWith([[Attr.REQUESTED_TRANSPORT, Buffer.from([6, 0, 0, 0])]]);
   assert.equal(overUdp.answer.code, 400);
@@ -60,15 +61,6 @@ test('A TCP relay is 400 over UDP (RFC 6062 §5.1), and any protocol but UDP and
   const sctp = await allocateWith([[Attr.REQUESTED_TRANSPORT, Buffer.from([132, 0, 0, 0])]], { transport: 'tcp' });
   assert.equal(sctp.answer.code, 442);
   sctp.client.close();
-});
-
-// The TURN core decides RFC 6062 (tests/turn/tcp_relay_test.cpp); until the worker opens TCP
-// relay sockets, a TCP client's request for one says the transport is not served.
-test('Allocate of a TCP relay over TCP is 442 while the worker opens no TCP relay sockets', async () => {
-  const { client, answer } = await allocateWith([[Attr.REQUESTED_TRANSPORT, Buffer.from([6, 0, 0, 0])]], { transport: 'tcp' });
-  assert.equal(answer.code, 442);
-  assert.ok(answer.integrity, 'errors to authenticated requests are signed');
-  client.close();
 });
 
 test('Allocate with an unknown REQUESTED-ADDRESS-FAMILY is 440', async () => {

@@ -5,15 +5,22 @@
 // and went unseen; this test sees it. What fuzz-long merged into the folder is not a seed.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
 
+#include "stun/attributes/address.hpp"
 #include "stun/attributes/text.hpp"
+#include "stun/attributes/turn.hpp"
+#include "stun/integrity.hpp"
 #include "stun/message.hpp"
+#include "stun/message_builder.hpp"
+#include "turn/security_features.hpp"
 #include "tests/fuzz/found_by_fuzzing.hpp"
 #include "tests/fuzz/turn/turn_dispatch_world.hpp"
 
@@ -52,12 +59,75 @@ TEST(TurnDispatchFuzzSeeds, EverySeedWithCredentialsAuthenticates) {
     World& w = wants_nat_server(bytes) ? nat : plain;
     std::array<std::byte, 2048> out{};
     const HandleResult result = w.server->on_client_message(bytes, tuple_of(bytes), time_of(bytes), kNowUnix, out);
-    EXPECT_TRUE(result.authenticated) << "answered " << (result.error ? stun::to_wire(*result.error) : 0)
+    // (A Connect that passed its checks is answered later, by on_tcp_connected: RFC 6062.)
+    EXPECT_TRUE(result.authenticated || result.tcp_connect) << "answered " << (result.error ? stun::to_wire(*result.error) : 0)
                                       << " without MESSAGE-INTEGRITY: regenerate its nonce for its 5-tuple";
     EXPECT_FALSE(result.stale_nonce);
     ++checked;
   }
   EXPECT_GE(checked, 10u) << "the seeds with credentials were not found in " << corpus;
+}
+
+// RFC 6062's requests for turn_dispatch_fuzz: a TCP relay's Allocate and Connect on one TCP
+// 5-tuple, and a ConnectionBind on another, each with the nonce the fuzzer's server issues to
+// its 5-tuple (the first transaction id byte picks it, see selector_of) and signed as fuzz:fuzz.
+// ICEWAY_WRITE_FUZZ_SEEDS=1 writes them; otherwise this checks the committed ones are these.
+TEST(TurnDispatchFuzzSeeds, Rfc6062SeedsAreTheRequestsOfATcpRelay) {
+  World world(false);
+  auto seed = [&](stun::Method method, std::uint8_t selector, const std::function<void(stun::MessageBuilder&)>& add) {
+    std::vector<std::byte> header(20);  // what tuple_of() reads: the first transaction id byte
+    header[8] = std::byte{selector};
+    const FiveTuple tuple = tuple_of(header);
+    stun::TransactionId id;
+    id.bytes.fill(std::byte{0x62});
+    id.bytes[0] = std::byte{selector};
+    for (std::uint8_t salt = 0;; ++salt) {  // the last byte's top bit would pick the RFC 5780 server
+      id.bytes[11] = std::byte{salt};
+      const std::string nonce =
+          std::string(kNonceCookie) + world.server->shared().nonces->issue(tuple.client, tuple.transport, kNowUnix);
+      std::array<std::byte, 512> buffer{};
+      stun::MessageBuilder builder(buffer);
+      builder.start({method, stun::Class::request}, id);
+      add(builder);
+      builder.add(stun::Username{"fuzz"}).add(stun::Realm{"iceway"}).add(stun::Nonce{nonce});
+      builder.add_message_integrity(stun::long_term_key("fuzz", "iceway", "fuzz"));
+      builder.add_fingerprint();
+      const auto bytes = builder.finish().value();
+      if ((std::to_integer<std::uint8_t>(bytes.back()) & 0x80) == 0) return std::vector<std::byte>(bytes.begin(), bytes.end());
+    }
+  };
+  // Selector 4: client port 40000 over TCP; 5: port 40001 over TCP (see tuple_of).
+  const std::vector<std::pair<std::string, std::vector<std::byte>>> seeds = {
+      {"tcp_allocate", seed(stun::Method::allocate, 4,
+                            [](stun::MessageBuilder& b) { b.add(stun::RequestedTransport{stun::RequestedTransport::kTcp}); })},
+      {"tcp_connect", seed(stun::Method::connect, 4,
+                           [](stun::MessageBuilder& b) { b.add(stun::XorPeerAddress{*Endpoint::parse("127.0.0.1:9")}); })},
+      {"tcp_connection_bind", seed(stun::Method::connection_bind, 5,
+                                   [](stun::MessageBuilder& b) { b.add(stun::ConnectionId{1}); })},
+  };
+  const auto folder = std::filesystem::path(ICEWAY_TESTS_DIR) / "fuzz/corpus/turn_dispatch_fuzz";
+  if (std::getenv("ICEWAY_WRITE_FUZZ_SEEDS") != nullptr) {
+    for (const auto& [name, bytes] : seeds) {
+      std::ofstream(folder / name, std::ios::binary)
+          .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+  }
+  // In this order on one server they make a TCP relay, start a connection from it and claim an
+  // unknown one: each answered with MESSAGE-INTEGRITY (no 438 to a stale seed).
+  std::array<std::byte, 2048> out{};
+  for (const auto& [name, bytes] : seeds) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(read_file(folder / name), bytes) << "write the seeds with ICEWAY_WRITE_FUZZ_SEEDS=1";
+    const HandleResult result = world.server->on_client_message(bytes, tuple_of(bytes), time_of(bytes), kNowUnix, out);
+    EXPECT_TRUE(result.authenticated || result.tcp_connect) << (result.error ? stun::to_wire(*result.error) : 0);
+    if (name == "tcp_allocate") {
+      EXPECT_TRUE(result.created);
+    } else if (name == "tcp_connect") {
+      EXPECT_TRUE(result.tcp_connect);
+    } else {
+      EXPECT_EQ(result.error, stun::ErrorCode::bad_request);
+    }
+  }
 }
 
 }  // namespace

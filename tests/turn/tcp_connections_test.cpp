@@ -34,7 +34,7 @@ constexpr stun::TransactionId kTransaction{std::byte{1}, std::byte{2}, std::byte
 
 TEST(TcpConnections, AConnectWaitsForTheConnectionThenForItsBindThenIsBound) {
   ScriptedIds random;
-  TcpConnections table(3, random);
+  TcpConnections table(3, 4, random);
   auto id = table.connect(7, kPeer, kTransaction, kStart);
   ASSERT_TRUE(id);
   EXPECT_EQ(TcpConnections::worker_of(id.value()), 3);
@@ -71,7 +71,7 @@ TEST(TcpConnections, AConnectWaitsForTheConnectionThenForItsBindThenIsBound) {
 
 TEST(TcpConnections, AnUnknownIdIsRefused) {
   ScriptedIds random;
-  TcpConnections table(0, random);
+  TcpConnections table(0, 1, random);
   auto refused = table.bind(0x00123456);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error(), BindRefusal::unknown);
@@ -79,7 +79,7 @@ TEST(TcpConnections, AnUnknownIdIsRefused) {
 
 TEST(TcpConnections, OneConnectionPerPeerAndAllocationInAnyState) {
   ScriptedIds random;
-  TcpConnections table(0, random);
+  TcpConnections table(0, 1, random);
   ASSERT_TRUE(table.connect(1, kPeer, kTransaction, kStart));
   auto twice = table.connect(1, kPeer, kTransaction, kStart);
   ASSERT_FALSE(twice);
@@ -95,7 +95,7 @@ TEST(TcpConnections, OneConnectionPerPeerAndAllocationInAnyState) {
 
 TEST(TcpConnections, AnAllocationHoldsAtMostItsLimitAndRemovingMakesRoom) {
   ScriptedIds random;
-  TcpConnections table(0, random);
+  TcpConnections table(0, 1, random);
   std::vector<ConnectionId> ids;
   for (std::size_t i = 0; i < TcpConnections::kMaxPerAllocation; ++i) {
     auto id = table.accept(1, Endpoint{kPeer.address, static_cast<std::uint16_t>(1000 + i)}, kStart);
@@ -113,7 +113,7 @@ TEST(TcpConnections, AnAllocationHoldsAtMostItsLimitAndRemovingMakesRoom) {
 
 TEST(TcpConnections, UnansweredConnectsAndUnboundConnectionsExpireAfterThirtySeconds) {
   ScriptedIds random;
-  TcpConnections table(0, random);
+  TcpConnections table(0, 1, random);
   auto connecting = table.connect(1, kPeer, kTransaction, kStart);
   auto waiting = table.accept(1, kOtherPeer, kStart + Seconds(10));
   auto bound = table.accept(2, kPeer, kStart);
@@ -137,7 +137,7 @@ TEST(TcpConnections, UnansweredConnectsAndUnboundConnectionsExpireAfterThirtySec
 
 TEST(TcpConnections, EndingAnAllocationRemovesAllItsConnectionsAndNoOthers) {
   ScriptedIds random;
-  TcpConnections table(0, random);
+  TcpConnections table(0, 1, random);
   ASSERT_TRUE(table.connect(1, kPeer, kTransaction, kStart));
   auto bound = table.accept(1, kOtherPeer, kStart);
   ASSERT_TRUE(bound && table.bind(bound.value()));
@@ -154,7 +154,7 @@ TEST(TcpConnections, EndingAnAllocationRemovesAllItsConnectionsAndNoOthers) {
 
 TEST(TcpConnections, IdsAreNeverZeroAndNeverOneInUse) {
   ScriptedIds random({0x000000, 0x000042, 0x000042, 0x000043});
-  TcpConnections table(0, random);
+  TcpConnections table(0, 1, random);
   auto first = table.accept(1, kPeer, kStart);
   auto second = table.accept(1, kOtherPeer, kStart);
   ASSERT_TRUE(first && second);

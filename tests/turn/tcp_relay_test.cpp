@@ -29,14 +29,18 @@ class TcpRelay : public TurnServerTest {
         },
         tuple, user);
   }
-  Answer connection_bind(const FiveTuple& tuple, const User& user, std::optional<ConnectionId> id) {
-    return request(
-        // A new transaction each time: the same one on the same 5-tuple is a retransmission.
-        stun::Method::connection_bind, transaction(next_bind_++),
-        [&](stun::MessageBuilder& b) {
-          if (id) b.add(stun::ConnectionId{*id});
-        },
-        tuple, user);
+  // With a nonce the client got where `nonce_from` says: by default on its control connection,
+  // as coturn's uclient does (RFC 6062 §5.4 sends the ConnectionBind with the same credentials).
+  Answer connection_bind(const FiveTuple& tuple, const User& user, std::optional<ConnectionId> id,
+                         std::optional<FiveTuple> nonce_from = std::nullopt) {
+    const std::string nonce = challenge(nonce_from.value_or(control));
+    // A new transaction each time: the same one on the same 5-tuple is a retransmission.
+    return deliver(build(stun::Method::connection_bind, stun::Class::request, transaction(next_bind_++),
+                         [&](stun::MessageBuilder& b) {
+                           if (id) b.add(stun::ConnectionId{*id});
+                         },
+                         &user, nonce),
+                   tuple);
   }
   // A TCP relay for alice on `control` and a Connect to kPeer that passed its checks.
   ConnectionId connecting() {
@@ -184,7 +188,18 @@ TEST_F(TcpRelay, AConnectionNotBoundWithinThirtySecondsIsClosedWithoutAnAnswer) 
   const auto expired = server->expire_tcp(now + Seconds(40));
   ASSERT_EQ(expired.size(), 1u);
   EXPECT_TRUE(expired[0].answer.empty());
-  EXPECT_EQ(connection_bind(client_tuple(40001, Transport::tcp), alice(), id).error_code(), 400);
+  // (With the data connection's own nonce: the expired id no longer leads to the control one's.)
+  const FiveTuple data = client_tuple(40001, Transport::tcp);
+  EXPECT_EQ(connection_bind(data, alice(), id, data).error_code(), 400);
+}
+
+TEST_F(TcpRelay, AConnectionBindMayUseTheNonceOfItsControlConnectionOrItsOwn) {
+  const ConnectionId id = connecting();
+  ASSERT_TRUE(server->on_tcp_connected(id, true, now, out));
+  const FiveTuple data = client_tuple(40001, Transport::tcp);
+  const FiveTuple stranger = client_tuple(45000, Transport::tcp);
+  EXPECT_EQ(connection_bind(data, alice(), id, stranger).error_code(), 438) << "a nonce of another client address";
+  EXPECT_EQ(connection_bind(data, alice(), id, data).message_class(), stun::Class::success) << "its own";
 }
 
 TEST_F(TcpRelay, ConnectionBindRefusalsFollowRfc6062Section5_4) {
@@ -194,21 +209,37 @@ TEST_F(TcpRelay, ConnectionBindRefusalsFollowRfc6062Section5_4) {
   ASSERT_TRUE(server->on_tcp_connected(id, true, now, out));
   EXPECT_EQ(connection_bind(client_tuple(40001, Transport::udp), alice(), id).error_code(), 400) << "over UDP";
   EXPECT_EQ(connection_bind(control, alice(), id).error_code(), 400) << "on the control connection";
-  EXPECT_EQ(connection_bind(client_tuple(40001, Transport::tcp), alice(), std::nullopt).error_code(), 400)
-      << "no CONNECTION-ID";
-  EXPECT_EQ(connection_bind(client_tuple(40001, Transport::tcp), alice(), id ^ 1).error_code(), 400) << "unknown";
+  // Without a connection to lead to the control connection, the data connection's own nonce.
+  const FiveTuple data = client_tuple(40001, Transport::tcp);
+  EXPECT_EQ(connection_bind(data, alice(), std::nullopt, data).error_code(), 400) << "no CONNECTION-ID";
+  EXPECT_EQ(connection_bind(data, alice(), id ^ 1, data).error_code(), 400) << "unknown";
   const Answer stranger = connection_bind(client_tuple(40001, Transport::tcp), bob(), id);
   EXPECT_EQ(stranger.error_code(), 441) << "another user";
   EXPECT_EQ(server->tcp().find(id)->state, TcpState::awaiting_bind) << "still the owner's to bind";
 
-  // An id of another worker: nothing answered here, the connection goes there.
+  // With one worker, an id naming another is just unknown.
   const ConnectionId elsewhere = (ConnectionId{7} << 24) | 0x123;
-  const Answer moved = connection_bind(client_tuple(40003, Transport::tcp), alice(), elsewhere);
-  EXPECT_TRUE(moved.empty());
-  EXPECT_EQ(moved.result.tcp_bind_elsewhere, 7);
+  EXPECT_EQ(connection_bind(data, alice(), elsewhere, data).error_code(), 400);
 
   EXPECT_EQ(connection_bind(client_tuple(40004, Transport::tls), alice(), id).message_class(), stun::Class::success)
       << "TLS is a stream transport too";
+}
+
+TEST_F(TcpRelay, AConnectionBindForAnotherWorkersConnectionMovesThereOverTcpOnly) {
+  server = std::make_unique<TurnServer>(shared_state(), quota, ports, nullptr, /*worker=*/0, /*workers=*/8);
+  const ConnectionId elsewhere = (ConnectionId{7} << 24) | 0x123;
+  const Answer moved = connection_bind(client_tuple(40003, Transport::tcp), alice(), elsewhere);
+  EXPECT_TRUE(moved.empty()) << "answered by the worker it moves to";
+  EXPECT_EQ(moved.result.tcp_bind_elsewhere, 7);
+
+  const Answer tls = connection_bind(client_tuple(40004, Transport::tls), alice(), elsewhere);
+  EXPECT_EQ(tls.error_code(), 400) << "a TLS session cannot change threads";
+  EXPECT_EQ(tls.result.refusal, Refusal::tcp_connection_elsewhere);
+  EXPECT_FALSE(tls.result.authenticated) << "nothing was checked here";
+
+  const ConnectionId nowhere = (ConnectionId{8} << 24) | 0x123;
+  const FiveTuple data = client_tuple(40005, Transport::tcp);
+  EXPECT_EQ(connection_bind(data, alice(), nowhere, data).error_code(), 400) << "no worker 8";
 }
 
 TEST_F(TcpRelay, APeerWithAPermissionIsAnnouncedInAConnectionAttempt) {
@@ -246,6 +277,23 @@ TEST_F(TcpRelay, EndingTheAllocationLeavesItsConnectionsToClose) {
   ASSERT_EQ(removed.size(), 1u);
   EXPECT_EQ(removed[0].id, id);
   EXPECT_FALSE(server->on_tcp_connected(id, true, now, out));
+}
+
+TEST_F(TcpRelay, DataConnectionsAreCountedAndSlowedToTheBandwidthCap) {
+  settings.bandwidth_per_allocation = 1000;  // bytes/s; the burst is 64 KiB
+  rebuild();
+  ASSERT_EQ(allocate_tcp(control, alice()).message_class(), stun::Class::success);
+  const AllocationId id = server->table().find(control)->id;
+  EXPECT_EQ(server->on_tcp_piped(id, 60000, 0, now), Duration::zero()) << "within the burst";
+  EXPECT_EQ(server->on_tcp_piped(id, 0, 5536, now), Duration::zero()) << "exactly the burst";
+  EXPECT_EQ(server->on_tcp_piped(id, 2000, 0, now), std::chrono::seconds(2)) << "2,000 bytes over at 1,000/s";
+  const RelayCounters& counters = server->table().find(control)->counters;
+  EXPECT_EQ(counters.bytes_to_peer, 62000u);
+  EXPECT_EQ(counters.bytes_to_client, 5536u);
+  EXPECT_EQ(counters.packets_to_peer, 2u);
+  EXPECT_EQ(counters.packets_to_client, 1u);
+  EXPECT_EQ(server->counters().relay_bytes[static_cast<std::size_t>(Direction::client_to_peer)].value(), 62000u);
+  EXPECT_EQ(server->on_tcp_piped(id + 1, 100, 0, now), Duration::zero()) << "an allocation that ended";
 }
 
 }  // namespace

@@ -51,5 +51,18 @@ TEST(TokenBucket, BandwidthBucketAlwaysFitsTheLargestDatagram) {
   EXPECT_FALSE(fast.try_consume(1, kStart));
 }
 
+// A byte stream is slowed, not dropped: charge() goes into debt and says how long to wait.
+TEST(TokenBucket, ChargeGoesIntoDebtAndSaysHowLongUntilItIsPaid) {
+  TokenBucket bucket(1000, 2000, kStart);  // 1,000 bytes/s, burst 2,000
+  EXPECT_EQ(bucket.charge(1500, kStart), Duration::zero());
+  EXPECT_EQ(bucket.charge(500, kStart), Duration::zero()) << "exactly the burst";
+  EXPECT_EQ(bucket.charge(1000, kStart), std::chrono::seconds(1)) << "1,000 bytes of debt at 1,000/s";
+  EXPECT_EQ(bucket.charge(500, kStart + std::chrono::milliseconds(500)), std::chrono::seconds(1))
+      << "half a second paid 500, 500 more owed: 1,000 again";
+  EXPECT_EQ(bucket.charge(0, kStart + std::chrono::milliseconds(1500)), Duration::zero()) << "paid off";
+  TokenBucket unlimited;
+  EXPECT_EQ(unlimited.charge(1e12, kStart), Duration::zero());
+}
+
 }  // namespace
 }  // namespace iceway::turn

@@ -2,7 +2,9 @@
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <cstring>
+#include <unistd.h>
 
 #include "common/clock.hpp"
 #include "net/address.hpp"
@@ -18,7 +20,7 @@ class Connection final : public ClientConnection, public std::enable_shared_from
   static constexpr bool kTls = std::is_same_v<Stream, boost::asio::ssl::stream<boost::asio::ip::tcp::socket>>;
 
   Connection(Stream stream, FiveTuple tuple, FrameHandler& handler, StreamAdmission admission,
-             std::shared_ptr<void> keep_alive = {})
+             std::shared_ptr<void> keep_alive = {}, std::vector<std::byte> initial = {})
       : ClientConnection(tuple),
         keep_alive_(std::move(keep_alive)),
         stream_(std::move(stream)),
@@ -27,7 +29,9 @@ class Connection final : public ClientConnection, public std::enable_shared_from
         slot_(std::move(admission.connection)),
         handshake_slot_(std::move(admission.handshake)),
         deadlines_(admission.timeouts, Clock::now(), kTls) {
-    buffer_.resize(stun::kStreamBufferInitialSize);
+    buffer_.resize(std::max(stun::kStreamBufferInitialSize, initial.size()));
+    std::copy(initial.begin(), initial.end(), buffer_.begin());
+    filled_ = initial.size();
   }
 
   void start() {
@@ -41,6 +45,8 @@ class Connection final : public ClientConnection, public std::enable_shared_from
                                 self->schedule_timer();
                                 self->do_read();
                               });
+    } else if (filled_ > 0) {
+      on_read({}, 0);  // bytes another worker read already
     } else {
       do_read();
     }
@@ -70,6 +76,9 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     lowest_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     lowest_layer().close(ignored);
     pending_.clear();
+    if (peer_) peer_->close(ignored);
+    client_pause_.cancel();
+    peer_pause_.cancel();
     // The caps count open connections: give the slots back now, not when the last pending
     // operation lets go of this object.
     slot_.release();
@@ -85,6 +94,34 @@ class Connection final : public ClientConnection, public std::enable_shared_from
   void prove() override {
     proved_ = true;
     deadlines_.on_proved();
+  }
+
+  void become_pipe(boost::asio::ip::tcp::socket peer) override {
+    boost::system::error_code ignored;
+    if (closed_) return peer.close(ignored);
+    peer_.emplace(std::move(peer));
+    pipe_ = true;  // on_read() stops framing and starts the pipe after this frame
+  }
+
+  std::optional<HandedOver> hand_over() override {
+    if constexpr (kTls) {
+      return std::nullopt;
+    } else {
+      if (closed_) return std::nullopt;
+      HandedOver moved;
+      moved.fd = ::dup(stream_.native_handle());
+      if (moved.fd < 0) return std::nullopt;
+      moved.bytes.assign(buffer_.begin() + static_cast<std::ptrdiff_t>(frame_offset_),
+                         buffer_.begin() + static_cast<std::ptrdiff_t>(filled_));
+      moved.slot = std::move(slot_);
+      // Finished here without on_closed(): the worker that takes it over counts it.
+      handler_ = nullptr;
+      closed_ = true;
+      timer_.cancel();
+      boost::system::error_code ignored;
+      stream_.close(ignored);  // the dup()ed descriptor keeps the connection open
+      return moved;
+    }
   }
 
  private:
@@ -144,9 +181,11 @@ class Connection final : public ClientConnection, public std::enable_shared_from
         needed = frame.size;
         break;
       }
+      frame_offset_ = offset;
       handler_->on_frame(ByteSpan(buffer_.data() + offset, frame.size), *this);
       offset += frame.size;
       completed = true;
+      if (pipe_ && !closed_) return start_pipe(offset);
     }
     if (closed_) return;
     // Keep the partial frame at the front of the buffer for the next read.
@@ -165,6 +204,64 @@ class Connection final : public ClientConnection, public std::enable_shared_from
 
   std::size_t queued_bytes() const { return pending_.size() + writing_.size(); }
 
+  // RFC 6062 data connection. Client to peer: read a chunk, write it all to the peer, read
+  // again. Peer to client: read a chunk, queue it with send(), read again once the queue has
+  // drained (on_write). Either side ending, or an error, closes both.
+  void start_pipe(std::size_t offset) {
+    std::memmove(buffer_.data(), buffer_.data() + offset, filled_ - offset);
+    filled_ -= offset;
+    if (buffer_.size() < kPipeChunk) buffer_.resize(kPipeChunk);
+    peer_buffer_.resize(kPipeChunk);
+    deadlines_.on_read(Clock::now(), true, false);
+    schedule_timer();
+    if (filled_ > 0) write_to_peer();
+    else read_client();
+    read_peer();
+  }
+
+  // Runs `next` now, or after `wait` on `timer` (a bandwidth cap slowing that direction).
+  template <class Next>
+  void after(boost::asio::steady_timer& timer, Duration wait, Next next) {
+    if (wait <= Duration::zero()) return next();
+    timer.expires_after(wait);
+    timer.async_wait([self = this->shared_from_this(), next](const boost::system::error_code& error) {
+      if (!error && !self->closed_) next();
+    });
+  }
+
+  void read_client() {
+    if (closed_) return;
+    stream_.async_read_some(boost::asio::buffer(buffer_.data(), kPipeChunk),
+                            [self = this->shared_from_this()](const boost::system::error_code& error, std::size_t count) {
+                              if (error || self->closed_) return self->close();
+                              self->filled_ = count;
+                              self->deadlines_.on_read(Clock::now(), true, false);
+                              self->write_to_peer();
+                            });
+  }
+
+  void write_to_peer() {
+    boost::asio::async_write(*peer_, boost::asio::buffer(buffer_.data(), filled_),
+                             [self = this->shared_from_this()](const boost::system::error_code& error, std::size_t count) {
+                               if (error || self->closed_) return self->close();
+                               self->filled_ = 0;
+                               const Duration wait = self->handler_ ? self->handler_->on_piped(*self, count, 0) : Duration{};
+                               self->after(self->client_pause_, wait, [self] { self->read_client(); });
+                             });
+  }
+
+  void read_peer() {
+    if (closed_) return;
+    peer_->async_read_some(boost::asio::buffer(peer_buffer_.data(), peer_buffer_.size()),
+                           [self = this->shared_from_this()](const boost::system::error_code& error, std::size_t count) {
+                             if (error || self->closed_) return self->close();
+                             self->deadlines_.on_read(Clock::now(), true, false);
+                             self->peer_wait_ = self->handler_ ? self->handler_->on_piped(*self, 0, count) : Duration{};
+                             self->peer_waiting_ = true;  // read again once this is written
+                             self->send(ByteSpan(self->peer_buffer_.data(), count));
+                           });
+  }
+
   void start_write() {
     writing_.swap(pending_);
     writing_in_flight_ = true;
@@ -181,7 +278,11 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     // A burst may have grown the buffer to kMaxQueuedBytes; an idle connection should not
     // keep that much, so a buffer well past the usual size is given back.
     if (writing_.capacity() > kKeptCapacity) std::vector<std::byte>().swap(writing_);
-    if (!pending_.empty()) start_write();
+    if (!pending_.empty()) return start_write();
+    if (peer_waiting_) {
+      peer_waiting_ = false;
+      after(peer_pause_, peer_wait_, [self = this->shared_from_this()] { self->read_peer(); });
+    }
   }
 
   static constexpr std::size_t kKeptCapacity = 64 * 1024;
@@ -197,6 +298,14 @@ class Connection final : public ClientConnection, public std::enable_shared_from
   bool timer_armed_ = false;
   std::vector<std::byte> buffer_;
   std::size_t filled_ = 0;
+  std::size_t frame_offset_ = 0;  // where the frame on_frame() is handling starts in buffer_
+  // RFC 6062 data connection: the peer's TCP connection and what was read from it.
+  std::optional<boost::asio::ip::tcp::socket> peer_;
+  std::vector<std::byte> peer_buffer_;
+  bool peer_waiting_ = false;
+  Duration peer_wait_{};
+  boost::asio::steady_timer client_pause_{stream_.get_executor()};
+  boost::asio::steady_timer peer_pause_{stream_.get_executor()};
   std::vector<std::byte> pending_;  // queued while a write is in flight
   std::vector<std::byte> writing_;  // the bytes of the write in flight
   bool writing_in_flight_ = false;
@@ -211,10 +320,10 @@ FiveTuple tuple_of(boost::asio::ip::tcp::socket& socket, Transport transport) {
 }  // namespace
 
 std::shared_ptr<ClientConnection> start_tcp_connection(boost::asio::ip::tcp::socket socket, FrameHandler& handler,
-                                                       StreamAdmission admission) {
+                                                       StreamAdmission admission, std::vector<std::byte> initial) {
   auto tuple = tuple_of(socket, Transport::tcp);
-  auto connection = std::make_shared<Connection<boost::asio::ip::tcp::socket>>(std::move(socket), tuple, handler,
-                                                                               std::move(admission));
+  auto connection = std::make_shared<Connection<boost::asio::ip::tcp::socket>>(
+      std::move(socket), tuple, handler, std::move(admission), nullptr, std::move(initial));
   connection->start();
   return connection;
 }

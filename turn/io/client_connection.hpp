@@ -14,6 +14,11 @@
 // (it is media, and UDP semantics are what the client expects from TURN), so a client that
 // does not read cannot grow the server's memory.
 //
+// RFC 6062: after a ConnectionBind, a TCP or TLS connection stops being framed and becomes a
+// data connection, a pipe to and from the peer's TCP connection (become_pipe()). Each
+// direction reads at most kPipeChunk bytes and reads again only once they are written to the
+// other side, so a slow reader slows its sender instead of filling the server's memory.
+//
 // Threading: everything on the owning worker's thread. Lifetime: shared_ptr, held by the
 // pending asynchronous operations; close() ends them.
 #include <boost/asio/ip/tcp.hpp>
@@ -25,6 +30,7 @@
 #include <vector>
 
 #include "common/bytes.hpp"
+#include "common/clock.hpp"
 #include "common/endpoint.hpp"
 #include "turn/stream_close.hpp"
 #include "turn/stream_deadlines.hpp"
@@ -40,14 +46,25 @@ class FrameHandler {
   // `frame` is valid only during the call.
   virtual void on_frame(ByteSpan frame, ClientConnection& connection) = 0;
   virtual void on_closed(ClientConnection& connection) = 0;
+  // A data connection (become_pipe) moved bytes: `to_peer` from the client, `to_client` from
+  // the peer. Returns how long that direction waits before it reads again (a bandwidth cap).
+  virtual Duration on_piped(ClientConnection& connection, std::size_t to_peer, std::size_t to_client) = 0;
 
  protected:
   ~FrameHandler() = default;
 };
 
+// What a plain TCP connection takes to another worker (ClientConnection::hand_over).
+struct HandedOver {
+  int fd = -1;                    // the socket, dup()ed; the receiver owns it
+  std::vector<std::byte> bytes;   // read but not yet handled, from the frame being handled on
+  turn::StreamSlot slot;          // its share of the stream caps
+};
+
 class ClientConnection {
  public:
   static constexpr std::size_t kMaxQueuedBytes = 256 * 1024;
+  static constexpr std::size_t kPipeChunk = 16 * 1024;
 
   virtual ~ClientConnection() = default;
 
@@ -71,10 +88,22 @@ class ClientConnection {
   // of waiting for up to 64 KiB of it (an HTTP request's "GET " looks like a channel number).
   void set_channel_data_allowed(bool allowed) { channel_data_allowed_ = allowed; }
 
+  // RFC 6062 §5.4: from now on this connection carries bytes between the client and `peer`,
+  // both ways, until either side closes (then both close). Call it from on_frame() for the
+  // ConnectionBind, after queueing its answer; bytes that followed that frame go to the peer
+  // first. Stream connections only (a DTLS session closes).
+  virtual void become_pipe(boost::asio::ip::tcp::socket peer) = 0;
+  bool is_pipe() const { return pipe_; }
+  // From on_frame(): ends this plain TCP connection here without on_closed() and returns what
+  // another worker needs to serve it from the frame being handled on (start_tcp_connection
+  // with `initial`). Nothing for TLS and DTLS, whose sessions cannot change threads.
+  virtual std::optional<HandedOver> hand_over() = 0;
+
  protected:
   explicit ClientConnection(FiveTuple tuple) : five_tuple_(tuple) {}
   FiveTuple five_tuple_;
   bool channel_data_allowed_ = false;
+  bool pipe_ = false;
   bool proved_ = false;
   std::optional<turn::StreamClose> close_reason_;
 };
@@ -87,9 +116,11 @@ struct StreamAdmission {
   turn::StreamTimeouts timeouts;
 };
 
-// Starts serving a plain TCP connection.
+// Starts serving a plain TCP connection; `initial` are bytes read from it already (a
+// connection another worker handed over), handled before anything more is read.
 std::shared_ptr<ClientConnection> start_tcp_connection(boost::asio::ip::tcp::socket socket, FrameHandler& handler,
-                                                       StreamAdmission admission);
+                                                       StreamAdmission admission,
+                                                       std::vector<std::byte> initial = {});
 // Starts a TLS handshake on the connection, then serves it like TCP.
 std::shared_ptr<ClientConnection> start_tls_connection(boost::asio::ip::tcp::socket socket,
                                                        std::shared_ptr<boost::asio::ssl::context> tls,

@@ -41,6 +41,13 @@ class DtlsConnection final : public ClientConnection,
   void close() override;
   void set_idle_timeout(std::chrono::seconds timeout) override;
   void prove() override;
+  // RFC 6062 data connections are TCP or TLS only (ConnectionBind over DTLS is a 400).
+  void become_pipe(boost::asio::ip::tcp::socket peer) override {
+    boost::system::error_code ignored;
+    peer.close(ignored);
+    close();
+  }
+  std::optional<HandedOver> hand_over() override { return std::nullopt; }
 
  private:
   void send_datagram(ByteSpan bytes) override;

@@ -12,15 +12,16 @@ constexpr net::UdpSocketOptions kRelayOptions{
     .reuse_port = false, .receive_buffer_bytes = 256 << 10, .send_buffer_bytes = 256 << 10};
 }  // namespace
 
-RelayPorts::RelayPorts(net::Worker& worker, PeerDatagramHandler on_datagram)
-    : worker_(worker), on_datagram_(std::move(on_datagram)) {}
+RelayPorts::RelayPorts(net::Worker& worker, PeerDatagramHandler on_datagram, TcpRelays::PeerAccepted on_tcp_peer,
+                       TcpRelays::Connected on_tcp_connected)
+    : worker_(worker),
+      on_datagram_(std::move(on_datagram)),
+      tcp_(worker, std::move(on_tcp_peer), std::move(on_tcp_connected)) {}
 
 RelayPorts::~RelayPorts() { close_all(); }
 
 Result<OpenedRelay, RelayPortError> RelayPorts::open(const RelayPortRequest& request) {
   if (draining_) return failure(RelayPortError::draining);
-  // TCP relays (RFC 6062) are decided by the core but not yet served by this I/O layer.
-  if (request.tcp) return failure(RelayPortError::transport_unsupported);
   const auto& address = request.family == AddressFamily::ipv4 ? settings_->relay_ipv4 : settings_->relay_ipv6;
   if (!address) return failure(RelayPortError::family_unavailable);
   // A pair needs its odd port in the range too, so its even port stops one short.
@@ -33,6 +34,13 @@ Result<OpenedRelay, RelayPortError> RelayPorts::open(const RelayPortRequest& req
     auto bound = net::BoundUdpPort::bind(Endpoint{*address, *port}, kRelayOptions);
     if (!bound) continue;
     OpenedRelay opened;
+    if (request.tcp) {
+      // The UDP port stays bound as the claim on the number (see TcpRelays).
+      const Endpoint local = bound.value().local();
+      if (!tcp_.open(std::move(bound).value())) continue;
+      opened.relayed = local;
+      return opened;
+    }
     if (request.reserve_next) {
       auto next = net::BoundUdpPort::bind(Endpoint{*address, static_cast<std::uint16_t>(*port + 1)}, kRelayOptions);
       if (!next) continue;  // the even one closes with `bound`
@@ -70,6 +78,7 @@ Result<Endpoint, RelayPortError> RelayPorts::install(net::BoundUdpPort port, boo
 }
 
 void RelayPorts::activate(const Endpoint& relayed, AllocationId id) {
+  if (tcp_.contains(relayed)) return tcp_.activate(relayed, id);
   auto it = sockets_.find(relayed);
   if (it == sockets_.end()) return;
   it->second->id = id;
@@ -77,6 +86,7 @@ void RelayPorts::activate(const Endpoint& relayed, AllocationId id) {
 }
 
 void RelayPorts::close(const Endpoint& relayed) {
+  if (tcp_.contains(relayed)) return tcp_.close(relayed);
   auto it = sockets_.find(relayed);
   if (it == sockets_.end()) return;
   it->second->socket->close();
@@ -96,6 +106,7 @@ void RelayPorts::send_batched(const Endpoint& relayed, ByteSpan payload, const E
 void RelayPorts::close_all() {
   for (auto& [endpoint, relay] : sockets_) relay->socket->close();
   sockets_.clear();
+  tcp_.close_all();
 }
 
 }  // namespace iceway::turn::io

@@ -1,6 +1,7 @@
 #pragma once
 // The worker's relay sockets: implements turn::RelayPortAllocator with real UDP sockets on
-// the configured relay address and port range, and keeps each live allocation's socket.
+// the configured relay address and port range, and keeps each live allocation's socket; TCP
+// relays (RFC 6062) are the same ports' TcpRelays.
 //
 // Ports are picked at random within the range by the CSPRNG (choose_relay_port: RFC 8656
 // §7.2 recommends unpredictable ports) and probed with bind(); the kernel is the one arbiter between workers, so no port
@@ -12,6 +13,7 @@
 #include "net/udp_socket.hpp"
 #include "net/worker.hpp"
 #include "turn/allocation.hpp"
+#include "turn/io/tcp_relays.hpp"
 #include "turn/random_source.hpp"
 #include "turn/relay_port_allocator.hpp"
 #include "turn/settings.hpp"
@@ -24,7 +26,8 @@ class RelayPorts final : public RelayPortAllocator {
   using PeerDatagramHandler =
       std::function<void(AllocationId id, const net::Datagram& datagram, const Endpoint& from)>;
 
-  RelayPorts(net::Worker& worker, PeerDatagramHandler on_datagram);
+  RelayPorts(net::Worker& worker, PeerDatagramHandler on_datagram, TcpRelays::PeerAccepted on_tcp_peer,
+             TcpRelays::Connected on_tcp_connected);
   ~RelayPorts() override;
 
   void apply_settings(std::shared_ptr<const Settings> settings) { settings_ = std::move(settings); }
@@ -47,6 +50,7 @@ class RelayPorts final : public RelayPortAllocator {
   void send_batched(const Endpoint& relayed, ByteSpan payload, const Endpoint& peer);
   void close_all();
   std::size_t size() const { return sockets_.size(); }
+  TcpRelays& tcp() { return tcp_; }
 
  private:
   // A reserved port (EVEN-PORT R=1): bound, read by no one, any worker's to adopt.
@@ -73,6 +77,7 @@ class RelayPorts final : public RelayPortAllocator {
   SystemRandom random_;
   bool draining_ = false;
   std::unordered_map<Endpoint, std::unique_ptr<Relay>> sockets_;  // by local (relayed) address
+  TcpRelays tcp_;
 };
 
 }  // namespace iceway::turn::io

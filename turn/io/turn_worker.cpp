@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
 #include <chrono>
 
 #include "common/log_escape.hpp"
@@ -30,14 +34,21 @@ UnixSeconds unix_now() {
 }  // namespace
 
 TurnWorker::TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota, LiveRelaySet& live_relays,
-                       StreamLimits& stream_limits)
+                       StreamLimits& stream_limits, unsigned workers)
     : worker_(worker),
       live_relays_(live_relays),
       stream_limits_(stream_limits),
-      relay_ports_(worker, [this](AllocationId id, const net::Datagram& datagram, const Endpoint& peer) {
-        on_peer_datagram(id, datagram, peer);
-      }),
-      server_(shared, quota, relay_ports_, &live_relays),
+      relay_ports_(
+          worker,
+          [this](AllocationId id, const net::Datagram& datagram, const Endpoint& peer) {
+            on_peer_datagram(id, datagram, peer);
+          },
+          [this](AllocationId id, boost::asio::ip::tcp::socket socket, const Endpoint& peer) {
+            on_tcp_peer(id, std::move(socket), peer);
+          },
+          [this](ConnectionId id, bool ok) { on_tcp_connected(id, ok); }),
+      server_(shared, quota, relay_ports_, &live_relays, static_cast<std::uint8_t>(worker.index()),
+              static_cast<std::uint8_t>(workers)),
       expiry_timer_(worker.context()),
       dtls_cookies_(random_cookies()) {
   relay_ports_.apply_settings(shared.settings);
@@ -227,6 +238,12 @@ void TurnWorker::on_closed(ClientConnection& connection) {
   // its session).
   if (auto ended = server_.on_connection_closed(connection.five_tuple())) allocation_ended(*ended);
   const FiveTuple tuple = connection.five_tuple();  // the erase below may destroy `connection`
+  // An RFC 6062 data connection ends its peer connection (closed with it) in the core's table.
+  if (auto pipe = pipes_.find(tuple); pipe != pipes_.end()) {
+    server_.tcp().remove(pipe->second.id);
+    pipe_by_id_.erase(pipe->second.id);
+    pipes_.erase(pipe);
+  }
   dtls_connections_.erase(tuple);
   connections_.erase(tuple);
 }
@@ -311,6 +328,9 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
     if (stream) stream->send(result.response);
     else send_udp(result.reply_to ? *result.reply_to : tuple, result.response, false);
   }
+  if (result.tcp_connect) start_tcp_connect(*result.tcp_connect);
+  if (result.tcp_bound && stream) bind_data_connection(*result.tcp_bound, *stream);
+  if (result.tcp_bind_elsewhere && stream) move_connection(*result.tcp_bind_elsewhere, *stream);
   if (result.to_peer) {
     // From a UDP client the payload lies in the worker's receive batch: it leaves with the
     // round's other relayed datagrams. A stream client's frame lives in its connection's
@@ -392,6 +412,8 @@ void TurnWorker::allocation_ended(const EndedAllocation& ended) {
   }
   relay_ports_.close(ended.relayed);
   live_relays_.remove(ended.advertised);
+  // RFC 6062: a TCP relay's peer and data connections end with it.
+  for (const TcpConnection& connection : server_.tcp().remove_allocation(ended.id)) end_tcp_connection(connection.id);
   if (ended.relayed_ipv6) relay_ports_.close(*ended.relayed_ipv6);
   if (ended.advertised_ipv6) live_relays_.remove(*ended.advertised_ipv6);
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - ended.created).count();
@@ -404,12 +426,113 @@ void TurnWorker::allocation_ended(const EndedAllocation& ended) {
       ended.counters.dropped, ended.counters.refused_peers);
 }
 
+void TurnWorker::start_tcp_connect(const TcpConnectStart& start) {
+  relay_ports_.tcp().connect(start.id, start.relayed, start.peer);
+}
+
+void TurnWorker::on_tcp_connected(ConnectionId id, bool ok) {
+  auto answer = server_.on_tcp_connected(id, ok, Clock::now(), answer_buffer_);
+  if (answer) send_to_client(answer->five_tuple, answer->bytes);
+  // Failed, or nobody waits for it any more (expired, its allocation ended): close it.
+  if (!ok || !answer) relay_ports_.tcp().close_peer(id);
+}
+
+void TurnWorker::on_tcp_peer(AllocationId id, boost::asio::ip::tcp::socket socket, const Endpoint& peer) {
+  auto attempt = server_.on_tcp_peer_connected(id, peer, Clock::now(), answer_buffer_);
+  if (!attempt) {
+    // No permission for that peer, or a connection with it already: refused by closing.
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  relay_ports_.tcp().hold(attempt->id, std::move(socket));
+  send_to_client(attempt->indication.five_tuple, attempt->indication.bytes);
+}
+
+void TurnWorker::bind_data_connection(const TcpBound& bound, ClientConnection& stream) {
+  auto peer = relay_ports_.tcp().take(bound.id);
+  if (!peer) {  // the peer's connection broke meanwhile: so does this one
+    server_.tcp().remove(bound.id);
+    stream.close();
+    return;
+  }
+  stream.become_pipe(std::move(*peer));
+  // It lives as long as its allocation, like the control connection.
+  stream.set_idle_timeout(server_.shared().settings->max_lifetime + std::chrono::seconds(60));
+  pipes_[stream.five_tuple()] = Pipe{bound.id, bound.allocation};
+  pipe_by_id_[bound.id] = stream.five_tuple();
+}
+
+void TurnWorker::move_connection(std::uint8_t worker, ClientConnection& stream) {
+  if (worker >= siblings_.size() || siblings_[worker] == nullptr) return stream.close();
+  const FiveTuple tuple = stream.five_tuple();
+  auto moved = stream.hand_over();
+  if (!moved) return stream.close();
+  server_.counters().stream_clients(tuple.transport).add(-1);
+  spdlog::debug("data connection moved: client=tcp {} from worker {} to worker {} (RFC 6062 ConnectionBind)",
+                tuple.client.to_string(), worker_.index(), worker);
+  // Erased after this frame's handling returns: the connection object is still on the stack.
+  boost::asio::post(worker_.context(), [this, tuple] { connections_.erase(tuple); });
+  TurnWorker* target = siblings_[worker];
+  boost::asio::post(target->worker_.context(),
+                    [target, moved = std::make_shared<HandedOver>(std::move(*moved))]() mutable {
+                      target->adopt_connection(std::move(*moved));
+                    });
+}
+
+void TurnWorker::adopt_connection(HandedOver moved) {
+  boost::asio::ip::tcp::socket socket(worker_.context());
+  sockaddr_storage local{};
+  socklen_t length = sizeof local;
+  if (::getsockname(moved.fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) {
+    ::close(moved.fd);
+    return;
+  }
+  boost::system::error_code error;
+  socket.assign(local.ss_family == AF_INET6 ? boost::asio::ip::tcp::v6() : boost::asio::ip::tcp::v4(), moved.fd, error);
+  if (error) {
+    ::close(moved.fd);
+    return;
+  }
+  const Settings& settings = *server_.shared().settings;
+  StreamAdmission admission;
+  admission.connection = std::move(moved.slot);
+  admission.timeouts = {.handshake = settings.tls_handshake_timeout,
+                        .frame = settings.stream_frame_timeout,
+                        .auth = settings.stream_auth_timeout,
+                        .idle = kIdleWithoutAllocation};
+  auto connection = start_tcp_connection(std::move(socket), *this, std::move(admission), std::move(moved.bytes));
+  server_.counters().stream_clients(Transport::tcp).add(1);
+  connections_.emplace(connection->five_tuple(), connection);
+}
+
+void TurnWorker::end_tcp_connection(ConnectionId id) {
+  relay_ports_.tcp().close_peer(id);
+  if (auto it = pipe_by_id_.find(id); it != pipe_by_id_.end()) {
+    if (auto connection = connections_.find(it->second); connection != connections_.end()) {
+      auto held = connection->second;  // close() calls on_closed(), which erases it
+      held->close();
+    }
+  }
+}
+
+Duration TurnWorker::on_piped(ClientConnection& connection, std::size_t to_peer, std::size_t to_client) {
+  auto pipe = pipes_.find(connection.five_tuple());
+  if (pipe == pipes_.end()) return Duration::zero();
+  return server_.on_tcp_piped(pipe->second.allocation, to_peer, to_client, Clock::now());
+}
+
 void TurnWorker::schedule_expiry() {
   expiry_timer_.expires_after(kExpiryTick);
   expiry_timer_.async_wait([this](const boost::system::error_code& error) {
     if (error) return;
     auto result = server_.expire(Clock::now());
     for (auto& ended : result.allocations) allocation_ended(ended);
+    // RFC 6062's 30 s: a Connect still waiting is answered 447, and an unbound peer closed.
+    for (auto& expired : server_.expire_tcp(Clock::now())) {
+      if (!expired.answer.empty()) send_to_client(expired.client, expired.answer);
+      end_tcp_connection(expired.connection.id);
+    }
     for (const std::string& line : refusal_log_.flush(Clock::now())) spdlog::info("{}", line);
     schedule_expiry();
   });

@@ -37,8 +37,9 @@ namespace iceway::turn::io {
 class TurnWorker final : public net::DatagramHandler, public FrameHandler {
  public:
   // `quota`, `live_relays` and `stream_limits` are shared by all workers and must outlive this one.
+  // `workers` is how many TurnWorkers the process runs (RFC 6062 CONNECTION-IDs name one).
   TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota, LiveRelaySet& live_relays,
-             StreamLimits& stream_limits);
+             StreamLimits& stream_limits, unsigned workers = 1);
   ~TurnWorker();
 
   // Opens this worker's share of a listener. Call before the worker thread starts.
@@ -53,6 +54,9 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   std::vector<Endpoint> tcp_endpoints() const;
   // Starts the expiry timer; call once the listeners are open.
   void start();
+  // Every TurnWorker of the process, by worker index (this one too), for moving an RFC 6062
+  // data connection to the worker that holds its peer connection. Call before the threads start.
+  void set_siblings(std::vector<TurnWorker*> siblings) { siblings_ = std::move(siblings); }
 
   // The rest run on the worker's thread (post to it from elsewhere).
   void reconfigure(SharedTurnState shared);
@@ -83,6 +87,7 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   // FrameHandler: a frame on a client's TCP/TLS connection.
   void on_frame(ByteSpan frame, ClientConnection& connection) override;
   void on_closed(ClientConnection& connection) override;
+  Duration on_piped(ClientConnection& connection, std::size_t to_peer, std::size_t to_client) override;
 
  private:
   // A datagram on a DTLS listener: to its 5-tuple's session, or to the stateless front door.
@@ -97,6 +102,14 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   void send_udp(const FiveTuple& tuple, ByteSpan bytes, bool in_receive_batch);
   void allocation_created(const CreatedAllocation& created, ClientConnection* stream);
   void allocation_ended(const EndedAllocation& ended);
+  // RFC 6062 (turn/io/tcp_relays.hpp does the sockets).
+  void start_tcp_connect(const TcpConnectStart& start);
+  void on_tcp_connected(ConnectionId id, bool ok);
+  void on_tcp_peer(AllocationId id, boost::asio::ip::tcp::socket socket, const Endpoint& peer);
+  void bind_data_connection(const TcpBound& bound, ClientConnection& stream);
+  void move_connection(std::uint8_t worker, ClientConnection& stream);
+  void adopt_connection(HandedOver moved);
+  void end_tcp_connection(ConnectionId id);
   void accept(boost::asio::ip::tcp::socket socket, bool tls);
   void schedule_expiry();
   void log_recheck(const RecheckResult& removed) const;
@@ -133,6 +146,14 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   };
   std::vector<Acceptor> acceptors_;
   std::unordered_map<FiveTuple, std::shared_ptr<ClientConnection>> connections_;
+  // RFC 6062 data connections (in connections_ too): which peer connection each carries.
+  struct Pipe {
+    ConnectionId id = 0;
+    AllocationId allocation = 0;
+  };
+  std::unordered_map<FiveTuple, Pipe> pipes_;
+  std::unordered_map<ConnectionId, FiveTuple> pipe_by_id_;
+  std::vector<TurnWorker*> siblings_;
   // Answers are built here and sent before the next message is read.
   std::array<std::byte, 2048> answer_buffer_{};
 };

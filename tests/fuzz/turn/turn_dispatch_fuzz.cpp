@@ -69,6 +69,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
 
+  // RFC 6062, as the I/O layer drives it: a Connect's connection comes up or is refused (the
+  // input's last byte says which), and a peer connects to every live TCP relay. Their answers
+  // and indications must parse too.
+  auto check_parses = [](ByteSpan bytes) {
+    if (!stun::MessageView::parse(bytes)) __builtin_trap();
+  };
+  if (result.ended) w.server->tcp().remove_allocation(result.ended->id);
+  if (result.tcp_connect) {
+    const bool up = size > 0 && (data[size - 1] & 1) != 0;
+    if (auto answer = w.server->on_tcp_connected(result.tcp_connect->id, up, now, out)) check_parses(answer->bytes);
+  }
+
   // The same bytes as a datagram from a peer on every live allocation.
   std::array<std::byte, kPeerHeadroom + 1500 + kPeerTailroom> peer_buffer{};
   const std::size_t peer_size = std::min<std::size_t>(size, 1500);
@@ -79,8 +91,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto sent = w.server->on_peer_datagram(id, *Endpoint::parse("127.0.0.1:9"), peer_buffer, peer_size, now);
     if (sent && sent->bytes.size() > peer_buffer.size()) __builtin_trap();
   }
+  for (AllocationId id : ids) {
+    if (auto attempt = w.server->on_tcp_peer_connected(id, *Endpoint::parse("127.0.0.1:9"), now, out)) {
+      check_parses(attempt->indication.bytes);
+    }
+  }
   // State stays bounded across a long run by the quota (10 allocations for the one user)
   // and the per-allocation limits; expiry runs as the I/O layer's timer would.
-  w.server->expire(now);
+  for (auto& ended : w.server->expire(now).allocations) w.server->tcp().remove_allocation(ended.id);
+  for (const auto& expired : w.server->expire_tcp(now)) {
+    if (!expired.answer.empty()) check_parses(expired.answer);
+  }
   return 0;
 }

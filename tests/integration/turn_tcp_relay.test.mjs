@@ -1,0 +1,157 @@
+// TCP relays (RFC 6062) through the real iceway binary, driven by coturn's turnutils_uclient:
+//   -T  pairs of clients, each with a TCP relay; one Connects to the other's relayed address,
+//       which answers with a ConnectionAttempt; both bind data connections (ConnectionBind) and
+//       exchange messages, so every message crosses one outgoing and one incoming peer
+//       connection. uclient has no TCP mode for turnutils_peer (a UDP echo), and -T ignores
+//       -e/-r: its peers are each other's relays.
+//   -P  "passive": half of uclient's clients are plain TCP peers that connect to the other
+//       half's relays, the ConnectionAttempt direction with a peer that speaks no TURN.
+// Also, with iceway's own client: the peer policy and the connect failure of Connect.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startIceway, stopIceway, loopbackArgs, run, makeCertificate } from './lib/iceway.mjs';
+import { Attr, TurnClient, SECRET, turnArgs, restCredentials, nowUnix, xorAddressValue, freeUdpPort } from './lib/turn.mjs';
+import { message } from './lib/stun.mjs';
+
+const CONNECT = 0x000a;
+const tcpTransport = () => [Attr.REQUESTED_TRANSPORT, Buffer.from([6, 0, 0, 0])];
+// Every client is 127.0.0.1: uclient -T -m 10 opens 10 control and 90 data connections.
+const streamArgs = ['--set', 'turn.max_stream_clients_per_ip=1000', '--allow-loopback-peers'];
+
+let server;
+let certDir;
+
+before(async () => {
+  server = await startIceway([...loopbackArgs({ ipv6: false, threads: 2 }), ...turnArgs, ...streamArgs]);
+});
+
+after(async () => {
+  if (server) assert.equal(await stopIceway(server), 0, server.output());
+  if (certDir) rmSync(certDir, { recursive: true, force: true });
+});
+
+const tcpPort = (s) => s.udp.find((e) => e.family === 4).port;  // one port serves UDP and TCP
+
+async function runUclient(s, flags, { port = tcpPort(s), user }) {
+  const args = [...flags, '-u', user, '-W', SECRET, '-p', String(port), '127.0.0.1'];
+  const result = await run('turnutils_uclient', args, { timeoutMs: 90000 });
+  const output = result.stdout + result.stderr;
+  const totals = [...output.matchAll(/start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/g)].pop();
+  return { ...result, output, sent: totals ? Number(totals[1]) : undefined, received: totals ? Number(totals[2]) : undefined };
+}
+
+// The bytes iceway relayed for `user`'s TCP allocations that had a peer (a permission), from
+// its "allocation ended" lines; uclient also makes a probe allocation per run that it deletes.
+function relayedBytes(s, user, since) {
+  const lines = [...s.output().slice(since).matchAll(
+    new RegExp(`allocation ended: user=${user} client=(?:tcp|tls) \\S+ relayed=\\S+ reason=\\w+ .* permissions=(\\d+) bytes_to_peer=(\\d+) bytes_to_client=(\\d+)`, 'g'))];
+  return lines.filter(([, permissions]) => Number(permissions) > 0)
+    .map(([, , toPeer, toClient]) => ({ toPeer: Number(toPeer), toClient: Number(toClient) }));
+}
+
+test('uclient -T: pairs of TCP relays reach each other both ways, without loss, over two workers', async () => {
+  const since = server.output().length;
+  const clients = 10;
+  const messages = 50;
+  const result = await runUclient(server, ['-T', '-m', String(clients), '-n', String(messages), '-l', '120'], { user: 'tcp-relay' });
+  assert.equal(result.code, 0, result.output);
+  // Each client sends `messages` over its data connections and receives as many.
+  assert.equal(result.sent, clients * messages, result.output);
+  assert.equal(result.received, result.sent, result.output);
+  assert.match(result.output, /Total lost packets 0 \(/);
+  // Every client's messages went out through a peer connection and came back through one.
+  const relayed = relayedBytes(server, 'tcp-relay', since);
+  const total = relayed.reduce((sum, r) => ({ toPeer: sum.toPeer + r.toPeer, toClient: sum.toClient + r.toClient }), { toPeer: 0, toClient: 0 });
+  assert.equal(total.toPeer, clients * messages * 120, JSON.stringify(relayed));
+  assert.equal(total.toClient, clients * messages * 120, JSON.stringify(relayed));
+  // 90 data connections spread by SO_REUSEPORT over two workers: the ConnectionBinds that
+  // reached the worker without the peer connection moved to the one with it (the chance that
+  // none did is 2^-90).
+  assert.match(server.output().slice(since), /data connection moved: client=tcp \S+ from worker \d to worker \d/);
+});
+
+test('uclient -P: plain TCP peers connect to the relays and both directions are relayed', async () => {
+  const since = server.output().length;
+  const result = await runUclient(server, ['-P', '-m', '4', '-n', '20', '-l', '100'], { user: 'tcp-passive' });
+  assert.equal(result.code, 0, result.output);
+  // uclient counts what its TURN clients receive but not what its raw peers do: coturn 4.6.1
+  // gets exactly half as well. iceway's own account shows both directions whole.
+  assert.equal(result.sent, 2 * 2 * 20, result.output);
+  assert.equal(result.received, 2 * 20, result.output);
+  const relayed = relayedBytes(server, 'tcp-passive', since);
+  assert.equal(relayed.length, 2, server.output().slice(since));
+  for (const r of relayed) assert.deepEqual(r, { toPeer: 20 * 100, toClient: 20 * 100 });
+});
+
+test('uclient -T -S: TCP relays for TLS clients, data connections over TLS too (one worker)', async () => {
+  certDir = mkdtempSync(join(tmpdir(), 'iceway-tcp-relay-'));
+  const cert = join(certDir, 'cert.pem');
+  const key = join(certDir, 'key.pem');
+  await makeCertificate(cert, key);
+  // A TLS session cannot move between worker threads, so its ConnectionBind must reach the
+  // worker with the peer connection: certain with one (docs/configuration.md says so).
+  const tlsServer = await startIceway([...loopbackArgs({ ipv6: false, threads: 1 }), ...turnArgs, ...streamArgs,
+    '--set', `tls.cert=${cert}`, '--set', `tls.key=${key}`, '--tls-listen', '127.0.0.1:0']);
+  try {
+    const result = await runUclient(tlsServer, ['-T', '-S', '-m', '4', '-n', '30', '-l', '100'],
+      { port: tlsServer.tls[0].port, user: 'tcp-tls' });
+    assert.equal(result.code, 0, result.output);
+    assert.equal(result.sent, 4 * 30, result.output);
+    assert.equal(result.received, result.sent, result.output);
+  } finally {
+    assert.equal(await stopIceway(tlsServer), 0, tlsServer.output());
+  }
+});
+
+async function tcpRelayClient() {
+  const client = await TurnClient.connect({ host: '127.0.0.1', port: tcpPort(server), transport: 'tcp' });
+  const { username, password } = restCredentials(SECRET, 'tcp-policy', nowUnix() + 600);
+  client.useCredentials({ username, password });
+  const challenge = await client.transact(message(0x0003, [tcpTransport()]));
+  assert.equal(challenge.code, 401);
+  client.learnChallenge(challenge.parsed);
+  const answer = client.describe(await client.request(0x0003, [tcpTransport()]));
+  assert.equal(answer.success, true, `Allocate of a TCP relay: error ${answer.code}`);
+  return { client, relayed: answer.relayed };
+}
+
+const connect = (client, peer) => {
+  const id = randomBytes(12);
+  return client.transact(client.signed(CONNECT, [[Attr.XOR_PEER_ADDRESS, xorAddressValue(peer, id)]], id));
+};
+
+test('Connect follows the peer policy (403), and a refused connection is 447', async () => {
+  const { client } = await tcpRelayClient();
+  try {
+    const denied = client.describe(await connect(client, { address: '10.0.0.1', port: 80 }));
+    assert.equal(denied.code, 403, 'a private address is denied by default');
+    assert.ok(denied.integrity);
+    // Nothing listens there: the kernel refuses at once, and the Connect gets 447.
+    const closed = await freeUdpPort(['127.0.0.1']);  // free for UDP; nothing here listens on TCP either
+    const refused = client.describe(await connect(client, { address: '127.0.0.1', port: closed }));
+    assert.equal(refused.code, 447);
+    assert.ok(refused.integrity);
+  } finally {
+    client.close();
+  }
+});
+
+test('a peer without a permission is not let in: its connection to the relay is closed', async () => {
+  const { client, relayed } = await tcpRelayClient();
+  try {
+    const peer = net.connect({ host: relayed.address, port: relayed.port });
+    const ended = await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve('still open after 5 s'), 5000);
+      peer.on('error', () => {});
+      peer.on('close', () => { clearTimeout(timer); resolve('closed'); });
+    });
+    assert.equal(ended, 'closed');
+  } finally {
+    client.close();
+  }
+});
