@@ -10,6 +10,7 @@
 // allocation: the core writes answers into answer_buffer_ and frames peer data in place in
 // the receive batch's headroom.
 #include <array>
+#include <chrono>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
@@ -113,6 +114,11 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   void accept(boost::asio::ip::tcp::socket socket, bool tls);
   void schedule_expiry();
   void log_recheck(const RecheckResult& removed) const;
+
+  // RFC 8656 §3.1 leaves the idle close of a TCP connection without an allocation to the
+  // server; long enough for ICE's consent checks on a STUN-only connection, short enough
+  // that idle sockets do not pile up.
+  static constexpr std::chrono::seconds kIdleWithoutAllocation{60};
 
   net::Worker& worker_;
   LiveRelaySet& live_relays_;
