@@ -296,5 +296,15 @@ TEST_F(TcpRelay, DataConnectionsAreCountedAndSlowedToTheBandwidthCap) {
   EXPECT_EQ(server->on_tcp_piped(id + 1, 100, 0, now), Duration::zero()) << "an allocation that ended";
 }
 
+TEST_F(TcpRelay, ATcpRelayHasNoChannelsAndSendsNoDatagrams) {
+  ASSERT_EQ(allocate_tcp(control, alice()).message_class(), stun::Class::success);
+  ASSERT_EQ(create_permission(control, alice(), {kPeer}).message_class(), stun::Class::success);
+  EXPECT_EQ(channel_bind(control, alice(), 0x4000, kPeer).error_code(), 400);
+  const Answer sent = deliver(send_indication(kPeer, "hello"), control);
+  EXPECT_TRUE(sent.empty());
+  EXPECT_FALSE(sent.result.to_peer);
+  EXPECT_EQ(server->table().find(control)->counters.dropped, 1u);
+}
+
 }  // namespace
 }  // namespace iceway::turn::test

@@ -11,6 +11,9 @@ HandleResult handle_channel_bind(const Request& request, Context& ctx) {
   const SessionKey& key = request.auth->key;
   Allocation& allocation = *request.allocation;  // §5: dispatch answered 437 and 441
   auto fail = [&](stun::ErrorCode code) { return error_response(message, code, key, ctx); };
+  // A TCP relay (RFC 6062) has no channels: its peers are TCP connections, each with a data
+  // connection of its own.
+  if (allocation.tcp) return fail(stun::ErrorCode::bad_request);
 
   // §12.2: CHANNEL-NUMBER and XOR-PEER-ADDRESS, both well formed, else 400.
   const auto number = message.get<stun::ChannelNumber>();

@@ -17,6 +17,9 @@ HandleResult handle_send(const Request& request, Context& ctx) {
     return result;
   };
 
+  // A TCP relay (RFC 6062) has no datagrams to send: its peers are TCP connections.
+  if (allocation.tcp) return discard();
+
   // §11.2: XOR-PEER-ADDRESS and DATA must be there and well formed.
   const auto peer = message.get<stun::XorPeerAddress>();
   const auto data = message.get<stun::Data>();
