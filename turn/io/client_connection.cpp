@@ -1,5 +1,6 @@
 #include "turn/io/client_connection.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <algorithm>
@@ -46,7 +47,9 @@ class Connection final : public ClientConnection, public std::enable_shared_from
                                 self->do_read();
                               });
     } else if (filled_ > 0) {
-      on_read({}, 0);  // bytes another worker read already
+      // Bytes another worker read already, handled from the event loop: the caller registers
+      // the connection first, so a frame that closes it at once finds it to remove.
+      boost::asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->on_read({}, 0); });
     } else {
       do_read();
     }

@@ -117,7 +117,8 @@ struct StreamAdmission {
 };
 
 // Starts serving a plain TCP connection; `initial` are bytes read from it already (a
-// connection another worker handed over), handled before anything more is read.
+// connection another worker handed over), handled from the event loop (not during this call)
+// before anything more is read.
 std::shared_ptr<ClientConnection> start_tcp_connection(boost::asio::ip::tcp::socket socket, FrameHandler& handler,
                                                        StreamAdmission admission,
                                                        std::vector<std::byte> initial = {});
