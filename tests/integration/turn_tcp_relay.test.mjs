@@ -4,6 +4,7 @@
 //       exchange messages, so every message crosses one outgoing and one incoming peer
 //       connection. uclient has no TCP mode for turnutils_peer (a UDP echo), and -T ignores
 //       -e/-r: its peers are each other's relays.
+//   -x  the same over IPv6 (an IPv6 control connection and relays).
 //   -P  "passive": half of uclient's clients are plain TCP peers that connect to the other
 //       half's relays, the ConnectionAttempt direction with a peer that speaks no TURN.
 // Also, with iceway's own client: the peer policy and the connect failure of Connect.
@@ -27,7 +28,7 @@ let server;
 let certDir;
 
 before(async () => {
-  server = await startIceway([...loopbackArgs({ ipv6: false, threads: 2 }), ...turnArgs, ...streamArgs]);
+  server = await startIceway([...loopbackArgs({ ipv6: true, threads: 2 }), ...turnArgs, ...streamArgs]);
 });
 
 after(async () => {
@@ -35,10 +36,10 @@ after(async () => {
   if (certDir) rmSync(certDir, { recursive: true, force: true });
 });
 
-const tcpPort = (s) => s.udp.find((e) => e.family === 4).port;  // one port serves UDP and TCP
+const tcpPort = (s, family = 4) => s.udp.find((e) => e.family === family).port;  // one port serves UDP and TCP
 
-async function runUclient(s, flags, { port = tcpPort(s), user }) {
-  const args = [...flags, '-u', user, '-W', SECRET, '-p', String(port), '127.0.0.1'];
+async function runUclient(s, flags, { port = tcpPort(s), user, host = '127.0.0.1' }) {
+  const args = [...flags, '-u', user, '-W', SECRET, '-p', String(port), host];
   const result = await run('turnutils_uclient', args, { timeoutMs: 90000 });
   const output = result.stdout + result.stderr;
   const totals = [...output.matchAll(/start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/g)].pop();
@@ -73,6 +74,16 @@ test('uclient -T: pairs of TCP relays reach each other both ways, without loss, 
   // reached the worker without the peer connection moved to the one with it (the chance that
   // none did is 2^-90).
   assert.match(server.output().slice(since), /data connection moved: client=tcp \S+ from worker \d to worker \d/);
+});
+
+test('uclient -T -x: TCP relays over IPv6', async () => {
+  const since = server.output().length;
+  const result = await runUclient(server, ['-T', '-x', '-m', '4', '-n', '20', '-l', '100'],
+    { user: 'tcp-relay-v6', host: '::1', port: tcpPort(server, 6) });
+  assert.equal(result.code, 0, result.output);
+  assert.equal(result.sent, 4 * 20, result.output);
+  assert.equal(result.received, result.sent, result.output);
+  assert.match(server.output().slice(since), /allocation created: user=tcp-relay-v6 client=tcp \[::1\]:\d+ relayed=\[::1\]:\d+/);
 });
 
 test('uclient -P: plain TCP peers connect to the relays and both directions are relayed', async () => {
