@@ -143,16 +143,23 @@ void charge_unauthenticated(HandleResult& result, Context& ctx) {
   result = dropped;
 }
 
+// The CONNECTION-ID of a ConnectionBind; nothing for other methods or without a valid one.
+std::optional<ConnectionId> connection_bind_id(const Route& route, const stun::MessageView& message) {
+  if (route.method != stun::Method::connection_bind) return std::nullopt;
+  const auto id = message.get<stun::ConnectionId>();
+  if (!id || !id.value()) return std::nullopt;
+  return id.value()->id;
+}
+
 // A ConnectionBind comes on a new connection with the nonce its client got on the control
 // connection (RFC 6062 §5.4; coturn's uclient reads at most one data message's length of the
 // answer, so it cannot take a challenge there). When its CONNECTION-ID names a connection of
 // this worker, the nonce is checked against that allocation's 5-tuple: it proves the client
 // was challenged there, and MESSAGE-INTEGRITY still proves the user.
 const FiveTuple* nonce_client(const Route& route, const stun::MessageView& message, Context& ctx) {
-  if (route.method != stun::Method::connection_bind) return nullptr;
-  const auto id = message.get<stun::ConnectionId>();
-  if (!id || !id.value()) return nullptr;
-  const TcpConnection* connection = ctx.tcp.find(id.value()->id);
+  const auto id = connection_bind_id(route, message);
+  if (!id) return nullptr;
+  const TcpConnection* connection = ctx.tcp.find(*id);
   if (connection == nullptr) return nullptr;
   const Allocation* allocation = ctx.table.find_by_id(connection->allocation);
   return allocation != nullptr ? &allocation->five_tuple : nullptr;
@@ -163,10 +170,9 @@ const FiveTuple* nonce_client(const Route& route, const stun::MessageView& messa
 // anything is checked here. A TLS session cannot change threads: 400, its ConnectionBind must
 // reach the right worker by chance (always with server.threads = 1).
 std::optional<HandleResult> bind_elsewhere(const Route& route, const stun::MessageView& message, Context& ctx) {
-  if (route.method != stun::Method::connection_bind) return std::nullopt;
-  const auto id = message.get<stun::ConnectionId>();
-  if (!id || !id.value()) return std::nullopt;
-  const std::uint8_t owner = TcpConnections::worker_of(id.value()->id);
+  const auto id = connection_bind_id(route, message);
+  if (!id) return std::nullopt;
+  const std::uint8_t owner = TcpConnections::worker_of(*id);
   if (owner == ctx.tcp.worker() || owner >= ctx.tcp.workers()) return std::nullopt;
   if (ctx.five_tuple.transport == Transport::tcp) {
     HandleResult result;

@@ -110,14 +110,11 @@ std::optional<ToClient> TurnServer::on_tcp_connected(ConnectionId id, bool conne
   const stun::TransactionId transaction = *connection->connect_transaction;
   counters_.count_request(allocation->five_tuple.transport, CountedMethod::connect,
                           connected ? RequestResult::success : RequestResult::error);
-  if (!connected) {
-    tcp_.remove(id);  // §5.2: "If the connection attempt fails or times out": 447
-    auto bytes = connect_answer(*allocation, transaction, std::nullopt, *shared_.settings, out);
-    if (!bytes) return std::nullopt;
-    return ToClient{allocation->five_tuple, *bytes};
-  }
-  tcp_.connected(id, now);
-  auto bytes = connect_answer(*allocation, transaction, id, *shared_.settings, out);
+  // §5.2: up, the success carries the id; "If the connection attempt fails or times out": 447.
+  if (connected) tcp_.connected(id, now);
+  else tcp_.remove(id);
+  auto bytes = connect_answer(*allocation, transaction, connected ? std::optional(id) : std::nullopt,
+                              *shared_.settings, out);
   if (!bytes) return std::nullopt;
   return ToClient{allocation->five_tuple, *bytes};
 }
@@ -134,12 +131,8 @@ std::optional<TurnServer::ConnectionAttempt> TurnServer::on_tcp_peer_connected(A
   }
   auto connection = tcp_.accept(id, peer, now);
   if (!connection) return std::nullopt;
-  stun::TransactionId transaction;
-  const std::uint64_t sequence = ++allocation->indications_sent;
-  for (int i = 0; i < 4; ++i) transaction.bytes[i] = std::byte(connection.value() >> (24 - 8 * i));
-  for (int i = 0; i < 8; ++i) transaction.bytes[4 + i] = std::byte(sequence >> (56 - 8 * i));
   stun::MessageBuilder builder(out);
-  builder.start({stun::Method::connection_attempt, stun::Class::indication}, transaction);
+  builder.start({stun::Method::connection_attempt, stun::Class::indication}, indication_id(*allocation));
   builder.add(stun::ConnectionId{connection.value()}).add(stun::XorPeerAddress{peer});
   builder.add_fingerprint();
   auto bytes = builder.finish();

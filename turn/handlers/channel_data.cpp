@@ -11,8 +11,6 @@
 #include "turn/handlers/handlers.hpp"
 
 namespace iceway::turn {
-namespace {
-
 stun::TransactionId indication_id(Allocation& allocation) {
   stun::TransactionId id;
   const std::uint64_t sequence = ++allocation.indications_sent;
@@ -20,8 +18,6 @@ stun::TransactionId indication_id(Allocation& allocation) {
   for (int i = 0; i < 8; ++i) id.bytes[4 + i] = std::byte(sequence >> (56 - 8 * i));
   return id;
 }
-
-}  // namespace
 
 HandleResult relay_channel_data(ByteSpan bytes, Context& ctx) {
   HandleResult result;

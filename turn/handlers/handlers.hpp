@@ -41,6 +41,11 @@ HandleResult handle_connection_bind(const Request& request, Context& ctx);    //
 // datagram to send to the peer (to_peer, a view into `bytes`) or nothing (dropped).
 HandleResult relay_channel_data(ByteSpan bytes, Context& ctx);
 
+// The transaction id of the next indication the server sends to `allocation`'s client (Data,
+// ConnectionAttempt): its id and a counter, so no random bytes are drawn per relayed packet
+// (indications expect no answer, RFC 8489 §6.3.2).
+stun::TransactionId indication_id(Allocation& allocation);
+
 // Room the I/O layer leaves in front of a peer datagram so that the header of a Data
 // indication (20 + XOR-PEER-ADDRESS up to 24 + DATA header 4) or of a ChannelData message
 // (4) is written in place, and behind it for padding (up to 3 bytes).
