@@ -171,6 +171,15 @@ constexpr auto kKeys = std::to_array<ConfigKey>({
      "Relay bandwidth per allocation in bytes per second; `\"0\"` = unlimited. Packets over it are "
      "dropped and counted as `iceway_turn_relay_dropped_packets_total{reason=\"bandwidth\"}`.",
      [](const Config& c) { return show(c.turn.bandwidth_per_allocation); }},
+    {"turn.mobility", Kind::boolean, "false", Reload::applies,
+     "RFC 8016: an allocation survives its client's move to a new address",
+     "Mobility (RFC 8016, `turnutils_uclient -M`): an Allocate with an empty MOBILITY-TICKET gets a "
+     "ticket, and a Refresh from a new client address or connection that carries it (with the same "
+     "user's credentials) takes the allocation over, relay address, permissions and channels included. "
+     "An allocation made over TCP, TLS or DTLS with a ticket outlives its connection for the rest of "
+     "its lifetime, waiting for its client. Off (as in coturn): MOBILITY-TICKET is answered 405 Mobility "
+     "Forbidden. TCP relays (RFC 6062) never get a ticket. Browsers do not ask for mobility.",
+     [](const Config& c) { return show(c.turn.mobility); }},
     {"turn.max_stream_clients", Kind::integer, "10000", Reload::applies,
      "TCP+TLS client connections at once; 0 = unlimited",
      "TURN clients' TCP and TLS connections open at once on the whole server; `0` = unlimited. A "

@@ -530,6 +530,7 @@ void read_all(Reader& in, Config& config, std::vector<ConfigProblem>& problems) 
   in.read_integer("turn.max_allocations_per_user", turn.max_allocations_per_user, 0, 10'000'000);
   in.read_integer("turn.max_allocations_per_ip", turn.max_allocations_per_ip, 0, 10'000'000);
   in.read_bytes("turn.bandwidth_per_allocation", turn.bandwidth_per_allocation, 0, std::uint64_t{1} << 40);
+  in.read("turn.mobility", turn.mobility);
   in.read_integer("turn.max_stream_clients", turn.max_stream_clients, 0, 10'000'000);
   in.read_integer("turn.max_stream_clients_per_ip", turn.max_stream_clients_per_ip, 0, 10'000'000);
   in.read_integer("turn.max_tls_handshakes", turn.max_tls_handshakes, 0, 10'000'000);

@@ -228,6 +228,19 @@ bool UdpSocket::set_dont_fragment() {
   return ::setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof one) == 0;
 }
 
+std::optional<BoundUdpPort> UdpSocket::release() {
+  if (!socket_.is_open()) return std::nullopt;
+  batch_.sends.flush(socket_.native_handle());
+  handler_ = nullptr;
+  boost::system::error_code error;
+  const int fd = socket_.release(error);  // the pending wait ends with operation_aborted
+  if (error) {
+    socket_.close(error);
+    return std::nullopt;
+  }
+  return BoundUdpPort(fd, local_);
+}
+
 void UdpSocket::close() {
   // What is queued for this descriptor leaves first: once closed, its number may belong to
   // the next socket opened.

@@ -14,6 +14,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -97,6 +98,7 @@ class BoundUdpPort {
   int release() { return std::exchange(fd_, -1); }
 
  private:
+  friend class UdpSocket;  // release() gives its descriptor back as one
   BoundUdpPort(int fd, const Endpoint& local) : fd_(fd), local_(local) {}
   int fd_ = -1;
   Endpoint local_;
@@ -130,6 +132,9 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   // Sets the DF bit on everything sent (RFC 8656 DONT-FRAGMENT); false when the OS refuses.
   bool set_dont_fragment();
   void close();
+  // Stops delivering and gives the descriptor up, still bound, with whatever the kernel has
+  // queued for it, for another worker to adopt(). Nothing when the socket is not open.
+  std::optional<BoundUdpPort> release();
   bool is_open() const { return socket_.is_open(); }
 
  private:

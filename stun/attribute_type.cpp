@@ -43,6 +43,7 @@ std::string_view name(AttributeType type) {
     case AttributeType::ice_controlling: return "ICE-CONTROLLING";
     case AttributeType::response_origin: return "RESPONSE-ORIGIN";
     case AttributeType::other_address: return "OTHER-ADDRESS";
+    case AttributeType::mobility_ticket: return "MOBILITY-TICKET";
     case AttributeType::additional_address_family_draft: return "ADDITIONAL-ADDRESS-FAMILY (0x8032)";
   }
   return "";

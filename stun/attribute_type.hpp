@@ -51,6 +51,7 @@ enum class AttributeType : std::uint16_t {
   ice_controlling = 0x802A,            // RFC 8445 §16.1
   response_origin = 0x802B,            // RFC 5780 §7.3
   other_address = 0x802C,              // RFC 5780 §7.4
+  mobility_ticket = 0x8030,            // RFC 8016 §3.4
   // ADDITIONAL-ADDRESS-FAMILY under its pre-RFC code point, which coturn's clients up to
   // 4.6.x send (Debian 12's `turnutils_uclient -Z`); Allocate reads it as the RFC one.
   additional_address_family_draft = 0x8032,

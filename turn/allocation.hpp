@@ -68,6 +68,14 @@ struct Allocation {
   // A TCP relay (RFC 6062): `relayed` is a listening TCP socket, data goes over the peer
   // connections of turn/tcp_connections.hpp, and channels and Send do not apply.
   bool tcp = false;
+  // RFC 8016 mobility (turn.mobility): the ticket a Refresh from a new 5-tuple must carry to
+  // take the allocation over (turn/mobility.hpp), and the one it replaced, which a repeated
+  // Refresh from the new 5-tuple may still carry. None: the client did not ask for mobility.
+  std::optional<stun::MobilityTicket> ticket;
+  std::optional<stun::MobilityTicket> previous_ticket;
+  // A mobile allocation whose TCP, TLS or DTLS connection closed: it waits, reachable only by
+  // its ticket, until a Refresh from the client's new connection takes it or it expires.
+  bool detached = false;
   std::string username;  // RFC 8656 §7.2: later requests must carry this USERNAME (else 441)
   std::string user_id;
   SessionKey key{};

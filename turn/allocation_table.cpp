@@ -42,14 +42,89 @@ Allocation& AllocationTable::create(AllocationSpec spec, TimePoint now) {
   allocation->lease = std::move(spec.lease);
 
   Allocation& ref = *allocation;
-  by_five_tuple_.emplace(ref.five_tuple, &ref);
-  by_relay_.emplace(ref.relayed, &ref);
-  by_advertised_.emplace(ref.advertised, ref.id);
-  if (ref.relayed_ipv6) by_relay_.emplace(*ref.relayed_ipv6, &ref);
-  if (ref.advertised_ipv6) by_advertised_.emplace(*ref.advertised_ipv6, ref.id);
   by_id_.emplace(ref.id, std::move(allocation));
+  index(ref);
   counters_.active(ref.five_tuple.transport, ref.relayed.address.family()).add(1);
   schedule(ref, ref.expires);
+  return ref;
+}
+
+namespace {
+std::string ticket_key(const stun::MobilityTicket& ticket) {
+  const ByteSpan value = ticket.value();
+  return std::string(reinterpret_cast<const char*>(value.data()), value.size());
+}
+}  // namespace
+
+void AllocationTable::index(Allocation& allocation) {
+  if (!allocation.detached) by_five_tuple_.emplace(allocation.five_tuple, &allocation);
+  by_relay_.emplace(allocation.relayed, &allocation);
+  by_advertised_.emplace(allocation.advertised, allocation.id);
+  if (allocation.relayed_ipv6) by_relay_.emplace(*allocation.relayed_ipv6, &allocation);
+  if (allocation.advertised_ipv6) by_advertised_.emplace(*allocation.advertised_ipv6, allocation.id);
+  if (allocation.ticket) by_ticket_.emplace(ticket_key(*allocation.ticket), &allocation);
+}
+
+void AllocationTable::unindex(const Allocation& allocation) {
+  // A detached allocation's 5-tuple may be a new allocation's by now.
+  if (const auto it = by_five_tuple_.find(allocation.five_tuple); it != by_five_tuple_.end() && it->second == &allocation)
+    by_five_tuple_.erase(it);
+  by_relay_.erase(allocation.relayed);
+  by_advertised_.erase(allocation.advertised);
+  if (allocation.relayed_ipv6) by_relay_.erase(*allocation.relayed_ipv6);
+  if (allocation.advertised_ipv6) by_advertised_.erase(*allocation.advertised_ipv6);
+  if (allocation.ticket) by_ticket_.erase(ticket_key(*allocation.ticket));
+}
+
+Allocation* AllocationTable::find_by_ticket(const stun::MobilityTicket& ticket) {
+  const auto it = by_ticket_.find(ticket_key(ticket));
+  return it == by_ticket_.end() ? nullptr : it->second;
+}
+
+void AllocationTable::set_ticket(Allocation& allocation, const stun::MobilityTicket& ticket) {
+  if (allocation.ticket) by_ticket_.erase(ticket_key(*allocation.ticket));
+  allocation.previous_ticket = allocation.ticket;
+  allocation.ticket = ticket;
+  by_ticket_.emplace(ticket_key(ticket), &allocation);
+}
+
+void AllocationTable::rebind(Allocation& allocation, const FiveTuple& five_tuple) {
+  assert(!by_five_tuple_.contains(five_tuple));  // the Refresh found no allocation there
+  if (const auto it = by_five_tuple_.find(allocation.five_tuple); it != by_five_tuple_.end() && it->second == &allocation)
+    by_five_tuple_.erase(it);
+  allocation.five_tuple = five_tuple;
+  allocation.detached = false;
+  by_five_tuple_.emplace(five_tuple, &allocation);
+}
+
+void AllocationTable::detach(Allocation& allocation) {
+  if (const auto it = by_five_tuple_.find(allocation.five_tuple); it != by_five_tuple_.end() && it->second == &allocation)
+    by_five_tuple_.erase(it);
+  allocation.detached = true;
+}
+
+std::unique_ptr<Allocation> AllocationTable::extract(AllocationId id) {
+  const auto it = by_id_.find(id);
+  if (it == by_id_.end()) return nullptr;
+  std::unique_ptr<Allocation> allocation = std::move(it->second);
+  by_id_.erase(it);  // its entries in due_ are skipped when they pop (the id is gone)
+  unindex(*allocation);
+  count_permissions(allocation->permissions.size(), 0);
+  count_channels(allocation->channels.size(), 0);
+  counters_.active(allocation->five_tuple.transport, allocation->relayed.address.family()).add(-1);
+  return allocation;
+}
+
+Allocation& AllocationTable::adopt(std::unique_ptr<Allocation> allocation) {
+  assert(allocation->detached || !by_five_tuple_.contains(allocation->five_tuple));
+  allocation->id = next_id_++;
+  Allocation& ref = *allocation;
+  by_id_.emplace(ref.id, std::move(allocation));
+  index(ref);
+  count_permissions(0, ref.permissions.size());
+  count_channels(0, ref.channels.size());
+  counters_.active(ref.five_tuple.transport, ref.relayed.address.family()).add(1);
+  schedule(ref, deadline_of(ref));
   return ref;
 }
 
@@ -168,11 +243,7 @@ EndedAllocation AllocationTable::end(std::unordered_map<AllocationId, std::uniqu
   count_permissions(ended.permissions, 0);
   count_channels(ended.channels, 0);
   counters_.active(allocation.five_tuple.transport, allocation.relayed.address.family()).add(-1);
-  by_five_tuple_.erase(allocation.five_tuple);
-  by_relay_.erase(allocation.relayed);
-  by_advertised_.erase(allocation.advertised);
-  if (allocation.relayed_ipv6) by_relay_.erase(*allocation.relayed_ipv6);
-  if (allocation.advertised_ipv6) by_advertised_.erase(*allocation.advertised_ipv6);
+  unindex(allocation);
   by_id_.erase(it);  // destroys the Allocation; its QuotaLease gives the quota slot back
   // Its entries in due_ stay behind and are skipped when they pop (the id is gone).
   return ended;

@@ -101,6 +101,20 @@ class AllocationTable final : public LiveRelays {
   Allocation* find(const FiveTuple& five_tuple);
   Allocation* find_by_relay(const Endpoint& relayed);
   Allocation* find_by_id(AllocationId id);
+  // RFC 8016: the allocation whose current mobility ticket this is.
+  Allocation* find_by_ticket(const stun::MobilityTicket& ticket);
+
+  // RFC 8016 mobility. set_ticket: `ticket` becomes the current one, the old one the previous.
+  void set_ticket(Allocation& allocation, const stun::MobilityTicket& ticket);
+  // The client moved: the allocation now belongs to `five_tuple` (no other allocation may).
+  void rebind(Allocation& allocation, const FiveTuple& five_tuple);
+  // Its connection closed: the allocation is found only by its ticket (Allocation::detached).
+  void detach(Allocation& allocation);
+  // Moves an allocation to another worker's table: it leaves this one without ending (no
+  // EndedAllocation, no log line; the gauges move with it) and adopt() takes it there, under
+  // a new id. Nothing if unknown.
+  std::unique_ptr<Allocation> extract(AllocationId id);
+  Allocation& adopt(std::unique_ptr<Allocation> allocation);
 
   // RFC 8656 §7.3: a new lifetime from now. (LIFETIME 0 is remove(), not this.)
   void refresh(Allocation& allocation, TimePoint expires);
@@ -156,6 +170,8 @@ class AllocationTable final : public LiveRelays {
   EndedAllocation end(std::unordered_map<AllocationId, std::unique_ptr<Allocation>>::iterator it, EndReason reason);
   void count_permissions(std::size_t before, std::size_t after);
   void count_channels(std::size_t before, std::size_t after);
+  void index(Allocation& allocation);
+  void unindex(const Allocation& allocation);
 
   TableLimits limits_;
   TurnCounters& counters_;
@@ -164,6 +180,7 @@ class AllocationTable final : public LiveRelays {
   std::unordered_map<FiveTuple, Allocation*> by_five_tuple_;
   std::unordered_map<Endpoint, Allocation*> by_relay_;
   std::unordered_map<Endpoint, AllocationId> by_advertised_;
+  std::unordered_map<std::string, Allocation*> by_ticket_;  // RFC 8016, mobile allocations only
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
   std::size_t permission_count_ = 0;
   std::size_t channel_count_ = 0;

@@ -82,10 +82,11 @@ inline constexpr std::size_t kPeerReasonCount = 9;
 
 // The error codes the TURN core answers with, in a fixed order: the index of
 // allocations_failed. Labels come from stun::metric_label, the one table of codes.
-inline constexpr std::array<stun::ErrorCode, 13> kTurnErrorCodes = {
+inline constexpr std::array<stun::ErrorCode, 14> kTurnErrorCodes = {
     stun::ErrorCode::bad_request,
     stun::ErrorCode::unauthenticated,
     stun::ErrorCode::forbidden,
+    stun::ErrorCode::mobility_forbidden,
     stun::ErrorCode::unknown_attribute,
     stun::ErrorCode::allocation_mismatch,
     stun::ErrorCode::stale_nonce,

@@ -9,6 +9,7 @@
 #include "turn/auth.hpp"
 #include "turn/handlers/handlers.hpp"
 #include "turn/handlers/response.hpp"
+#include "turn/mobility.hpp"
 
 namespace iceway::turn {
 
@@ -185,6 +186,41 @@ std::optional<HandleResult> bind_elsewhere(const Route& route, const stun::Messa
   return result;
 }
 
+// RFC 8016: the MOBILITY-TICKET of a Refresh when turn.mobility is on; nothing otherwise.
+std::optional<stun::MobilityTicket> refresh_ticket(const Route& route, const stun::MessageView& message,
+                                                   const Context& ctx) {
+  if (route.method != stun::Method::refresh || !ctx.settings.mobility) return std::nullopt;
+  const auto ticket = message.get<stun::MobilityTicket>();
+  if (!ticket || !ticket.value() || ticket.value()->empty()) return std::nullopt;
+  return *ticket.value();
+}
+
+// A Refresh from a 5-tuple without an allocation here, whose ticket names another worker: the
+// allocation (and the nonce's and key's checks) are there. Not for a request another worker
+// handed over already: that one is decided here, whatever its ticket says.
+std::optional<HandleResult> mobility_elsewhere(const Route& route, const stun::MessageView& message, Context& ctx) {
+  if (ctx.home_worker != ctx.tcp.worker()) return std::nullopt;
+  const auto ticket = refresh_ticket(route, message, ctx);
+  if (!ticket) return std::nullopt;
+  const auto owner = mobility_ticket_worker(*ticket);
+  if (!owner || *owner == ctx.tcp.worker() || *owner >= ctx.tcp.workers()) return std::nullopt;
+  if (ctx.table.find(ctx.five_tuple) != nullptr) return std::nullopt;
+  HandleResult result;
+  result.method = stun::Method::refresh;
+  result.mobility_elsewhere = *owner;
+  return result;
+}
+
+// RFC 8016 §3.2: the allocation a Refresh from a 5-tuple without one takes over with its
+// ticket; one made over another transport is not found (its framing and its end on close
+// are the transport's).
+Allocation* ticket_allocation(const std::optional<stun::MobilityTicket>& ticket, Context& ctx) {
+  if (!ticket) return nullptr;
+  Allocation* allocation = ctx.table.find_by_ticket(*ticket);
+  if (allocation == nullptr || allocation->five_tuple.transport != ctx.five_tuple.transport) return nullptr;
+  return allocation;
+}
+
 HandleResult routed(const Route& route, const stun::MessageView& message, Context& ctx, RetransmitCache& retransmits) {
   const bool is_request = route.message_class == stun::Class::request;
   // Step 3: a retransmission gets the same bytes and changes nothing.
@@ -201,6 +237,7 @@ HandleResult routed(const Route& route, const stun::MessageView& message, Contex
     }
   }
   if (auto moved = bind_elsewhere(route, message, ctx)) return *moved;
+  if (auto moved = mobility_elsewhere(route, message, ctx)) return *moved;
   // Step 4: authentication (requests only).
   std::optional<Authenticated> auth;
   if (is_request) {
@@ -212,6 +249,8 @@ HandleResult routed(const Route& route, const stun::MessageView& message, Contex
   Allocation* allocation = nullptr;
   if (route.needs_allocation) {
     allocation = ctx.table.find(ctx.five_tuple);
+    const auto ticket = allocation == nullptr ? refresh_ticket(route, message, ctx) : std::nullopt;
+    if (ticket) allocation = ticket_allocation(ticket, ctx);
     if (allocation == nullptr) {
       if (!is_request) {  // indications: silence
         HandleResult silence;
@@ -219,7 +258,7 @@ HandleResult routed(const Route& route, const stun::MessageView& message, Contex
         return silence;
       }
       HandleResult result = error_response(message, stun::ErrorCode::allocation_mismatch, auth->key, ctx);
-      result.refusal = Refusal::no_allocation;
+      result.refusal = ticket ? Refusal::mobility_ticket_unknown : Refusal::no_allocation;
       result.username = auth->username;
       return result;
     }

@@ -28,6 +28,12 @@ std::string_view refusal_text(Refusal refusal) {
     case Refusal::tcp_connection_elsewhere:
       return "a TLS data connection reached another worker than its peer connection's, and TLS sessions cannot "
              "move between threads (server.threads = 1 serves RFC 6062 over TLS)";
+    case Refusal::mobility_off:
+      return "MOBILITY-TICKET asks for mobility (RFC 8016), which turn.mobility = false refuses (as it does for TCP "
+             "relays)";
+    case Refusal::mobility_ticket_unknown:
+      return "MOBILITY-TICKET names no allocation (expired, ended, or made over another transport), so the client "
+             "must allocate anew";
   }
   return "unknown";
 }

@@ -24,6 +24,8 @@ enum class Refusal : std::uint8_t {
   tcp_connection_capacity,  // 508 to Connect: the TCP relay has TcpConnections::kMaxPerAllocation
   tcp_connection_unknown,   // 400 to ConnectionBind: no connection waits under that CONNECTION-ID
   tcp_connection_elsewhere,  // 400 to ConnectionBind over TLS: its peer connection is on another worker
+  mobility_off,             // 405 to MOBILITY-TICKET: turn.mobility is off, or a TCP relay asked
+  mobility_ticket_unknown,  // 437 to Refresh: MOBILITY-TICKET names no allocation (or one of another transport)
 };
 
 std::string_view refusal_text(Refusal refusal);

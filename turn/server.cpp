@@ -16,14 +16,15 @@ TableLimits TurnServer::limits_of(const Settings& settings) {
 }
 
 TurnServer::TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator& ports, const LiveRelays* live_relays,
-                       std::uint8_t worker, std::uint8_t workers)
+                       std::uint8_t worker, std::uint8_t workers, RandomSource* random)
     : shared_(std::move(shared)),
       quota_(quota),
       ports_(ports),
       live_relays_(live_relays),
       table_(limits_of(*shared_.settings), counters_),
       retransmits_(shared_.settings->retransmit_cache_entries),
-      tcp_(worker, workers, tcp_random_) {
+      random_(random != nullptr ? *random : system_random_),
+      tcp_(worker, workers, random_) {
   assert(shared_.settings && shared_.credentials && shared_.policy && shared_.nonces && shared_.unauthenticated &&
          shared_.reservations);
 }
@@ -44,6 +45,16 @@ RecheckResult TurnServer::set_policy(std::shared_ptr<const PeerPolicy> policy) {
 
 HandleResult TurnServer::on_client_message(ByteSpan bytes, const FiveTuple& five_tuple, TimePoint now,
                                            UnixSeconds now_unix, MutableByteSpan out) {
+  return handle(bytes, five_tuple, tcp_.worker(), now, now_unix, out);
+}
+
+HandleResult TurnServer::on_handed_over(ByteSpan bytes, const FiveTuple& five_tuple, std::uint8_t home, TimePoint now,
+                                        UnixSeconds now_unix, MutableByteSpan out) {
+  return handle(bytes, five_tuple, home, now, now_unix, out);
+}
+
+HandleResult TurnServer::handle(ByteSpan bytes, const FiveTuple& five_tuple, std::uint8_t home, TimePoint now,
+                                UnixSeconds now_unix, MutableByteSpan out) {
   assert(out.size() >= kMinResponseBuffer);
   Context ctx{five_tuple,
               now,
@@ -60,6 +71,8 @@ HandleResult TurnServer::on_client_message(ByteSpan bytes, const FiveTuple& five
               ports_,
               counters_,
               tcp_,
+              random_,
+              home,
               out};
   return dispatch(bytes, ctx, retransmits_);
 }
@@ -68,6 +81,10 @@ std::optional<ToClient> TurnServer::on_peer_datagram(AllocationId id, const Endp
                                                      std::size_t size, TimePoint now) {
   Allocation* allocation = table_.find_by_id(id);
   if (allocation == nullptr) return std::nullopt;
+  if (allocation->detached) {  // no client to give it to until one takes the allocation over
+    ++allocation->counters.dropped;
+    return std::nullopt;
+  }
   return relay_to_client(*allocation, peer, buffer, size, now, counters_);
 }
 
@@ -183,8 +200,12 @@ Duration TurnServer::on_tcp_piped(AllocationId id, std::size_t to_peer, std::siz
 }
 
 std::optional<EndedAllocation> TurnServer::on_connection_closed(const FiveTuple& five_tuple) {
-  const Allocation* allocation = table_.find(five_tuple);
+  Allocation* allocation = table_.find(five_tuple);
   if (allocation == nullptr) return std::nullopt;
+  if (allocation->ticket) {  // RFC 8016: it waits for its client's Refresh from elsewhere
+    table_.detach(*allocation);
+    return std::nullopt;
+  }
   return table_.remove(allocation->id, EndReason::closed);
 }
 

@@ -93,8 +93,10 @@ class TurnServer {
   // null means this worker's own table (enough with one worker; with several, pass a view
   // over all of them).
   // `worker` numbers this worker among `workers` (the top byte of its RFC 6062 CONNECTION-IDs).
+  // `random` draws CONNECTION-IDs and mobility tickets; null means the CSPRNG (a fuzzer passes
+  // a counter, so that what it finds replays).
   TurnServer(SharedTurnState shared, Quota& quota, RelayPortAllocator& ports, const LiveRelays* live_relays = nullptr,
-             std::uint8_t worker = 0, std::uint8_t workers = 1);
+             std::uint8_t worker = 0, std::uint8_t workers = 1, RandomSource* random = nullptr);
 
   // Both re-check every permission and channel against the new peer policy and remove what
   // it refuses (AllocationTable::recheck_peers).
@@ -106,6 +108,11 @@ class TurnServer {
   // must hold at least kMinResponseBuffer bytes.
   HandleResult on_client_message(ByteSpan bytes, const FiveTuple& five_tuple, TimePoint now, UnixSeconds now_unix,
                                  MutableByteSpan out);
+  // RFC 8016: an RFC 8016 Refresh another worker received (HandleResult::mobility_elsewhere),
+  // from a 5-tuple whose messages reach worker `home`. The answer is for `home` to send; a
+  // `moved` allocation is to be extracted and sent there with its relay sockets.
+  HandleResult on_handed_over(ByteSpan bytes, const FiveTuple& five_tuple, std::uint8_t home, TimePoint now,
+                              UnixSeconds now_unix, MutableByteSpan out);
 
   // A datagram from `peer` on allocation `id`'s relay socket (see handlers.hpp for the
   // buffer layout). Nothing when the allocation is gone, the peer has no permission or the
@@ -113,7 +120,8 @@ class TurnServer {
   std::optional<ToClient> on_peer_datagram(AllocationId id, const Endpoint& peer, MutableByteSpan buffer,
                                            std::size_t size, TimePoint now);
 
-  // RFC 8656 §7: an allocation made over TCP/TLS ends when its connection closes.
+  // RFC 8656 §7: an allocation made over TCP/TLS ends when its connection closes. A mobile one
+  // (RFC 8016) is detached instead: its client may come back on a new connection.
   std::optional<EndedAllocation> on_connection_closed(const FiveTuple& five_tuple);
 
   // Also ends the port reservations whose hold ran out (every worker calls it; any one will do).
@@ -166,6 +174,8 @@ class TurnServer {
 
  private:
   static TableLimits limits_of(const Settings& settings);
+  HandleResult handle(ByteSpan bytes, const FiveTuple& five_tuple, std::uint8_t home, TimePoint now,
+                      UnixSeconds now_unix, MutableByteSpan out);
   const LiveRelays& live_relays() const {
     return live_relays_ != nullptr ? *live_relays_ : static_cast<const LiveRelays&>(table_);
   }
@@ -177,7 +187,8 @@ class TurnServer {
   TurnCounters counters_;  // before table_: the table updates it until its destruction
   AllocationTable table_;
   RetransmitCache retransmits_;
-  SystemRandom tcp_random_;  // CONNECTION-IDs
+  SystemRandom system_random_;
+  RandomSource& random_;  // CONNECTION-IDs and mobility tickets
   TcpConnections tcp_;
 };
 

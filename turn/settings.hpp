@@ -56,6 +56,9 @@ struct Settings {
   std::size_t max_allocations_per_user = 10;
   std::size_t max_allocations_per_ip = 20;
   std::uint64_t bandwidth_per_allocation = 0;  // bytes/s, 0 = unlimited
+  // RFC 8016 mobility (turn/mobility.hpp): an allocation asked for with MOBILITY-TICKET
+  // survives its client's move to a new address. Off by default, as in coturn.
+  bool mobility = false;
   // TURN clients' TCP and TLS connections (issue 11): caps (0 = unlimited; per IP keys IPv6
   // by ipv6_prefix) and deadlines (turn/stream_deadlines.hpp says what each one bounds).
   std::size_t max_stream_clients = 10000;

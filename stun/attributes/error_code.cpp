@@ -13,12 +13,13 @@ struct ErrorCodeEntry {
   std::string_view label;   // metric label
 };
 
-// RFC 8489 §14.8, RFC 8656 §6, RFC 6062 §6.3, RFC 8445 §7.3.1.1 (487).
+// RFC 8489 §14.8, RFC 8656 §6, RFC 6062 §6.3, RFC 8445 §7.3.1.1 (487), RFC 8016 §3.1 (405).
 constexpr ErrorCodeEntry kErrorCodes[] = {
     {ErrorCode::try_alternate, "Try Alternate", "try_alternate"},
     {ErrorCode::bad_request, "Bad Request", "bad_request"},
     {ErrorCode::unauthenticated, "Unauthenticated", "unauthenticated"},
     {ErrorCode::forbidden, "Forbidden", "forbidden"},
+    {ErrorCode::mobility_forbidden, "Mobility Forbidden", "mobility_forbidden"},
     {ErrorCode::unknown_attribute, "Unknown Attribute", "unknown_attribute"},
     {ErrorCode::allocation_mismatch, "Allocation Mismatch", "allocation_mismatch"},
     {ErrorCode::stale_nonce, "Stale Nonce", "stale_nonce"},

@@ -23,6 +23,7 @@ enum class ErrorCode : std::uint16_t {
   bad_request = 400,
   unauthenticated = 401,  // RFC 5389 called it "Unauthorized"
   forbidden = 403,
+  mobility_forbidden = 405,  // RFC 8016 §3.1
   unknown_attribute = 420,
   allocation_mismatch = 437,
   stale_nonce = 438,

@@ -128,4 +128,17 @@ Result<ConnectionId, DecodeError> ConnectionId::decode(const Attribute& attribut
   return ConnectionId{load_u32(attribute.value.data())};
 }
 
+bool MobilityTicket::encode(MutableByteSpan out, const TransactionId&) const {
+  std::memcpy(out.data(), bytes.data(), length);
+  return true;
+}
+
+Result<MobilityTicket, DecodeError> MobilityTicket::decode(const Attribute& attribute, const TransactionId&) {
+  if (attribute.value.size() > kMaxSize) return failure(detail::bad_length(attribute));
+  MobilityTicket result;
+  std::memcpy(result.bytes.data(), attribute.value.data(), attribute.value.size());
+  result.length = static_cast<std::uint8_t>(attribute.value.size());
+  return result;
+}
+
 }  // namespace iceway::stun

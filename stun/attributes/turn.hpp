@@ -1,5 +1,6 @@
 #pragma once
-// TURN attributes (RFC 8656 §18; CONNECTION-ID from RFC 6062 §6.2.1). Each struct is a typed
+// TURN attributes (RFC 8656 §18; CONNECTION-ID from RFC 6062 §6.2.1; MOBILITY-TICKET from
+// RFC 8016 §3.4). Each struct is a typed
 // value with encode/decode for MessageBuilder::add and MessageView::get. Fields the RFC calls
 // RFFU ("reserved for future use") are written as zero and ignored on receipt.
 #include <algorithm>
@@ -134,6 +135,24 @@ struct ConnectionId {
   bool encode(MutableByteSpan out, const TransactionId&) const;
   static Result<ConnectionId, DecodeError> decode(const Attribute& attribute, const TransactionId&);
   friend bool operator==(const ConnectionId&, const ConnectionId&) = default;
+};
+
+// MOBILITY-TICKET (RFC 8016 §3.4): empty in an Allocate that asks for mobility; otherwise an
+// opaque ticket the server issued, which a Refresh from a new address carries back. Up to
+// kMaxSize bytes: iceway's own tickets are 32, and coturn's clients keep a ticket in a
+// 33-byte C string, so no server's ticket can be longer for them.
+struct MobilityTicket {
+  static constexpr AttributeType kType = AttributeType::mobility_ticket;
+  static constexpr std::size_t kMaxSize = 32;
+  std::array<std::byte, kMaxSize> bytes{};
+  std::uint8_t length = 0;
+
+  ByteSpan value() const { return ByteSpan(bytes.data(), length); }
+  bool empty() const { return length == 0; }
+  std::size_t size() const { return length; }
+  bool encode(MutableByteSpan out, const TransactionId&) const;
+  static Result<MobilityTicket, DecodeError> decode(const Attribute& attribute, const TransactionId&);
+  friend bool operator==(const MobilityTicket&, const MobilityTicket&) = default;
 };
 
 }  // namespace iceway::stun

@@ -116,7 +116,7 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
   const Case cases[] = {
       {"iceway_stun_requests_total", 4 * 9 * 3},         // transport x method x success/error/rate_limited
       {"iceway_turn_allocations_active", 4 * 2},         // transport x family
-      {"iceway_turn_allocations_total", 1 + 13 + 1},     // success, each error code, challenge
+      {"iceway_turn_allocations_total", 1 + 14 + 1},     // success, each error code, challenge
       {"iceway_turn_relay_bytes_total", 2},
       {"iceway_turn_relay_packets_total", 2},
       {"iceway_turn_relay_dropped_packets_total", 2},    // no_permission, bandwidth

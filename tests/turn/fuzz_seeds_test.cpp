@@ -20,6 +20,7 @@
 #include "stun/integrity.hpp"
 #include "stun/message.hpp"
 #include "stun/message_builder.hpp"
+#include "turn/mobility.hpp"
 #include "turn/security_features.hpp"
 #include "tests/fuzz/found_by_fuzzing.hpp"
 #include "tests/fuzz/turn/turn_dispatch_world.hpp"
@@ -68,36 +69,55 @@ TEST(TurnDispatchFuzzSeeds, EverySeedWithCredentialsAuthenticates) {
   EXPECT_GE(checked, 10u) << "the seeds with credentials were not found in " << corpus;
 }
 
+using Seeds = std::vector<std::pair<std::string, std::vector<std::byte>>>;
+
+// A request signed as fuzz:fuzz with the nonce the fuzzer's server issues to the 5-tuple its
+// first transaction id byte picks (see selector_of).
+std::vector<std::byte> signed_seed(World& world, stun::Method method, std::uint8_t selector,
+                                   const std::function<void(stun::MessageBuilder&)>& add) {
+  std::vector<std::byte> header(20);  // what tuple_of() reads: the first transaction id byte
+  header[8] = std::byte{selector};
+  const FiveTuple tuple = tuple_of(header);
+  stun::TransactionId id;
+  id.bytes.fill(std::byte{0x62});
+  id.bytes[0] = std::byte{selector};
+  for (std::uint8_t salt = 0;; ++salt) {  // the last byte's top bit would pick the RFC 5780 server
+    id.bytes[11] = std::byte{salt};
+    const std::string nonce =
+        std::string(kNonceCookie) + world.server->shared().nonces->issue(tuple.client, tuple.transport, kNowUnix);
+    std::array<std::byte, 512> buffer{};
+    stun::MessageBuilder builder(buffer);
+    builder.start({method, stun::Class::request}, id);
+    add(builder);
+    builder.add(stun::Username{"fuzz"}).add(stun::Realm{"iceway"}).add(stun::Nonce{nonce});
+    builder.add_message_integrity(stun::long_term_key("fuzz", "iceway", "fuzz"));
+    builder.add_fingerprint();
+    const auto bytes = builder.finish().value();
+    if ((std::to_integer<std::uint8_t>(bytes.back()) & 0x80) == 0) return std::vector<std::byte>(bytes.begin(), bytes.end());
+  }
+}
+
+// ICEWAY_WRITE_FUZZ_SEEDS=1 writes `seeds`; otherwise this checks the committed ones are these.
+void write_or_compare(const Seeds& seeds) {
+  const auto folder = std::filesystem::path(ICEWAY_TESTS_DIR) / "fuzz/corpus/turn_dispatch_fuzz";
+  for (const auto& [name, bytes] : seeds) {
+    if (std::getenv("ICEWAY_WRITE_FUZZ_SEEDS") != nullptr) {
+      std::ofstream(folder / name, std::ios::binary)
+          .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+    EXPECT_EQ(read_file(folder / name), bytes) << name << ": write the seeds with ICEWAY_WRITE_FUZZ_SEEDS=1";
+  }
+}
+
 // RFC 6062's requests for turn_dispatch_fuzz: a TCP relay's Allocate and Connect on one TCP
-// 5-tuple, and a ConnectionBind on another, each with the nonce the fuzzer's server issues to
-// its 5-tuple (the first transaction id byte picks it, see selector_of) and signed as fuzz:fuzz.
-// ICEWAY_WRITE_FUZZ_SEEDS=1 writes them; otherwise this checks the committed ones are these.
+// 5-tuple, and a ConnectionBind on another.
 TEST(TurnDispatchFuzzSeeds, Rfc6062SeedsAreTheRequestsOfATcpRelay) {
   World world(false);
   auto seed = [&](stun::Method method, std::uint8_t selector, const std::function<void(stun::MessageBuilder&)>& add) {
-    std::vector<std::byte> header(20);  // what tuple_of() reads: the first transaction id byte
-    header[8] = std::byte{selector};
-    const FiveTuple tuple = tuple_of(header);
-    stun::TransactionId id;
-    id.bytes.fill(std::byte{0x62});
-    id.bytes[0] = std::byte{selector};
-    for (std::uint8_t salt = 0;; ++salt) {  // the last byte's top bit would pick the RFC 5780 server
-      id.bytes[11] = std::byte{salt};
-      const std::string nonce =
-          std::string(kNonceCookie) + world.server->shared().nonces->issue(tuple.client, tuple.transport, kNowUnix);
-      std::array<std::byte, 512> buffer{};
-      stun::MessageBuilder builder(buffer);
-      builder.start({method, stun::Class::request}, id);
-      add(builder);
-      builder.add(stun::Username{"fuzz"}).add(stun::Realm{"iceway"}).add(stun::Nonce{nonce});
-      builder.add_message_integrity(stun::long_term_key("fuzz", "iceway", "fuzz"));
-      builder.add_fingerprint();
-      const auto bytes = builder.finish().value();
-      if ((std::to_integer<std::uint8_t>(bytes.back()) & 0x80) == 0) return std::vector<std::byte>(bytes.begin(), bytes.end());
-    }
+    return signed_seed(world, method, selector, add);
   };
   // Selector 4: client port 40000 over TCP; 5: port 40001 over TCP (see tuple_of).
-  const std::vector<std::pair<std::string, std::vector<std::byte>>> seeds = {
+  const Seeds seeds = {
       {"tcp_allocate", seed(stun::Method::allocate, 4,
                             [](stun::MessageBuilder& b) { b.add(stun::RequestedTransport{stun::RequestedTransport::kTcp}); })},
       {"tcp_connect", seed(stun::Method::connect, 4,
@@ -105,19 +125,12 @@ TEST(TurnDispatchFuzzSeeds, Rfc6062SeedsAreTheRequestsOfATcpRelay) {
       {"tcp_connection_bind", seed(stun::Method::connection_bind, 5,
                                    [](stun::MessageBuilder& b) { b.add(stun::ConnectionId{1}); })},
   };
-  const auto folder = std::filesystem::path(ICEWAY_TESTS_DIR) / "fuzz/corpus/turn_dispatch_fuzz";
-  if (std::getenv("ICEWAY_WRITE_FUZZ_SEEDS") != nullptr) {
-    for (const auto& [name, bytes] : seeds) {
-      std::ofstream(folder / name, std::ios::binary)
-          .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    }
-  }
+  write_or_compare(seeds);
   // In this order on one server they make a TCP relay, start a connection from it and claim an
   // unknown one: each answered with MESSAGE-INTEGRITY (no 438 to a stale seed).
   std::array<std::byte, 2048> out{};
   for (const auto& [name, bytes] : seeds) {
     SCOPED_TRACE(name);
-    EXPECT_EQ(read_file(folder / name), bytes) << "write the seeds with ICEWAY_WRITE_FUZZ_SEEDS=1";
     const HandleResult result = world.server->on_client_message(bytes, tuple_of(bytes), time_of(bytes), kNowUnix, out);
     EXPECT_TRUE(result.authenticated || result.tcp_connect) << (result.error ? stun::to_wire(*result.error) : 0);
     if (name == "tcp_allocate") {
@@ -128,6 +141,32 @@ TEST(TurnDispatchFuzzSeeds, Rfc6062SeedsAreTheRequestsOfATcpRelay) {
       EXPECT_EQ(result.error, stun::ErrorCode::bad_request);
     }
   }
+}
+
+// RFC 8016's requests for turn_dispatch_fuzz: an Allocate asking for mobility over UDP, then a
+// Refresh from another UDP 5-tuple carrying the ticket it got (the fuzzer's server counts its
+// tickets, so the first one is known), which moves the allocation there.
+TEST(TurnDispatchFuzzSeeds, Rfc8016SeedsMoveAnAllocation) {
+  World world(false);
+  CountingTokens tokens;
+  const stun::MobilityTicket first_ticket = issue_mobility_ticket(0, tokens);
+  // Selector 0: client port 40000 over UDP; 1: port 40001 over UDP (see tuple_of).
+  const Seeds seeds = {
+      {"mobility_allocate", signed_seed(world, stun::Method::allocate, 0,
+                                        [](stun::MessageBuilder& b) {
+                                          b.add(stun::RequestedTransport{}).add(stun::MobilityTicket{});
+                                        })},
+      {"mobility_refresh", signed_seed(world, stun::Method::refresh, 1,
+                                       [&](stun::MessageBuilder& b) { b.add(stun::Lifetime{600}).add(first_ticket); })},
+  };
+  write_or_compare(seeds);
+  std::array<std::byte, 2048> out{};
+  const HandleResult allocated =
+      world.server->on_client_message(seeds[0].second, tuple_of(seeds[0].second), time_of(seeds[0].second), kNowUnix, out);
+  ASSERT_TRUE(allocated.created) << (allocated.error ? stun::to_wire(*allocated.error) : 0);
+  const HandleResult moved =
+      world.server->on_client_message(seeds[1].second, tuple_of(seeds[1].second), time_of(seeds[1].second), kNowUnix, out);
+  EXPECT_TRUE(moved.moved) << (moved.error ? stun::to_wire(*moved.error) : 0);
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 // Allocate (RFC 8656 §7.2): create an allocation for the 5-tuple with a UDP relay socket,
 // reserving the next port under a token for EVEN-PORT R=1 and taking a reserved port for
 // RESERVATION-TOKEN (turn/port_reservations.hpp); or, with REQUESTED-TRANSPORT TCP from a
-// TCP/TLS client, a TCP relay (RFC 6062 §5.1).
+// TCP/TLS client, a TCP relay (RFC 6062 §5.1). With an empty MOBILITY-TICKET and
+// turn.mobility, the allocation gets a ticket (RFC 8016 §3.1, turn/mobility.hpp).
 #include "stun/attributes/address.hpp"
 #include "stun/attributes/turn.hpp"
 #include "stun/binding.hpp"
 #include "turn/handlers/handlers.hpp"
 #include "turn/handlers/response.hpp"
+#include "turn/mobility.hpp"
 
 namespace iceway::turn {
 namespace {
@@ -23,6 +25,7 @@ struct SuccessExtras {
   std::optional<Endpoint> advertised_ipv6;            // a dual allocation's second address
   std::optional<ErrorCode> ipv6_refused;              // why ADDITIONAL-ADDRESS-FAMILY was not served
   std::optional<stun::ReservationToken> token;        // EVEN-PORT R=1
+  std::optional<stun::MobilityTicket> ticket;         // RFC 8016
 };
 
 // The success response (RFC 8656 §7.2, last paragraph): XOR-RELAYED-ADDRESS (two for a dual
@@ -36,6 +39,7 @@ HandleResult success(const Request& request, Context& ctx, const Endpoint& adver
     builder.add(stun::Lifetime{lifetime})
         .add(stun::XorMappedAddress{Endpoint{stun::unmap_ipv4(ctx.five_tuple.client.address), ctx.five_tuple.client.port}});
     if (extras.token) builder.add(*extras.token);
+    if (extras.ticket) builder.add(*extras.ticket);
     if (extras.ipv6_refused) {
       builder.add(stun::AddressErrorCode{AddressFamily::ipv6, stun::to_wire(*extras.ipv6_refused),
                                          stun::reason_phrase(*extras.ipv6_refused)});
@@ -131,8 +135,7 @@ bool wants_tcp(const stun::MessageView& message) {
 // The allocation, once its answer is built: into the table, and the pending socket named.
 void create(HandleResult& result, const Request& request, Context& ctx, const Endpoint& relayed,
             const Endpoint& advertised, Seconds granted, QuotaLease lease,
-            const std::optional<stun::ReservationToken>& token, const std::optional<Endpoint>& relayed_ipv6 = {},
-            const std::optional<Endpoint>& advertised_ipv6 = {}) {
+            const SuccessExtras& extras, const std::optional<Endpoint>& relayed_ipv6 = {}) {
   const Authenticated& auth = *request.auth;
   AllocationSpec spec;
   spec.five_tuple = ctx.five_tuple;
@@ -145,19 +148,21 @@ void create(HandleResult& result, const Request& request, Context& ctx, const En
   spec.allocate_transaction_id = request.message.transaction_id();
   spec.bandwidth = bandwidth_bucket(ctx.settings.bandwidth_per_allocation, ctx.now);
   spec.lease = std::move(lease);
-  spec.reservation_token = token;
+  spec.reservation_token = extras.token;
   spec.relayed_ipv6 = relayed_ipv6;
-  spec.advertised_ipv6 = advertised_ipv6;
+  spec.advertised_ipv6 = extras.advertised_ipv6;
   spec.tcp = wants_tcp(request.message);
   Allocation& allocation = ctx.table.create(std::move(spec), ctx.now);
   allocation.refused_peers = refused_peer_bucket(ctx.settings.refused_peers_per_minute, ctx.now);
+  if (extras.ticket) ctx.table.set_ticket(allocation, *extras.ticket);
   result.created = CreatedAllocation{allocation.id, allocation.relayed, allocation.relayed_ipv6};
 }
 
 // RESERVATION-TOKEN named a held port: it becomes this allocation's relay socket, in the
 // reservation's family, on the quota lease taken when it was reserved.
 HandleResult allocate_reserved(const Request& request, Context& ctx, Reservation held,
-                               const std::optional<stun::Lifetime>& lifetime, bool want_dont_fragment) {
+                               const std::optional<stun::Lifetime>& lifetime, bool want_dont_fragment,
+                               const std::optional<stun::MobilityTicket>& ticket) {
   const Seconds granted = granted_lifetime(lifetime, ctx.settings);
   RelayPortRequest port_request;
   port_request.family = held.relayed.address.family();
@@ -166,13 +171,15 @@ HandleResult allocate_reserved(const Request& request, Context& ctx, Reservation
   auto relayed = ctx.ports.adopt(held.relayed, std::move(held.port), port_request);
   if (!relayed) return refuse_port(request, ctx, relayed.error());
   const Endpoint advertised = advertised_address(relayed.value(), ctx.settings);
-  HandleResult result = success(request, ctx, advertised, static_cast<std::uint32_t>(granted.count()), {});
+  SuccessExtras extras;
+  extras.ticket = ticket;
+  HandleResult result = success(request, ctx, advertised, static_cast<std::uint32_t>(granted.count()), extras);
   if (result.response.empty()) {  // could not build the answer: undo, create nothing
     ctx.ports.close(relayed.value());
     result.error = ErrorCode::server_error;
     return result;
   }
-  create(result, request, ctx, relayed.value(), advertised, granted, std::move(held.lease), std::nullopt);
+  create(result, request, ctx, relayed.value(), advertised, granted, std::move(held.lease), extras);
   return result;
 }
 
@@ -206,7 +213,7 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   if (Allocation* existing = ctx.table.find(ctx.five_tuple)) {
     if (existing->allocate_transaction_id == message.transaction_id() && existing->username == auth.username) {
       return success(request, ctx, existing->advertised, seconds_left(*existing, ctx.now),
-                     {existing->advertised_ipv6, std::nullopt, existing->reservation_token});
+                     {existing->advertised_ipv6, std::nullopt, existing->reservation_token, existing->ticket});
     }
     return refuse(request, ctx, ErrorCode::allocation_mismatch, Refusal::allocation_exists);
   }
@@ -220,6 +227,18 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
     return fail(request, ctx, ErrorCode::unsupported_transport_protocol);
   }
   if (tcp && framing_of(ctx.five_tuple.transport) != stun::Framing::stream) return fail(request, ctx, ErrorCode::bad_request);
+
+  // RFC 8016 §3.1: an empty MOBILITY-TICKET asks for mobility. Without turn.mobility it is
+  // 405 Mobility Forbidden; with a value it is malformed. A TCP relay gets no ticket either
+  // (405): its peers' data connections are the client's own TCP connections, which cannot
+  // move to a new address.
+  const auto mobility = message.get<stun::MobilityTicket>();
+  if (!mobility || (mobility.value() && !mobility.value()->empty())) return fail(request, ctx, ErrorCode::bad_request);
+  std::optional<stun::MobilityTicket> ticket;
+  if (mobility.value()) {
+    if (!ctx.settings.mobility || tcp) return refuse(request, ctx, ErrorCode::mobility_forbidden, Refusal::mobility_off);
+    ticket = issue_mobility_ticket(ctx.home_worker, ctx.random);
+  }
 
   // A malformed LIFETIME makes the request malformed (§7.2 uses its value below).
   const auto lifetime = message.get<stun::Lifetime>();
@@ -266,7 +285,7 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
     }
     auto held = ctx.reservations.take(*reservation.value(), ctx.now);
     if (!held) return refuse(request, ctx, ErrorCode::insufficient_capacity, Refusal::reservation_token);
-    return allocate_reserved(request, ctx, std::move(*held), lifetime.value(), want_dont_fragment);
+    return allocate_reserved(request, ctx, std::move(*held), lifetime.value(), want_dont_fragment, ticket);
   }
 
   // §7.2 step 6: REQUESTED-ADDRESS-FAMILY and ADDITIONAL-ADDRESS-FAMILY together: 400.
@@ -325,6 +344,7 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
   const Endpoint relayed = opened.value().relayed;
 
   SuccessExtras extras;
+  extras.ticket = ticket;
   SecondRelay second;
   if (has_additional_family) {
     second = open_ipv6_relay(ctx, port_request);
@@ -345,8 +365,7 @@ HandleResult handle_allocate(const Request& request, Context& ctx) {
     result.error = ErrorCode::server_error;
     return result;
   }
-  create(result, request, ctx, relayed, advertised, granted, std::move(lease).value(), extras.token, second.relayed,
-         extras.advertised_ipv6);
+  create(result, request, ctx, relayed, advertised, granted, std::move(lease).value(), extras, second.relayed);
   return result;
 }
 

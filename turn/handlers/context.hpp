@@ -20,6 +20,7 @@
 #include "turn/nonce.hpp"
 #include "turn/peer_policy.hpp"
 #include "turn/port_reservations.hpp"
+#include "turn/random_source.hpp"
 #include "turn/quota.hpp"
 #include "turn/refusal.hpp"
 #include "turn/relay_port_allocator.hpp"
@@ -54,6 +55,10 @@ struct Context {
   RelayPortAllocator& ports;
   TurnCounters& counters;
   TcpConnections& tcp;  // the peer connections of TCP relays (RFC 6062)
+  RandomSource& random;  // CSPRNG: RFC 8016 mobility tickets
+  // The worker whose thread receives this 5-tuple's messages: this one (tcp.worker()), or the
+  // one that handed this RFC 8016 Refresh over because its ticket names this one.
+  std::uint8_t home_worker = 0;
   // Where the response is written (at least kMinResponseBuffer bytes).
   MutableByteSpan out;
 };
@@ -120,6 +125,18 @@ struct HandleResult {
   // A ConnectionBind for a connection another worker holds (TcpConnections::worker_of):
   // nothing was checked or answered here; that worker must handle this connection and request.
   std::optional<std::uint8_t> tcp_bind_elsewhere;
+  // RFC 8016, a Refresh from a new 5-tuple took allocation `id` over (its 5-tuple is now the
+  // request's; it was `from`). When the request came from another worker, the allocation
+  // moves there (AllocationTable::extract, adopt) with its relay sockets.
+  struct Moved {
+    AllocationId id = 0;
+    FiveTuple from;
+  };
+  std::optional<Moved> moved;
+  // An RFC 8016 Refresh whose ticket names another worker, from a 5-tuple without an
+  // allocation here: nothing was checked or answered; that worker handles it
+  // (TurnServer::on_handed_over) and answers through this one.
+  std::optional<std::uint8_t> mobility_elsewhere;
   // RFC 5780 (stun/nat_behavior.hpp): the answer leaves from reply_to->server to
   // reply_to->client instead of going back on the request's 5-tuple (UDP only).
   std::optional<FiveTuple> reply_to;

@@ -85,6 +85,22 @@ void RelayPorts::activate(const Endpoint& relayed, AllocationId id) {
   it->second->socket->start(*it->second);
 }
 
+std::optional<net::BoundUdpPort> RelayPorts::give_away(const Endpoint& relayed) {
+  auto it = sockets_.find(relayed);
+  if (it == sockets_.end()) return std::nullopt;
+  auto port = it->second->socket->release();
+  sockets_.erase(it);
+  return port;
+}
+
+bool RelayPorts::take_over(net::BoundUdpPort port, AllocationId id) {
+  // A socket with DF set keeps it: the option lives with the descriptor.
+  auto relayed = install(std::move(port), /*dont_fragment=*/false);
+  if (!relayed) return false;
+  activate(relayed.value(), id);
+  return true;
+}
+
 void RelayPorts::close(const Endpoint& relayed) {
   if (tcp_.contains(relayed)) return tcp_.close(relayed);
   auto it = sockets_.find(relayed);

@@ -8,6 +8,7 @@
 // table is shared. Threading: the owning worker's thread only.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "net/udp_socket.hpp"
@@ -48,6 +49,11 @@ class RelayPorts final : public RelayPortAllocator {
   // The same through the worker's SendBatch (UdpSocket::send_batched): for a payload that
   // lives in the worker's ReceiveBatch, while a UDP receive round is being handled.
   void send_batched(const Endpoint& relayed, ByteSpan payload, const Endpoint& peer);
+  // RFC 8016, an allocation moving to another worker: the relay socket bound to `relayed`
+  // leaves this worker still bound, with what the kernel queued for it; the other worker's
+  // take_over() makes it relay for allocation `id` there. Nothing when `relayed` is unknown.
+  std::optional<net::BoundUdpPort> give_away(const Endpoint& relayed);
+  bool take_over(net::BoundUdpPort port, AllocationId id);
   void close_all();
   std::size_t size() const { return sockets_.size(); }
   TcpRelays& tcp() { return tcp_; }

@@ -20,10 +20,11 @@ DtlsCookies random_cookies() {
   return DtlsCookies(random);
 }
 
-UnixSeconds unix_now() {
+}  // namespace
+
+UnixSeconds TurnWorker::unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-}  // namespace
 
 TurnWorker::TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota, LiveRelaySet& live_relays,
                        StreamLimits& stream_limits, unsigned workers)
@@ -297,20 +298,17 @@ void TurnWorker::on_frame(ByteSpan frame, ClientConnection& connection) {
   handle_client(frame, connection.five_tuple(), &connection);
 }
 
-void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream) {
-  auto result = server_.on_client_message(bytes, tuple, Clock::now(), unix_now(), answer_buffer_);
-  // SPEC §8: an auth failure is an event an operator cares about (and what fail2ban-style
-  // tools watch). Not the rate-limited requests (dispatch sets no failure on them: they are
-  // the flood the limit is there to mute), and not an expired nonce, which every long-lived
-  // allocation meets: that is routine, for debugging only.
-  for (const std::string& line : refusal_log_.on_result(result, tuple, Clock::now())) spdlog::info("{}", line);
-  if (result.auth_failure) {
-    spdlog::info("auth failure: client={} {} method={} reason={}", to_string(tuple.transport), tuple.client.to_string(),
-                 stun::to_string(result.method), kAuthFailureLabels[static_cast<std::size_t>(*result.auth_failure)]);
-  } else if (result.stale_nonce) {
-    spdlog::debug("stale nonce: client={} {} method={}", to_string(tuple.transport), tuple.client.to_string(),
-                  stun::to_string(result.method));
+void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream, bool in_receive_batch) {
+  // RFC 8016: while another worker decides a Refresh from this 5-tuple, what else it sends
+  // waits for that answer (the allocation may be on its way here).
+  if (!awaiting_.empty()) {
+    if (auto it = awaiting_.find(tuple); it != awaiting_.end()) {
+      if (it->second.size() < kMaxAwaiting) it->second.emplace_back(bytes.begin(), bytes.end());
+      return;
+    }
   }
+  auto result = server_.on_client_message(bytes, tuple, Clock::now(), unix_now(), answer_buffer_);
+  log_result(result, tuple);
   // Issue 11: a success, or an answer with MESSAGE-INTEGRITY, meets the connection's deadline
   // for proving it is a real client (turn.stream_auth_timeout).
   if (stream && !stream->proved() && !result.response.empty() && (result.authenticated || !result.error))
@@ -323,11 +321,13 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
   if (result.tcp_connect) start_tcp_connect(*result.tcp_connect);
   if (result.tcp_bound && stream) bind_data_connection(*result.tcp_bound, *stream);
   if (result.tcp_bind_elsewhere && stream) move_connection(*result.tcp_bind_elsewhere, *stream);
+  if (result.mobility_elsewhere) hand_over_refresh(*result.mobility_elsewhere, bytes, tuple);
+  if (result.moved) allocation_moved(*result.moved, tuple, stream, worker_.index());
   if (result.to_peer) {
     // From a UDP client the payload lies in the worker's receive batch: it leaves with the
     // round's other relayed datagrams. A stream client's frame lives in its connection's
-    // buffer, which the next read reuses: sent now.
-    if (stream) relay_ports_.send(result.to_peer->relayed, result.to_peer->payload, result.to_peer->peer);
+    // buffer, which the next read reuses (and a message that waited, in its own): sent now.
+    if (stream || !in_receive_batch) relay_ports_.send(result.to_peer->relayed, result.to_peer->payload, result.to_peer->peer);
     else relay_ports_.send_batched(result.to_peer->relayed, result.to_peer->payload, result.to_peer->peer);
   }
   if (result.ended) allocation_ended(*result.ended);
@@ -345,6 +345,21 @@ void TurnWorker::on_peer_datagram(AllocationId id, const net::Datagram& datagram
   MutableByteSpan buffer = datagram.buffer.subspan(datagram.offset - kPeerHeadroom);
   if (auto to_client = server_.on_peer_datagram(id, peer, buffer, datagram.size, Clock::now()))
     send_to_client(to_client->five_tuple, to_client->bytes);
+}
+
+void TurnWorker::log_result(const HandleResult& result, const FiveTuple& tuple) {
+  // SPEC §8: an auth failure is an event an operator cares about (and what fail2ban-style
+  // tools watch). Not the rate-limited requests (dispatch sets no failure on them: they are
+  // the flood the limit is there to mute), and not an expired nonce, which every long-lived
+  // allocation meets: that is routine, for debugging only.
+  for (const std::string& line : refusal_log_.on_result(result, tuple, Clock::now())) spdlog::info("{}", line);
+  if (result.auth_failure) {
+    spdlog::info("auth failure: client={} {} method={} reason={}", to_string(tuple.transport), tuple.client.to_string(),
+                 stun::to_string(result.method), kAuthFailureLabels[static_cast<std::size_t>(*result.auth_failure)]);
+  } else if (result.stale_nonce) {
+    spdlog::debug("stale nonce: client={} {} method={}", to_string(tuple.transport), tuple.client.to_string(),
+                  stun::to_string(result.method));
+  }
 }
 
 void TurnWorker::send_to_client(const FiveTuple& tuple, ByteSpan bytes) {

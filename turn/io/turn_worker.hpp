@@ -94,7 +94,11 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   // A datagram on a DTLS listener: to its 5-tuple's session, or to the stateless front door.
   void on_dtls_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& socket);
   std::optional<StreamAdmission> admit(const IpAddress& source, bool handshake);
-  void handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream);
+  // `in_receive_batch`: a UDP client's bytes lie in the worker's receive batch (not so for a
+  // message that waited in awaiting_).
+  void handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream, bool in_receive_batch = true);
+  void log_result(const HandleResult& result, const FiveTuple& tuple);
+  static UnixSeconds unix_now();  // the wall clock REST usernames and nonces expire by
   void on_peer_datagram(AllocationId id, const net::Datagram& datagram, const Endpoint& peer);
   void send_to_client(const FiveTuple& tuple, ByteSpan bytes);
   // Leaves with the receive round's other datagrams (one sendmmsg per socket): `bytes` as a
@@ -111,6 +115,22 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   void move_connection(std::uint8_t worker, ClientConnection& stream);
   void adopt_connection(HandedOver moved);
   void end_tcp_connection(ConnectionId id);
+  // RFC 8016 (turn/io/turn_worker_mobility.cpp). A Refresh whose ticket names `worker` goes
+  // there; that worker answers through this one, and sends the allocation along when it moved.
+  struct MovingAllocation {
+    std::unique_ptr<Allocation> allocation;
+    std::vector<net::BoundUdpPort> relays;
+    unsigned from_worker = 0;
+  };
+  void hand_over_refresh(std::uint8_t worker, ByteSpan bytes, const FiveTuple& tuple);
+  void on_handed_over(const std::vector<std::byte>& bytes, const FiveTuple& tuple, std::uint8_t home);
+  void on_handover_answer(const FiveTuple& tuple, const std::vector<std::byte>& answer,
+                          std::unique_ptr<MovingAllocation> moving);
+  // An allocation's client moved to `to` (`stream` when that is a connection of this worker).
+  void allocation_moved(const HandleResult::Moved& moved, const FiveTuple& to, ClientConnection* stream,
+                        unsigned from_worker);
+  // Its old connection, if any, may idle only as long as one without an allocation.
+  void left_behind(const FiveTuple& old);
   void accept(boost::asio::ip::tcp::socket socket, bool tls);
   void schedule_expiry();
   void log_recheck(const RecheckResult& removed) const;
@@ -160,6 +180,10 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   std::unordered_map<FiveTuple, Pipe> pipes_;
   std::unordered_map<ConnectionId, FiveTuple> pipe_by_id_;
   std::vector<TurnWorker*> siblings_;
+  // RFC 8016: 5-tuples whose Refresh another worker is deciding, with what they sent since
+  // (at most kMaxAwaiting messages each; more are dropped, as a full socket buffer would).
+  static constexpr std::size_t kMaxAwaiting = 16;
+  std::unordered_map<FiveTuple, std::vector<std::vector<std::byte>>> awaiting_;
   // Answers are built here and sent before the next message is read.
   std::array<std::byte, 2048> answer_buffer_{};
 };

@@ -82,6 +82,10 @@ TURN = {
     "allocate_success": message(0x0103, [attr(0x0016, xor_v4("192.0.2.15", 49152)), attr(0x0020, xor_v4("203.0.113.9", 40000)),
                                          attr(0x000D, h("00000258")), attr(0x8022, b"iceway")], key=KEY),
     "refresh_delete": message(0x0004, [attr(0x000D, h("00000000")), USER, REALM, NONCE], key=KEY),
+    # RFC 8016: MOBILITY-TICKET, empty when asked for, a 32-character ticket when carried back.
+    "allocate_mobility": message(0x0003, [UDP, attr(0x8030, b""), USER, REALM, NONCE], key=KEY),
+    "refresh_mobility_ticket": message(0x0004, [attr(0x000D, h("00000258")), attr(0x8030, b"0001" + b"0" * 28),
+                                                USER, REALM, NONCE], key=KEY),
     "create_permission": message(0x0008, [PEER1, PEER2, USER, REALM, NONCE], key=KEY),
     "channel_bind": message(0x0009, [attr(0x000C, h("40010000")), PEER1, USER, REALM, NONCE], key=KEY),
     "send_indication": message(0x0016, [PEER1, attr(0x0013, b"hello peer")], fingerprint=False),

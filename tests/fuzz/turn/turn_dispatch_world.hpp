@@ -60,6 +60,7 @@ struct World {
     settings->relay_ipv6 = IpAddress::parse("2001:db8::10");
     settings->users = {StaticUser{"fuzz", "fuzz"}};
     settings->allow_loopback_peers = true;
+    settings->mobility = true;  // RFC 8016: MOBILITY-TICKET in Allocate and Refresh
     SharedTurnState shared;
     shared.settings = settings;
     shared.credentials = std::make_shared<const Credentials>(Credentials::from(*settings));
@@ -72,11 +73,13 @@ struct World {
     // Tokens 1, 2, 3, ... so the fuzzer can find one that is held (and the verdict is the
     // same on every run).
     shared.reservations = std::make_shared<PortReservations>(std::make_unique<CountingTokens>());
-    server = std::make_unique<TurnServer>(shared, quota, ports);
+    // CONNECTION-IDs and mobility tickets counted too: the fuzzer can name them, and replays.
+    server = std::make_unique<TurnServer>(shared, quota, ports, nullptr, 0, 1, &ids);
   }
 
   Quota quota{QuotaLimits{}};
   Ports ports;
+  CountingTokens ids;
   std::unique_ptr<TurnServer> server;
 };
 

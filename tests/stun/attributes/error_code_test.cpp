@@ -22,6 +22,7 @@ TEST(ErrorCodeTable, HasTheRfcReasonPhraseAndALabelForEveryCode) {
       {ErrorCode::bad_request, 400, "Bad Request", "bad_request"},
       {ErrorCode::unauthenticated, 401, "Unauthenticated", "unauthenticated"},
       {ErrorCode::forbidden, 403, "Forbidden", "forbidden"},
+      {ErrorCode::mobility_forbidden, 405, "Mobility Forbidden", "mobility_forbidden"},
       {ErrorCode::unknown_attribute, 420, "Unknown Attribute", "unknown_attribute"},
       {ErrorCode::allocation_mismatch, 437, "Allocation Mismatch", "allocation_mismatch"},
       {ErrorCode::stale_nonce, 438, "Stale Nonce", "stale_nonce"},

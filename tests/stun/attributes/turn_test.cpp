@@ -33,6 +33,14 @@ TEST(TurnAttributes, RoundTripThroughKnownWireBytes) {
       {"DONT-FRAGMENT", [] { expect_round_trip(DontFragment{}, ""); }},
       {"ICMP fragmentation needed", [] { expect_round_trip(Icmp{3, 4, 1400}, "0000 03 04 00000578"); }},
       {"CONNECTION-ID", [] { expect_round_trip(ConnectionId{0xdeadbeef}, "deadbeef"); }},
+      {"MOBILITY-TICKET empty (an Allocate asking for mobility)", [] { expect_round_trip(MobilityTicket{}, ""); }},
+      {"MOBILITY-TICKET, 32 bytes",
+       [] {
+         MobilityTicket ticket;
+         ticket.length = 32;
+         for (std::size_t i = 0; i < 32; ++i) ticket.bytes[i] = std::byte(0x30 + i % 10);
+         expect_round_trip(ticket, "3031323334353637383930313233343536373839303132333435363738393031");
+       }},
   });
 }
 
@@ -72,6 +80,11 @@ TEST(TurnAttributes, RejectWrongLengthsAndFamilies) {
       {"DONT-FRAGMENT with a value", [] { expect_rejected<DontFragment>("00", DecodeReason::bad_attribute_length, 1); }},
       {"ICMP 4 bytes", [] { expect_rejected<Icmp>("00000304", DecodeReason::bad_attribute_length, 4); }},
       {"CONNECTION-ID 2 bytes", [] { expect_rejected<ConnectionId>("dead", DecodeReason::bad_attribute_length, 2); }},
+      {"MOBILITY-TICKET 33 bytes",
+       [] {
+         expect_rejected<MobilityTicket>("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20",
+                                         DecodeReason::bad_attribute_length, 33);
+       }},
   });
 }
 
