@@ -11,6 +11,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,8 @@ import { Attr, TurnClient, SECRET, turnArgs, restCredentials, nowUnix, xorAddres
 import { message } from './lib/stun.mjs';
 
 const CONNECT = 0x000a;
+const CONNECTION_BIND = 0x000b;
+const CONNECTION_ID = 0x002a;
 const tcpTransport = () => [Attr.REQUESTED_TRANSPORT, Buffer.from([6, 0, 0, 0])];
 // Every client is 127.0.0.1: uclient -T -m 10 opens 10 control and 90 data connections.
 const streamArgs = ['--set', 'turn.max_stream_clients_per_ip=1000', '--allow-loopback-peers'];
@@ -163,6 +167,74 @@ test('a peer without a permission is not let in: its connection to the relay is 
     });
     assert.equal(ended, 'closed');
   } finally {
+    client.close();
+  }
+});
+
+// iceway's resident memory, from the kernel's account of the process.
+const rssBytes = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/)[1]) * 1024;
+
+// Writes 64 KiB chunks to `socket` until it stalls (no 'drain' for `stallMs`), `limit` bytes are
+// written or `deadlineMs` passes. Resolves with the bytes written and whether it stalled.
+async function writeUntilStalled(socket, { limit, stallMs = 2000, deadlineMs = 60000 }) {
+  const chunk = Buffer.alloc(64 * 1024, 0x5a);
+  const deadline = Date.now() + deadlineMs;
+  let written = 0;
+  while (written < limit && Date.now() < deadline) {
+    written += chunk.length;
+    if (socket.write(chunk)) continue;
+    const drained = await Promise.race([
+      once(socket, 'drain').then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), stallMs)),
+    ]);
+    if (!drained) return { written, stalled: true };
+  }
+  return { written, stalled: false };
+}
+
+test('a data connection whose client does not read holds its peer still: the server queues nothing', async () => {
+  const { client } = await tcpRelayClient();
+  const listener = net.createServer();
+  await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const accepted = once(listener, 'connection');
+  let data;
+  let peer;
+  try {
+    // Connect to a peer that listens here; its CONNECTION-ID is then bound on a new connection.
+    const connected = client.describe(await connect(client, { address: '127.0.0.1', port: listener.address().port }));
+    assert.equal(connected.success, true, `Connect: error ${connected.code}`);
+    [peer] = await accepted;
+    peer.on('error', () => {});
+    const connectionId = connected.parsed.attributes.get(CONNECTION_ID);
+    assert.ok(connectionId, 'the Connect answer carries CONNECTION-ID');
+    data = net.connect({ host: '127.0.0.1', port: tcpPort(server) });
+    data.on('error', () => {});
+    await once(data, 'connect');
+    data.write(client.signed(CONNECTION_BIND, [[CONNECTION_ID, connectionId]]));
+    // The ConnectionBind's answer, then not one byte more is read from this connection.
+    let answer = Buffer.alloc(0);
+    while (answer.length < 20 || answer.length < 20 + answer.readUInt16BE(2)) {
+      const [chunk] = await once(data, 'data');
+      answer = Buffer.concat([answer, chunk]);
+    }
+    data.pause();
+    data.removeAllListeners('data');
+    assert.equal(answer.readUInt16BE(0), 0x010b, 'ConnectionBind success');
+    assert.equal(answer.length, 20 + answer.readUInt16BE(2), 'nothing relayed yet');
+
+    const before = rssBytes(server.child.pid);
+    // Without backpressure the server would read all 256 MiB from the peer and queue it for the
+    // client; with it, the peer stalls once the kernel's socket buffers on the way are full
+    // (on loopback a few MiB each: four of them between the peer and the client).
+    const result = await writeUntilStalled(peer, { limit: 256 * 1024 * 1024 });
+    assert.equal(result.stalled, true, `the peer wrote ${result.written} bytes without stalling`);
+    assert.ok(result.written < 64 * 1024 * 1024, `the peer wrote ${result.written} bytes before stalling`);
+    const grown = rssBytes(server.child.pid) - before;
+    assert.ok(grown < 16 * 1024 * 1024, `iceway's resident memory grew by ${grown} bytes`);
+  } finally {
+    data?.destroy();
+    peer?.destroy();
+    listener.close();
     client.close();
   }
 });
