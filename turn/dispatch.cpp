@@ -167,22 +167,19 @@ const FiveTuple* nonce_client(const Route& route, const stun::MessageView& messa
 }
 
 // A ConnectionBind whose CONNECTION-ID names another worker's connection is that worker's to
-// check (the nonce and the allocation are there): a plain TCP connection moves there before
-// anything is checked here. A TLS session cannot change threads: 400, its ConnectionBind must
-// reach the right worker by chance (always with server.threads = 1).
+// check (the nonce and the allocation are there): nothing is checked here. The I/O layer moves
+// a plain TCP connection there with its request; a TLS session cannot change threads, so its
+// request is handed over and the peer connection comes here instead. Not for a request handed
+// over already: that one is decided here, whatever its id says.
 std::optional<HandleResult> bind_elsewhere(const Route& route, const stun::MessageView& message, Context& ctx) {
+  if (ctx.home_worker != ctx.tcp.worker()) return std::nullopt;
   const auto id = connection_bind_id(route, message);
   if (!id) return std::nullopt;
   const std::uint8_t owner = TcpConnections::worker_of(*id);
   if (owner == ctx.tcp.worker() || owner >= ctx.tcp.workers()) return std::nullopt;
-  if (ctx.five_tuple.transport == Transport::tcp) {
-    HandleResult result;
-    result.method = stun::Method::connection_bind;
-    result.tcp_bind_elsewhere = owner;
-    return result;
-  }
-  HandleResult result = plain_error_response(message, stun::ErrorCode::bad_request, ctx);
-  result.refusal = Refusal::tcp_connection_elsewhere;
+  HandleResult result;
+  result.method = stun::Method::connection_bind;
+  result.tcp_bind_elsewhere = owner;
   return result;
 }
 

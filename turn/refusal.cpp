@@ -25,9 +25,6 @@ std::string_view refusal_text(Refusal refusal) {
     case Refusal::tcp_connection_unknown:
       return "CONNECTION-ID names no peer connection waiting for its ConnectionBind (unknown, already bound, or its "
              "30 s are over)";
-    case Refusal::tcp_connection_elsewhere:
-      return "a TLS data connection reached another worker than its peer connection's, and TLS sessions cannot "
-             "move between threads (server.threads = 1 serves RFC 6062 over TLS)";
     case Refusal::mobility_off:
       return "MOBILITY-TICKET asks for mobility (RFC 8016), which turn.mobility = false refuses (as it does for TCP "
              "relays)";

@@ -23,7 +23,6 @@ enum class Refusal : std::uint8_t {
   permission_capacity,    // 508 to CreatePermission: the allocation's permission limit
   tcp_connection_capacity,  // 508 to Connect: the TCP relay has TcpConnections::kMaxPerAllocation
   tcp_connection_unknown,   // 400 to ConnectionBind: no connection waits under that CONNECTION-ID
-  tcp_connection_elsewhere,  // 400 to ConnectionBind over TLS: its peer connection is on another worker
   mobility_off,             // 405 to MOBILITY-TICKET: turn.mobility is off, or a TCP relay asked
   mobility_ticket_unknown,  // 437 to Refresh: MOBILITY-TICKET names no allocation (or one of another transport)
 };

@@ -42,7 +42,8 @@
 //       else close the peer's connection (no permission, or too many)
 //     if (r.tcp_bound)          after the response, the client connection and the peer's
 //                               connection r.tcp_bound->id are one byte stream
-//     if (r.tcp_bind_elsewhere) move the connection and the request to that worker
+//     if (r.tcp_bind_elsewhere) move the connection and the request to that worker (TCP), or
+//                               hand the request over and take the peer connection (TLS)
 //     every second: server.expire_tcp(now): send the 447s, close the rest
 //     an allocation ended: close what server.tcp().remove_allocation(id) returns
 //
@@ -108,9 +109,11 @@ class TurnServer {
   // must hold at least kMinResponseBuffer bytes.
   HandleResult on_client_message(ByteSpan bytes, const FiveTuple& five_tuple, TimePoint now, UnixSeconds now_unix,
                                  MutableByteSpan out);
-  // RFC 8016: an RFC 8016 Refresh another worker received (HandleResult::mobility_elsewhere),
-  // from a 5-tuple whose messages reach worker `home`. The answer is for `home` to send; a
-  // `moved` allocation is to be extracted and sent there with its relay sockets.
+  // A request another worker received and handed over: an RFC 8016 Refresh
+  // (HandleResult::mobility_elsewhere) or a TLS connection's RFC 6062 ConnectionBind
+  // (tcp_bind_elsewhere), from a 5-tuple whose messages reach worker `home`. The answer is for
+  // `home` to send; a `moved` allocation goes there with its relay sockets, a `tcp_bound`
+  // peer connection with its socket.
   HandleResult on_handed_over(ByteSpan bytes, const FiveTuple& five_tuple, std::uint8_t home, TimePoint now,
                               UnixSeconds now_unix, MutableByteSpan out);
 

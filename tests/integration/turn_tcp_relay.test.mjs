@@ -103,21 +103,29 @@ test('uclient -P: plain TCP peers connect to the relays and both directions are 
   for (const r of relayed) assert.deepEqual(r, { toPeer: 20 * 100, toClient: 20 * 100 });
 });
 
-test('uclient -T -S: TCP relays for TLS clients, data connections over TLS too (one worker)', async () => {
+test('uclient -T -S: TCP relays for TLS clients, data connections over TLS too, over four workers', async () => {
   certDir = mkdtempSync(join(tmpdir(), 'iceway-tcp-relay-'));
   const cert = join(certDir, 'cert.pem');
   const key = join(certDir, 'key.pem');
   await makeCertificate(cert, key);
-  // A TLS session cannot move between worker threads, so its ConnectionBind must reach the
-  // worker with the peer connection: certain with one (docs/configuration.md says so).
-  const tlsServer = await startIceway([...loopbackArgs({ ipv6: false, threads: 1 }), ...turnArgs, ...streamArgs,
+  // A TLS session cannot move between worker threads: a ConnectionBind that reaches another
+  // worker than the peer connection's is handed over, and the peer connection comes to it.
+  const tlsServer = await startIceway([...loopbackArgs({ ipv6: false, threads: 4 }), ...turnArgs, ...streamArgs,
     '--set', `tls.cert=${cert}`, '--set', `tls.key=${key}`, '--tls-listen', '127.0.0.1:0']);
   try {
-    const result = await runUclient(tlsServer, ['-T', '-S', '-m', '4', '-n', '30', '-l', '100'],
+    const clients = 6;
+    const messages = 30;
+    const result = await runUclient(tlsServer, ['-T', '-S', '-m', String(clients), '-n', String(messages), '-l', '100'],
       { port: tlsServer.tls[0].port, user: 'tcp-tls' });
-    assert.equal(result.code, 0, result.output);
-    assert.equal(result.sent, 4 * 30, result.output);
+    assert.equal(result.code, 0, `${result.output}\n${tlsServer.output()}`);
+    assert.equal(result.sent, clients * messages, result.output);
     assert.equal(result.received, result.sent, result.output);
+    const relayed = relayedBytes(tlsServer, 'tcp-tls', 0);
+    const total = relayed.reduce((sum, r) => ({ toPeer: sum.toPeer + r.toPeer, toClient: sum.toClient + r.toClient }), { toPeer: 0, toClient: 0 });
+    assert.deepEqual(total, { toPeer: clients * messages * 100, toClient: clients * messages * 100 }, JSON.stringify(relayed));
+    // 54 data connections over four workers: that every one reached its peer connection's
+    // worker has a chance of 4^-54.
+    assert.match(tlsServer.output(), /peer connection moved: client=tls \S+ from worker \d to worker \d/);
   } finally {
     assert.equal(await stopIceway(tlsServer), 0, tlsServer.output());
   }

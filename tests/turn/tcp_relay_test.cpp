@@ -225,21 +225,39 @@ TEST_F(TcpRelay, ConnectionBindRefusalsFollowRfc6062Section5_4) {
       << "TLS is a stream transport too";
 }
 
-TEST_F(TcpRelay, AConnectionBindForAnotherWorkersConnectionMovesThereOverTcpOnly) {
+TEST_F(TcpRelay, AConnectionBindForAnotherWorkersConnectionGoesThere) {
   server = std::make_unique<TurnServer>(shared_state(), quota, ports, nullptr, /*worker=*/0, /*workers=*/8);
   const ConnectionId elsewhere = (ConnectionId{7} << 24) | 0x123;
-  const Answer moved = connection_bind(client_tuple(40003, Transport::tcp), alice(), elsewhere);
-  EXPECT_TRUE(moved.empty()) << "answered by the worker it moves to";
-  EXPECT_EQ(moved.result.tcp_bind_elsewhere, 7);
-
-  const Answer tls = connection_bind(client_tuple(40004, Transport::tls), alice(), elsewhere);
-  EXPECT_EQ(tls.error_code(), 400) << "a TLS session cannot change threads";
-  EXPECT_EQ(tls.result.refusal, Refusal::tcp_connection_elsewhere);
-  EXPECT_FALSE(tls.result.authenticated) << "nothing was checked here";
-
+  for (const Transport transport : {Transport::tcp, Transport::tls}) {
+    const Answer moved = connection_bind(client_tuple(40003, transport), alice(), elsewhere);
+    EXPECT_TRUE(moved.empty()) << "answered by the worker that holds it";
+    EXPECT_EQ(moved.result.tcp_bind_elsewhere, 7);
+    EXPECT_FALSE(moved.result.authenticated) << "nothing was checked here";
+  }
   const ConnectionId nowhere = (ConnectionId{8} << 24) | 0x123;
   const FiveTuple data = client_tuple(40005, Transport::tcp);
   EXPECT_EQ(connection_bind(data, alice(), nowhere, data).error_code(), 400) << "no worker 8";
+}
+
+TEST_F(TcpRelay, TheWorkerThatHoldsThePeerConnectionBindsAHandedOverTlsConnection) {
+  // Worker 1 of 2 holds the relay and its peer connection; the TLS data connection is worker 0's.
+  server = std::make_unique<TurnServer>(shared_state(), quota, ports, nullptr, /*worker=*/1, /*workers=*/2);
+  const ConnectionId id = connecting();
+  ASSERT_EQ(TcpConnections::worker_of(id), 1);
+  ASSERT_TRUE(server->on_tcp_connected(id, true, now, out));
+  // uclient's way: the control connection's nonce on the data connection.
+  const FiveTuple data = client_tuple(40004, Transport::tls);
+  const User user = alice();
+  const auto bytes = build(stun::Method::connection_bind, stun::Class::request, transaction(90),
+                           [&](stun::MessageBuilder& b) { b.add(stun::ConnectionId{id}); }, &user, challenge(control));
+  Answer answer;
+  answer.result = server->on_handed_over(bytes, data, /*home=*/0, now, now_unix(), out);
+  answer.bytes.assign(answer.result.response.begin(), answer.result.response.end());
+  ASSERT_EQ(answer.message_class(), stun::Class::success) << answer.error_code().value_or(0);
+  ASSERT_TRUE(answer.result.tcp_bound);
+  EXPECT_EQ(answer.result.tcp_bound->id, id);
+  EXPECT_FALSE(answer.result.tcp_bind_elsewhere);
+  EXPECT_EQ(server->tcp().find(id)->state, TcpState::bound);
 }
 
 TEST_F(TcpRelay, APeerWithAPermissionIsAnnouncedInAConnectionAttempt) {

@@ -20,7 +20,7 @@ HandleResult handle_connection_bind(const Request& request, Context& ctx) {
   if (!connection_id || !connection_id.value()) return error_response(message, stun::ErrorCode::bad_request, auth.key, ctx);
   const ConnectionId id = connection_id.value()->id;
 
-  // (An id of another worker never gets here: dispatch moved the connection or refused it.)
+  // (An id of another worker never gets here: dispatch sent the request there.)
 
   // §5.4: the id must name a connection waiting for its bind (unknown, expired, still
   // connecting or bound already: 400), and it must be the allocation's user who claims it:

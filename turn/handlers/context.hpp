@@ -123,7 +123,8 @@ struct HandleResult {
   std::optional<TcpConnectStart> tcp_connect;
   std::optional<TcpBound> tcp_bound;
   // A ConnectionBind for a connection another worker holds (TcpConnections::worker_of):
-  // nothing was checked or answered here; that worker must handle this connection and request.
+  // nothing was checked or answered here; that worker must handle the request (with the
+  // connection, over TCP; handed over with TurnServer::on_handed_over, over TLS).
   std::optional<std::uint8_t> tcp_bind_elsewhere;
   // RFC 8016, a Refresh from a new 5-tuple took allocation `id` over (its 5-tuple is now the
   // request's; it was `from`). When the request came from another worker, the allocation

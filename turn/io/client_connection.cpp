@@ -106,6 +106,15 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     pipe_ = true;  // on_read() stops framing and starts the pipe after this frame
   }
 
+  void pause_reading() override { paused_ = true; }
+
+  void resume_reading() override {
+    if (!paused_ || closed_) return;
+    paused_ = false;
+    if (pipe_) return start_pipe(0);
+    on_read({}, 0);  // the frames that waited, then reading on
+  }
+
   std::optional<HandedOver> hand_over() override {
     if constexpr (kTls) {
       return std::nullopt;
@@ -189,6 +198,12 @@ class Connection final : public ClientConnection, public std::enable_shared_from
       offset += frame.size;
       completed = true;
       if (pipe_ && !closed_) return start_pipe(offset);
+      if (paused_ && !closed_) {  // kept at the front of the buffer for resume_reading()
+        std::memmove(buffer_.data(), buffer_.data() + offset, filled_ - offset);
+        filled_ -= offset;
+        frame_offset_ = 0;
+        return;
+      }
     }
     if (closed_) return;
     // Keep the partial frame at the front of the buffer for the next read.
@@ -313,6 +328,7 @@ class Connection final : public ClientConnection, public std::enable_shared_from
   std::vector<std::byte> writing_;  // the bytes of the write in flight
   bool writing_in_flight_ = false;
   bool closed_ = false;
+  bool paused_ = false;  // pause_reading(): no read until resume_reading()
 };
 
 FiveTuple tuple_of(boost::asio::ip::tcp::socket& socket, Transport transport) {

@@ -94,6 +94,12 @@ class ClientConnection {
   // first. Stream connections only (a DTLS session closes).
   virtual void become_pipe(boost::asio::ip::tcp::socket peer) = 0;
   bool is_pipe() const { return pipe_; }
+  // From on_frame(): stop reading once this frame is handled, keeping the bytes that followed
+  // it, until resume_reading(): for a request another worker decides (a TLS ConnectionBind).
+  // If become_pipe() was called meanwhile those bytes go to the peer first; otherwise they
+  // are read as frames again. DTLS sessions ignore both.
+  virtual void pause_reading() = 0;
+  virtual void resume_reading() = 0;
   // From on_frame(): ends this plain TCP connection here without on_closed() and returns what
   // another worker needs to serve it from the frame being handled on (start_tcp_connection
   // with `initial`). Nothing for TLS and DTLS, whose sessions cannot change threads.

@@ -48,6 +48,8 @@ class DtlsConnection final : public ClientConnection,
     close();
   }
   std::optional<HandedOver> hand_over() override { return std::nullopt; }
+  void pause_reading() override {}
+  void resume_reading() override {}
 
  private:
   void send_datagram(ByteSpan bytes) override;

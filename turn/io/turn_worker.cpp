@@ -1,5 +1,6 @@
 #include "turn/io/turn_worker.hpp"
 
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -231,10 +232,21 @@ void TurnWorker::on_closed(ClientConnection& connection) {
   // its session).
   if (auto ended = server_.on_connection_closed(connection.five_tuple())) allocation_ended(*ended);
   const FiveTuple tuple = connection.five_tuple();  // the erase below may destroy `connection`
-  // An RFC 6062 data connection ends its peer connection (closed with it) in the core's table.
+  // An RFC 6062 data connection ends its peer connection (closed with it) in the core's table,
+  // this worker's or the one that sent its peer connection here.
   if (auto pipe = pipes_.find(tuple); pipe != pipes_.end()) {
-    server_.tcp().remove(pipe->second.id);
-    pipe_by_id_.erase(pipe->second.id);
+    const ConnectionId id = pipe->second.id;
+    const unsigned owner = pipe->second.owner;
+    if (owner == worker_.index()) {
+      server_.tcp().remove(id);
+    } else if (owner < siblings_.size() && siblings_[owner] != nullptr) {
+      TurnWorker* holder = siblings_[owner];
+      boost::asio::post(holder->worker_.context(), [holder, id] {
+        holder->server_.tcp().remove(id);
+        holder->remote_pipes_.erase(id);
+      });
+    }
+    pipe_by_id_.erase(id);
     pipes_.erase(pipe);
   }
   dtls_connections_.erase(tuple);
@@ -320,8 +332,17 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
   }
   if (result.tcp_connect) start_tcp_connect(*result.tcp_connect);
   if (result.tcp_bound && stream) bind_data_connection(*result.tcp_bound, *stream);
-  if (result.tcp_bind_elsewhere && stream) move_connection(*result.tcp_bind_elsewhere, *stream);
-  if (result.mobility_elsewhere) hand_over_refresh(*result.mobility_elsewhere, bytes, tuple);
+  if (result.tcp_bind_elsewhere && stream) {
+    // A plain TCP connection moves to the worker with the peer connection; a TLS session cannot
+    // change threads, so its request goes there and the peer connection comes here.
+    if (tuple.transport == Transport::tcp) {
+      move_connection(*result.tcp_bind_elsewhere, *stream);
+    } else {
+      stream->pause_reading();  // what follows the ConnectionBind may be the peer's bytes
+      hand_over_request(*result.tcp_bind_elsewhere, bytes, tuple);
+    }
+  }
+  if (result.mobility_elsewhere) hand_over_request(*result.mobility_elsewhere, bytes, tuple);
   if (result.moved) allocation_moved(*result.moved, tuple, stream, worker_.index());
   if (result.to_peer) {
     // From a UDP client the payload lies in the worker's receive batch: it leaves with the

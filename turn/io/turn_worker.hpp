@@ -115,17 +115,30 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   void move_connection(std::uint8_t worker, ClientConnection& stream);
   void adopt_connection(HandedOver moved);
   void end_tcp_connection(ConnectionId id);
-  // RFC 8016 (turn/io/turn_worker_mobility.cpp). A Refresh whose ticket names `worker` goes
-  // there; that worker answers through this one, and sends the allocation along when it moved.
-  struct MovingAllocation {
+  // A request whose state another worker holds (turn/io/turn_worker_handover.cpp): an RFC 8016
+  // Refresh whose ticket names it, or a TLS connection's RFC 6062 ConnectionBind. It goes there;
+  // that worker answers through this one and sends back what now lives here: a moved allocation
+  // with its relay sockets, or a bound peer connection's socket.
+  struct HandedBack {
+    unsigned from_worker = 0;
     std::unique_ptr<Allocation> allocation;
     std::vector<net::BoundUdpPort> relays;
-    unsigned from_worker = 0;
+    std::optional<TcpBound> bound;
+    int peer_fd = -1;  // the bound peer connection, or -1 when it broke meanwhile
+    bool proves = false;  // the answer is a success or authenticated (turn.stream_auth_timeout)
+    ~HandedBack();
   };
-  void hand_over_refresh(std::uint8_t worker, ByteSpan bytes, const FiveTuple& tuple);
+  void hand_over_request(std::uint8_t worker, ByteSpan bytes, const FiveTuple& tuple);
   void on_handed_over(const std::vector<std::byte>& bytes, const FiveTuple& tuple, std::uint8_t home);
-  void on_handover_answer(const FiveTuple& tuple, const std::vector<std::byte>& answer,
-                          std::unique_ptr<MovingAllocation> moving);
+  void on_handover_answer(const FiveTuple& tuple, const std::vector<std::byte>& answer, HandedBack& back);
+  // RFC 8016 (turn/io/turn_worker_mobility.cpp): the allocation leaves for worker `home`.
+  void carry_allocation(const HandleResult::Moved& moved, HandedBack& back);
+  void take_allocation(const FiveTuple& tuple, HandedBack& back, ClientConnection* stream);
+  // RFC 6062 over TLS: the peer connection leaves for the data connection's worker, which
+  // pipes it; its allocation, bandwidth and end stay with this one (remote_pipes_).
+  void carry_peer(const TcpBound& bound, std::uint8_t home, HandedBack& back);
+  void pipe_remote_peer(HandedBack& back, ClientConnection* stream);
+  void end_remote_pipe(ConnectionId id);
   // An allocation's client moved to `to` (`stream` when that is a connection of this worker).
   void allocation_moved(const HandleResult::Moved& moved, const FiveTuple& to, ClientConnection* stream,
                         unsigned from_worker);
@@ -176,12 +189,19 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   struct Pipe {
     ConnectionId id = 0;
     AllocationId allocation = 0;
+    // The worker whose core holds the allocation: this one, or (a TLS data connection) the
+    // one that sent the peer connection here. Its bandwidth cap answers a chunk late then:
+    // `wait` is what it said of the last one.
+    unsigned owner = 0;
+    Duration wait{};
   };
   std::unordered_map<FiveTuple, Pipe> pipes_;
   std::unordered_map<ConnectionId, FiveTuple> pipe_by_id_;
+  // Peer connections of this worker's TCP relays piped by another worker's data connection.
+  std::unordered_map<ConnectionId, unsigned> remote_pipes_;
   std::vector<TurnWorker*> siblings_;
-  // RFC 8016: 5-tuples whose Refresh another worker is deciding, with what they sent since
-  // (at most kMaxAwaiting messages each; more are dropped, as a full socket buffer would).
+  // 5-tuples whose request another worker is deciding (hand_over_request), with what they sent
+  // since (at most kMaxAwaiting messages each; more are dropped, as a full socket buffer would).
   static constexpr std::size_t kMaxAwaiting = 16;
   std::unordered_map<FiveTuple, std::vector<std::vector<std::byte>>> awaiting_;
   // Answers are built here and sent before the next message is read.

@@ -1,11 +1,6 @@
-// TurnWorker's part of RFC 8016 mobility. A client that moved sends its Refresh from a new
-// 5-tuple, which SO_REUSEPORT may give to another worker than the one holding its allocation.
-// The ticket names the holder: the receiving worker (the "home" of the new 5-tuple) hands the
-// request over, the holder checks it (nonce, key, user) and answers through the home worker,
-// sending the allocation along, relay sockets and all, when the Refresh took it over. What
-// the client sends meanwhile waits in the home worker's awaiting_, so it is handled once the
-// allocation is there.
-#include <boost/asio/post.hpp>
+// TurnWorker's part of RFC 8016 mobility: an allocation whose client moved serves the new
+// 5-tuple. When that 5-tuple's messages reach another worker, the allocation moves there
+// (turn/io/turn_worker_handover.cpp routes the Refresh), relay sockets and all.
 #include <spdlog/spdlog.h>
 
 #include "common/log_escape.hpp"
@@ -13,71 +8,27 @@
 
 namespace iceway::turn::io {
 
-void TurnWorker::hand_over_refresh(std::uint8_t worker, ByteSpan bytes, const FiveTuple& tuple) {
-  if (worker >= siblings_.size() || siblings_[worker] == nullptr) return;
-  awaiting_.try_emplace(tuple);
-  TurnWorker* target = siblings_[worker];
-  const auto home = static_cast<std::uint8_t>(worker_.index());
-  std::vector<std::byte> request(bytes.begin(), bytes.end());
-  boost::asio::post(target->worker_.context(), [target, tuple, home, request = std::move(request)] {
-    target->on_handed_over(request, tuple, home);
-  });
+void TurnWorker::carry_allocation(const HandleResult::Moved& moved, HandedBack& back) {
+  left_behind(moved.from);
+  back.allocation = server_.table().extract(moved.id);
+  if (!back.allocation) return;
+  const Allocation& allocation = *back.allocation;
+  if (auto port = relay_ports_.give_away(allocation.relayed)) back.relays.push_back(std::move(*port));
+  if (allocation.relayed_ipv6) {
+    if (auto port = relay_ports_.give_away(*allocation.relayed_ipv6)) back.relays.push_back(std::move(*port));
+  }
 }
 
-void TurnWorker::on_handed_over(const std::vector<std::byte>& bytes, const FiveTuple& tuple, std::uint8_t home) {
-  auto result = server_.on_handed_over(bytes, tuple, home, Clock::now(), unix_now(), answer_buffer_);
-  log_result(result, tuple);
-  auto moving = std::make_unique<MovingAllocation>();
-  moving->from_worker = worker_.index();
-  if (result.moved) {
-    left_behind(result.moved->from);
-    moving->allocation = server_.table().extract(result.moved->id);
-    if (moving->allocation) {
-      const Allocation& allocation = *moving->allocation;
-      if (auto port = relay_ports_.give_away(allocation.relayed)) moving->relays.push_back(std::move(*port));
-      if (allocation.relayed_ipv6) {
-        if (auto port = relay_ports_.give_away(*allocation.relayed_ipv6)) moving->relays.push_back(std::move(*port));
-      }
-    }
+void TurnWorker::take_allocation(const FiveTuple& tuple, HandedBack& back, ClientConnection* stream) {
+  Allocation& allocation = server_.table().adopt(std::move(back.allocation));
+  for (auto& port : back.relays) {
+    const Endpoint relayed = port.local();
+    if (!relay_ports_.take_over(std::move(port), allocation.id))
+      spdlog::warn("allocation moved without its relay socket {}: it relays nothing until it ends", relayed.to_string());
   }
-  if (result.ended) allocation_ended(*result.ended);  // LIFETIME 0 from the new address
-  TurnWorker* target = home < siblings_.size() ? siblings_[home] : nullptr;
-  if (target == nullptr) return;
-  std::vector<std::byte> answer(result.response.begin(), result.response.end());
-  auto carried = std::make_shared<std::unique_ptr<MovingAllocation>>(std::move(moving));
-  boost::asio::post(target->worker_.context(), [target, tuple, answer = std::move(answer), carried] {
-    target->on_handover_answer(tuple, answer, std::move(*carried));
-  });
-}
-
-void TurnWorker::on_handover_answer(const FiveTuple& tuple, const std::vector<std::byte>& answer,
-                                    std::unique_ptr<MovingAllocation> moving) {
-  auto connection = connections_.find(tuple);
-  ClientConnection* stream = connection != connections_.end() ? connection->second.get() : nullptr;
-  if (moving && moving->allocation) {
-    Allocation& allocation = server_.table().adopt(std::move(moving->allocation));
-    for (auto& port : moving->relays) {
-      const Endpoint relayed = port.local();
-      if (!relay_ports_.take_over(std::move(port), allocation.id))
-        spdlog::warn("allocation moved without its relay socket {}: it relays nothing until it ends", relayed.to_string());
-    }
-    // Where it came from is the other worker's to tidy up (left_behind there).
-    allocation_moved(HandleResult::Moved{allocation.id, FiveTuple{}}, tuple, stream, moving->from_worker);
-  }
-  if (!answer.empty()) {
-    if (stream) stream->send(answer);
-    else if (tuple.transport == Transport::udp) send_udp(tuple, answer, false);
-  }
-  // The client's connection closed while its Refresh was away: a moved allocation waits again.
-  if (tuple.transport != Transport::udp && stream == nullptr) server_.on_connection_closed(tuple);
-  auto waited = awaiting_.extract(tuple);
-  if (waited.empty()) return;
-  for (const auto& message : waited.mapped()) {
-    connection = connections_.find(tuple);
-    stream = connection != connections_.end() ? connection->second.get() : nullptr;
-    if (tuple.transport != Transport::udp && stream == nullptr) break;
-    handle_client(message, tuple, stream, /*in_receive_batch=*/false);
-  }
+  back.relays.clear();
+  // Where it came from is the other worker's to tidy up (left_behind there).
+  allocation_moved(HandleResult::Moved{allocation.id, FiveTuple{}}, tuple, stream, back.from_worker);
 }
 
 void TurnWorker::left_behind(const FiveTuple& old) {

@@ -45,7 +45,7 @@ void TurnWorker::bind_data_connection(const TcpBound& bound, ClientConnection& s
   stream.become_pipe(std::move(*peer));
   // It lives as long as its allocation, like the control connection.
   stream.set_idle_timeout(server_.shared().settings->max_lifetime + std::chrono::seconds(60));
-  pipes_[stream.five_tuple()] = Pipe{bound.id, bound.allocation};
+  pipes_[stream.five_tuple()] = Pipe{bound.id, bound.allocation, worker_.index(), Duration{}};
   pipe_by_id_[bound.id] = stream.five_tuple();
 }
 
@@ -94,6 +94,12 @@ void TurnWorker::adopt_connection(HandedOver moved) {
 
 void TurnWorker::end_tcp_connection(ConnectionId id) {
   relay_ports_.tcp().close_peer(id);
+  if (auto remote = remote_pipes_.find(id); remote != remote_pipes_.end()) {
+    TurnWorker* home = remote->second < siblings_.size() ? siblings_[remote->second] : nullptr;
+    remote_pipes_.erase(remote);
+    if (home != nullptr) boost::asio::post(home->worker_.context(), [home, id] { home->end_remote_pipe(id); });
+    return;
+  }
   if (auto it = pipe_by_id_.find(id); it != pipe_by_id_.end()) {
     if (auto connection = connections_.find(it->second); connection != connections_.end()) {
       auto held = connection->second;  // close() calls on_closed(), which erases it
@@ -105,7 +111,91 @@ void TurnWorker::end_tcp_connection(ConnectionId id) {
 Duration TurnWorker::on_piped(ClientConnection& connection, std::size_t to_peer, std::size_t to_client) {
   auto pipe = pipes_.find(connection.five_tuple());
   if (pipe == pipes_.end()) return Duration::zero();
-  return server_.on_tcp_piped(pipe->second.allocation, to_peer, to_client, Clock::now());
+  if (pipe->second.owner == worker_.index())
+    return server_.on_tcp_piped(pipe->second.allocation, to_peer, to_client, Clock::now());
+  // The allocation is another worker's: it counts the bytes and charges its bandwidth cap, and
+  // its answer slows this pipe's next chunk.
+  TurnWorker* holder = pipe->second.owner < siblings_.size() ? siblings_[pipe->second.owner] : nullptr;
+  if (holder != nullptr) {
+    const AllocationId allocation = pipe->second.allocation;
+    const FiveTuple tuple = connection.five_tuple();
+    TurnWorker* home = this;
+    boost::asio::post(holder->worker_.context(), [holder, home, allocation, tuple, to_peer, to_client] {
+      const Duration wait = holder->server_.on_tcp_piped(allocation, to_peer, to_client, Clock::now());
+      if (wait <= Duration::zero()) return;
+      boost::asio::post(home->worker_.context(), [home, tuple, wait] {
+        if (auto it = home->pipes_.find(tuple); it != home->pipes_.end()) it->second.wait = wait;
+      });
+    });
+  }
+  return std::exchange(pipe->second.wait, Duration::zero());
+}
+
+void TurnWorker::carry_peer(const TcpBound& bound, std::uint8_t home, HandedBack& back) {
+  back.bound = bound;
+  auto peer = relay_ports_.tcp().take(bound.id);
+  if (!peer) {  // it broke meanwhile: the data connection is closed there
+    server_.tcp().remove(bound.id);
+    return;
+  }
+  boost::system::error_code error;
+  back.peer_fd = peer->release(error);
+  if (error) {
+    back.peer_fd = -1;
+    server_.tcp().remove(bound.id);
+    return;
+  }
+  remote_pipes_[bound.id] = home;
+}
+
+void TurnWorker::pipe_remote_peer(HandedBack& back, ClientConnection* stream) {
+  const TcpBound& bound = *back.bound;
+  auto release = [&] {  // no pipe after all: the holder forgets the connection
+    TurnWorker* holder = back.from_worker < siblings_.size() ? siblings_[back.from_worker] : nullptr;
+    if (holder == nullptr) return;
+    const ConnectionId id = bound.id;
+    boost::asio::post(holder->worker_.context(), [holder, id] {
+      holder->server_.tcp().remove(id);
+      holder->remote_pipes_.erase(id);
+    });
+  };
+  if (back.peer_fd < 0 || stream == nullptr) {
+    release();
+    if (stream != nullptr) stream->close();
+    return;  // ~HandedBack closes the descriptor
+  }
+  sockaddr_storage local{};
+  socklen_t length = sizeof local;
+  boost::asio::ip::tcp::socket peer(worker_.context());
+  boost::system::error_code error;
+  if (::getsockname(back.peer_fd, reinterpret_cast<sockaddr*>(&local), &length) == 0) {
+    peer.assign(local.ss_family == AF_INET6 ? boost::asio::ip::tcp::v6() : boost::asio::ip::tcp::v4(), back.peer_fd,
+                error);
+  } else {
+    error = boost::system::error_code(errno, boost::system::system_category());
+  }
+  if (error) {
+    release();
+    stream->close();
+    return;
+  }
+  back.peer_fd = -1;  // the socket owns it now
+  stream->become_pipe(std::move(peer));
+  stream->resume_reading();  // paused at the ConnectionBind (turn_worker.cpp)
+  stream->set_idle_timeout(server_.shared().settings->max_lifetime + std::chrono::seconds(60));
+  pipes_[stream->five_tuple()] = Pipe{bound.id, bound.allocation, back.from_worker, Duration{}};
+  pipe_by_id_[bound.id] = stream->five_tuple();
+  spdlog::debug("peer connection moved: client=tls {} from worker {} to worker {} (RFC 6062 ConnectionBind)",
+                stream->five_tuple().client.to_string(), back.from_worker, worker_.index());
+}
+
+void TurnWorker::end_remote_pipe(ConnectionId id) {
+  if (auto it = pipe_by_id_.find(id); it != pipe_by_id_.end()) {
+    if (auto connection = connections_.find(it->second); connection != connections_.end()) {
+      auto held = connection->second;  // close() calls on_closed(), which erases it
+      held->close();
+    }
+  }
 }
 
 }  // namespace iceway::turn::io
