@@ -47,6 +47,12 @@
 //     every second: server.expire_tcp(now): send the 447s, close the rest
 //     an allocation ended: close what server.tcp().remove_allocation(id) returns
 //
+//   Mobility (RFC 8016):
+//     if (r.mobility_elsewhere) hand the request to that worker's on_handed_over(), which
+//                               answers through this one
+//     if (r.moved)              the allocation serves this 5-tuple now; handed over, it moves
+//                               to the request's worker (AllocationTable::extract, adopt)
+//
 //   SIGHUP: server.reconfigure(new shared pieces) on this worker's thread.
 #include <cstddef>
 #include <memory>

@@ -311,8 +311,8 @@ void TurnWorker::on_frame(ByteSpan frame, ClientConnection& connection) {
 }
 
 void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream, bool in_receive_batch) {
-  // RFC 8016: while another worker decides a Refresh from this 5-tuple, what else it sends
-  // waits for that answer (the allocation may be on its way here).
+  // While another worker decides a request from this 5-tuple (hand_over_request), what else it
+  // sends waits for that answer: the allocation or peer connection may be on its way here.
   if (!awaiting_.empty()) {
     if (auto it = awaiting_.find(tuple); it != awaiting_.end()) {
       if (it->second.size() < kMaxAwaiting) it->second.emplace_back(bytes.begin(), bytes.end());
@@ -339,7 +339,7 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
       move_connection(*result.tcp_bind_elsewhere, *stream);
     } else {
       stream->pause_reading();  // what follows the ConnectionBind may be the peer's bytes
-      hand_over_request(*result.tcp_bind_elsewhere, bytes, tuple);
+      if (!hand_over_request(*result.tcp_bind_elsewhere, bytes, tuple)) stream->close();
     }
   }
   if (result.mobility_elsewhere) hand_over_request(*result.mobility_elsewhere, bytes, tuple);

@@ -128,7 +128,8 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
     bool proves = false;  // the answer is a success or authenticated (turn.stream_auth_timeout)
     ~HandedBack();
   };
-  void hand_over_request(std::uint8_t worker, ByteSpan bytes, const FiveTuple& tuple);
+  // False when there is no such worker (nothing was sent).
+  bool hand_over_request(std::uint8_t worker, ByteSpan bytes, const FiveTuple& tuple);
   void on_handed_over(const std::vector<std::byte>& bytes, const FiveTuple& tuple, std::uint8_t home);
   void on_handover_answer(const FiveTuple& tuple, const std::vector<std::byte>& answer, HandedBack& back);
   // RFC 8016 (turn/io/turn_worker_mobility.cpp): the allocation leaves for worker `home`.

@@ -20,8 +20,8 @@ TurnWorker::HandedBack::~HandedBack() {
   if (peer_fd >= 0) ::close(peer_fd);  // never delivered (the worker stopped first)
 }
 
-void TurnWorker::hand_over_request(std::uint8_t worker, ByteSpan bytes, const FiveTuple& tuple) {
-  if (worker >= siblings_.size() || siblings_[worker] == nullptr) return;
+bool TurnWorker::hand_over_request(std::uint8_t worker, ByteSpan bytes, const FiveTuple& tuple) {
+  if (worker >= siblings_.size() || siblings_[worker] == nullptr) return false;
   awaiting_.try_emplace(tuple);
   TurnWorker* target = siblings_[worker];
   const auto home = static_cast<std::uint8_t>(worker_.index());
@@ -29,6 +29,7 @@ void TurnWorker::hand_over_request(std::uint8_t worker, ByteSpan bytes, const Fi
   boost::asio::post(target->worker_.context(), [target, tuple, home, request = std::move(request)] {
     target->on_handed_over(request, tuple, home);
   });
+  return true;
 }
 
 void TurnWorker::on_handed_over(const std::vector<std::byte>& bytes, const FiveTuple& tuple, std::uint8_t home) {
