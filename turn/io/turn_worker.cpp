@@ -1,6 +1,5 @@
 #include "turn/io/turn_worker.hpp"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -237,15 +236,8 @@ void TurnWorker::on_closed(ClientConnection& connection) {
   if (auto pipe = pipes_.find(tuple); pipe != pipes_.end()) {
     const ConnectionId id = pipe->second.id;
     const unsigned owner = pipe->second.owner;
-    if (owner == worker_.index()) {
-      server_.tcp().remove(id);
-    } else if (owner < siblings_.size() && siblings_[owner] != nullptr) {
-      TurnWorker* holder = siblings_[owner];
-      boost::asio::post(holder->worker_.context(), [holder, id] {
-        holder->server_.tcp().remove(id);
-        holder->remote_pipes_.erase(id);
-      });
-    }
+    if (owner == worker_.index()) server_.tcp().remove(id);
+    else forget_remote_pipe(owner, id);
     pipe_by_id_.erase(id);
     pipes_.erase(pipe);
   }

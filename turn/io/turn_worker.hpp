@@ -140,6 +140,11 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   void carry_peer(const TcpBound& bound, std::uint8_t home, HandedBack& back);
   void pipe_remote_peer(HandedBack& back, ClientConnection* stream);
   void end_remote_pipe(ConnectionId id);
+  // Worker `owner` forgets its peer connection `id`, piped here no longer (or never).
+  void forget_remote_pipe(unsigned owner, ConnectionId id);
+  // A TCP descriptor from another worker, served by this one's event loop; nothing on failure
+  // (the descriptor stays the caller's to close).
+  std::optional<boost::asio::ip::tcp::socket> tcp_socket_of(int fd);
   // An allocation's client moved to `to` (`stream` when that is a connection of this worker).
   void allocation_moved(const HandleResult::Moved& moved, const FiveTuple& to, ClientConnection* stream,
                         unsigned from_worker);

@@ -66,20 +66,33 @@ void TurnWorker::move_connection(std::uint8_t worker, ClientConnection& stream) 
                     });
 }
 
-void TurnWorker::adopt_connection(HandedOver moved) {
+std::optional<boost::asio::ip::tcp::socket> TurnWorker::tcp_socket_of(int fd) {
   boost::asio::ip::tcp::socket socket(worker_.context());
   sockaddr_storage local{};
   socklen_t length = sizeof local;
-  if (::getsockname(moved.fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) {
-    ::close(moved.fd);
-    return;
-  }
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) return std::nullopt;
   boost::system::error_code error;
-  socket.assign(local.ss_family == AF_INET6 ? boost::asio::ip::tcp::v6() : boost::asio::ip::tcp::v4(), moved.fd, error);
-  if (error) {
+  socket.assign(local.ss_family == AF_INET6 ? boost::asio::ip::tcp::v6() : boost::asio::ip::tcp::v4(), fd, error);
+  if (error) return std::nullopt;
+  return socket;
+}
+
+void TurnWorker::forget_remote_pipe(unsigned owner, ConnectionId id) {
+  TurnWorker* holder = owner < siblings_.size() ? siblings_[owner] : nullptr;
+  if (holder == nullptr) return;
+  boost::asio::post(holder->worker_.context(), [holder, id] {
+    holder->server_.tcp().remove(id);
+    holder->remote_pipes_.erase(id);
+  });
+}
+
+void TurnWorker::adopt_connection(HandedOver moved) {
+  auto adopted = tcp_socket_of(moved.fd);
+  if (!adopted) {
     ::close(moved.fd);
     return;
   }
+  boost::asio::ip::tcp::socket socket = std::move(*adopted);
   const Settings& settings = *server_.shared().settings;
   StreamAdmission admission;
   admission.connection = std::move(moved.slot);
@@ -150,37 +163,14 @@ void TurnWorker::carry_peer(const TcpBound& bound, std::uint8_t home, HandedBack
 
 void TurnWorker::pipe_remote_peer(HandedBack& back, ClientConnection* stream) {
   const TcpBound& bound = *back.bound;
-  auto release = [&] {  // no pipe after all: the holder forgets the connection
-    TurnWorker* holder = back.from_worker < siblings_.size() ? siblings_[back.from_worker] : nullptr;
-    if (holder == nullptr) return;
-    const ConnectionId id = bound.id;
-    boost::asio::post(holder->worker_.context(), [holder, id] {
-      holder->server_.tcp().remove(id);
-      holder->remote_pipes_.erase(id);
-    });
-  };
-  if (back.peer_fd < 0 || stream == nullptr) {
-    release();
+  auto peer = back.peer_fd >= 0 && stream != nullptr ? tcp_socket_of(back.peer_fd) : std::nullopt;
+  if (!peer) {  // no pipe after all: the holder forgets the connection
+    forget_remote_pipe(back.from_worker, bound.id);
     if (stream != nullptr) stream->close();
     return;  // ~HandedBack closes the descriptor
   }
-  sockaddr_storage local{};
-  socklen_t length = sizeof local;
-  boost::asio::ip::tcp::socket peer(worker_.context());
-  boost::system::error_code error;
-  if (::getsockname(back.peer_fd, reinterpret_cast<sockaddr*>(&local), &length) == 0) {
-    peer.assign(local.ss_family == AF_INET6 ? boost::asio::ip::tcp::v6() : boost::asio::ip::tcp::v4(), back.peer_fd,
-                error);
-  } else {
-    error = boost::system::error_code(errno, boost::system::system_category());
-  }
-  if (error) {
-    release();
-    stream->close();
-    return;
-  }
   back.peer_fd = -1;  // the socket owns it now
-  stream->become_pipe(std::move(peer));
+  stream->become_pipe(std::move(*peer));
   stream->resume_reading();  // paused at the ConnectionBind (turn_worker.cpp)
   stream->set_idle_timeout(server_.shared().settings->max_lifetime + std::chrono::seconds(60));
   pipes_[stream->five_tuple()] = Pipe{bound.id, bound.allocation, back.from_worker, Duration{}};
