@@ -10,8 +10,7 @@
 
 namespace iceway::net {
 
-UdpSocket::UdpSocket(boost::asio::io_context& context, ReceiveBatch& batch)
-    : socket_(context.get_executor()), batch_(batch) {}
+UdpSocket::UdpSocket(ReadyPoll& poll, ReceiveBatch& batch) : poll_(poll), batch_(batch) {}
 
 UdpSocket::~UdpSocket() { close(); }
 
@@ -57,49 +56,38 @@ std::error_code UdpSocket::open(const Endpoint& local, const UdpSocketOptions& o
 }
 
 std::error_code UdpSocket::adopt(BoundUdpPort port) {
-  boost::system::error_code error;
+  close();
   const Endpoint local = port.local();
-  const int fd = port.release();
-  socket_.assign(local.address.is_v4() ? boost::asio::ip::udp::v4() : boost::asio::ip::udp::v6(), fd, error);
-  if (error) {
-    ::close(fd);
-    return error;
-  }
-  socket_.non_blocking(true, error);
+  const int fd = port.fd_;  // BoundUdpPort::bind made it non-blocking
+  auto key = poll_.add(fd, *this);
+  if (!key) return key.error();  // `port` still owns the descriptor and closes it
+  fd_ = port.release();
+  key_ = key.value();
   local_ = local;
+  kernel_drops_ = 0;
   // Each datagram then carries the socket's count of datagrams dropped at its full receive
   // buffer (net/receive_tally.hpp).
   int on = 1;
-  if (!error) ::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
-  if (!error && local.address.is_unspecified()) {
+  ::setsockopt(fd_, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
+  packet_info_ = false;
+  if (local.address.is_unspecified()) {
     int one = 1;
-    packet_info_ = local.address.is_v4() ? ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) == 0
-                                             : ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) == 0;
+    packet_info_ = local.address.is_v4() ? ::setsockopt(fd_, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) == 0
+                                         : ::setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) == 0;
   }
-  return error;
+  return {};
 }
 
-void UdpSocket::start(DatagramHandler& handler) {
+std::error_code UdpSocket::start(DatagramHandler& handler) {
+  if (fd_ < 0) return std::make_error_code(std::errc::bad_file_descriptor);
   handler_ = &handler;
-  do_wait();
+  return poll_.watch(key_, fd_);
 }
 
-// A zero-byte MSG_PEEK receive rather than async_wait: Asio starts a wait without trying it
-// first, and re-arms the descriptor with epoll_ctl each time, one system call per wake-up on
-// every socket. A receive is tried at once and, when nothing is there, queued on the
-// registration the socket has had since it opened. The peek consumes nothing: on_readable
-// drains the datagrams with recvmmsg.
-void UdpSocket::do_wait() {
-  socket_.async_receive(boost::asio::mutable_buffer(), boost::asio::socket_base::message_peek,
-                        [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
-                          self->on_readable(error);
-                        });
-}
-
-void UdpSocket::on_readable(const boost::system::error_code& error) {
-  if (!handler_ || !socket_.is_open() || error == boost::asio::error::operation_aborted) return;  // closed: an expected ending
-  // Any other error belongs to one datagram (an ICMP report): the drain below meets it too
-  // and goes on, and the socket keeps receiving.
+void UdpSocket::on_readable() {
+  if (!handler_ || fd_ < 0) return;
+  // The handler may drop the last other reference to this socket (an allocation that ends).
+  const auto self = shared_from_this();
   std::array<mmsghdr, ReceiveBatch::kMessages> headers{};
   std::array<iovec, ReceiveBatch::kMessages> vectors{};
   for (std::size_t i = 0; i < ReceiveBatch::kMessages; ++i) {
@@ -143,8 +131,10 @@ void UdpSocket::on_readable(const boost::system::error_code& error) {
       headers[i].msg_hdr.msg_control = batch_.control[i].bytes.data();
       headers[i].msg_hdr.msg_controllen = ReceiveBatch::kControlBytes;
     }
-    int count = ::recvmmsg(socket_.native_handle(), headers.data(), ReceiveBatch::kMessages, MSG_DONTWAIT, nullptr);
-    if (count <= 0) break;  // EAGAIN: drained; other errors (ICMP-reported) are per-datagram and not fatal
+    int count = ::recvmmsg(fd_, headers.data(), ReceiveBatch::kMessages, MSG_DONTWAIT, nullptr);
+    // EAGAIN: drained. Other errors (ICMP-reported) belong to one datagram and are consumed by
+    // this call: the socket keeps receiving, and the poll reports what is still queued.
+    if (count <= 0) break;
     batch_.sends.open_round();
     for (int i = 0; i < count; ++i) {
       const Endpoint destination = read_control(headers[i].msg_hdr);
@@ -162,7 +152,7 @@ void UdpSocket::on_readable(const boost::system::error_code& error) {
     batch_.sends.close_round();
     if (count < static_cast<int>(ReceiveBatch::kMessages)) break;
   }
-  if (socket_.is_open()) do_wait();
+  // What is left after the bounded drain is reported again on the poll's next wake-up.
 }
 
 bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination, const IpAddress* source) {
@@ -170,7 +160,7 @@ bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination, const IpAddr
   socklen_t length = to_sockaddr(destination, address);
   if (destination.address.is_v4() && local_.address.is_v6()) return false;  // v6-only socket
   if (!packet_info_ || source == nullptr || source->is_unspecified() || source->family() != local_.address.family()) {
-    ssize_t sent = ::sendto(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT,
+    ssize_t sent = ::sendto(fd_, data.data(), data.size(), MSG_DONTWAIT,
                             reinterpret_cast<const sockaddr*>(&address), length);
     return tallied(sent == static_cast<ssize_t>(data.size()));
   }
@@ -184,7 +174,7 @@ bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination, const IpAddr
   header.msg_iovlen = 1;
   header.msg_control = control.bytes.data();
   header.msg_controllen = write_packet_info(*source, control.bytes.data());
-  ssize_t sent = ::sendmsg(socket_.native_handle(), &header, MSG_DONTWAIT);
+  ssize_t sent = ::sendmsg(fd_, &header, MSG_DONTWAIT);
   return tallied(sent == static_cast<ssize_t>(data.size()));
 }
 
@@ -199,55 +189,53 @@ void UdpSocket::send_batched(ByteSpan data, const Endpoint& destination, const I
     send_to(data, destination, source);
     return;
   }
-  if (!socket_.is_open()) return;
+  if (fd_ < 0) return;
   if (destination.address.is_v4() && local_.address.is_v6()) return;  // v6-only socket, as send_to
   const bool from_source = packet_info_ && source != nullptr && !source->is_unspecified() &&
                            source->family() == local_.address.family();
-  batch_.sends.add(socket_.native_handle(), data, destination, from_source ? source : nullptr);
+  batch_.sends.add(fd_, data, destination, from_source ? source : nullptr);
 }
 
 void UdpSocket::send_copied(ByteSpan data, const Endpoint& destination, const IpAddress* source) {
-  if (!batch_.sends.in_round() || !socket_.is_open()) {
+  if (!batch_.sends.in_round() || fd_ < 0) {
     send_to(data, destination, source);
     return;
   }
   if (destination.address.is_v4() && local_.address.is_v6()) return;  // v6-only socket, as send_to
   const bool from_source = packet_info_ && source != nullptr && !source->is_unspecified() &&
                            source->family() == local_.address.family();
-  if (!batch_.sends.add_copy(socket_.native_handle(), data, destination, from_source ? source : nullptr))
+  if (!batch_.sends.add_copy(fd_, data, destination, from_source ? source : nullptr))
     send_to(data, destination, source);
 }
 
 bool UdpSocket::set_dont_fragment() {
-  int fd = socket_.native_handle();
+  if (fd_ < 0) return false;
   if (local_.address.is_v4()) {
     int mode = IP_PMTUDISC_DO;
-    return ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &mode, sizeof mode) == 0;
+    return ::setsockopt(fd_, IPPROTO_IP, IP_MTU_DISCOVER, &mode, sizeof mode) == 0;
   }
   int one = 1;
-  return ::setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof one) == 0;
+  return ::setsockopt(fd_, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof one) == 0;
+}
+
+void UdpSocket::unregister() {
+  // What is queued for this descriptor leaves first: once closed, its number may belong to
+  // the next socket opened, and once released, to another worker's.
+  batch_.sends.flush(fd_);
+  handler_ = nullptr;
+  poll_.remove(key_, fd_);
 }
 
 std::optional<BoundUdpPort> UdpSocket::release() {
-  if (!socket_.is_open()) return std::nullopt;
-  batch_.sends.flush(socket_.native_handle());
-  handler_ = nullptr;
-  boost::system::error_code error;
-  const int fd = socket_.release(error);  // the pending wait ends with operation_aborted
-  if (error) {
-    socket_.close(error);
-    return std::nullopt;
-  }
-  return BoundUdpPort(fd, local_);
+  if (fd_ < 0) return std::nullopt;
+  unregister();
+  return BoundUdpPort(std::exchange(fd_, -1), local_);
 }
 
 void UdpSocket::close() {
-  // What is queued for this descriptor leaves first: once closed, its number may belong to
-  // the next socket opened.
-  if (socket_.is_open()) batch_.sends.flush(socket_.native_handle());
-  handler_ = nullptr;
-  boost::system::error_code ignored;
-  socket_.close(ignored);
+  if (fd_ < 0) return;
+  unregister();
+  ::close(std::exchange(fd_, -1));
 }
 
 }  // namespace iceway::net

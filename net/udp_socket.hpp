@@ -4,14 +4,13 @@
 // worker and address, SO_REUSEPORT so the kernel spreads clients over workers) and for TURN
 // relay sockets. Knows no protocol.
 //
-// Threading: all calls on the owning worker's thread. Lifetime: owned through shared_ptr
-// because a pending wait holds a reference; close() stops delivery at once, so the handler
-// may be destroyed right after close() even while the socket object lingers.
+// Threading: all calls on the owning worker's thread. The worker's ReadyPoll reports when it
+// has data (net/ready_poll.hpp). Lifetime: owned through shared_ptr, because a handler may drop
+// the last other reference while the socket delivers to it; close() stops delivery at once, so
+// the handler may be destroyed right after close() even while the socket object lingers.
 #include <sys/socket.h>
 
 #include <array>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/udp.hpp>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -21,6 +20,7 @@
 #include "common/bytes.hpp"
 #include "common/endpoint.hpp"
 #include "common/result.hpp"
+#include "net/ready_poll.hpp"
 #include "net/receive_tally.hpp"
 #include "net/send_batch.hpp"
 
@@ -104,9 +104,11 @@ class BoundUdpPort {
   Endpoint local_;
 };
 
-class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
+class UdpSocket final : public std::enable_shared_from_this<UdpSocket>, private ReadyPoll::Reader {
  public:
-  UdpSocket(boost::asio::io_context& context, ReceiveBatch& batch);
+  UdpSocket(ReadyPoll& poll, ReceiveBatch& batch);
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
   ~UdpSocket();
 
   // Binds to `local` (IPv6 sockets are v6-only, so 0.0.0.0 and [::] can both be bound).
@@ -115,7 +117,8 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   std::error_code adopt(BoundUdpPort port);
   Endpoint local_endpoint() const { return local_; }
   // Starts delivering datagrams to `handler`, which must outlive the socket or its close().
-  void start(DatagramHandler& handler);
+  // Fails only if the poll cannot watch the descriptor; the socket delivers nothing then.
+  [[nodiscard]] std::error_code start(DatagramHandler& handler);
   // Sends without blocking; a full kernel buffer drops the datagram (UDP semantics) and
   // returns false so the caller can count it. On a wildcard socket `source` (a host address,
   // usually a Datagram::destination) is the address it leaves from; otherwise the kernel picks
@@ -135,18 +138,18 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   // Stops delivering and gives the descriptor up, still bound, with whatever the kernel has
   // queued for it, for another worker to adopt(). Nothing when the socket is not open.
   std::optional<BoundUdpPort> release();
-  bool is_open() const { return socket_.is_open(); }
+  bool is_open() const { return fd_ >= 0; }
 
  private:
   // Counts a send made at once in the worker's SendTally, as the batch counts its own.
   bool tallied(bool sent);
-  void do_wait();
-  void on_readable(const boost::system::error_code& error);
+  void on_readable() override;
+  // Stops delivery and takes the descriptor out of the poll; it is still open.
+  void unregister();
 
-  // Typed with the io_context's own executor, not the type-erased any_io_executor: 8 bytes
-  // instead of 40 in every relay socket, and no executor copies through a type-erased wrapper
-  // on each wake-up.
-  boost::asio::basic_datagram_socket<boost::asio::ip::udp, boost::asio::io_context::executor_type> socket_;
+  int fd_ = -1;
+  ReadyPoll& poll_;
+  ReadyPoll::Key key_;
   ReceiveBatch& batch_;
   DatagramHandler* handler_ = nullptr;
   Endpoint local_;

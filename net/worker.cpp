@@ -7,11 +7,14 @@
 namespace iceway::net {
 
 Worker::Worker(unsigned index)
-    : index_(index), receive_batch_(std::make_unique<ReceiveBatch>()), guard_(boost::asio::make_work_guard(context_)) {}
+    : index_(index), receive_batch_(std::make_unique<ReceiveBatch>()), guard_(boost::asio::make_work_guard(context_)) {
+  ready_poll_ = std::make_unique<ReadyPoll>(context_);
+}
 
 Worker::~Worker() {
   stop();
   join();
+  ready_poll_->stop();
 }
 
 void Worker::start() {

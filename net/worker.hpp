@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/ready_poll.hpp"
 #include "net/udp_socket.hpp"
 
 namespace iceway::net {
@@ -24,6 +25,8 @@ class Worker {
   // Receive buffers shared by every UDP socket of this worker; safe because one thread
   // drains one socket at a time.
   ReceiveBatch& receive_batch() { return *receive_batch_; }
+  // What tells this worker's UDP sockets that they have data.
+  ReadyPoll& ready_poll() { return *ready_poll_; }
 
   void start();  // runs the io_context on a new thread until stop()
   void stop();   // lets run() return once the current handlers finish
@@ -34,6 +37,9 @@ class Worker {
   // Before the context, so it outlives it: a socket a pending handler still holds flushes
   // its queued sends into this batch when the context's shutdown destroys it.
   std::unique_ptr<ReceiveBatch> receive_batch_;
+  // Before the context too, for the sockets it destroys; it stops waiting in ~Worker, while
+  // the context still exists.
+  std::unique_ptr<ReadyPoll> ready_poll_;
   boost::asio::io_context context_{1};  // concurrency hint 1: one thread, Asio can skip locking
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   std::thread thread_;

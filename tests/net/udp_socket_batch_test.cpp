@@ -62,9 +62,9 @@ struct Client {
 
 struct Fixture {
   explicit Fixture(const UdpSocketOptions& options = {}) {
-    socket = std::make_shared<UdpSocket>(context, *batch);
+    socket = std::make_shared<UdpSocket>(poll, *batch);
     EXPECT_FALSE(socket->open(*Endpoint::parse("127.0.0.1:0"), options));
-    socket->start(echo);
+    EXPECT_FALSE(socket->start(echo));
   }
   // Runs handlers until the echo has seen `count` datagrams (or 5 s pass), and no further.
   void run_until_received(int count) {
@@ -72,11 +72,12 @@ struct Fixture {
     while (echo.received < count && std::chrono::steady_clock::now() < deadline) context.run_one_for(100ms);
   }
   ~Fixture() { socket->close(); }
-  // The batch outlives the context: a pending wait keeps the socket, which uses the batch,
-  // alive until the context is gone (as a worker owns its batch).
+  // Declared in the order a worker owns them: the socket goes first, then the poll (while its
+  // context still exists), and the batch the socket flushes into last.
   std::unique_ptr<ReceiveBatch> batch = std::make_unique<ReceiveBatch>();
   BatchedEcho echo;
   boost::asio::io_context context;
+  ReadyPoll poll{context};
   std::shared_ptr<UdpSocket> socket;
 };
 
@@ -158,8 +159,9 @@ TEST(UdpSocketBatchedSends, SendsTheKernelRefusesAreCountedAsDropped) {
 // whether the kernel takes the datagram or refuses it.
 TEST(UdpSocketBatchedSends, SendsFromAChosenSourceAreCountedToo) {
   boost::asio::io_context context;
+  ReadyPoll poll{context};
   auto batch = std::make_unique<ReceiveBatch>();
-  auto socket = std::make_shared<UdpSocket>(context, *batch);
+  auto socket = std::make_shared<UdpSocket>(poll, *batch);
   ASSERT_FALSE(socket->open(*Endpoint::parse("0.0.0.0:0"), {}));
   Client client;
   sockaddr_in address{};
@@ -203,6 +205,56 @@ TEST(UdpSocketReceiveDrops, NothingIsCountedWhenNothingWasDropped) {
   f.run_until_received(3);
   ASSERT_EQ(f.echo.received, 3);
   EXPECT_EQ(f.batch->receives.overflowed(), 0u);
+}
+
+// One wake-up drains at most 8 rounds of ReceiveBatch::kMessages datagrams, so a busy socket
+// cannot starve the worker's others; what it leaves is delivered on the next wake-ups.
+TEST(UdpSocketReceive, ASocketDrainsABoundedAmountPerWakeUpAndTheRestLater) {
+  Fixture f({.receive_buffer_bytes = 1 << 20});
+  Client client;
+  constexpr int kPerWakeUp = 8 * static_cast<int>(ReceiveBatch::kMessages);
+  constexpr int kSent = kPerWakeUp + 20;
+  for (int i = 0; i < kSent; ++i) client.send("d" + std::to_string(i), f.socket->local_endpoint());
+  ASSERT_EQ(f.context.run_one_for(5s), 1u);  // one wake-up
+  EXPECT_EQ(f.echo.received, kPerWakeUp);
+  f.run_until_received(kSent);
+  EXPECT_EQ(f.echo.received, kSent);
+  // Every echo came back, in order.
+  for (int i = 0; i < kSent; ++i) ASSERT_EQ(client.receive_now(), "d" + std::to_string(i));
+}
+
+// A handler may close the socket that delivers to it and drop the last reference to it (an
+// allocation that ends): the socket lives until its delivery returns, what was queued still
+// leaves, and nothing more is delivered.
+TEST(UdpSocketReceive, AHandlerMayDestroyItsSocket) {
+  struct Dropper final : DatagramHandler {
+    void on_datagram(const Datagram& datagram, const Endpoint& from, UdpSocket& socket) override {
+      socket.send_batched(datagram.data(), from);
+      ++received;
+      owner->close();
+      owner.reset();
+    }
+    std::shared_ptr<UdpSocket> owner;
+    int received = 0;
+  };
+  auto batch = std::make_unique<ReceiveBatch>();
+  boost::asio::io_context context;
+  ReadyPoll poll{context};
+  Dropper dropper;
+  dropper.owner = std::make_shared<UdpSocket>(poll, *batch);
+  ASSERT_FALSE(dropper.owner->open(*Endpoint::parse("127.0.0.1:0"), {}));
+  ASSERT_FALSE(dropper.owner->start(dropper));
+  const Endpoint at = dropper.owner->local_endpoint();
+  Client client;
+  client.send("one", at);
+  client.send("two", at);
+  context.run_one_for(5s);
+  EXPECT_EQ(dropper.received, 1) << "closed: the second is not delivered";
+  EXPECT_EQ(client.receive_now(), "one");
+  EXPECT_EQ(poll.watched(), 0u);
+  context.restart();
+  context.poll();
+  EXPECT_TRUE(context.stopped()) << "nothing left to wait for";
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "turn/io/relay_ports.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "turn/relay_port_choice.hpp"
 
 namespace iceway::turn::io {
@@ -67,7 +69,7 @@ Result<Endpoint, RelayPortError> RelayPorts::install(net::BoundUdpPort port, boo
   const Endpoint local = port.local();
   auto relay = std::make_unique<Relay>();
   relay->owner = this;
-  relay->socket = std::make_shared<net::UdpSocket>(worker_.context(), worker_.receive_batch());
+  relay->socket = std::make_shared<net::UdpSocket>(worker_.ready_poll(), worker_.receive_batch());
   if (relay->socket->adopt(std::move(port))) return failure(RelayPortError::no_port);
   if (dont_fragment && !relay->socket->set_dont_fragment()) {
     relay->socket->close();
@@ -82,7 +84,9 @@ void RelayPorts::activate(const Endpoint& relayed, AllocationId id) {
   auto it = sockets_.find(relayed);
   if (it == sockets_.end()) return;
   it->second->id = id;
-  it->second->socket->start(*it->second);
+  if (auto error = it->second->socket->start(*it->second))
+    spdlog::warn("relay socket {} cannot be watched ({}): it relays nothing until its allocation ends",
+                 relayed.to_string(), error.message());
 }
 
 std::optional<net::BoundUdpPort> RelayPorts::give_away(const Endpoint& relayed) {

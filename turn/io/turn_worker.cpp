@@ -50,11 +50,11 @@ TurnWorker::TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota
 TurnWorker::~TurnWorker() { close_all(); }
 
 std::error_code TurnWorker::listen_udp(const Endpoint& local) {
-  auto socket = std::make_shared<net::UdpSocket>(worker_.context(), worker_.receive_batch());
+  auto socket = std::make_shared<net::UdpSocket>(worker_.ready_poll(), worker_.receive_batch());
   // Large kernel buffers absorb bursts while the worker is busy with another socket.
   auto error = socket->open(local, {.reuse_port = true, .receive_buffer_bytes = 4 << 20, .send_buffer_bytes = 4 << 20});
   if (error) return error;
-  socket->start(*this);
+  if (auto started = socket->start(*this)) return started;
   udp_by_local_[socket->local_endpoint()] = socket.get();
   udp_sockets_.push_back(std::move(socket));
   return {};
@@ -77,10 +77,10 @@ std::error_code TurnWorker::listen_dtls(const Endpoint& local) {
   if (!dtls_) dtls_ = net::make_server_dtls_context(*tls_);
   if (!dtls_) return std::make_error_code(std::errc::not_enough_memory);
   configure_dtls_server_context(dtls_.get());
-  auto socket = std::make_shared<net::UdpSocket>(worker_.context(), worker_.receive_batch());
+  auto socket = std::make_shared<net::UdpSocket>(worker_.ready_poll(), worker_.receive_batch());
   auto error = socket->open(local, {.reuse_port = true, .receive_buffer_bytes = 1 << 20, .send_buffer_bytes = 1 << 20});
   if (error) return error;
-  socket->start(dtls_port_);
+  if (auto started = socket->start(dtls_port_)) return started;
   dtls_sockets_.push_back(std::move(socket));
   return {};
 }
