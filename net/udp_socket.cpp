@@ -135,12 +135,14 @@ void UdpSocket::on_readable() {
     // EAGAIN: drained. Other errors (ICMP-reported) belong to one datagram and are consumed by
     // this call: the socket keeps receiving, and the poll reports what is still queued.
     if (count <= 0) break;
+    const TimePoint received_at = Clock::now();
     batch_.sends.open_round();
     for (int i = 0; i < count; ++i) {
       const Endpoint destination = read_control(headers[i].msg_hdr);
       if (headers[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any valid STUN/TURN datagram
       Endpoint from = from_sockaddr(reinterpret_cast<const sockaddr*>(&batch_.sources[i]));
-      Datagram datagram{MutableByteSpan(batch_.slots[i]), ReceiveBatch::kHeadroom, headers[i].msg_len, destination};
+      Datagram datagram{MutableByteSpan(batch_.slots[i]), ReceiveBatch::kHeadroom, headers[i].msg_len, destination,
+                        received_at};
       handler_->on_datagram(datagram, from, *this);
       if (!handler_) {  // the handler closed this socket
         batch_.sends.close_round();

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "common/bytes.hpp"
+#include "common/clock.hpp"
 #include "common/endpoint.hpp"
 #include "common/result.hpp"
 #include "net/ready_poll.hpp"
@@ -38,6 +39,8 @@ struct Datagram {
   // Where it was sent to: the socket's local address, or on a wildcard socket (0.0.0.0, [::])
   // the host address the client used (IP_PKTINFO), which answers must leave from.
   Endpoint destination;
+  // When its receive round was read: one clock read per recvmmsg, not one per datagram.
+  TimePoint received_at{};
   ByteSpan data() const { return ByteSpan(buffer.data() + offset, size); }
 };
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "net/udp_socket.hpp"
 
@@ -26,8 +27,10 @@ struct BatchedEcho final : DatagramHandler {
       answer_buffer = "answer-" + std::string(reinterpret_cast<const char*>(datagram.data().data()), datagram.size);
       socket.send_copied(as_byte_span(answer_buffer), from);
     }
+    received_at.push_back(datagram.received_at);
     if (++received == close_after) socket.close();
   }
+  std::vector<TimePoint> received_at;
   int received = 0;
   int close_after = -1;
   bool answer = false;
@@ -255,6 +258,22 @@ TEST(UdpSocketReceive, AHandlerMayDestroyItsSocket) {
   context.restart();
   context.poll();
   EXPECT_TRUE(context.stopped()) << "nothing left to wait for";
+}
+
+// The datagrams of one receive round carry the time it was read, taken once for all of them.
+TEST(UdpSocketReceive, TheDatagramsOfARoundShareItsReceiveTime) {
+  Fixture f;
+  Client client;
+  for (const char* text : {"a", "b", "c"}) client.send(text, f.socket->local_endpoint());
+  const TimePoint before = Clock::now();
+  ASSERT_EQ(f.context.run_one_for(5s), 1u);
+  const TimePoint after = Clock::now();
+  ASSERT_EQ(f.echo.received, 3);
+  for (const TimePoint at : f.echo.received_at) {
+    EXPECT_EQ(at, f.echo.received_at.front());
+    EXPECT_GE(at, before);
+    EXPECT_LE(at, after);
+  }
 }
 
 }  // namespace

@@ -26,6 +26,14 @@ UnixSeconds TurnWorker::unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+UnixSeconds TurnWorker::unix_at(TimePoint now) {
+  if (now != unix_read_at_) {
+    unix_read_at_ = now;
+    unix_seconds_ = unix_now();
+  }
+  return unix_seconds_;
+}
+
 TurnWorker::TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota, LiveRelaySet& live_relays,
                        StreamLimits& stream_limits, unsigned workers)
     : worker_(worker),
@@ -295,14 +303,15 @@ void TurnWorker::on_dtls_datagram(const net::Datagram& datagram, const Endpoint&
 void TurnWorker::on_datagram(const net::Datagram& datagram, const Endpoint& from, net::UdpSocket& /*socket*/) {
   // On a wildcard listener the 5-tuple's server side is the host address the client used, so
   // answers and relayed data leave from it (a client drops them from any other address).
-  handle_client(datagram.data(), FiveTuple{from, datagram.destination, Transport::udp}, nullptr);
+  handle_client(datagram.data(), FiveTuple{from, datagram.destination, Transport::udp}, nullptr, datagram.received_at);
 }
 
 void TurnWorker::on_frame(ByteSpan frame, ClientConnection& connection) {
-  handle_client(frame, connection.five_tuple(), &connection);
+  handle_client(frame, connection.five_tuple(), &connection, Clock::now());
 }
 
-void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream, bool in_receive_batch) {
+void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream, TimePoint now,
+                               bool in_receive_batch) {
   // While another worker decides a request from this 5-tuple (hand_over_request), what else it
   // sends waits for that answer: the allocation or peer connection may be on its way here.
   if (!awaiting_.empty()) {
@@ -311,8 +320,8 @@ void TurnWorker::handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientCon
       return;
     }
   }
-  auto result = server_.on_client_message(bytes, tuple, Clock::now(), unix_now(), answer_buffer_);
-  log_result(result, tuple);
+  auto result = server_.on_client_message(bytes, tuple, now, unix_at(now), answer_buffer_);
+  log_result(result, tuple, now);
   // Issue 11: a success, or an answer with MESSAGE-INTEGRITY, meets the connection's deadline
   // for proving it is a real client (turn.stream_auth_timeout).
   if (stream && !stream->proved() && !result.response.empty() && (result.authenticated || !result.error))
@@ -356,16 +365,16 @@ void TurnWorker::on_peer_datagram(AllocationId id, const net::Datagram& datagram
   static_assert(net::ReceiveBatch::kHeadroom >= kPeerHeadroom && net::ReceiveBatch::kTailroom >= kPeerTailroom);
   // The core wants the payload at kPeerHeadroom: start its buffer that far before it.
   MutableByteSpan buffer = datagram.buffer.subspan(datagram.offset - kPeerHeadroom);
-  if (auto to_client = server_.on_peer_datagram(id, peer, buffer, datagram.size, Clock::now()))
+  if (auto to_client = server_.on_peer_datagram(id, peer, buffer, datagram.size, datagram.received_at))
     send_to_client(to_client->five_tuple, to_client->bytes);
 }
 
-void TurnWorker::log_result(const HandleResult& result, const FiveTuple& tuple) {
+void TurnWorker::log_result(const HandleResult& result, const FiveTuple& tuple, TimePoint now) {
   // SPEC §8: an auth failure is an event an operator cares about (and what fail2ban-style
   // tools watch). Not the rate-limited requests (dispatch sets no failure on them: they are
   // the flood the limit is there to mute), and not an expired nonce, which every long-lived
   // allocation meets: that is routine, for debugging only.
-  for (const std::string& line : refusal_log_.on_result(result, tuple, Clock::now())) spdlog::info("{}", line);
+  for (const std::string& line : refusal_log_.on_result(result, tuple, now)) spdlog::info("{}", line);
   if (result.auth_failure) {
     spdlog::info("auth failure: client={} {} method={} reason={}", to_string(tuple.transport), tuple.client.to_string(),
                  stun::to_string(result.method), kAuthFailureLabels[static_cast<std::size_t>(*result.auth_failure)]);

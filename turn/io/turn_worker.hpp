@@ -96,9 +96,13 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   std::optional<StreamAdmission> admit(const IpAddress& source, bool handshake);
   // `in_receive_batch`: a UDP client's bytes lie in the worker's receive batch (not so for a
   // message that waited in awaiting_).
-  void handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream, bool in_receive_batch = true);
-  void log_result(const HandleResult& result, const FiveTuple& tuple);
+  // `now`: when the bytes were received (a UDP receive round's time, shared by its datagrams).
+  void handle_client(ByteSpan bytes, const FiveTuple& tuple, ClientConnection* stream, TimePoint now,
+                     bool in_receive_batch = true);
+  void log_result(const HandleResult& result, const FiveTuple& tuple, TimePoint now);
   static UnixSeconds unix_now();  // the wall clock REST usernames and nonces expire by
+  // The wall clock once per receive round: the datagrams of one round share `now`.
+  UnixSeconds unix_at(TimePoint now);
   void on_peer_datagram(AllocationId id, const net::Datagram& datagram, const Endpoint& peer);
   void send_to_client(const FiveTuple& tuple, ByteSpan bytes);
   // Leaves with the receive round's other datagrams (one sendmmsg per socket): `bytes` as a
@@ -212,6 +216,8 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   std::unordered_map<FiveTuple, std::vector<std::vector<std::byte>>> awaiting_;
   // Answers are built here and sent before the next message is read.
   std::array<std::byte, 2048> answer_buffer_{};
+  TimePoint unix_read_at_ = TimePoint::min();  // unix_at(): the round the wall clock was last read for
+  UnixSeconds unix_seconds_ = 0;
 };
 
 }  // namespace iceway::turn::io

@@ -33,8 +33,9 @@ bool TurnWorker::hand_over_request(std::uint8_t worker, ByteSpan bytes, const Fi
 }
 
 void TurnWorker::on_handed_over(const std::vector<std::byte>& bytes, const FiveTuple& tuple, std::uint8_t home) {
-  auto result = server_.on_handed_over(bytes, tuple, home, Clock::now(), unix_now(), answer_buffer_);
-  log_result(result, tuple);
+  const TimePoint now = Clock::now();
+  auto result = server_.on_handed_over(bytes, tuple, home, now, unix_now(), answer_buffer_);
+  log_result(result, tuple, now);
   auto back = std::make_shared<HandedBack>();
   back->from_worker = worker_.index();
   back->proves = !result.response.empty() && (result.authenticated || !result.error);
@@ -68,7 +69,7 @@ void TurnWorker::on_handover_answer(const FiveTuple& tuple, const std::vector<st
     connection = connections_.find(tuple);
     stream = connection != connections_.end() ? connection->second.get() : nullptr;
     if (tuple.transport != Transport::udp && stream == nullptr) break;
-    handle_client(message, tuple, stream, /*in_receive_batch=*/false);
+    handle_client(message, tuple, stream, Clock::now(), /*in_receive_batch=*/false);
   }
 }
 
