@@ -85,6 +85,12 @@ struct Allocation {
   int fd = -1;
   Endpoint relayed;
   std::uint32_t in_flight = 0;
+  // What a Refresh needs to delete it when the run ends.
+  std::uint32_t index = 0;
+  std::string username;
+  std::string realm;
+  std::string nonce;
+  stun::LongTermKey key{};
 };
 
 // Allocate (after the 401 that names realm and nonce), then ChannelBind kChannel to `peer`.
@@ -132,6 +138,11 @@ Result<Allocation, std::string> set_up(const TurnLoadOptions& options, std::uint
   const auto relayed = view.value().get<stun::XorRelayedAddress>();
   if (!relayed || !relayed.value()) return failure("Allocate's answer has no XOR-RELAYED-ADDRESS");
   allocation.relayed = relayed.value()->endpoint;
+  allocation.index = index;
+  allocation.username = username;
+  allocation.realm = realm_text;
+  allocation.nonce = nonce_text;
+  allocation.key = key;
   auto bind = build(stun::Method::channel_bind, 3, [&](stun::MessageBuilder& b) {
     b.add(stun::ChannelNumber{kChannel}).add(stun::XorPeerAddress{peer});
     with_credentials(b);
@@ -141,6 +152,42 @@ Result<Allocation, std::string> set_up(const TurnLoadOptions& options, std::uint
   auto bound_view = stun::MessageView::parse(bound.value());
   if (!bound_view || bound_view.value().message_class() != stun::Class::success) return failure("ChannelBind was refused");
   return allocation;
+}
+
+// Deletes the allocation (Refresh with LIFETIME 0, RFC 8656 §7) as a client that is done does.
+// Left to expire, a run's allocations would outlive it by their lifetime, and a later run whose
+// socket the kernel gives the same port would get 437 (Allocation Mismatch) for its Allocate.
+// Echoes still on their way are skipped while the answer is awaited; a 438 (stale nonce) is
+// retried once with the new nonce. Best effort: the run's figures do not depend on it.
+void delete_allocation(Allocation& allocation, std::chrono::milliseconds timeout) {
+  std::array<std::byte, 1024> buffer;
+  for (std::uint8_t attempt = 0; attempt < 2; ++attempt) {
+    stun::MessageBuilder builder(buffer);
+    const auto id = transaction(allocation.index, static_cast<std::uint8_t>(4 + attempt));
+    builder.start({stun::Method::refresh, stun::Class::request}, id);
+    builder.add(stun::Lifetime{0});
+    builder.add(stun::Username{allocation.username}).add(stun::Realm{allocation.realm}).add(stun::Nonce{allocation.nonce});
+    builder.add_message_integrity(allocation.key);
+    auto request = builder.finish();
+    if (!request || ::send(allocation.fd, request.value().data(), request.value().size(), 0) < 0) return;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::optional<stun::MessageView> answer;
+    std::array<std::byte, kFrameBytes> received;
+    while (!answer) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd poll_fd{allocation.fd, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) return;
+      const ssize_t n = ::recv(allocation.fd, received.data(), received.size(), 0);
+      if (n <= 0) return;
+      auto view = stun::MessageView::parse(ByteSpan(received.data(), static_cast<std::size_t>(n)));
+      if (view && view.value().transaction_id() == id) answer = view.value();
+    }
+    if (answer->message_class() == stun::Class::success) return;
+    const auto error = answer->get<stun::ErrorCodeAttribute>();
+    const auto nonce = answer->get<stun::Nonce>();
+    if (!error || !error.value() || error.value()->code != 438 || !nonce || !nonce.value()) return;
+    allocation.nonce = std::string(nonce.value()->value);
+  }
 }
 
 // The echo peer: everything it receives goes back to its sender, in batches.
@@ -326,6 +373,10 @@ Result<TurnLoadReport, std::string> run_turn_load(const TurnLoadOptions& options
   }
   if (report.send_seconds == 0) report.send_seconds = options.duration_seconds;
   ::close(epoll);
+  if (!options.bare) {
+    for (auto& allocation : allocations) delete_allocation(allocation, options.timeout);
+    for (auto& allocation : idle) delete_allocation(allocation, options.timeout);
+  }
   return report;
 }
 
