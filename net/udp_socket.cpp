@@ -125,7 +125,7 @@ void UdpSocket::on_readable() {
   };
   // Drain a bounded number of batches per wake-up so one busy socket cannot starve the
   // worker's other sockets and timers.
-  for (int round = 0; round < 8; ++round) {
+  for (int round = 0; round < ReceiveBatch::kRoundsPerWakeUp; ++round) {
     for (std::size_t i = 0; i < ReceiveBatch::kMessages; ++i) {
       headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
       headers[i].msg_hdr.msg_control = batch_.control[i].bytes.data();
