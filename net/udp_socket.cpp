@@ -10,6 +10,28 @@
 
 namespace iceway::net {
 
+ReceiveBatch::ReceiveBatch() : headers{}, vectors{} {
+  for (std::size_t i = 0; i < kMessages; ++i) {
+    vectors[i] = {slots[i].data() + kHeadroom, kPayloadBytes};
+    headers[i].msg_hdr.msg_iov = &vectors[i];
+    headers[i].msg_hdr.msg_iovlen = 1;
+    headers[i].msg_hdr.msg_name = &sources[i];
+    headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    headers[i].msg_hdr.msg_control = control[i].bytes.data();
+    headers[i].msg_hdr.msg_controllen = kControlBytes;
+  }
+}
+
+mmsghdr* ReceiveBatch::prepare() {
+  for (std::size_t i = 0; i < filled; ++i) {
+    headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    headers[i].msg_hdr.msg_controllen = kControlBytes;
+    headers[i].msg_hdr.msg_flags = 0;
+  }
+  filled = 0;
+  return headers.data();
+}
+
 UdpSocket::UdpSocket(ReadyPoll& poll, ReceiveBatch& batch) : poll_(poll), batch_(batch) {}
 
 UdpSocket::~UdpSocket() { close(); }
@@ -88,14 +110,7 @@ void UdpSocket::on_readable() {
   if (!handler_ || fd_ < 0) return;
   // The handler may drop the last other reference to this socket (an allocation that ends).
   const auto self = shared_from_this();
-  std::array<mmsghdr, ReceiveBatch::kMessages> headers{};
-  std::array<iovec, ReceiveBatch::kMessages> vectors{};
-  for (std::size_t i = 0; i < ReceiveBatch::kMessages; ++i) {
-    vectors[i] = {batch_.slots[i].data() + ReceiveBatch::kHeadroom, ReceiveBatch::kPayloadBytes};
-    headers[i].msg_hdr.msg_iov = &vectors[i];
-    headers[i].msg_hdr.msg_iovlen = 1;
-    headers[i].msg_hdr.msg_name = &batch_.sources[i];
-  }
+  auto& headers = batch_.headers;
   // The address each datagram was sent to (ours, unless the control data names another), and
   // the kernel's count of drops at the full receive buffer, when it grew.
   auto read_control = [this](const msghdr& header) {
@@ -126,15 +141,11 @@ void UdpSocket::on_readable() {
   // Drain a bounded number of batches per wake-up so one busy socket cannot starve the
   // worker's other sockets and timers.
   for (int round = 0; round < ReceiveBatch::kRoundsPerWakeUp; ++round) {
-    for (std::size_t i = 0; i < ReceiveBatch::kMessages; ++i) {
-      headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-      headers[i].msg_hdr.msg_control = batch_.control[i].bytes.data();
-      headers[i].msg_hdr.msg_controllen = ReceiveBatch::kControlBytes;
-    }
-    int count = ::recvmmsg(fd_, headers.data(), ReceiveBatch::kMessages, MSG_DONTWAIT, nullptr);
+    int count = ::recvmmsg(fd_, batch_.prepare(), ReceiveBatch::kMessages, MSG_DONTWAIT, nullptr);
     // EAGAIN: drained. Other errors (ICMP-reported) belong to one datagram and are consumed by
     // this call: the socket keeps receiving, and the poll reports what is still queued.
     if (count <= 0) break;
+    batch_.filled = static_cast<std::size_t>(count);
     const TimePoint received_at = Clock::now();
     batch_.sends.open_round();
     for (int i = 0; i < count; ++i) {

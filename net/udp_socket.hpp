@@ -76,6 +76,14 @@ struct ReceiveBatch {
     std::array<std::byte, kControlBytes> bytes;
   };
   std::array<Control, kMessages> control;
+  // recvmmsg's headers over the slots, set up once: the kernel writes only the lengths and
+  // flags of the headers it fills, so prepare() resets those `filled` ones, not all of them
+  // (a relay socket's wake-up usually reads a few datagrams, not kMessages).
+  std::array<mmsghdr, kMessages> headers;
+  std::array<iovec, kMessages> vectors;
+  std::size_t filled = 0;
+  ReceiveBatch();
+  mmsghdr* prepare();
   // Relayed datagrams queued while this batch is handled: views into `slots`, so every socket
   // of the worker flushes them after each receive round (net/send_batch.hpp).
   SendBatch sends;

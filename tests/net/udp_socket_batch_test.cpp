@@ -28,9 +28,11 @@ struct BatchedEcho final : DatagramHandler {
       socket.send_copied(as_byte_span(answer_buffer), from);
     }
     received_at.push_back(datagram.received_at);
+    last_from = from;
     if (++received == close_after) socket.close();
   }
   std::vector<TimePoint> received_at;
+  Endpoint last_from;
   int received = 0;
   int close_after = -1;
   bool answer = false;
@@ -280,6 +282,48 @@ TEST(UdpSocketReceive, TheDatagramsOfARoundShareItsReceiveTime) {
     EXPECT_GE(at, before);
     EXPECT_LE(at, after);
   }
+}
+
+// The batch's recvmmsg headers are shared by every socket of the worker and set up once; the
+// kernel shortens a header's address length to what it wrote (16 bytes for IPv4), so each
+// receive resets the headers the last one filled: an IPv6 datagram after an IPv4 one must
+// still arrive with its whole 28-byte source address.
+TEST(UdpSocketReceive, SocketsOfOneBatchEachSeeWholeSourceAddresses) {
+  auto batch = std::make_unique<ReceiveBatch>();
+  boost::asio::io_context context;
+  ReadyPoll poll{context};
+  BatchedEcho echo;
+  auto v4 = std::make_shared<UdpSocket>(poll, *batch);
+  auto v6 = std::make_shared<UdpSocket>(poll, *batch);
+  ASSERT_FALSE(v4->open(*Endpoint::parse("127.0.0.1:0"), {}));
+  if (v6->open(*Endpoint::parse("[::1]:0"), {})) GTEST_SKIP() << "no IPv6 loopback here";
+  ASSERT_FALSE(v4->start(echo));
+  ASSERT_FALSE(v6->start(echo));
+  Client client4;
+  client4.send("four", v4->local_endpoint());
+  while (echo.received < 1 && context.run_one_for(5s) > 0) {}
+  ASSERT_EQ(client4.receive_now(), "four");
+  const int fd6 = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd6, 0);
+  sockaddr_in6 to{};
+  to.sin6_family = AF_INET6;
+  to.sin6_addr = in6addr_loopback;
+  to.sin6_port = htons(v6->local_endpoint().port);
+  const sockaddr_in6 any{.sin6_family = AF_INET6, .sin6_port = 0, .sin6_flowinfo = 0, .sin6_addr = in6addr_loopback,
+                         .sin6_scope_id = 0};
+  ASSERT_EQ(::bind(fd6, reinterpret_cast<const sockaddr*>(&any), sizeof any), 0);
+  sockaddr_in6 bound{};
+  socklen_t bound_length = sizeof bound;
+  ASSERT_EQ(::getsockname(fd6, reinterpret_cast<sockaddr*>(&bound), &bound_length), 0);
+  ASSERT_EQ(::sendto(fd6, "six", 3, 0, reinterpret_cast<sockaddr*>(&to), sizeof to), 3);
+  while (echo.received < 2 && context.run_one_for(5s) > 0) {}
+  EXPECT_EQ(echo.last_from, (Endpoint{*IpAddress::parse("::1"), ntohs(bound.sin6_port)}));
+  char buffer[8];
+  const ssize_t n = ::recv(fd6, buffer, sizeof buffer, MSG_DONTWAIT);
+  EXPECT_EQ(std::string(buffer, n > 0 ? static_cast<std::size_t>(n) : 0), "six") << "the echo went to a truncated address";
+  ::close(fd6);
+  v4->close();
+  v6->close();
 }
 
 }  // namespace
