@@ -46,175 +46,154 @@ struct PipeReader final : ReadyPoll::Reader {
   std::function<void()> then;
 };
 
-// Runs every handler that is ready, as often as they become ready again, a bounded number of
-// times (a poll that kept re-reporting an empty descriptor would show as a count, not a hang).
-void run_ready(boost::asio::io_context& context, int rounds = 10) {
-  for (int i = 0; i < rounds; ++i) {
-    context.restart();
-    context.poll();
+// A poll on its own io_context, run with poll() only: pipes are readable the moment they are
+// written, so nothing here waits.
+struct ReadyPollTest : ::testing::Test {
+  // Registers the pipe's read end for `reader` and watches it.
+  ReadyPoll::Key watch(const Pipe& pipe, PipeReader& reader) {
+    auto key = poll.add(pipe.read_end(), reader);
+    EXPECT_TRUE(key);
+    if (!key) return {};
+    EXPECT_FALSE(poll.watch(key.value(), pipe.read_end()));
+    return key.value();
   }
-}
-
-TEST(ReadyPoll, AWatchedDescriptorWithDataReachesItsReader) {
+  // Runs every handler that is ready, as often as they become ready again, a bounded number of
+  // times (a poll that kept re-reporting an empty descriptor would show as a count, not a hang).
+  void run_ready(int rounds = 10) {
+    for (int i = 0; i < rounds; ++i) {
+      context.restart();
+      context.poll();
+    }
+  }
   boost::asio::io_context context;
-  ReadyPoll poll(context);
+  ReadyPoll poll{context};
+};
+
+TEST_F(ReadyPollTest, AWatchedDescriptorWithDataReachesItsReader) {
   Pipe pipe;
   PipeReader reader(pipe);
-  auto key = poll.add(pipe.read_end(), reader);
-  ASSERT_TRUE(key);
-  ASSERT_FALSE(poll.watch(key.value(), pipe.read_end()));
-  run_ready(context);
+  const auto key = watch(pipe, reader);
+  run_ready();
   EXPECT_EQ(reader.calls, 0) << "nothing to read yet";
   pipe.write("hello");
-  run_ready(context);
+  run_ready();
   EXPECT_EQ(reader.received, "hello");
   EXPECT_EQ(reader.calls, 1) << "drained in one call: not reported again";
-  poll.remove(key.value(), pipe.read_end());
+  poll.remove(key, pipe.read_end());
 }
 
-TEST(ReadyPoll, AnAddedDescriptorIsNotReportedUntilWatched) {
-  boost::asio::io_context context;
-  ReadyPoll poll(context);
+TEST_F(ReadyPollTest, AnAddedDescriptorIsNotReportedUntilWatched) {
   Pipe pipe;
   PipeReader reader(pipe);
   auto key = poll.add(pipe.read_end(), reader);
   ASSERT_TRUE(key);
   pipe.write("early");
-  run_ready(context);
+  run_ready();
   EXPECT_EQ(reader.calls, 0);
   EXPECT_TRUE(context.stopped()) << "no wait is pending while nothing is watched";
   ASSERT_FALSE(poll.watch(key.value(), pipe.read_end()));
-  run_ready(context);
+  run_ready();
   EXPECT_EQ(reader.received, "early");
   poll.remove(key.value(), pipe.read_end());
 }
 
 // A reader that drains a bounded amount per call is told again about what it left, on the
 // poll's next wake-up, until nothing is left.
-TEST(ReadyPoll, DataLeftBehindIsReportedAgain) {
-  boost::asio::io_context context;
-  ReadyPoll poll(context);
+TEST_F(ReadyPollTest, DataLeftBehindIsReportedAgain) {
   Pipe pipe;
   PipeReader reader(pipe, /*bytes_per_call=*/1);
-  auto key = poll.add(pipe.read_end(), reader);
-  ASSERT_TRUE(key);
-  ASSERT_FALSE(poll.watch(key.value(), pipe.read_end()));
+  const auto key = watch(pipe, reader);
   pipe.write("abc");
-  run_ready(context);
+  run_ready();
   EXPECT_EQ(reader.received, "abc");
   EXPECT_EQ(reader.calls, 3);
-  poll.remove(key.value(), pipe.read_end());
+  poll.remove(key, pipe.read_end());
 }
 
 // Two descriptors ready in the same wake-up, and whichever is told first removes the other:
 // the other's event, already fetched, is dropped.
-TEST(ReadyPoll, AReaderRemovedEarlierInTheSameWakeUpIsNotCalled) {
-  boost::asio::io_context context;
-  ReadyPoll poll(context);
+TEST_F(ReadyPollTest, AReaderRemovedEarlierInTheSameWakeUpIsNotCalled) {
   Pipe first_pipe, second_pipe;
   PipeReader first(first_pipe), second(second_pipe);
-  auto first_key = poll.add(first_pipe.read_end(), first);
-  auto second_key = poll.add(second_pipe.read_end(), second);
-  ASSERT_TRUE(first_key && second_key);
-  ASSERT_FALSE(poll.watch(first_key.value(), first_pipe.read_end()));
-  ASSERT_FALSE(poll.watch(second_key.value(), second_pipe.read_end()));
-  first.then = [&] { poll.remove(second_key.value(), second_pipe.read_end()); };
-  second.then = [&] { poll.remove(first_key.value(), first_pipe.read_end()); };
+  const auto first_key = watch(first_pipe, first);
+  const auto second_key = watch(second_pipe, second);
+  first.then = [&] { poll.remove(second_key, second_pipe.read_end()); };
+  second.then = [&] { poll.remove(first_key, first_pipe.read_end()); };
   first_pipe.write("1");
   second_pipe.write("2");
-  run_ready(context);
+  run_ready();
   EXPECT_EQ(first.calls + second.calls, 1);
   EXPECT_EQ(poll.watched(), 1u);
   // The survivor goes too: with nothing watched, no wait is left pending.
-  if (first.calls == 1) poll.remove(first_key.value(), first_pipe.read_end());
-  else poll.remove(second_key.value(), second_pipe.read_end());
+  if (first.calls == 1) poll.remove(first_key, first_pipe.read_end());
+  else poll.remove(second_key, second_pipe.read_end());
   EXPECT_EQ(poll.watched(), 0u);
-  run_ready(context);
+  run_ready();
   EXPECT_TRUE(context.stopped());
 }
 
 // A slot freed by remove() is used again with a new generation, so an event for the old
-// registration can never be taken for the new one; removing by the old key does nothing.
-TEST(ReadyPoll, ASlotUsedAgainHasANewGeneration) {
-  boost::asio::io_context context;
-  ReadyPoll poll(context);
+// registration can never be taken for the new one; a stale key watches and removes nothing.
+TEST_F(ReadyPollTest, ASlotUsedAgainHasANewGeneration) {
   Pipe old_pipe, new_pipe;
   PipeReader old_reader(old_pipe), new_reader(new_pipe);
-  auto old_key = poll.add(old_pipe.read_end(), old_reader);
-  ASSERT_TRUE(old_key);
-  ASSERT_FALSE(poll.watch(old_key.value(), old_pipe.read_end()));
-  poll.remove(old_key.value(), old_pipe.read_end());
-  auto new_key = poll.add(new_pipe.read_end(), new_reader);
-  ASSERT_TRUE(new_key);
-  EXPECT_EQ(new_key.value().slot, old_key.value().slot);
-  EXPECT_NE(new_key.value().generation, old_key.value().generation);
-  ASSERT_FALSE(poll.watch(new_key.value(), new_pipe.read_end()));
-  EXPECT_TRUE(poll.watch(old_key.value(), old_pipe.read_end())) << "a stale key watches nothing";
-  poll.remove(old_key.value(), new_pipe.read_end());
-  EXPECT_EQ(poll.watched(), 1u) << "a stale key removes nothing";
+  const auto old_key = watch(old_pipe, old_reader);
+  poll.remove(old_key, old_pipe.read_end());
+  const auto new_key = watch(new_pipe, new_reader);
+  EXPECT_EQ(new_key.slot, old_key.slot);
+  EXPECT_NE(new_key.generation, old_key.generation);
+  EXPECT_TRUE(poll.watch(old_key, old_pipe.read_end()));
+  poll.remove(old_key, new_pipe.read_end());
+  EXPECT_EQ(poll.watched(), 1u);
   old_pipe.write("old");
   new_pipe.write("new");
-  run_ready(context);
+  run_ready();
   EXPECT_EQ(old_reader.calls, 0);
   EXPECT_EQ(new_reader.received, "new");
-  poll.remove(new_key.value(), new_pipe.read_end());
+  poll.remove(new_key, new_pipe.read_end());
 }
 
 // A reader may add another while it is called; the new one is served like any other.
-TEST(ReadyPoll, AReaderAddedDuringAWakeUpIsServed) {
-  boost::asio::io_context context;
-  ReadyPoll poll(context);
+TEST_F(ReadyPollTest, AReaderAddedDuringAWakeUpIsServed) {
   Pipe first_pipe, added_pipe;
   PipeReader first(first_pipe), added(added_pipe);
   std::optional<ReadyPoll::Key> added_key;
   first.then = [&] {
-    auto key = poll.add(added_pipe.read_end(), added);
-    ASSERT_TRUE(key);
-    ASSERT_FALSE(poll.watch(key.value(), added_pipe.read_end()));
-    added_key = key.value();
+    added_key = watch(added_pipe, added);
     first.then = nullptr;
   };
-  auto first_key = poll.add(first_pipe.read_end(), first);
-  ASSERT_TRUE(first_key);
-  ASSERT_FALSE(poll.watch(first_key.value(), first_pipe.read_end()));
+  const auto first_key = watch(first_pipe, first);
   added_pipe.write("waiting");
   first_pipe.write("go");
-  run_ready(context);
+  run_ready();
   ASSERT_TRUE(added_key);
   EXPECT_EQ(added.received, "waiting");
-  poll.remove(first_key.value(), first_pipe.read_end());
+  poll.remove(first_key, first_pipe.read_end());
   poll.remove(*added_key, added_pipe.read_end());
   EXPECT_EQ(poll.watched(), 0u);
 }
 
-TEST(ReadyPoll, AStoppedPollReportsNothingAndLeavesNoWork) {
-  boost::asio::io_context context;
-  ReadyPoll poll(context);
+TEST_F(ReadyPollTest, AStoppedPollReportsNothingAndLeavesNoWork) {
   Pipe pipe;
   PipeReader reader(pipe);
-  auto key = poll.add(pipe.read_end(), reader);
-  ASSERT_TRUE(key);
-  ASSERT_FALSE(poll.watch(key.value(), pipe.read_end()));
+  const auto key = watch(pipe, reader);
   poll.stop();
   pipe.write("late");
-  run_ready(context);
+  run_ready();
   EXPECT_EQ(reader.calls, 0);
   EXPECT_TRUE(context.stopped());
-  poll.remove(key.value(), pipe.read_end());
+  poll.remove(key, pipe.read_end());
 }
 
-TEST(ReadyPoll, ADescriptorEpollCannotWatchIsRefused) {
-  boost::asio::io_context context;
-  ReadyPoll poll(context);
+TEST_F(ReadyPollTest, ADescriptorEpollCannotWatchIsRefused) {
   Pipe pipe;
   PipeReader reader(pipe);
   auto bad = poll.add(-1, reader);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error(), std::errc::bad_file_descriptor);
-  auto key = poll.add(pipe.read_end(), reader);
-  ASSERT_TRUE(key);
-  EXPECT_EQ(key.value().slot, 0u) << "the refused registration took no slot";
-  poll.remove(key.value(), pipe.read_end());
+  const auto key = watch(pipe, reader);
+  EXPECT_EQ(key.slot, 0u) << "the refused registration took no slot";
+  poll.remove(key, pipe.read_end());
 }
 
 }  // namespace
