@@ -4,6 +4,7 @@
 // net/ converts to and from Asio endpoints at the socket boundary.
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -35,7 +36,15 @@ class IpAddress {
 
   std::string to_string() const;
 
-  friend bool operator==(const IpAddress&, const IpAddress&) = default;
+  // Two 8-byte compares, inlined: the relay path compares addresses for every packet (table
+  // keys, permissions), and the defaulted form called memcmp for the 16 bytes.
+  friend bool operator==(const IpAddress& a, const IpAddress& b) {
+    std::uint64_t a_words[2];
+    std::uint64_t b_words[2];
+    std::memcpy(a_words, a.bytes_.data(), sizeof a_words);
+    std::memcpy(b_words, b.bytes_.data(), sizeof b_words);
+    return a.family_ == b.family_ && a_words[0] == b_words[0] && a_words[1] == b_words[1];
+  }
   friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
 
  private:
