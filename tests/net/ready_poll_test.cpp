@@ -9,7 +9,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <vector>
 #include <string>
 
 namespace iceway::net {
@@ -171,6 +173,29 @@ TEST_F(ReadyPollTest, AReaderAddedDuringAWakeUpIsServed) {
   poll.remove(first_key, first_pipe.read_end());
   poll.remove(*added_key, added_pipe.read_end());
   EXPECT_EQ(poll.watched(), 0u);
+}
+
+// One wake-up fetches at most 64 ready descriptors; the rest stay ready (level-triggered) and
+// are served on the following wake-ups, none skipped.
+TEST_F(ReadyPollTest, MoreReadyDescriptorsThanOneWakeUpFetchesAreAllServed) {
+  constexpr int kCount = 70;
+  std::vector<std::unique_ptr<Pipe>> pipes;
+  std::vector<std::unique_ptr<PipeReader>> readers;
+  std::vector<ReadyPoll::Key> keys;
+  for (int i = 0; i < kCount; ++i) {
+    pipes.push_back(std::make_unique<Pipe>());
+    readers.push_back(std::make_unique<PipeReader>(*pipes.back()));
+    keys.push_back(watch(*pipes.back(), *readers.back()));
+    pipes.back()->write("x");
+  }
+  context.restart();
+  context.run_one();  // one wake-up
+  int served = 0;
+  for (const auto& reader : readers) served += reader->calls;
+  EXPECT_EQ(served, 64);
+  run_ready();
+  for (const auto& reader : readers) EXPECT_EQ(reader->received, "x");
+  for (int i = 0; i < kCount; ++i) poll.remove(keys[i], pipes[i]->read_end());
 }
 
 TEST_F(ReadyPollTest, AStoppedPollReportsNothingAndLeavesNoWork) {
