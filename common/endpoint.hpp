@@ -79,6 +79,25 @@ struct FiveTuple {
   friend bool operator==(const FiveTuple&, const FiveTuple&) = default;
 };
 
+// A strict weak order for small sorted tables keyed by address (an allocation's permissions
+// and channels, looked up per relayed packet): family and two 8-byte compares, inlined,
+// where <=> compares the 16 bytes with memcmp. Not the numeric order of the addresses: use
+// <=> where the order is shown to anyone.
+struct TableOrder {
+  bool operator()(const IpAddress& a, const IpAddress& b) const {
+    if (a.family() != b.family()) return a.family() < b.family();
+    std::uint64_t a_words[2];
+    std::uint64_t b_words[2];
+    std::memcpy(a_words, a.bytes().data(), sizeof a_words);
+    std::memcpy(b_words, b.bytes().data(), sizeof b_words);
+    return a_words[0] != b_words[0] ? a_words[0] < b_words[0] : a_words[1] < b_words[1];
+  }
+  bool operator()(const Endpoint& a, const Endpoint& b) const {
+    if (a.port != b.port) return a.port < b.port;
+    return (*this)(a.address, b.address);
+  }
+};
+
 std::size_t hash_value(const IpAddress& address);
 std::size_t hash_value(const Endpoint& endpoint);
 std::size_t hash_value(const FiveTuple& tuple);

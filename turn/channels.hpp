@@ -7,10 +7,14 @@
 // clients use. RFC 8656 §12 narrowed new bindings to 0x4000-0x4FFF to leave room for
 // RFC 7983 demultiplexing; refusing 0x5000-0x7FFF would break RFC 5766 clients for no gain
 // on a TURN-only port, and ChannelData is still recognised by its first two bits (01).
+//
+// Sorted vectors (flat_map), not hash tables, for the reason Permissions gives: one to a few
+// bindings per allocation, looked up for every relayed packet; at most max_channels (256 by
+// default), so a lookup is at most 8 compares.
+#include <boost/container/flat_map.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <unordered_map>
 
 #include "common/clock.hpp"
 #include "common/endpoint.hpp"
@@ -63,16 +67,13 @@ class Channels {
     }
     if (by_peer != by_peer_.end()) return ChannelBindOutcome::peer_in_use;
     if (by_number_.size() >= max) return ChannelBindOutcome::full;
-    if (by_number_.empty()) {
-      by_number_.rehash(kFirstBuckets);
-      by_peer_.rehash(kFirstBuckets);
-    }
     by_number_.emplace(number, ChannelBinding{peer, expires, own_relay});
     by_peer_.emplace(peer, number);
     return ChannelBindOutcome::created;
   }
 
-  // Hot path: ChannelData from the client. RFC 8656 §12.5: data does not refresh a binding.
+  // Hot path: ChannelData from the client, a binary search. RFC 8656 §12.5: data does not
+  // refresh a binding.
   const ChannelBinding* find(std::uint16_t number, TimePoint now) const {
     const auto it = by_number_.find(number);
     return it != by_number_.end() && now < it->second.expires ? &it->second : nullptr;
@@ -82,7 +83,8 @@ class Channels {
     return binding != nullptr ? &binding->peer : nullptr;
   }
 
-  // Hot path: data from a peer; 0 when the peer has no live channel (use a Data indication).
+  // Hot path: data from a peer, two binary searches; 0 when the peer has no live channel (use
+  // a Data indication).
   std::uint16_t number_of(const Endpoint& peer, TimePoint now) const {
     const auto it = by_peer_.find(peer);
     if (it == by_peer_.end()) return 0;
@@ -140,17 +142,15 @@ class Channels {
   bool empty() const { return by_number_.empty(); }
 
  private:
-  void erase(std::unordered_map<std::uint16_t, ChannelBinding>::iterator it) {
+  using ByNumber = boost::container::flat_map<std::uint16_t, ChannelBinding>;
+
+  void erase(ByNumber::iterator it) {
     by_peer_.erase(it->second.peer);
     by_number_.erase(it);
   }
 
-  // Buckets for the first entries. Most allocations hold one to a few peers, and left alone
-  // the map allocates 13 buckets at its first insert: 104 bytes, a twentieth of an idle
-  // allocation (docs/BENCHMARKS.md, "TURN at scale"). It grows as usual from here.
-  static constexpr std::size_t kFirstBuckets = 2;
-  std::unordered_map<std::uint16_t, ChannelBinding> by_number_;
-  std::unordered_map<Endpoint, std::uint16_t> by_peer_;
+  ByNumber by_number_;  // no storage until the first binding
+  boost::container::flat_map<Endpoint, std::uint16_t, TableOrder> by_peer_;
 };
 
 }  // namespace iceway::turn

@@ -2,10 +2,17 @@
 // An allocation's permissions (RFC 8656 §9): peer IP address -> expiry. Keyed by IP only;
 // the port is ignored, as the RFC says. Owned by the Allocation, so by one worker; the
 // AllocationTable changes it so that its per-worker counts and expiry schedule stay right.
+//
+// A sorted vector (flat_map), not a hash table: an allocation holds one to a few permissions,
+// so a lookup is a compare or two in memory the allocation already touched, where hashing
+// cost a hash and a bucket walk per relayed packet, and an empty one costs no bucket array.
+// The limit (TableLimits::max_permissions, 256 by default) bounds a lookup to 8 compares.
+#include <algorithm>
+#include <boost/container/flat_map.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <unordered_map>
+#include <utility>
 
 #include "common/clock.hpp"
 #include "common/endpoint.hpp"
@@ -28,12 +35,11 @@ class Permissions {
       return Install::refreshed;
     }
     if (entries_.size() >= max) return Install::full;
-    if (entries_.empty()) entries_.rehash(kFirstBuckets);
     entries_.emplace(peer, Entry{expires, own_relay});
     return Install::created;
   }
 
-  // Hot path (every relayed packet): one hash lookup, no allocation. RFC 8656 §9: data
+  // Hot path (every relayed packet): a binary search, no allocation. RFC 8656 §9: data
   // does not refresh a permission.
   bool allows(const IpAddress& peer, TimePoint now) const {
     const auto it = entries_.find(peer);
@@ -48,14 +54,14 @@ class Permissions {
 
   // Removes permissions whose expiry is at or before `now`; returns how many it removed.
   std::size_t expire(TimePoint now) {
-    return std::erase_if(entries_, [&](const auto& entry) { return entry.second.expires <= now; });
+    return erase_where([&](const auto& entry) { return entry.second.expires <= now; });
   }
 
   // Removes the permissions for which `refuse(peer, own_relay)` is true (a new peer policy);
   // returns how many it removed.
   template <class Refuse>
   std::size_t remove_if(Refuse&& refuse) {
-    return std::erase_if(entries_, [&](const auto& entry) { return refuse(entry.first, entry.second.own_relay); });
+    return erase_where([&](const auto& entry) { return refuse(entry.first, entry.second.own_relay); });
   }
 
   std::optional<TimePoint> next_deadline() const {
@@ -73,11 +79,18 @@ class Permissions {
     TimePoint expires;
     bool own_relay = false;
   };
-  // Buckets for the first entries. Most allocations hold one to a few peers, and left alone
-  // the map allocates 13 buckets at its first insert: 104 bytes, a twentieth of an idle
-  // allocation (docs/BENCHMARKS.md, "TURN at scale"). It grows as usual from here.
-  static constexpr std::size_t kFirstBuckets = 2;
-  std::unordered_map<IpAddress, Entry> entries_;  // no bucket array until the first permission
+  // One pass over the vector: removing while walking it would move the tail once per removal.
+  template <class Pred>
+  std::size_t erase_where(Pred&& pred) {
+    auto sequence = entries_.extract_sequence();
+    const auto kept = std::remove_if(sequence.begin(), sequence.end(), pred);
+    const auto removed = static_cast<std::size_t>(sequence.end() - kept);
+    sequence.erase(kept, sequence.end());
+    entries_.adopt_sequence(boost::container::ordered_unique_range, std::move(sequence));  // still sorted
+    return removed;
+  }
+
+  boost::container::flat_map<IpAddress, Entry, TableOrder> entries_;  // no storage until the first permission
 };
 
 }  // namespace iceway::turn

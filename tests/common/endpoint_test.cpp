@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <unordered_set>
+#include <vector>
 
 namespace iceway {
 namespace {
@@ -56,6 +57,36 @@ TEST(FiveTuple, HashesAsAValue) {
   std::unordered_set<FiveTuple> set{a, b, a};
   EXPECT_EQ(set.size(), 2u);
   EXPECT_TRUE(set.contains(a));
+}
+
+// TableOrder keys sorted tables: two values are equivalent under it exactly when they are
+// equal, and it is a strict order (irreflexive, asymmetric, transitive) over addresses that
+// differ in family, in either half of the 16 bytes, or only in the port.
+TEST(TableOrder, IsAStrictOrderWhoseEquivalenceIsEquality) {
+  std::vector<Endpoint> values;
+  for (const char* text : {"0.0.0.0:0", "10.0.0.1:1", "10.0.0.1:2", "10.0.0.2:1", "255.255.255.255:65535", "[::]:0",
+                           "[::1]:1", "[::1]:2", "[1::]:1", "[1::1]:1", "[::ffff:10.0.0.1]:1", "[ffff::]:9"}) {
+    auto parsed = Endpoint::parse(text);
+    ASSERT_TRUE(parsed) << text;
+    values.push_back(*parsed);
+  }
+  const TableOrder less;
+  for (const Endpoint& a : values) {
+    EXPECT_FALSE(less(a, a)) << a.to_string();
+    EXPECT_FALSE(less(a.address, a.address)) << a.to_string();
+    for (const Endpoint& b : values) {
+      const bool equivalent = !less(a, b) && !less(b, a);
+      EXPECT_EQ(equivalent, a == b) << a.to_string() << " " << b.to_string();
+      EXPECT_FALSE(less(a, b) && less(b, a)) << a.to_string() << " " << b.to_string();
+      const bool same_address = !less(a.address, b.address) && !less(b.address, a.address);
+      EXPECT_EQ(same_address, a.address == b.address) << a.to_string() << " " << b.to_string();
+      for (const Endpoint& c : values) {
+        if (less(a, b) && less(b, c)) {
+          EXPECT_TRUE(less(a, c)) << a.to_string() << " " << c.to_string();
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
