@@ -63,7 +63,7 @@ std::error_code TurnWorker::listen_udp(const Endpoint& local) {
   auto error = socket->open(local, {.reuse_port = true, .receive_buffer_bytes = 4 << 20, .send_buffer_bytes = 4 << 20});
   if (error) return error;
   if (auto started = socket->start(*this)) return started;
-  udp_by_local_[socket->local_endpoint()] = socket.get();
+  udp_by_local_.push_back({socket->local_endpoint(), socket.get()});
   udp_sockets_.push_back(std::move(socket));
   return {};
 }
@@ -394,21 +394,23 @@ void TurnWorker::send_to_client(const FiveTuple& tuple, ByteSpan bytes) {
 }
 
 void TurnWorker::send_udp(const FiveTuple& tuple, ByteSpan bytes, bool in_receive_batch) {
-  net::UdpSocket* socket = nullptr;
   const IpAddress* source = nullptr;
-  if (auto it = udp_by_local_.find(tuple.server); it != udp_by_local_.end()) {
-    socket = it->second;
-  } else {
+  net::UdpSocket* socket = udp_listener(tuple.server);
+  if (socket == nullptr) {
     // Received on a wildcard listener: that socket, from the address the client sent to.
     const Endpoint wildcard{tuple.server.address.is_v4() ? IpAddress{} : IpAddress::v6({}), tuple.server.port};
-    if (auto found = udp_by_local_.find(wildcard); found != udp_by_local_.end()) {
-      socket = found->second;
-      source = &tuple.server.address;
-    }
+    socket = udp_listener(wildcard);
+    source = &tuple.server.address;
   }
   if (socket == nullptr) return;
   if (in_receive_batch) socket->send_batched(bytes, tuple.client, source);
   else socket->send_copied(bytes, tuple.client, source);
+}
+
+net::UdpSocket* TurnWorker::udp_listener(const Endpoint& local) const {
+  for (const UdpListener& listener : udp_by_local_)
+    if (listener.local == local) return listener.socket;
+  return nullptr;
 }
 
 void TurnWorker::allocation_created(const CreatedAllocation& created, ClientConnection* stream) {
