@@ -22,6 +22,41 @@ RelayPorts::RelayPorts(net::Worker& worker, PeerDatagramHandler on_datagram, Tcp
 
 RelayPorts::~RelayPorts() { close_all(); }
 
+void RelayPorts::apply_settings(std::shared_ptr<const Settings> settings) {
+  settings_ = std::move(settings);
+  reindex();
+}
+
+void RelayPorts::reindex() {
+  port_index_.clear();
+  if (!settings_ || settings_->relay_port_max < settings_->relay_port_min) return;
+  const std::size_t ports = std::size_t{settings_->relay_port_max} - settings_->relay_port_min + 1;
+  for (const auto& address : {settings_->relay_ipv4, settings_->relay_ipv6}) {
+    if (address) port_index_.push_back({*address, settings_->relay_port_min, std::vector<Relay*>(ports, nullptr)});
+  }
+  for (auto& [relayed, relay] : sockets_) index(relayed, relay.get());
+}
+
+void RelayPorts::index(const Endpoint& relayed, Relay* relay) {
+  for (PortIndex& index : port_index_) {
+    const std::size_t slot = std::size_t{relayed.port} - index.first_port;
+    if (index.address == relayed.address && slot < index.by_port.size()) {  // below first_port wraps
+      index.by_port[slot] = relay;
+      return;
+    }
+  }
+}
+
+RelayPorts::Relay* RelayPorts::find(const Endpoint& relayed) const {
+  for (const PortIndex& index : port_index_) {
+    const std::size_t slot = std::size_t{relayed.port} - index.first_port;
+    if (index.address == relayed.address && slot < index.by_port.size())  // below first_port wraps
+      return index.by_port[slot];
+  }
+  const auto it = sockets_.find(relayed);
+  return it != sockets_.end() ? it->second.get() : nullptr;
+}
+
 Result<OpenedRelay, RelayPortError> RelayPorts::open(const RelayPortRequest& request) {
   if (draining_) return failure(RelayPortError::draining);
   const auto& address = request.family == AddressFamily::ipv4 ? settings_->relay_ipv4 : settings_->relay_ipv6;
@@ -75,7 +110,9 @@ Result<Endpoint, RelayPortError> RelayPorts::install(net::BoundUdpPort port, boo
     relay->socket->close();
     return failure(RelayPortError::dont_fragment_unsupported);
   }
-  sockets_.emplace(local, std::move(relay));
+  Relay* installed = relay.get();
+  if (!sockets_.emplace(local, std::move(relay)).second) return failure(RelayPortError::no_port);
+  index(local, installed);
   return local;
 }
 
@@ -93,6 +130,7 @@ std::optional<net::BoundUdpPort> RelayPorts::give_away(const Endpoint& relayed) 
   auto it = sockets_.find(relayed);
   if (it == sockets_.end()) return std::nullopt;
   auto port = it->second->socket->release();
+  index(relayed, nullptr);
   sockets_.erase(it);
   return port;
 }
@@ -110,21 +148,24 @@ void RelayPorts::close(const Endpoint& relayed) {
   auto it = sockets_.find(relayed);
   if (it == sockets_.end()) return;
   it->second->socket->close();
+  index(relayed, nullptr);
   sockets_.erase(it);
 }
 
 bool RelayPorts::send(const Endpoint& relayed, ByteSpan payload, const Endpoint& peer) {
-  auto it = sockets_.find(relayed);
-  return it != sockets_.end() && it->second->socket->send_to(payload, peer);
+  Relay* relay = find(relayed);
+  return relay != nullptr && relay->socket->send_to(payload, peer);
 }
 
 void RelayPorts::send_batched(const Endpoint& relayed, ByteSpan payload, const Endpoint& peer) {
-  auto it = sockets_.find(relayed);
-  if (it != sockets_.end()) it->second->socket->send_batched(payload, peer);
+  if (Relay* relay = find(relayed)) relay->socket->send_batched(payload, peer);
 }
 
 void RelayPorts::close_all() {
-  for (auto& [endpoint, relay] : sockets_) relay->socket->close();
+  for (auto& [endpoint, relay] : sockets_) {
+    relay->socket->close();
+    index(endpoint, nullptr);
+  }
   sockets_.clear();
   tcp_.close_all();
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "net/udp_socket.hpp"
 #include "net/worker.hpp"
@@ -31,7 +32,7 @@ class RelayPorts final : public RelayPortAllocator {
              TcpRelays::Connected on_tcp_connected);
   ~RelayPorts() override;
 
-  void apply_settings(std::shared_ptr<const Settings> settings) { settings_ = std::move(settings); }
+  void apply_settings(std::shared_ptr<const Settings> settings);
   // While draining, open() refuses (300 to server.alternate or 508) so no new allocation starts.
   void set_draining(bool draining) { draining_ = draining; }
 
@@ -77,12 +78,27 @@ class RelayPorts final : public RelayPortAllocator {
     }
   };
 
+  // The relay path's lookup: the socket bound to `relayed`, or nullptr.
+  Relay* find(const Endpoint& relayed) const;
+  void index(const Endpoint& relayed, Relay* relay);
+  void reindex();
+
   net::Worker& worker_;
   PeerDatagramHandler on_datagram_;
   std::shared_ptr<const Settings> settings_;
   SystemRandom random_;
   bool draining_ = false;
   std::unordered_map<Endpoint, std::unique_ptr<Relay>> sockets_;  // by local (relayed) address
+  // The same sockets, for each configured relay address, in an array by port over the
+  // configured range: every relayed packet from a client finds its socket by index instead of
+  // hashing its address (128 KiB per address for the default 16,384 ports). A socket outside
+  // them (the range changed on SIGHUP while it lived) is found in sockets_.
+  struct PortIndex {
+    IpAddress address;
+    std::uint16_t first_port = 0;
+    std::vector<Relay*> by_port;
+  };
+  std::vector<PortIndex> port_index_;
   TcpRelays tcp_;
 };
 
