@@ -78,7 +78,8 @@ const std::array<MetricInfo, kMetricCount> kCatalogue{{
      kNoLabels},
     {MetricId::turn_udp_receive_dropped, "iceway_turn_udp_receive_dropped_total", counter,
      "UDP datagrams the kernel dropped before iceway read them: a STUN/TURN listener's or relay "
-     "socket's receive buffer was full (SO_RXQ_OVFL). Rising under load: the workers cannot keep "
+     "socket's receive buffer was full (read from the kernel within a second; a silent relay "
+     "socket's at its end). Rising under load: the workers cannot keep "
      "up, or the kernel caps the 4 MiB receive buffer iceway asks for at net.core.rmem_max.",
      kNoLabels},
     {MetricId::signal_connections_active, "iceway_signal_connections_active", gauge,

@@ -1,5 +1,6 @@
 #include "net/udp_socket.hpp"
 
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -86,11 +87,9 @@ std::error_code UdpSocket::adopt(BoundUdpPort port) {
   fd_ = port.release();
   key_ = key.value();
   local_ = local;
-  kernel_drops_ = 0;
-  // Each datagram then carries the socket's count of datagrams dropped at its full receive
-  // buffer (net/receive_tally.hpp).
-  int on = 1;
-  ::setsockopt(fd_, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
+  // Drops before this socket took the port (another worker's, which counted them) are not ours.
+  kernel_drops_ = kernel_drops().value_or(0);
+  next_drop_check_ = TimePoint::min();
   packet_info_ = false;
   if (local.address.is_unspecified()) {
     int one = 1;
@@ -111,18 +110,12 @@ void UdpSocket::on_readable() {
   // The handler may drop the last other reference to this socket (an allocation that ends).
   const auto self = shared_from_this();
   auto& headers = batch_.headers;
-  // The address each datagram was sent to (ours, unless the control data names another), and
-  // the kernel's count of drops at the full receive buffer, when it grew.
+  // The address each datagram was sent to: ours, unless the control data names another.
   auto read_control = [this](const msghdr& header) {
     Endpoint destination = local_;
+    if (!packet_info_) return destination;
     for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&header), c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
-        std::uint32_t drops = 0;
-        std::memcpy(&drops, CMSG_DATA(c), sizeof drops);
-        // The kernel's count only grows (modulo 2^32): what it grew by since the last one seen.
-        if (drops != kernel_drops_) batch_.receives.add_overflowed(static_cast<std::uint32_t>(drops - kernel_drops_));
-        kernel_drops_ = drops;
-      } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
         in_pktinfo info;
         std::memcpy(&info, CMSG_DATA(c), sizeof info);
         std::array<std::uint8_t, 4> bytes;
@@ -147,6 +140,10 @@ void UdpSocket::on_readable() {
     if (count <= 0) break;
     batch_.filled = static_cast<std::size_t>(count);
     const TimePoint received_at = Clock::now();
+    if (received_at >= next_drop_check_) {
+      count_drops();
+      next_drop_check_ = received_at + kDropCheckInterval;
+    }
     batch_.sends.open_round();
     for (int i = 0; i < count; ++i) {
       const Endpoint destination = read_control(headers[i].msg_hdr);
@@ -241,14 +238,32 @@ void UdpSocket::unregister() {
 
 std::optional<BoundUdpPort> UdpSocket::release() {
   if (fd_ < 0) return std::nullopt;
+  count_drops();
   unregister();
   return BoundUdpPort(std::exchange(fd_, -1), local_);
 }
 
 void UdpSocket::close() {
   if (fd_ < 0) return;
+  count_drops();
   unregister();
   ::close(std::exchange(fd_, -1));
+}
+
+std::optional<std::uint32_t> UdpSocket::kernel_drops() const {
+  std::array<std::uint32_t, SK_MEMINFO_VARS> info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(fd_, SOL_SOCKET, SO_MEMINFO, info.data(), &length) != 0 || length <= SK_MEMINFO_DROPS * 4)
+    return std::nullopt;
+  return info[SK_MEMINFO_DROPS];
+}
+
+void UdpSocket::count_drops() {
+  const auto drops = kernel_drops();
+  if (!drops) return;
+  // The kernel's count only grows (modulo 2^32): what it grew by since it was last read.
+  if (*drops != kernel_drops_) batch_.receives.add_overflowed(static_cast<std::uint32_t>(*drops - kernel_drops_));
+  kernel_drops_ = *drops;
 }
 
 }  // namespace iceway::net

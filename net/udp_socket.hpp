@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -69,8 +70,8 @@ struct ReceiveBatch {
   static constexpr std::size_t kSlotBytes = kHeadroom + kPayloadBytes + kTailroom;
   std::array<std::array<std::byte, kSlotBytes>, kMessages> slots;
   std::array<sockaddr_storage, kMessages> sources;
-  // IP_PKTINFO / IPV6_PKTINFO of wildcard sockets and SO_RXQ_OVFL of every socket
-  // (CMSG_SPACE of an in6_pktinfo and of a uint32 on 64-bit Linux: 40 + 24 bytes).
+  // IP_PKTINFO / IPV6_PKTINFO of wildcard sockets (CMSG_SPACE of an in6_pktinfo on 64-bit
+  // Linux: 40 bytes; 64 leaves room).
   static constexpr std::size_t kControlBytes = 64;
   struct alignas(cmsghdr) Control {
     std::array<std::byte, kControlBytes> bytes;
@@ -156,10 +157,18 @@ class UdpSocket final : public std::enable_shared_from_this<UdpSocket>, private 
   // queued for it, for another worker to adopt(). Nothing when the socket is not open.
   std::optional<BoundUdpPort> release();
   bool is_open() const { return fd_ >= 0; }
+  // Adds what the kernel's count of drops at this socket's full receive buffer grew by since
+  // it was last read to the worker's ReceiveTally. The socket does so itself while it receives
+  // (at most once a second) and when it closes; the worker also calls it every second for its
+  // listeners, so their drops show within a second even when traffic stops.
+  void count_drops();
 
  private:
   // Counts a send made at once in the worker's SendTally, as the batch counts its own.
   bool tallied(bool sent);
+  // The kernel's count of datagrams this socket dropped at its full receive buffer
+  // (SO_MEMINFO), or nothing when the kernel does not say.
+  std::optional<std::uint32_t> kernel_drops() const;
   void on_readable() override;
   // Stops delivery and takes the descriptor out of the poll; it is still open.
   void unregister();
@@ -171,7 +180,12 @@ class UdpSocket final : public std::enable_shared_from_this<UdpSocket>, private 
   DatagramHandler* handler_ = nullptr;
   Endpoint local_;
   bool packet_info_ = false;  // a wildcard socket: learn each datagram's destination
-  std::uint32_t kernel_drops_ = 0;  // the last SO_RXQ_OVFL count seen (the kernel's, per socket)
+  // Drops at the full receive buffer are read from the kernel at most once a second while the
+  // socket receives, and when it closes or is released (net/receive_tally.hpp), not per
+  // datagram: SO_RXQ_OVFL control data on every datagram cost 5 % of a relaying worker.
+  static constexpr std::chrono::seconds kDropCheckInterval{1};
+  std::uint32_t kernel_drops_ = 0;  // the kernel's count when last read
+  TimePoint next_drop_check_ = TimePoint::min();
 };
 
 }  // namespace iceway::net

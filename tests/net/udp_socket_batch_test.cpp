@@ -182,9 +182,10 @@ TEST(UdpSocketBatchedSends, SendsFromAChosenSourceAreCountedToo) {
   socket->close();
 }
 
-// SO_RXQ_OVFL: the datagrams the kernel dropped at the socket's full receive buffer are
-// counted in the worker's ReceiveTally, once a later datagram carries the kernel's count. On
-// loopback every datagram is either queued or dropped there, so the count is exact.
+// The datagrams the kernel dropped at the socket's full receive buffer are counted in the
+// worker's ReceiveTally: read from the kernel when the socket first receives (and then at most
+// once a second). On loopback every datagram is either queued or dropped there, so the count
+// is exact.
 TEST(UdpSocketReceiveDrops, DatagramsDroppedAtAFullReceiveBufferAreCounted) {
   Fixture f({.receive_buffer_bytes = 4096});  // the kernel's minimum, about a dozen datagrams
   Client client;
@@ -201,6 +202,34 @@ TEST(UdpSocketReceiveDrops, DatagramsDroppedAtAFullReceiveBufferAreCounted) {
   f.run_until_received(queued + 1);
   ASSERT_EQ(f.echo.received, queued + 1);
   EXPECT_EQ(f.batch->receives.overflowed(), static_cast<std::uint64_t>(kSent - queued));
+}
+
+// Drops after the last check are counted when the socket gives its port away, and only once:
+// the socket that adopts the port does not count them again.
+TEST(UdpSocketReceiveDrops, DropsAreCountedWhenThePortIsReleasedAndNotAgainByItsAdopter) {
+  Fixture f({.receive_buffer_bytes = 4096});
+  Client client;
+  const Endpoint at = f.socket->local_endpoint();
+  client.send("first", at);
+  f.run_until_received(1);  // the first receive reads the kernel's count: nothing dropped yet
+  ASSERT_EQ(f.echo.received, 1);
+  ASSERT_EQ(f.batch->receives.overflowed(), 0u);
+  constexpr int kSent = 400;
+  for (int i = 0; i < kSent; ++i) client.send("datagram " + std::to_string(i), at);  // within the second
+  auto port = f.socket->release();
+  ASSERT_TRUE(port);
+  const std::uint64_t counted = f.batch->receives.overflowed();
+  ASSERT_GT(counted, 0u) << "nothing was dropped: the buffer did not fill";
+
+  BatchedEcho adopter_echo;
+  auto adopter = std::make_shared<UdpSocket>(f.poll, *f.batch);
+  ASSERT_FALSE(adopter->adopt(std::move(*port)));
+  ASSERT_FALSE(adopter->start(adopter_echo));
+  for (int idle = 0; idle < 5;) idle = f.context.run_one_for(50ms) == 0 ? idle + 1 : 0;
+  EXPECT_EQ(counted + static_cast<std::uint64_t>(adopter_echo.received), static_cast<std::uint64_t>(kSent))
+      << "every datagram was either queued for the adopter or counted as dropped";
+  adopter->close();
+  EXPECT_EQ(f.batch->receives.overflowed(), counted) << "the adopter counted the same drops again";
 }
 
 TEST(UdpSocketReceiveDrops, NothingIsCountedWhenNothingWasDropped) {

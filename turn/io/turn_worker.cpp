@@ -469,6 +469,9 @@ void TurnWorker::schedule_expiry() {
       end_tcp_connection(expired.connection.id);
     }
     for (const std::string& line : refusal_log_.flush(Clock::now())) spdlog::info("{}", line);
+    // Listeners' drops at a full receive buffer show within a second (net/receive_tally.hpp).
+    for (auto& socket : udp_sockets_) socket->count_drops();
+    for (auto& socket : dtls_sockets_) socket->count_drops();
     schedule_expiry();
   });
 }
