@@ -8,8 +8,9 @@
 // one timer per worker (next_deadline() says when it is next needed) and closes the relay
 // sockets of the allocations it gets back. Nothing here closes a socket.
 //
-// Relay-path lookups (find, find_by_relay, Permissions::allows, Channels::peer_of/number_of)
-// are hash lookups on value keys: no allocation, no string building.
+// The relay path makes one hash lookup here per packet (find() from a client, find_by_id()
+// from a peer); the allocation's Permissions and Channels are small sorted vectors searched in
+// place. No allocation, no string building.
 //
 // Changes to permissions and channels go through the table, so the per-worker counters
 // (TurnCounters: allocations_active, permissions_active, channels_active) and the expiry

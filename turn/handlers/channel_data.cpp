@@ -1,7 +1,8 @@
 // The relay path (RFC 8656 §11.3, §12.6, §12.7): ChannelData from clients to peers, and
-// datagrams from peers to clients as ChannelData or Data indications. Called per packet:
-// hash lookups only, no allocation, and the payload is never copied (the header is written
-// in front of it, in the room the I/O layer left).
+// datagrams from peers to clients as ChannelData or Data indications. Called per packet: one
+// hash lookup (the allocation) and searches of its small sorted permissions and channels, no
+// allocation, and the payload is never copied (the header is written in front of it, in the
+// room the I/O layer left).
 #include <cassert>
 #include <cstring>
 
