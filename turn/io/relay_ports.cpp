@@ -37,22 +37,20 @@ void RelayPorts::reindex() {
   for (auto& [relayed, relay] : sockets_) index(relayed, relay.get());
 }
 
-void RelayPorts::index(const Endpoint& relayed, Relay* relay) {
+RelayPorts::Relay** RelayPorts::indexed(const Endpoint& relayed) {
   for (PortIndex& index : port_index_) {
-    const std::size_t slot = std::size_t{relayed.port} - index.first_port;
-    if (index.address == relayed.address && slot < index.by_port.size()) {  // below first_port wraps
-      index.by_port[slot] = relay;
-      return;
-    }
+    const std::size_t slot = std::size_t{relayed.port} - index.first_port;  // below first_port wraps
+    if (index.address == relayed.address && slot < index.by_port.size()) return &index.by_port[slot];
   }
+  return nullptr;
 }
 
-RelayPorts::Relay* RelayPorts::find(const Endpoint& relayed) const {
-  for (const PortIndex& index : port_index_) {
-    const std::size_t slot = std::size_t{relayed.port} - index.first_port;
-    if (index.address == relayed.address && slot < index.by_port.size())  // below first_port wraps
-      return index.by_port[slot];
-  }
+void RelayPorts::index(const Endpoint& relayed, Relay* relay) {
+  if (Relay** slot = indexed(relayed)) *slot = relay;
+}
+
+RelayPorts::Relay* RelayPorts::find(const Endpoint& relayed) {
+  if (Relay** slot = indexed(relayed)) return *slot;
   const auto it = sockets_.find(relayed);
   return it != sockets_.end() ? it->second.get() : nullptr;
 }

@@ -79,7 +79,9 @@ class RelayPorts final : public RelayPortAllocator {
   };
 
   // The relay path's lookup: the socket bound to `relayed`, or nullptr.
-  Relay* find(const Endpoint& relayed) const;
+  Relay* find(const Endpoint& relayed);
+  // The port index's entry for `relayed`, or nullptr when its address and port are outside it.
+  Relay** indexed(const Endpoint& relayed);
   void index(const Endpoint& relayed, Relay* relay);
   void reindex();
 

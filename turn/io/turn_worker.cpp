@@ -63,7 +63,6 @@ std::error_code TurnWorker::listen_udp(const Endpoint& local) {
   auto error = socket->open(local, {.reuse_port = true, .receive_buffer_bytes = 4 << 20, .send_buffer_bytes = 4 << 20});
   if (error) return error;
   if (auto started = socket->start(*this)) return started;
-  udp_by_local_.push_back({socket->local_endpoint(), socket.get()});
   udp_sockets_.push_back(std::move(socket));
   return {};
 }
@@ -408,8 +407,8 @@ void TurnWorker::send_udp(const FiveTuple& tuple, ByteSpan bytes, bool in_receiv
 }
 
 net::UdpSocket* TurnWorker::udp_listener(const Endpoint& local) const {
-  for (const UdpListener& listener : udp_by_local_)
-    if (listener.local == local) return listener.socket;
+  for (const auto& socket : udp_sockets_)
+    if (socket->local_endpoint() == local) return socket.get();
   return nullptr;
 }
 

@@ -188,13 +188,8 @@ class TurnWorker final : public net::DatagramHandler, public FrameHandler {
   std::unordered_map<FiveTuple, std::shared_ptr<DtlsConnection>> dtls_connections_;
   bool draining_ = false;
   std::vector<std::shared_ptr<net::UdpSocket>> udp_sockets_;
-  // Where a UDP client's answers leave from: one entry per listening address, a handful, so a
-  // scan of this vector is cheaper per packet than hashing the address.
-  struct UdpListener {
-    Endpoint local;
-    net::UdpSocket* socket = nullptr;
-  };
-  std::vector<UdpListener> udp_by_local_;
+  // Where a UDP client's answers leave from: the listener bound to `local`. A scan of the few
+  // listeners, cheaper per packet than hashing the address.
   net::UdpSocket* udp_listener(const Endpoint& local) const;
   struct Acceptor {
     std::shared_ptr<net::TcpAcceptor> acceptor;
