@@ -32,18 +32,22 @@ std::size_t write_packet_info(const IpAddress& source, std::byte* control) {
 }
 
 socklen_t to_sockaddr(const Endpoint& endpoint, sockaddr_storage& out) {
-  std::memset(&out, 0, sizeof out);
+  // Only the structure of the endpoint's family is written (zeroed first, for sin_zero and the
+  // IPv6 flow and scope): the relay path converts an address per sent message, and clearing
+  // all 128 bytes of the storage was most of that.
   if (endpoint.address.is_v4()) {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&out);
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(endpoint.port);
-    std::memcpy(&v4->sin_addr, endpoint.address.bytes().data(), 4);
+    sockaddr_in v4{};
+    v4.sin_family = AF_INET;
+    v4.sin_port = htons(endpoint.port);
+    std::memcpy(&v4.sin_addr, endpoint.address.bytes().data(), 4);
+    std::memcpy(&out, &v4, sizeof v4);
     return sizeof(sockaddr_in);
   }
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out);
-  v6->sin6_family = AF_INET6;
-  v6->sin6_port = htons(endpoint.port);
-  std::memcpy(&v6->sin6_addr, endpoint.address.bytes().data(), 16);
+  sockaddr_in6 v6{};
+  v6.sin6_family = AF_INET6;
+  v6.sin6_port = htons(endpoint.port);
+  std::memcpy(&v6.sin6_addr, endpoint.address.bytes().data(), 16);
+  std::memcpy(&out, &v6, sizeof v6);
   return sizeof(sockaddr_in6);
 }
 

@@ -12,7 +12,8 @@
 
 namespace iceway::net {
 
-// Returns the sockaddr length written (sizeof sockaddr_in or sockaddr_in6).
+// Writes the endpoint as a sockaddr_in or sockaddr_in6 at the start of `out` (the rest of the
+// storage is left as it was) and returns that length.
 socklen_t to_sockaddr(const Endpoint& endpoint, sockaddr_storage& out);
 // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) from dual-stack sockets come back as IPv4, so
 // one client has one identity whichever socket it used.

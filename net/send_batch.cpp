@@ -20,11 +20,15 @@ void SendBatch::add(int fd, ByteSpan data, const Endpoint& destination, const Ip
   fds_[i] = fd;
   done_[i] = false;
   vectors_[i] = {const_cast<std::byte*>(data.data()), data.size()};
-  address_lengths_[i] = to_sockaddr(destination, addresses_[i]);
-  control_lengths_[i] = 0;
-  if (source == nullptr || source->is_unspecified()) return;
+  destinations_[i] = destination;
+  has_source_[i] = source != nullptr && !source->is_unspecified();
+  if (has_source_[i]) sources_[i] = *source;
+}
+
+void SendBatch::address_message(std::size_t i) {
+  address_lengths_[i] = to_sockaddr(destinations_[i], addresses_[i]);
   // The source address as control data, as UdpSocket::send_to writes it.
-  control_lengths_[i] = write_packet_info(*source, controls_[i].bytes.data());
+  control_lengths_[i] = has_source_[i] ? write_packet_info(sources_[i], controls_[i].bytes.data()) : 0;
 }
 
 bool SendBatch::add_copy(int fd, ByteSpan data, const Endpoint& destination, const IpAddress* source) {
@@ -44,10 +48,8 @@ bool SendBatch::joins(unsigned m, std::size_t i) const {
   const iovec& previous = group_[m].msg_hdr.msg_iov[group_segments_[m] - 1];
   return group_segments_[m] < kMaxSegments && previous.iov_len == segment && vectors_[i].iov_len <= segment &&
          vectors_[i].iov_len > 0 && group_bytes_[m] + vectors_[i].iov_len <= kMaxGsoBytes &&
-         address_lengths_[i] == address_lengths_[first] &&
-         std::memcmp(&addresses_[i], &addresses_[first], address_lengths_[i]) == 0 &&
-         control_lengths_[i] == control_lengths_[first] &&
-         std::memcmp(controls_[i].bytes.data(), controls_[first].bytes.data(), control_lengths_[i]) == 0;
+         destinations_[i] == destinations_[first] && has_source_[i] == has_source_[first] &&
+         (!has_source_[i] || sources_[i] == sources_[first]);
 }
 
 void SendBatch::send_group(int fd, std::size_t from) {
@@ -65,6 +67,7 @@ void SendBatch::send_group(int fd, std::size_t from) {
       continue;
     }
     const unsigned m = count++;
+    address_message(i);
     group_first_[m] = i;
     group_segments_[m] = 1;
     group_bytes_[m] = vectors_[i].iov_len;

@@ -92,6 +92,9 @@ class SendBatch {
     std::array<std::byte, 64> bytes;
   };
   void send_group(int fd, std::size_t from);
+  // Entry `i` opens a message: its destination and source in the kernel's form (written only
+  // for datagrams that open a message; the others of a GSO message share the opener's).
+  void address_message(std::size_t i);
   // Whether entry `i` can end message `m` of the group being built.
   bool joins(unsigned m, std::size_t i) const;
   // Message `m` was a GSO message the kernel refused: its datagrams one by one.
@@ -102,6 +105,9 @@ class SendBatch {
   std::array<int, kCapacity> fds_{};
   std::array<bool, kCapacity> done_{};
   std::array<iovec, kCapacity> vectors_{};
+  std::array<Endpoint, kCapacity> destinations_{};
+  std::array<IpAddress, kCapacity> sources_{};
+  std::array<bool, kCapacity> has_source_{};
   std::array<sockaddr_storage, kCapacity> addresses_{};
   std::array<socklen_t, kCapacity> address_lengths_{};
   std::array<Control, kCapacity> controls_{};

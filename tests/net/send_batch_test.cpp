@@ -315,6 +315,27 @@ TEST(SendBatch, ARunDoesNotJoinDatagramsFromAnotherSourceAddress) {
   EXPECT_EQ(recorder.calls[0].payloads, (std::vector<std::string>{a, b, c}));
 }
 
+TEST(SendBatch, ARunJoinsOnlyOneAddressAndPortFromOneSourceAndEachMessageNamesItsOwn) {
+  Recorder recorder;
+  SendBatch batch(recorder.sender());
+  const Endpoint other_port{kPeerA.address, 1001};
+  const Endpoint v6 = *Endpoint::parse("[2001:db8::1]:1000");
+  const auto source = *IpAddress::parse("192.0.2.10");
+  const std::string a(20, 'a'), b(20, 'b'), c(20, 'c'), d(20, 'd'), e(20, 'e'), f(20, 'f');
+  batch.add(6, bytes(a), kPeerA);
+  batch.add(6, bytes(b), other_port);           // the same address, another port
+  batch.add(6, bytes(c), other_port, &source);  // the same destination from a given source
+  batch.add(6, bytes(d), v6);
+  batch.add(6, bytes(e), v6);
+  batch.add(6, bytes(f), kPeerA);
+  batch.flush();
+  ASSERT_EQ(recorder.calls.size(), 1u);
+  EXPECT_EQ(recorder.calls[0].segment_sizes, (std::vector<std::size_t>{0, 0, 0, 20, 0}));
+  EXPECT_EQ(recorder.calls[0].payloads, (std::vector<std::string>{a, b, c, d, e, f}));
+  EXPECT_EQ(recorder.calls[0].destinations,
+            (std::vector<Endpoint>{kPeerA, other_port, other_port, v6, v6, kPeerA}));
+}
+
 TEST(SendBatch, ARunStopsAtTheKernelsSegmentAndByteLimits) {
   {
     Recorder recorder;
