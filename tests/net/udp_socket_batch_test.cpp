@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "net/udp_socket.hpp"
+#include "tests/net/loopback_udp.hpp"
 
 namespace iceway::net {
 namespace {
@@ -39,31 +40,7 @@ struct BatchedEcho final : DatagramHandler {
   std::string answer_buffer;
 };
 
-struct Client {
-  Client() {
-    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  }
-  ~Client() { ::close(fd); }
-  void send(const std::string& text, const Endpoint& to) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(to.port);
-    ASSERT_EQ(::sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&address), sizeof address),
-              static_cast<ssize_t>(text.size()));
-  }
-  // What is already here: no waiting.
-  std::string receive_now() {
-    char buffer[64];
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
-    return n < 0 ? std::string("<none>") : std::string(buffer, static_cast<std::size_t>(n));
-  }
-  int fd = -1;
-};
+using Client = testing::LoopbackUdp;
 
 struct Fixture {
   explicit Fixture(const UdpSocketOptions& options = {}) {
@@ -129,10 +106,7 @@ TEST(UdpSocketBatchedSends, AnswersFromAReusedBufferLeaveCopiedInOrderWithTheRes
 TEST(UdpSocketBatchedSends, OutsideAReceiveRoundEverySendLeavesAtOnce) {
   Fixture f;
   Client client;
-  sockaddr_in address{};
-  socklen_t length = sizeof address;
-  ASSERT_EQ(::getsockname(client.fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  const Endpoint to{*IpAddress::parse("127.0.0.1"), ntohs(address.sin_port)};
+  const Endpoint to = client.endpoint;
   const std::string view = "view", copy = "copy";
   f.socket->send_batched(as_byte_span(view), to);
   f.socket->send_copied(as_byte_span(copy), to);
@@ -169,12 +143,9 @@ TEST(UdpSocketBatchedSends, SendsFromAChosenSourceAreCountedToo) {
   auto socket = std::make_shared<UdpSocket>(poll, *batch);
   ASSERT_FALSE(socket->open(*Endpoint::parse("0.0.0.0:0"), {}));
   Client client;
-  sockaddr_in address{};
-  socklen_t length = sizeof address;
-  ASSERT_EQ(::getsockname(client.fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
   const IpAddress source = *IpAddress::parse("127.0.0.1");
   const std::string text = "x";
-  EXPECT_TRUE(socket->send_to(as_byte_span(text), {source, ntohs(address.sin_port)}, &source));
+  EXPECT_TRUE(socket->send_to(as_byte_span(text), {source, client.endpoint.port}, &source));
   EXPECT_EQ(client.receive_now(), "x");
   EXPECT_FALSE(socket->send_to(as_byte_span(text), {*IpAddress::parse("255.255.255.255"), 9}, &source));
   EXPECT_EQ(batch->sends.tally().sent(), 1u);

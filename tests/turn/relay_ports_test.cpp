@@ -11,6 +11,7 @@
 #include <string>
 
 #include "net/udp_socket.hpp"
+#include "tests/net/loopback_udp.hpp"
 #include "net/worker.hpp"
 #include "turn/io/relay_ports.hpp"
 
@@ -27,30 +28,7 @@ std::uint16_t free_port() {
 }
 
 // A peer on loopback: what arrived, and from which port.
-struct Peer {
-  Peer() {
-    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    socklen_t length = sizeof address;
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-    endpoint = Endpoint{IpAddress::v4(0x7F000001), ntohs(address.sin_port)};
-  }
-  ~Peer() { ::close(fd); }
-  // What is already here, as "text@port", or "<none>": no waiting (the send was a syscall).
-  std::string receive_now() {
-    char buffer[64];
-    sockaddr_in from{};
-    socklen_t length = sizeof from;
-    const ssize_t n = ::recvfrom(fd, buffer, sizeof buffer, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &length);
-    if (n < 0) return "<none>";
-    return std::string(buffer, static_cast<std::size_t>(n)) + "@" + std::to_string(ntohs(from.sin_port));
-  }
-  int fd = -1;
-  Endpoint endpoint;
-};
+using Peer = net::testing::LoopbackUdp;
 
 std::shared_ptr<const Settings> range(std::uint16_t first, std::uint16_t last) {
   auto settings = std::make_shared<Settings>();
@@ -83,15 +61,9 @@ TEST(RelayPorts, ARelaySocketInTheRangeSendsFromItsPortAndReceivesForItsAllocati
   Fixture f;
   ASSERT_EQ(f.relayed.port, f.port);
   ASSERT_TRUE(f.send("to-peer"));
-  EXPECT_EQ(f.peer.receive_now(), "to-peer@" + std::to_string(f.port));
+  EXPECT_EQ(f.peer.receive_now_with_port(), "to-peer@" + std::to_string(f.port));
 
-  const std::string back = "from-peer";
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  to.sin_port = htons(f.port);
-  ASSERT_EQ(::sendto(f.peer.fd, back.data(), back.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
-            static_cast<ssize_t>(back.size()));
+  f.peer.send("from-peer", f.relayed);
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (f.received_for == 0 && std::chrono::steady_clock::now() < deadline) f.worker.context().run_one_for(100ms);
   EXPECT_EQ(f.received_for, 7u);
@@ -102,10 +74,10 @@ TEST(RelayPorts, ASocketOutsideANewRangeIsStillFoundAndBackInsideItToo) {
   const std::uint16_t elsewhere = f.port == 65535 ? f.port - 1 : f.port + 1;
   f.ports.apply_settings(range(elsewhere, elsewhere));  // SIGHUP: the socket's port left the range
   ASSERT_TRUE(f.send("outside"));
-  EXPECT_EQ(f.peer.receive_now(), "outside@" + std::to_string(f.port));
+  EXPECT_EQ(f.peer.receive_now_with_port(), "outside@" + std::to_string(f.port));
   f.ports.apply_settings(range(f.port, f.port));
   ASSERT_TRUE(f.send("inside"));
-  EXPECT_EQ(f.peer.receive_now(), "inside@" + std::to_string(f.port));
+  EXPECT_EQ(f.peer.receive_now_with_port(), "inside@" + std::to_string(f.port));
 }
 
 TEST(RelayPorts, AClosedSocketIsFoundNeitherInTheRangeNorAfterItChanged) {
@@ -114,7 +86,7 @@ TEST(RelayPorts, AClosedSocketIsFoundNeitherInTheRangeNorAfterItChanged) {
   EXPECT_FALSE(f.send("closed"));
   f.ports.apply_settings(range(f.port, f.port));
   EXPECT_FALSE(f.send("closed"));
-  EXPECT_EQ(f.peer.receive_now(), "<none>");
+  EXPECT_EQ(f.peer.receive_now_with_port(), "<none>");
   EXPECT_EQ(f.ports.size(), 0u);
 }
 
@@ -123,11 +95,11 @@ TEST(RelayPorts, ASocketGivenAwayIsNoLongerThisWorkers) {
   auto port = f.ports.give_away(f.relayed);
   ASSERT_TRUE(port);
   EXPECT_FALSE(f.send("gone"));
-  EXPECT_EQ(f.peer.receive_now(), "<none>");
+  EXPECT_EQ(f.peer.receive_now_with_port(), "<none>");
   // Taken back (as another worker would), it is found again at the same address.
   ASSERT_TRUE(f.ports.take_over(std::move(*port), 9));
   ASSERT_TRUE(f.send("back"));
-  EXPECT_EQ(f.peer.receive_now(), "back@" + std::to_string(f.port));
+  EXPECT_EQ(f.peer.receive_now_with_port(), "back@" + std::to_string(f.port));
 }
 
 TEST(RelayPorts, AnAddressThatIsNotARelayAddressFindsNothing) {
@@ -135,7 +107,7 @@ TEST(RelayPorts, AnAddressThatIsNotARelayAddressFindsNothing) {
   const Endpoint other{IpAddress::v4(0x7F000002), f.port};
   const std::string text = "wrong address";
   EXPECT_FALSE(f.ports.send(other, as_byte_span(text), f.peer.endpoint));
-  EXPECT_EQ(f.peer.receive_now(), "<none>");
+  EXPECT_EQ(f.peer.receive_now_with_port(), "<none>");
 }
 
 }  // namespace
