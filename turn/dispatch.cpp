@@ -195,9 +195,8 @@ std::optional<stun::MobilityTicket> refresh_ticket(const Route& route, const stu
 // A Refresh from a 5-tuple without an allocation here, whose ticket names another worker: the
 // allocation (and the nonce's and key's checks) are there. Not for a request another worker
 // handed over already: that one is decided here, whatever its ticket says.
-std::optional<HandleResult> mobility_elsewhere(const Route& route, const stun::MessageView& message, Context& ctx) {
+std::optional<HandleResult> mobility_elsewhere(const std::optional<stun::MobilityTicket>& ticket, Context& ctx) {
   if (ctx.home_worker != ctx.tcp.worker()) return std::nullopt;
-  const auto ticket = refresh_ticket(route, message, ctx);
   if (!ticket) return std::nullopt;
   const auto owner = mobility_ticket_worker(*ticket);
   if (!owner || *owner == ctx.tcp.worker() || *owner >= ctx.tcp.workers()) return std::nullopt;
@@ -234,7 +233,9 @@ HandleResult routed(const Route& route, const stun::MessageView& message, Contex
     }
   }
   if (auto moved = bind_elsewhere(route, message, ctx)) return *moved;
-  if (auto moved = mobility_elsewhere(route, message, ctx)) return *moved;
+  // Read once: where the allocation lives (next) and which one it is (step 5) both need it.
+  const auto ticket = refresh_ticket(route, message, ctx);
+  if (auto moved = mobility_elsewhere(ticket, ctx)) return *moved;
   // Step 4: authentication (requests only).
   std::optional<Authenticated> auth;
   if (is_request) {
@@ -246,8 +247,8 @@ HandleResult routed(const Route& route, const stun::MessageView& message, Contex
   Allocation* allocation = nullptr;
   if (route.needs_allocation) {
     allocation = ctx.table.find(ctx.five_tuple);
-    const auto ticket = allocation == nullptr ? refresh_ticket(route, message, ctx) : std::nullopt;
-    if (ticket) allocation = ticket_allocation(ticket, ctx);
+    const bool by_ticket = allocation == nullptr && ticket;
+    if (by_ticket) allocation = ticket_allocation(ticket, ctx);
     if (allocation == nullptr) {
       if (!is_request) {  // indications: silence
         HandleResult silence;
@@ -255,7 +256,7 @@ HandleResult routed(const Route& route, const stun::MessageView& message, Contex
         return silence;
       }
       HandleResult result = error_response(message, stun::ErrorCode::allocation_mismatch, auth->key, ctx);
-      result.refusal = ticket ? Refusal::mobility_ticket_unknown : Refusal::no_allocation;
+      result.refusal = by_ticket ? Refusal::mobility_ticket_unknown : Refusal::no_allocation;
       result.username = auth->username;
       return result;
     }
