@@ -34,6 +34,14 @@ socketio::EngineSettings engine_settings(const Settings& signal) {
   return engine;
 }
 
+socketio::TutorialLimits tutorial_limits(const Settings& settings) {
+  socketio::TutorialLimits limits;
+  limits.rooms.max_rooms_per_socket = settings.max_rooms_per_connection;
+  limits.rooms.max_sockets_per_room = settings.max_peers_per_room;
+  limits.max_json_depth = settings.max_json_depth;
+  return limits;
+}
+
 }  // namespace
 
 SignalServer::SignalServer(boost::asio::io_context& context, const Settings& settings, IceServersProvider& ice_servers)
@@ -98,20 +106,14 @@ SignalServer::SignalServer(boost::asio::io_context& context, const Settings& set
       app = std::make_unique<socketio::ConformanceServer>();
       connection.connect_timeout = std::chrono::milliseconds(1000);  // the suite's fixture
     } else {
-      socketio::TutorialLimits limits;
-      limits.rooms.max_rooms_per_socket = settings.max_rooms_per_connection;
-      limits.rooms.max_sockets_per_room = settings.max_peers_per_room;
-      app = std::make_unique<socketio::TutorialServer>(limits);
+      app = std::make_unique<socketio::TutorialServer>(tutorial_limits(settings));
     }
     // A Socket.IO profile on the default path replaces the common tutorial server there.
     const bool replaced = std::any_of(settings.socketio_profiles.begin(), settings.socketio_profiles.end(),
                                       [&](const SocketIoProfile& profile) { return profile.path == socketio.path; });
     if (!replaced) add_socketio_mount(socketio.path, std::move(app), engine_settings(settings), connection);
     for (const auto& profile : settings.socketio_profiles) {
-      socketio::TutorialLimits limits;
-      limits.rooms.max_rooms_per_socket = settings.max_rooms_per_connection;
-      limits.rooms.max_sockets_per_room = settings.max_peers_per_room;
-      add_socketio_mount(profile.path, std::make_unique<socketio::TutorialServer>(limits, profile),
+      add_socketio_mount(profile.path, std::make_unique<socketio::TutorialServer>(tutorial_limits(settings), profile),
                          engine_settings(settings), connection);
     }
     if (!socketio.engineio_echo_path.empty()) {

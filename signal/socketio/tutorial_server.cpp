@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "signal/relay_frame.hpp"
+
 namespace iceway::signaling::socketio {
 namespace {
 
@@ -48,6 +50,35 @@ std::optional<std::string> field(const Json& object, const std::array<std::strin
     }
   }
   return std::nullopt;
+}
+
+// Decided: the first of `names` that key_text() takes (nullopt: none), read from the raw
+// members; undecided (the outer nullopt) where only the tree would be exact: a string written
+// with escapes, or a number other than a short integer (-0, floats, more than 18 digits: the
+// tree's integer range and spelling).
+template <std::size_t N>
+std::optional<std::optional<std::string>> plain_field(const FrameMembers& members,
+                                                       const std::array<std::string_view, N>& names) {
+  for (const std::string_view name : names) {
+    const std::string_view raw = members.value(name);
+    if (raw.empty()) continue;
+    if (raw.front() == '"') {
+      const auto text = members.plain_string(name);
+      if (!text) return std::nullopt;
+      if (text->empty()) continue;
+      return std::optional<std::string>(std::string(*text));
+    }
+    if (raw.front() == '-' || (raw.front() >= '0' && raw.front() <= '9')) {
+      const std::string_view digits = raw.front() == '-' ? raw.substr(1) : raw;
+      const bool short_integer = !digits.empty() && digits.size() <= 18 && (digits.front() != '0' || digits == "0") &&
+                                 digits.find_first_not_of("0123456789") == std::string_view::npos &&
+                                 raw != "-0";
+      if (!short_integer) return std::nullopt;
+      return std::optional<std::string>(std::string(raw));
+    }
+    // An object, array, true, false or null names nobody: the next field is asked.
+  }
+  return std::optional<std::string>();
 }
 
 // A room from the argument itself or from its room fields.
@@ -178,13 +209,38 @@ bool TutorialServer::emit_to_room(const SocketEvent& event, const std::string& r
   return true;
 }
 
+bool TutorialServer::route_plain(const SocketEvent& event, std::vector<AppAction>& out) {
+  const auto members = scan_frame_members(event.arguments, limits_.max_json_depth);
+  if (!members) return false;
+  const auto receiver = plain_field(*members, kReceiverFields);
+  if (!receiver) return false;
+  if (*receiver) {
+    to_receiver(event, **receiver, out);
+    return true;
+  }
+  const auto room = plain_field(*members, kRoomFields);
+  if (!room) return false;
+  if (*room) {
+    to_room(event, **room, out);
+  } else {  // an object names no room by itself
+    refuse(event, TutorialError::unknown_event,
+           "no receiver: name one with to/target/toUser, or a room with room/roomId", out);
+  }
+  return true;
+}
+
 void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>& out) {
   if (!name_from_fields(event, out)) return;
   if (apply_rule(event, out)) return;
-  const Json first = first_argument(event.arguments);
   const std::string_view name = event.name;
+  const bool joins = name == "join" || name == "joinRoom" || name == "leave" || name == "leaveRoom";
+  const bool names = name == "login" || name == "register";
+  // Relayed events, most of the traffic, are routed from the raw members of their first
+  // argument: building a tree of an SDP only to read `to` or `room` was most of their cost.
+  if (!joins && !names && route_plain(event, out)) return;
+  const Json first = first_argument(event.arguments);
 
-  if (name == "join" || name == "joinRoom" || name == "leave" || name == "leaveRoom") {
+  if (joins) {
     const auto room = room_argument(first);
     if (!room || room->size() > limits_.max_room_bytes) {
       refuse(event, TutorialError::bad_room, "a room is a non-empty string or number, or a room/roomId field", out);
@@ -199,7 +255,7 @@ void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>
     return;
   }
 
-  if (name == "login" || name == "register") {
+  if (names) {
     auto user = key_text(first);
     if (!user) user = field(first, kNameFields);
     if (!user || user->size() > limits_.max_name_bytes) {
@@ -212,19 +268,7 @@ void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>
   }
 
   if (const auto receiver = field(first, kReceiverFields)) {
-    // Local first: a receiver on this node is reached without asking the cluster.
-    if (const std::string* socket = socket_of(*receiver)) {
-      relay(event, {*socket}, out);
-      return;
-    }
-    if (rooms_.has_socket(event.nsp, *receiver)) {
-      relay(event, {*receiver}, out);
-      return;
-    }
-    const RemoteEmit remote{std::string(event.name), std::string(event.arguments), event.attachments, {}};
-    if (!cluster_.emit_to_name(*receiver, remote) && !cluster_.emit_to_socket(*receiver, remote)) {
-      refuse(event, TutorialError::unknown_target, *receiver + " is not online", out);
-    }
+    to_receiver(event, *receiver, out);
     return;
   }
 
@@ -235,13 +279,33 @@ void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>
     if (room && !rooms_.in_room(event.nsp, event.socket_id, *room)) room.reset();
   }
   if (room) {
-    if (!emit_to_room(event, *room, event.socket_id, std::string(event.name), std::string(event.arguments), out)) {
-      refuse(event, TutorialError::no_recipient, "nobody else is in room " + *room, out);
-    }
+    to_room(event, *room, out);
     return;
   }
   refuse(event, TutorialError::unknown_event,
          "no receiver: name one with to/target/toUser, or a room with room/roomId", out);
+}
+
+void TutorialServer::to_receiver(const SocketEvent& event, const std::string& receiver, std::vector<AppAction>& out) {
+  // Local first: a receiver on this node is reached without asking the cluster.
+  if (const std::string* socket = socket_of(receiver)) {
+    relay(event, {*socket}, out);
+    return;
+  }
+  if (rooms_.has_socket(event.nsp, receiver)) {
+    relay(event, {receiver}, out);
+    return;
+  }
+  const RemoteEmit remote{std::string(event.name), std::string(event.arguments), event.attachments, {}};
+  if (!cluster_.emit_to_name(receiver, remote) && !cluster_.emit_to_socket(receiver, remote)) {
+    refuse(event, TutorialError::unknown_target, receiver + " is not online", out);
+  }
+}
+
+void TutorialServer::to_room(const SocketEvent& event, const std::string& room, std::vector<AppAction>& out) {
+  if (!emit_to_room(event, room, event.socket_id, std::string(event.name), std::string(event.arguments), out)) {
+    refuse(event, TutorialError::no_recipient, "nobody else is in room " + room, out);
+  }
 }
 
 void TutorialServer::join(const SocketEvent& event, const std::string& room, std::vector<AppAction>& out) {

@@ -64,6 +64,9 @@ struct TutorialLimits {
   // Names and room names are kept for as long as their socket lives: bound what one holds.
   std::size_t max_name_bytes = 256;
   std::size_t max_room_bytes = 256;
+  // signal.max_json_depth: the codec has bounded every payload already; routing reads the
+  // first argument with the same limit, so the thread's one JSON parser keeps its buffers.
+  std::size_t max_json_depth = 32;
 };
 
 class TutorialServer final : public SocketApp {
@@ -85,6 +88,11 @@ class TutorialServer final : public SocketApp {
 
  private:
   void on_message(const SocketEvent& event, std::vector<AppAction>& out);
+  // The common server's routing of an event whose first argument is an object the scanner
+  // reads exactly (most relayed events); false when it cannot, and on_message parses it.
+  bool route_plain(const SocketEvent& event, std::vector<AppAction>& out);
+  void to_receiver(const SocketEvent& event, const std::string& receiver, std::vector<AppAction>& out);
+  void to_room(const SocketEvent& event, const std::string& room, std::vector<AppAction>& out);
   // The profile's rule for the event, carried out; false when no rule names it.
   bool apply_rule(const SocketEvent& event, std::vector<AppAction>& out);
   void relay(const SocketEvent& event, std::vector<std::string> to, std::vector<AppAction>& out);

@@ -93,6 +93,47 @@ TEST_F(Tutorial, NamedReceiversGetTheEventUnchanged) {
   }
 }
 
+// Relayed events are routed from the raw members of their first argument, and where those
+// cannot say exactly what the parsed argument says, from the parsed argument: either way the
+// receiver is the one the tree names.
+TEST_F(Tutorial, ReceiversAndRoomsAreReadAsTheParsedArgumentReadsThem) {
+  node.send(bob, R"(42["login","bob"])", now);
+  node.send(carol, R"(42["login","42"])", now);
+  node.send(bob, R"(42["join","r"])", now);
+  node.send(alice, R"(42["join","r"])", now);
+  node.send(bob, R"(42["join","0"])", now);
+  node.send(carol, R"(42["join","-0"])", now);  // where a raw "-0" would go
+  for (const std::size_t client : {alice, bob, carol}) node.take(client);
+  const struct {
+    std::string_view name;
+    std::string_view frame;
+    std::size_t receiver;
+  } cases[] = {
+      {"an escaped name", R"(42["offer",{"to":"bob","sdp":"x"}])", bob},
+      {"a name given twice: the last one", R"(42["offer",{"to":"carol","to":"bob"}])", bob},
+      {"an integer name", R"(42["offer",{"target":42}])", carol},
+      {"an empty name, then another field", R"(42["offer",{"to":"","target":"bob"}])", bob},
+      {"null, then another field", R"(42["offer",{"to":null,"toUser":"bob"}])", bob},
+      {"an object is no name", R"(42["offer",{"to":{"name":"carol"},"room":"r"}])", bob},
+      {"a float is no room", R"(42["offer",{"room":1.0,"roomId":"r"}])", bob},
+      {"-0 is the room 0", R"(42["offer",{"room":-0}])", bob},
+      {"more members than the raw reader takes",
+       R"(42["offer",{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13,"n":14,"o":15,"p":16,"to":"bob"}])",
+       bob},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(say(alice, std::string(c.frame), c.receiver), Texts{std::string(c.frame)});
+    EXPECT_TRUE(node.take(alice).empty());
+    EXPECT_TRUE(node.take(c.receiver == bob ? carol : bob).empty());
+  }
+  // An integer too long for the raw reader's check is still the tree's integer.
+  node.send(bob, R"(42["join",12345678901234567890])", now);
+  node.take(bob);
+  EXPECT_EQ(say(alice, R"(42["x",{"roomId":12345678901234567890}])", bob),
+            Texts{R"(42["x",{"roomId":12345678901234567890}])"});
+}
+
 TEST_F(Tutorial, JoinAndLoginAreAcknowledgedWhenAsked) {
   EXPECT_EQ(say(alice, R"(421["login",{"name":"alice"}])", alice), Texts{R"(431[{"ok":true}])"});
   EXPECT_EQ(say(alice, R"(422["join","r"])", alice), Texts{R"(432[{"ok":true}])"});
