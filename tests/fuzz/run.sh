@@ -154,13 +154,17 @@ case "$mode" in
       status=0
       children_cpu_seconds
       cpu_before=$cpu_now
+      # This run's reproducers are the artifacts newer than this mark; those of earlier runs
+      # stay (each must become a corpus entry and a fix) but are not counted again.
+      touch "$artifacts/.run-started"
       # -fork keeps going after a crash and counts them; each crash leaves its reproducer.
       "$target" "${common[@]}" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -max_total_time="$seconds" -artifact_prefix="$artifacts/" "$work" "$seeds" \
         > "$artifacts/long.txt" 2>&1 || status=$?
       children_cpu_seconds
       cpu_seconds=$((cpu_now - cpu_before))
-      crashes=$(find "$artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+      crashes=$(find "$artifacts" -maxdepth 1 -type f -newer "$artifacts/.run-started" \
+                  \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
       # Keep only inputs that add coverage: merge the work corpus into the checked-in one.
       "$target" -merge=1 "$seeds" "$work" > "$artifacts/merge.txt" 2>&1 || status=$?
       # -fork's progress lines: "#4038: cov: 16392 ft: 16058 corp: 296 exec/s 213 ... time: 16s".
