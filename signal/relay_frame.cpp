@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include <simdjson.h>
-
+#include "signal/json_fast.hpp"
 #include "signal/limits.hpp"
 
 namespace iceway::signaling {
@@ -196,59 +195,15 @@ ScanResult scan_exact(std::string_view text, std::size_t max_depth) {
   return success(std::optional<RelayFields>(std::move(fields)));
 }
 
-// Frames longer than this skip simdjson. A thread's parser keeps the capacity of the largest
-// frame it has parsed (about 15 bytes of buffers per input byte: 8 of tape, 4 of index), so this bounds that memory
-// even when signal.max_frame_bytes is set far above its 64 KiB default; the frames the
-// dispatcher passes here are at most max_frame_bytes long, so by default all take the fast path.
-constexpr std::size_t kFastMaxBytes = 256 * 1024;
-// The first allocation: a PeerJS frame is about 530 bytes; a larger frame grows the parser.
-constexpr std::size_t kFastInitialCapacity = 4096;
-
-// One parser per thread, reused so its buffers are allocated once, not per frame. Its depth
-// limit follows max_depth (a setting): a new value reallocates, which happens once per thread
-// unless the setting changes. nullptr if allocation failed; the exact path then does the work.
-simdjson::dom::parser* thread_parser(std::size_t max_depth) {
-  thread_local simdjson::dom::parser parser;
-  thread_local std::size_t parser_depth = 0;
-  if (parser_depth != max_depth) {
-    parser_depth = 0;
-    if (parser.allocate(std::max(parser.capacity(), kFastInitialCapacity), max_depth) != simdjson::SUCCESS) {
-      return nullptr;
-    }
-    parser_depth = max_depth;
-  }
-  return &parser;
-}
-
 // What simdjson found: the frame is an object with the fields filled in, it is not an object,
 // it is an object the caller must take through the tree (general), or simdjson refused it and
 // cannot say exactly why.
 enum class FastScan { fields, not_an_object, general, refused };
 
-// simdjson's answer, or refused when it cannot give the exact one and scan_exact() must run:
-// any simdjson error (a malformed frame, but also JSON that nlohmann accepts and simdjson does
-// not: integers beyond 64 bits, a leading byte order mark, nesting at the depth limit), and
-// inputs it is not used for. What simdjson accepts, nlohmann accepts (both are strict RFC 8259
-// parsers with full UTF-8 validation; the unit tests and signal_relay_frame_fuzz check it), so a
-// success here is the exact path's success.
-// simdjson's parse of `text` into `root`; false when it refuses the text or is not used for it.
-bool parse_fast(std::string_view text, std::size_t max_depth, simdjson::dom::element& root) {
-  // max_depth 0: simdjson would still accept an empty {} or [] (see below), json_too_deep not.
-  if (max_depth == 0 || text.empty() || text.size() > kFastMaxBytes) return false;
-  simdjson::dom::parser* parser = thread_parser(max_depth);
-  if (parser == nullptr) return false;
-  // The text is copied into the parser's padded buffer: Beast's buffer has no SIMDJSON_PADDING.
-  return parser->parse(text.data(), text.size()).get(root) == simdjson::SUCCESS;
-}
-
 FastScan scan_fast(std::string_view text, std::size_t max_depth, RelayFields& fields) {
   simdjson::dom::element root;
-  if (!parse_fast(text, max_depth, root)) return FastScan::refused;
-  // Depth: simdjson counts a non-empty object or array as one level and refuses one that
-  // reaches max_depth, while an empty {} or [] adds no level; so what it accepts nests at most
-  // max_depth - 1 non-empty levels plus one empty one, max_depth in all, as json_too_deep
-  // counts it. A frame at exactly max_depth with a non-empty innermost value comes back as an
-  // error and takes the exact path, which accepts it.
+  // Refused: scan_exact() gives the exact answer (signal/json_fast.hpp says why it must).
+  if (!parse_json_fast(text, max_depth, root)) return FastScan::refused;
   simdjson::dom::object object;
   if (root.get(object) != simdjson::SUCCESS) return FastScan::not_an_object;
   bool seen_type = false;
@@ -312,7 +267,7 @@ std::optional<std::string_view> FrameMembers::plain_string(std::string_view name
 
 std::optional<FrameMembers> scan_frame_members(std::string_view text, std::size_t max_depth) {
   simdjson::dom::element root;
-  if (!parse_fast(text, max_depth, root) || !root.is_object()) return std::nullopt;
+  if (!parse_json_fast(text, max_depth, root) || !root.is_object()) return std::nullopt;
   FrameMembers out;
   const bool walked = walk_members(text, [&out](std::string_view name, std::string_view value) {
     if (out.count == out.members.size()) return false;

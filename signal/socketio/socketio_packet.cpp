@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "signal/json_fast.hpp"
+
 namespace iceway::signaling::socketio {
 namespace {
 
@@ -133,6 +135,41 @@ class PayloadCheck {
   std::vector<Container> containers_;
 };
 
+Kind kind_of(simdjson::dom::element_type type) {
+  switch (type) {
+    case simdjson::dom::element_type::ARRAY: return Kind::array;
+    case simdjson::dom::element_type::OBJECT: return Kind::object;
+    case simdjson::dom::element_type::INT64:
+    case simdjson::dom::element_type::UINT64:
+    case simdjson::dom::element_type::DOUBLE: return Kind::number;
+    case simdjson::dom::element_type::STRING: return Kind::string;
+    case simdjson::dom::element_type::BOOL: return Kind::boolean;
+    case simdjson::dom::element_type::NULL_VALUE: return Kind::null;
+  }
+  return Kind::none;
+}
+
+// What PayloadCheck records, from simdjson (signal/json_fast.hpp): true when it accepted the
+// payload, which is then valid and within the depth limit as PayloadCheck counts it. False
+// says nothing exact: PayloadCheck must run. Not for binary packets, whose placeholders only
+// PayloadCheck checks.
+bool check_fast(std::string_view payload, std::size_t max_depth, PayloadCheck& check) {
+  simdjson::dom::element root;
+  if (!parse_json_fast(payload, max_depth, root)) return false;
+  check.top = kind_of(root.type());
+  simdjson::dom::array array;
+  if (root.get(array) != simdjson::SUCCESS) return true;
+  for (const simdjson::dom::element first : array) {
+    check.first_element = kind_of(first.type());
+    std::string_view name;
+    if (first.get(name) == simdjson::SUCCESS) check.first_string = name;  // decoded, as nlohmann hands it over
+    break;
+  }
+  return true;
+}
+
+Result<SocketPacket, SocketCodecError> decode(std::string_view text, const SocketLimits& limits, bool fast);
+
 // The raw text after an EVENT array's first element (a string, already validated): the
 // arguments without the comma that separates them from the name.
 std::string_view arguments_after_name(std::string_view array) {
@@ -195,6 +232,16 @@ std::string SocketCodecError::message() const {
 }
 
 Result<SocketPacket, SocketCodecError> decode_socket_packet(std::string_view text, const SocketLimits& limits) {
+  return decode(text, limits, true);
+}
+
+Result<SocketPacket, SocketCodecError> decode_socket_packet_exact(std::string_view text, const SocketLimits& limits) {
+  return decode(text, limits, false);
+}
+
+namespace {
+
+Result<SocketPacket, SocketCodecError> decode(std::string_view text, const SocketLimits& limits, bool fast) {
   if (text.empty()) return error_at(SocketError::empty_packet, 0);
   if (text[0] < '0' || text[0] > '6') return error_at(SocketError::unknown_type, 0);
   SocketPacket packet;
@@ -240,10 +287,15 @@ Result<SocketPacket, SocketCodecError> decode_socket_packet(std::string_view tex
   if (!packet.data.empty()) {
     // A NUL ends nlohmann's input early (see json_text.hpp); JSON never has a raw one.
     if (packet.data.find('\0') != std::string_view::npos) return error_at(SocketError::malformed_json, i);
-    const bool ok = nlohmann::json::sax_parse(packet.data.begin(), packet.data.end(), &check);
-    if (check.too_deep) return error_at(SocketError::too_deep, i);
-    if (check.bad_placeholder) return error_at(SocketError::bad_placeholder, i);
-    if (!ok) return error_at(SocketError::malformed_json, i);
+    // nlohmann's lexer, which copies every byte of every string, was a quarter of the server's
+    // CPU under relayed events; simdjson decides most payloads, and what it refuses gets the
+    // exact check and its exact error.
+    if (!fast || is_binary(packet.type) || !check_fast(packet.data, limits.max_json_depth, check)) {
+      const bool ok = nlohmann::json::sax_parse(packet.data.begin(), packet.data.end(), &check);
+      if (check.too_deep) return error_at(SocketError::too_deep, i);
+      if (check.bad_placeholder) return error_at(SocketError::bad_placeholder, i);
+      if (!ok) return error_at(SocketError::malformed_json, i);
+    }
   }
   if (!payload_shape_ok(packet.type, check.top, check.first_element)) return error_at(SocketError::invalid_payload, i);
 
@@ -258,6 +310,8 @@ Result<SocketPacket, SocketCodecError> decode_socket_packet(std::string_view tex
   }
   return packet;
 }
+
+}  // namespace
 
 Result<std::size_t, SocketCodecError> append_socket_packet(const SocketPacket& packet, std::string& out) {
   if (packet.nsp.empty() || packet.nsp.front() != '/' || packet.nsp.find(',') != std::string_view::npos) {

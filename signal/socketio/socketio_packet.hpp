@@ -89,8 +89,12 @@ struct SocketLimits {
   std::size_t max_attachments = 16;
 };
 
-// Decodes the text of one Engine.IO message packet (without its leading '4').
+// Decodes the text of one Engine.IO message packet (without its leading '4'). The payload is
+// checked by simdjson where it can decide exactly (signal/json_fast.hpp), else by nlohmann.
 Result<SocketPacket, SocketCodecError> decode_socket_packet(std::string_view text, const SocketLimits& limits);
+// The same with nlohmann alone: the reference the tests and socketio_packet_fuzz hold the fast
+// path to (the same packet or the same error for every input).
+Result<SocketPacket, SocketCodecError> decode_socket_packet_exact(std::string_view text, const SocketLimits& limits);
 
 // Appends the wire form of `packet` (type, attachments, namespace, ack id, then `data` as
 // given: the caller vouches that it is JSON of the right shape). Refuses a namespace that the

@@ -1,7 +1,8 @@
 // The Socket.IO codec on arbitrary text. Invariants: no crash and no recursion at any depth;
-// what nlohmann refuses as JSON is refused; a decoded packet encodes to text that decodes to the
-// same packet; and the raw-text splices a relay makes (an event's name and arguments, an ack's
-// arguments) rebuild exactly the array that was sent, key order included.
+// the simdjson fast path and nlohmann alone decide alike (the same packet or the same error);
+// what nlohmann refuses as JSON is refused; a decoded packet encodes to text that decodes to
+// the same packet; and the raw-text splices a relay makes (an event's name and arguments, an
+// ack's arguments) rebuild exactly the array that was sent, key order included.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -33,6 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_json_depth = 16;
   limits.max_attachments = 4;
   auto decoded = decode_socket_packet(text, limits);
+  // The simdjson fast path decides as nlohmann alone does: the same packet or the same error.
+  const auto exact = decode_socket_packet_exact(text, limits);
+  check(static_cast<bool>(decoded) == static_cast<bool>(exact));
+  if (decoded) check(same(decoded.value(), exact.value()));
+  else check(decoded.error() == exact.error());
   if (!decoded) {
     check(!decoded.error().message().empty());
     check(decoded.error().offset <= size);

@@ -213,6 +213,54 @@ TEST(SocketIoPacket, DepthLimitCountsEveryContainer) {
   EXPECT_EQ(decode_socket_packet(very_deep, kLimits).error().code, SocketError::too_deep);
 }
 
+// simdjson decides most payloads (signal/json_fast.hpp); where it refuses JSON that nlohmann
+// takes, or cannot say which error applies, nlohmann decides. Either way the answer is the one
+// nlohmann alone gives.
+TEST(SocketIoPacket, TheFastCheckDecidesAsTheExactOne) {
+  const std::string deep_at_limit = "2[\"a\"," + std::string(31, '[') + "1" + std::string(31, ']') + "]";
+  const std::string deep_past_limit = "2[\"a\"," + std::string(32, '[') + "1" + std::string(32, ']') + "]";
+  const std::string empty_at_limit = "2[\"a\"," + std::string(31, '[') + std::string(31, ']') + "]";
+  const std::string_view cases[] = {
+      R"(2["a",{"sdp":"v=0\r\n","n":1.5e-3}])",
+      R"(2["conn\u0065ct"])",                 // an escaped reserved name is still reserved
+      R"(2["\ud83d\ude00",1])",              // a surrogate pair names the event
+      R"(2["a","\udc00"])",                   // a lone low surrogate: not JSON to either
+      R"(2["a","\ud800x"])",                  // a lone high surrogate
+      R"(2["a",123456789012345678901234])",    // beyond 64 bits: nlohmann takes it, simdjson not
+      "2\xef\xbb\xbf[\"a\"]",                 // a byte order mark
+      R"(2 [ "a" , 1 ] )",
+      R"(2[1,"a"])",
+      R"(2[null])",
+      R"(3[])",
+      R"(0{"token":"x"})",
+      R"(4"text")",
+      R"(2["a",-0,1e400])",
+      R"(2["a",tru])",
+      R"(2["a"],)",
+      deep_at_limit,
+      deep_past_limit,
+      empty_at_limit,
+  };
+  for (const std::string_view text : cases) {
+    SCOPED_TRACE(text);
+    const auto fast = decode_socket_packet(text, kLimits);
+    const auto exact = decode_socket_packet_exact(text, kLimits);
+    ASSERT_EQ(static_cast<bool>(fast), static_cast<bool>(exact));
+    if (!fast) {
+      EXPECT_EQ(fast.error(), exact.error());
+      continue;
+    }
+    EXPECT_EQ(fast.value().type, exact.value().type);
+    EXPECT_EQ(fast.value().event_name, exact.value().event_name);
+    EXPECT_EQ(fast.value().arguments, exact.value().arguments);
+    EXPECT_EQ(fast.value().data, exact.value().data);
+  }
+  EXPECT_EQ(decode_socket_packet(R"(2["conn\u0065ct"])", kLimits).error().code, SocketError::reserved_event_name);
+  EXPECT_EQ(decode_socket_packet(R"(2["\ud83d\ude00",1])", kLimits).value().event_name, "\xf0\x9f\x98\x80");
+  EXPECT_TRUE(decode_socket_packet(deep_at_limit, kLimits));
+  EXPECT_EQ(decode_socket_packet(deep_past_limit, kLimits).error().code, SocketError::too_deep);
+}
+
 TEST(SocketIoPacket, EncoderRefusesNamespacesTheDecoderCannotReadBack) {
   std::string out;
   for (const std::string_view nsp : {"", "admin", "/a,b"}) {
