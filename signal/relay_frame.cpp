@@ -1,6 +1,5 @@
 #include "signal/relay_frame.hpp"
 
-#include <algorithm>
 #include <cstdint>
 
 #include "signal/json_fast.hpp"
