@@ -21,14 +21,13 @@ void SendBatch::add(int fd, ByteSpan data, const Endpoint& destination, const Ip
   done_[i] = false;
   vectors_[i] = {const_cast<std::byte*>(data.data()), data.size()};
   destinations_[i] = destination;
-  has_source_[i] = source != nullptr && !source->is_unspecified();
-  if (has_source_[i]) sources_[i] = *source;
+  sources_[i] = source != nullptr && !source->is_unspecified() ? *source : IpAddress{};
 }
 
 void SendBatch::address_message(std::size_t i) {
   address_lengths_[i] = to_sockaddr(destinations_[i], addresses_[i]);
   // The source address as control data, as UdpSocket::send_to writes it.
-  control_lengths_[i] = has_source_[i] ? write_packet_info(sources_[i], controls_[i].bytes.data()) : 0;
+  control_lengths_[i] = sources_[i].is_unspecified() ? 0 : write_packet_info(sources_[i], controls_[i].bytes.data());
 }
 
 bool SendBatch::add_copy(int fd, ByteSpan data, const Endpoint& destination, const IpAddress* source) {
@@ -48,8 +47,7 @@ bool SendBatch::joins(unsigned m, std::size_t i) const {
   const iovec& previous = group_[m].msg_hdr.msg_iov[group_segments_[m] - 1];
   return group_segments_[m] < kMaxSegments && previous.iov_len == segment && vectors_[i].iov_len <= segment &&
          vectors_[i].iov_len > 0 && group_bytes_[m] + vectors_[i].iov_len <= kMaxGsoBytes &&
-         destinations_[i] == destinations_[first] && has_source_[i] == has_source_[first] &&
-         (!has_source_[i] || sources_[i] == sources_[first]);
+         destinations_[i] == destinations_[first] && sources_[i] == sources_[first];
 }
 
 void SendBatch::send_group(int fd, std::size_t from) {

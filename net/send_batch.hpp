@@ -106,8 +106,7 @@ class SendBatch {
   std::array<bool, kCapacity> done_{};
   std::array<iovec, kCapacity> vectors_{};
   std::array<Endpoint, kCapacity> destinations_{};
-  std::array<IpAddress, kCapacity> sources_{};
-  std::array<bool, kCapacity> has_source_{};
+  std::array<IpAddress, kCapacity> sources_{};  // unspecified: none given (the socket's own)
   std::array<sockaddr_storage, kCapacity> addresses_{};
   std::array<socklen_t, kCapacity> address_lengths_{};
   std::array<Control, kCapacity> controls_{};

@@ -168,8 +168,6 @@ bool check_fast(std::string_view payload, std::size_t max_depth, PayloadCheck& c
   return true;
 }
 
-Result<SocketPacket, SocketCodecError> decode(std::string_view text, const SocketLimits& limits, bool fast);
-
 // The raw text after an EVENT array's first element (a string, already validated): the
 // arguments without the comma that separates them from the name.
 std::string_view arguments_after_name(std::string_view array) {
@@ -229,14 +227,6 @@ std::string SocketCodecError::message() const {
   text += std::to_string(offset);
   text += ')';
   return text;
-}
-
-Result<SocketPacket, SocketCodecError> decode_socket_packet(std::string_view text, const SocketLimits& limits) {
-  return decode(text, limits, true);
-}
-
-Result<SocketPacket, SocketCodecError> decode_socket_packet_exact(std::string_view text, const SocketLimits& limits) {
-  return decode(text, limits, false);
 }
 
 namespace {
@@ -312,6 +302,14 @@ Result<SocketPacket, SocketCodecError> decode(std::string_view text, const Socke
 }
 
 }  // namespace
+
+Result<SocketPacket, SocketCodecError> decode_socket_packet(std::string_view text, const SocketLimits& limits) {
+  return decode(text, limits, true);
+}
+
+Result<SocketPacket, SocketCodecError> decode_socket_packet_exact(std::string_view text, const SocketLimits& limits) {
+  return decode(text, limits, false);
+}
 
 Result<std::size_t, SocketCodecError> append_socket_packet(const SocketPacket& packet, std::string& out) {
   if (packet.nsp.empty() || packet.nsp.front() != '/' || packet.nsp.find(',') != std::string_view::npos) {

@@ -14,6 +14,7 @@ using Json = nlohmann::json;
 constexpr std::array<std::string_view, 3> kReceiverFields{"to", "target", "toUser"};
 constexpr std::array<std::string_view, 2> kRoomFields{"room", "roomId"};
 constexpr std::array<std::string_view, 2> kNameFields{"username", "name"};
+constexpr std::string_view kNoReceiver = "no receiver: name one with to/target/toUser, or a room with room/roomId";
 
 // The first argument, or null when there is none. The codec has validated the arguments (and
 // bounded their depth), so parsing cannot fail.
@@ -70,9 +71,10 @@ std::optional<std::optional<std::string>> plain_field(const FrameMembers& member
     }
     if (raw.front() == '-' || (raw.front() >= '0' && raw.front() <= '9')) {
       const std::string_view digits = raw.front() == '-' ? raw.substr(1) : raw;
-      const bool short_integer = !digits.empty() && digits.size() <= 18 && (digits.front() != '0' || digits == "0") &&
-                                 digits.find_first_not_of("0123456789") == std::string_view::npos &&
-                                 raw != "-0";
+      // The scanner has validated the JSON: no leading zeros, and a number of digits alone is
+      // an integer.
+      const bool short_integer = !digits.empty() && digits.size() <= 18 &&
+                                 digits.find_first_not_of("0123456789") == std::string_view::npos && raw != "-0";
       if (!short_integer) return std::nullopt;
       return std::optional<std::string>(std::string(raw));
     }
@@ -223,8 +225,7 @@ bool TutorialServer::route_plain(const SocketEvent& event, std::vector<AppAction
   if (*room) {
     to_room(event, **room, out);
   } else {  // an object names no room by itself
-    refuse(event, TutorialError::unknown_event,
-           "no receiver: name one with to/target/toUser, or a room with room/roomId", out);
+    refuse(event, TutorialError::unknown_event, kNoReceiver, out);
   }
   return true;
 }
@@ -282,8 +283,7 @@ void TutorialServer::on_message(const SocketEvent& event, std::vector<AppAction>
     to_room(event, *room, out);
     return;
   }
-  refuse(event, TutorialError::unknown_event,
-         "no receiver: name one with to/target/toUser, or a room with room/roomId", out);
+  refuse(event, TutorialError::unknown_event, kNoReceiver, out);
 }
 
 void TutorialServer::to_receiver(const SocketEvent& event, const std::string& receiver, std::vector<AppAction>& out) {
