@@ -60,6 +60,7 @@ ReadyPoll::ReadyPoll(boost::asio::io_context& context)
     ::close(epoll_fd_);
     throw std::system_error(std::error_code(error, std::system_category()), "registering the UDP sockets' epoll set");
   }
+  registered_ = true;
   op_ = new FetchOp(this);
 }
 
@@ -69,7 +70,8 @@ ReadyPoll::~ReadyPoll() {
 }
 
 void ReadyPoll::stop() {
-  if (op_ == nullptr) return;  // stopped already
+  if (!registered_) return;
+  registered_ = false;
   // A pending wait ends as aborted; the descriptor stays ours.
   reactor_.deregister_descriptor(epoll_fd_, reactor_data_, false);
   reactor_.cleanup_descriptor_data(reactor_data_);
@@ -129,7 +131,7 @@ void ReadyPoll::remove(Key key, int fd) {
   if (slot.watched) --watched_;
   slot = Slot{nullptr, key.generation + 1, false};
   free_slots_.push_back(key.slot);
-  if (watched_ == 0 && pending_ && op_ != nullptr) {
+  if (watched_ == 0 && pending_ && registered_) {
     // Nothing left to wait for: an io_context that runs until it has no work can return. A
     // wait that has completed already finds nothing watched and stays down.
     reactor_.cancel_ops(epoll_fd_, reactor_data_);
@@ -146,7 +148,7 @@ int ReadyPoll::fetch() {
 }
 
 void ReadyPoll::arm() {
-  if (pending_ || dispatching_ || op_ == nullptr || watched_ == 0) return;
+  if (pending_ || dispatching_ || !registered_ || watched_ == 0) return;
   pending_ = true;
   if (std::exchange(look_again_, false) && fetch() > 0) {
     reactor_.post_immediate_completion(op_, false);  // after the handlers already waiting

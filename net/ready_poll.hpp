@@ -104,9 +104,9 @@ class ReadyPoll {
   boost::asio::detail::reactor& reactor_;
   // The epoll descriptor's registration with Asio's reactor (null once stopped).
   boost::asio::detail::reactor::per_descriptor_data reactor_data_ = nullptr;
-  // Reused for every wait (null once stopped: the registration is gone); while pending_ the
-  // reactor or the scheduler holds it, and after stop() a pending one deletes itself when it
-  // completes.
+  bool registered_ = false;
+  // Reused for every wait; while pending_ the reactor or the scheduler holds it, and after
+  // stop() a pending one deletes itself when it completes.
   FetchOp* op_ = nullptr;
   bool pending_ = false;
   bool look_again_ = false;  // a reader left data behind, or a fetch filled events_
