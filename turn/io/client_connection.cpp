@@ -67,6 +67,7 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     pending_.resize(at + size);
     if (!first.empty()) std::memcpy(pending_.data() + at, first.data(), first.size());
     if (!second.empty()) std::memcpy(pending_.data() + at + first.size(), second.data(), second.size());
+    if constexpr (kTls) pending_sizes_.push_back(size);
     if (!writing_in_flight_) start_write();
     return true;
   }
@@ -79,6 +80,7 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     lowest_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     lowest_layer().close(ignored);
     pending_.clear();
+    pending_sizes_.clear();
     if (peer_) peer_->close(ignored);
     client_pause_.cancel();
     peer_pause_.cancel();
@@ -220,7 +222,7 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     do_read();
   }
 
-  std::size_t queued_bytes() const { return pending_.size() + writing_.size(); }
+  std::size_t queued_bytes() const { return pending_.size() + writing_.size() - written_; }
 
   // RFC 6062 data connection. Client to peer: read a chunk, write it all to the peer, read
   // again. Peer to client: read a chunk, queue it with send(), read again once the queue has
@@ -280,19 +282,35 @@ class Connection final : public ClientConnection, public std::enable_shared_from
                            });
   }
 
+  // Plain TCP: everything queued while a write was in flight leaves in the next single write.
+  // TLS: the same bytes, but each frame in a record of its own (one SSL_write each). A stream
+  // has no message boundaries and iceway's own reader needs none, but clients built against
+  // coturn, which writes every frame with its own SSL_write, take one SSL_read for one frame
+  // and drop the rest of a record that carries two (turnutils_uclient does, silently).
   void start_write() {
-    writing_.swap(pending_);
+    if (written_ == writing_.size()) {  // the write in flight is done: take what queued since
+      writing_.clear();
+      writing_.swap(pending_);
+      writing_sizes_.clear();
+      writing_sizes_.swap(pending_sizes_);
+      written_ = 0;
+      next_frame_ = 0;
+    }
+    std::size_t length = writing_.size() - written_;
+    if constexpr (kTls) length = writing_sizes_[next_frame_++];
     writing_in_flight_ = true;
-    boost::asio::async_write(stream_, boost::asio::buffer(writing_.data(), writing_.size()),
-                             [self = this->shared_from_this()](const boost::system::error_code& error, std::size_t) {
-                               self->on_write(error);
-                             });
+    boost::asio::async_write(stream_, boost::asio::buffer(writing_.data() + written_, length),
+                             [self = this->shared_from_this(), length](const boost::system::error_code& error,
+                                                                       std::size_t) { self->on_write(error, length); });
   }
 
-  void on_write(const boost::system::error_code& error) {
+  void on_write(const boost::system::error_code& error, std::size_t length) {
     writing_in_flight_ = false;
     if (error || closed_) return close();
+    written_ += length;
+    if (written_ < writing_.size()) return start_write();  // TLS: the next frame of this batch
     writing_.clear();
+    written_ = 0;
     // A burst may have grown the buffer to kMaxQueuedBytes; an idle connection should not
     // keep that much, so a buffer well past the usual size is given back.
     if (writing_.capacity() > kKeptCapacity) std::vector<std::byte>().swap(writing_);
@@ -325,7 +343,12 @@ class Connection final : public ClientConnection, public std::enable_shared_from
   boost::asio::steady_timer client_pause_{stream_.get_executor()};
   boost::asio::steady_timer peer_pause_{stream_.get_executor()};
   std::vector<std::byte> pending_;  // queued while a write is in flight
-  std::vector<std::byte> writing_;  // the bytes of the write in flight
+  std::vector<std::byte> writing_;  // the bytes being written, written_ of them already
+  std::size_t written_ = 0;
+  // TLS only: the frames' sizes in pending_ and writing_, and which of writing_'s is next.
+  std::vector<std::size_t> pending_sizes_;
+  std::vector<std::size_t> writing_sizes_;
+  std::size_t next_frame_ = 0;
   bool writing_in_flight_ = false;
   bool closed_ = false;
   bool paused_ = false;  // pause_reading(): no read until resume_reading()
