@@ -3,13 +3,22 @@
 // registered once with the worker's io_context. Asio waits for each socket on its own, and
 // each wait costs system calls of its own: a receive that finds nothing when the wait starts
 // and one more when the socket wakes. With many relay sockets that is two system calls per
-// socket per wake-up. Here a wake-up costs one epoll_wait for every ready socket together,
-// and one epoll_ctl that re-arms the set's registration; a socket's receives are only the
-// ones that carry data. Idle sockets cost nothing in Asio's reactor either (no descriptor
-// state, no pending operation: about 320 bytes per relay socket).
+// socket per wake-up. Here a wake-up costs one epoll_wait that fetches every ready socket
+// together, and a socket's receives are only the ones that carry data. Idle sockets cost
+// nothing in Asio's reactor either (no descriptor state, no pending operation: about 320
+// bytes per relay socket).
 //
-// Level-triggered: a reader that leaves data behind (it drains a bounded amount per wake-up
-// so one busy socket cannot starve the others) is reported again on the next wake-up.
+// Waiting costs no system call of its own. Asio's public async_wait re-registers the
+// descriptor (EPOLL_CTL_MOD) each time it starts, one more call per wake-up; the set's wait is
+// instead an operation in Asio's reactor of the kind Asio's own socket reads are: it completes
+// at once when the set's registration has reported something since it last fetched, and
+// otherwise sits in the reactor's queue until the registration (edge-triggered: a socket of
+// the set receiving anything is an edge) reports again. This uses Asio's reactor interface
+// (boost/asio/detail), as Debian 12's Boost 1.74 has it.
+//
+// Level-triggered inside the set: a reader that leaves data behind (it drains a bounded
+// amount per wake-up so one busy socket cannot starve the others) says so, and the set is
+// fetched again before the poll waits; so is a fetch that filled its 64 events.
 //
 // Threading: everything on the owning worker's thread. Lifetime: a reader removes itself
 // before it goes; the poll must outlive its readers and stop() (or destruction) must come
@@ -18,7 +27,10 @@
 
 #include <array>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
+
+// After io_context.hpp: the reactor's inline members need the scheduler it declares.
+#include <boost/asio/detail/reactor.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <system_error>
@@ -33,8 +45,10 @@ class ReadyPoll {
   class Reader {
    public:
     // The descriptor has data (or an error) to read. Called on the worker's thread; may add
-    // and remove readers, itself included.
-    virtual void on_readable() = 0;
+    // and remove readers, itself included. True when it stopped before the descriptor was
+    // drained (a bound per wake-up, an error that may hide data behind it): the set is
+    // fetched again before the poll waits for a new edge.
+    virtual bool on_readable() = 0;
 
    protected:
     ~Reader() = default;
@@ -75,17 +89,32 @@ class ReadyPoll {
   };
   static constexpr int kEventsPerWait = 64;
 
+  struct FetchOp;
+  friend struct FetchOp;
+
+  // Fetches the ready registrations into events_ without blocking; how many.
+  int fetch();
+  // Calls the readers of the fetched events, then waits again.
+  void dispatch();
+  // Starts the wait (or completes it at once) unless one is pending or nothing is watched.
   void arm();
-  void on_ready();
   static std::uint64_t pack(Key key) { return (std::uint64_t{key.generation} << 32) | key.slot; }
 
   int epoll_fd_ = -1;
-  // The epoll descriptor as Asio sees it: readable when any watched socket is.
-  std::optional<boost::asio::posix::basic_stream_descriptor<boost::asio::io_context::executor_type>> waiter_;
-  bool armed_ = false;
+  boost::asio::detail::reactor& reactor_;
+  // The epoll descriptor's registration with Asio's reactor (null once stopped).
+  boost::asio::detail::reactor::per_descriptor_data reactor_data_ = nullptr;
+  // Reused for every wait (null once stopped: the registration is gone); while pending_ the
+  // reactor or the scheduler holds it, and after stop() a pending one deletes itself when it
+  // completes.
+  FetchOp* op_ = nullptr;
+  bool pending_ = false;
+  bool look_again_ = false;  // a reader left data behind, or a fetch filled events_
+  bool dispatching_ = false;  // events_ is being read: a wait started now would overwrite it
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::size_t watched_ = 0;
+  int fetched_ = 0;
   std::array<epoll_event, kEventsPerWait> events_{};
 };
 

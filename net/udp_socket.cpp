@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "net/address.hpp"
@@ -105,8 +106,8 @@ std::error_code UdpSocket::start(DatagramHandler& handler) {
   return poll_.watch(key_, fd_);
 }
 
-void UdpSocket::on_readable() {
-  if (!handler_ || fd_ < 0) return;
+bool UdpSocket::on_readable() {
+  if (!handler_ || fd_ < 0) return false;
   // The handler may drop the last other reference to this socket (an allocation that ends).
   const auto self = shared_from_this();
   auto& headers = batch_.headers;
@@ -136,8 +137,9 @@ void UdpSocket::on_readable() {
   for (int round = 0; round < ReceiveBatch::kRoundsPerWakeUp; ++round) {
     int count = ::recvmmsg(fd_, batch_.prepare(), ReceiveBatch::kMessages, MSG_DONTWAIT, nullptr);
     // EAGAIN: drained. Other errors (ICMP-reported) belong to one datagram and are consumed by
-    // this call: the socket keeps receiving, and the poll reports what is still queued.
-    if (count <= 0) break;
+    // this call: the socket keeps receiving, and the poll looks again for what is still queued.
+    if (count < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
+    if (count == 0) return false;
     batch_.filled = static_cast<std::size_t>(count);
     const TimePoint received_at = Clock::now();
     if (received_at >= next_drop_check_) {
@@ -154,15 +156,17 @@ void UdpSocket::on_readable() {
       handler_->on_datagram(datagram, from, *this);
       if (!handler_) {  // the handler closed this socket
         batch_.sends.close_round();
-        return;
+        return false;
       }
     }
     // The round's relayed datagrams and answers leave now, before any socket of this worker
     // receives into the same slots again.
     batch_.sends.close_round();
-    if (count < static_cast<int>(ReceiveBatch::kMessages)) break;
+    // A short batch is the queue's end (an error hit after some datagrams is kept by the
+    // kernel for the next call, and an error's arrival is an edge the poll sees).
+    if (count < static_cast<int>(ReceiveBatch::kMessages)) return false;
   }
-  // What is left after the bounded drain is reported again on the poll's next wake-up.
+  return true;  // the bounded drain ended with the queue perhaps not empty: the poll looks again
 }
 
 bool UdpSocket::send_to(ByteSpan data, const Endpoint& destination, const IpAddress* source) {

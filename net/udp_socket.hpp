@@ -169,7 +169,7 @@ class UdpSocket final : public std::enable_shared_from_this<UdpSocket>, private 
   // The kernel's count of datagrams this socket dropped at its full receive buffer
   // (SO_MEMINFO), or nothing when the kernel does not say.
   std::optional<std::uint32_t> kernel_drops() const;
-  void on_readable() override;
+  bool on_readable() override;
   // Stops delivery and takes the descriptor out of the poll; it is still open.
   void unregister();
 
