@@ -4,7 +4,6 @@
 // turnutils_uclient does, gets every frame).
 #include <gtest/gtest.h>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -126,6 +125,7 @@ TEST(ClientConnection, TcpSendsEverythingQueuedInOrderUpToTheBound) {
   run_until(loop.context, [&] { return failed || (flooder.accepted > 0 && received.size() >= flooder.accepted * kFrameSize); });
 
   EXPECT_FALSE(failed);
+  EXPECT_FALSE(flooder.closed);
   EXPECT_EQ(flooder.accepted, kMostFrames);  // the frame after the bound was refused
   expect_frames_in_order(received, flooder.accepted);
   connection->close();
@@ -173,6 +173,7 @@ TEST(ClientConnection, TlsWritesEachQueuedFrameAsARecordOfItsOwn) {
   run_until(loop.context, [&] { return failed || (flooder.accepted > 0 && received.size() >= flooder.accepted * kFrameSize); });
 
   EXPECT_FALSE(failed);
+  EXPECT_FALSE(flooder.closed);
   EXPECT_EQ(flooder.accepted, kMostFrames);
   expect_frames_in_order(received, flooder.accepted);
   ASSERT_EQ(reads.size(), flooder.accepted);

@@ -4,6 +4,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <unistd.h>
 
@@ -67,7 +68,7 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     pending_.resize(at + size);
     if (!first.empty()) std::memcpy(pending_.data() + at, first.data(), first.size());
     if (!second.empty()) std::memcpy(pending_.data() + at + first.size(), second.data(), second.size());
-    if constexpr (kTls) pending_sizes_.push_back(size);
+    if constexpr (kTls) pending_sizes_.push_back(static_cast<std::uint32_t>(size));
     if (!writing_in_flight_) start_write();
     return true;
   }
@@ -314,6 +315,7 @@ class Connection final : public ClientConnection, public std::enable_shared_from
     // A burst may have grown the buffer to kMaxQueuedBytes; an idle connection should not
     // keep that much, so a buffer well past the usual size is given back.
     if (writing_.capacity() > kKeptCapacity) std::vector<std::byte>().swap(writing_);
+    if (writing_sizes_.capacity() > kKeptFrames) std::vector<std::uint32_t>().swap(writing_sizes_);
     if (!pending_.empty()) return start_write();
     if (peer_waiting_) {
       peer_waiting_ = false;
@@ -322,6 +324,7 @@ class Connection final : public ClientConnection, public std::enable_shared_from
   }
 
   static constexpr std::size_t kKeptCapacity = 64 * 1024;
+  static constexpr std::size_t kKeptFrames = 1024;  // TLS: sizes kept, as kKeptCapacity for bytes
 
   std::shared_ptr<void> keep_alive_;  // the TLS context this connection's SSL object came from
   Stream stream_;
@@ -346,8 +349,8 @@ class Connection final : public ClientConnection, public std::enable_shared_from
   std::vector<std::byte> writing_;  // the bytes being written, written_ of them already
   std::size_t written_ = 0;
   // TLS only: the frames' sizes in pending_ and writing_, and which of writing_'s is next.
-  std::vector<std::size_t> pending_sizes_;
-  std::vector<std::size_t> writing_sizes_;
+  std::vector<std::uint32_t> pending_sizes_;  // a frame or pipe chunk: under 4 GiB
+  std::vector<std::uint32_t> writing_sizes_;
   std::size_t next_frame_ = 0;
   bool writing_in_flight_ = false;
   bool closed_ = false;
