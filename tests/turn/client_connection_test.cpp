@@ -12,7 +12,6 @@
 #include <array>
 #include <chrono>
 #include <cstring>
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -101,6 +100,28 @@ void expect_frames_in_order(const std::vector<std::byte>& received, std::uint32_
   }
 }
 
+// Reads `stream` until an error, appending what arrives to `received` and each read's size to
+// `reads` (over TLS one read is one record's plaintext at most).
+struct Reader {
+  template <class Stream>
+  void start(Stream& stream) {
+    stream.async_read_some(boost::asio::buffer(buffer), [this, &stream](const boost::system::error_code& error,
+                                                                         std::size_t n) {
+      if (error) {
+        failed = true;
+        return;
+      }
+      reads.push_back(n);
+      received.insert(received.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+      start(stream);
+    });
+  }
+  std::array<std::byte, 65536> buffer;
+  std::vector<std::byte> received;
+  std::vector<std::size_t> reads;
+  bool failed = false;
+};
+
 TEST(ClientConnection, TcpSendsEverythingQueuedInOrderUpToTheBound) {
   Loopback loop;
   Flooder flooder;
@@ -108,26 +129,16 @@ TEST(ClientConnection, TcpSendsEverythingQueuedInOrderUpToTheBound) {
   const auto request = binding_request();
   boost::asio::write(loop.client, boost::asio::buffer(request));
 
-  std::vector<std::byte> received;
-  std::array<std::byte, 65536> buffer;
-  bool failed = false;
-  std::function<void()> read = [&] {
-    loop.client.async_read_some(boost::asio::buffer(buffer), [&](const boost::system::error_code& error, std::size_t n) {
-      if (error) {
-        failed = true;
-        return;
-      }
-      received.insert(received.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
-      read();
-    });
-  };
-  read();
-  run_until(loop.context, [&] { return failed || (flooder.accepted > 0 && received.size() >= flooder.accepted * kFrameSize); });
+  Reader reader;
+  reader.start(loop.client);
+  run_until(loop.context, [&] {
+    return reader.failed || (flooder.accepted > 0 && reader.received.size() >= flooder.accepted * kFrameSize);
+  });
 
-  EXPECT_FALSE(failed);
+  EXPECT_FALSE(reader.failed);
   EXPECT_FALSE(flooder.closed);
   EXPECT_EQ(flooder.accepted, kMostFrames);  // the frame after the bound was refused
-  expect_frames_in_order(received, flooder.accepted);
+  expect_frames_in_order(reader.received, flooder.accepted);
   connection->close();
 }
 
@@ -155,29 +166,19 @@ TEST(ClientConnection, TlsWritesEachQueuedFrameAsARecordOfItsOwn) {
     if (error) failed = true;
   });
   // One read returns the plaintext of at most one record: each read must be exactly one frame.
-  std::vector<std::byte> received;
-  std::vector<std::size_t> reads;
-  std::array<std::byte, 65536> buffer;
-  std::function<void()> read = [&] {
-    client.async_read_some(boost::asio::buffer(buffer), [&](const boost::system::error_code& error, std::size_t n) {
-      if (error) {
-        failed = true;
-        return;
-      }
-      reads.push_back(n);
-      received.insert(received.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
-      read();
-    });
-  };
-  read();
-  run_until(loop.context, [&] { return failed || (flooder.accepted > 0 && received.size() >= flooder.accepted * kFrameSize); });
+  Reader reader;
+  reader.start(client);
+  run_until(loop.context, [&] {
+    return failed || reader.failed || (flooder.accepted > 0 && reader.received.size() >= flooder.accepted * kFrameSize);
+  });
 
   EXPECT_FALSE(failed);
+  EXPECT_FALSE(reader.failed);
   EXPECT_FALSE(flooder.closed);
   EXPECT_EQ(flooder.accepted, kMostFrames);
-  expect_frames_in_order(received, flooder.accepted);
-  ASSERT_EQ(reads.size(), flooder.accepted);
-  for (std::size_t size : reads) EXPECT_EQ(size, kFrameSize);
+  expect_frames_in_order(reader.received, flooder.accepted);
+  ASSERT_EQ(reader.reads.size(), flooder.accepted);
+  for (std::size_t size : reader.reads) EXPECT_EQ(size, kFrameSize);
   connection->close();
 }
 
