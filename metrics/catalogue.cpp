@@ -42,7 +42,10 @@ const std::array<MetricInfo, kMetricCount> kCatalogue{{
     {MetricId::turn_relay_packets, "iceway_turn_relay_packets_total", counter,
      "Datagrams relayed, by direction (client_to_peer, peer_to_client).", kDirection},
     {MetricId::turn_relay_dropped_packets, "iceway_turn_relay_dropped_packets_total", counter,
-     "Datagrams not relayed, by reason (no_permission for the peer, over the bandwidth cap).", kReason},
+     "Datagrams of data not relayed, by reason: no_permission (for the peer), bandwidth (over "
+     "turn.bandwidth_per_allocation), no_allocation (from a client without one, or for one just "
+     "ended), detached (the allocation's client is away: mobility), malformed (ChannelData).",
+     kReason},
     {MetricId::turn_permissions_active, "iceway_turn_permissions_active", gauge,
      "TURN permissions installed now, over all allocations.", kNoLabels},
     {MetricId::turn_channels_active, "iceway_turn_channels_active", gauge,

@@ -90,8 +90,10 @@ inline constexpr std::array<std::string_view, 3> kRequestResultLabels{"success",
 // request without credentials, the normal first round trip of long-term credentials.
 inline constexpr std::string_view kAllocationSuccessLabel = "success";
 inline constexpr std::string_view kAllocationChallengeLabel = "challenge";
-// iceway_turn_relay_dropped_packets_total{reason}: relay_dropped_no_permission, relay_dropped_bandwidth.
-inline constexpr std::array<std::string_view, 2> kDropReasonLabels{"no_permission", "bandwidth"};
+// iceway_turn_relay_dropped_packets_total{reason}: relay_dropped_no_permission, _bandwidth,
+// _no_allocation, _detached, _malformed, in that order.
+inline constexpr std::array<std::string_view, 5> kDropReasonLabels{"no_permission", "bandwidth", "no_allocation",
+                                                                   "detached", "malformed"};
 // iceway_turn_allocations_active{transport,family}: every transport and family, in the order
 // of TurnCounters::allocations_active ([Transport][family - 1]).
 inline constexpr std::array<Transport, 4> kTransports{Transport::udp, Transport::tcp, Transport::tls,

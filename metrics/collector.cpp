@@ -203,6 +203,12 @@ std::vector<prometheus::MetricFamily> Collector::collect(const ProcessStats& pro
                   {kDropReasonLabels[0]});
     family.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.relay_dropped_bandwidth; }),
                   {kDropReasonLabels[1]});
+    family.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.relay_dropped_no_allocation; }),
+                  {kDropReasonLabels[2]});
+    family.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.relay_dropped_detached; }),
+                  {kDropReasonLabels[3]});
+    family.sample(sum(turn_, [](const TurnCounters& counters) -> auto& { return counters.relay_dropped_malformed; }),
+                  {kDropReasonLabels[4]});
     out.push_back(family.take());
   }
   {

@@ -115,9 +115,16 @@ struct TurnCounters {
   // iceway_turn_relay_bytes_total / _packets_total{direction}
   std::array<Counter, 2> relay_bytes;
   std::array<Counter, 2> relay_packets;
-  // Relayed packets dropped: no permission or channel, over the bandwidth cap.
+  // Data not relayed, by reason: no permission or channel for the peer; over the bandwidth
+  // cap; from a client 5-tuple without an allocation (or for an allocation just ended); for
+  // an allocation whose client is away (mobility, until one takes it over); ChannelData whose
+  // channel number or length is malformed. With these, every datagram of data that reaches a
+  // worker is relayed or counted here.
   Counter relay_dropped_no_permission;
   Counter relay_dropped_bandwidth;
+  Counter relay_dropped_no_allocation;
+  Counter relay_dropped_detached;
+  Counter relay_dropped_malformed;
   Gauge permissions_active;
   Gauge channels_active;
   // iceway_turn_peer_denied_total{reason}: indexed by PeerReason (only denial reasons move).

@@ -250,7 +250,8 @@ HandleResult routed(const Route& route, const stun::MessageView& message, Contex
     const bool by_ticket = allocation == nullptr && ticket;
     if (by_ticket) allocation = ticket_allocation(ticket, ctx);
     if (allocation == nullptr) {
-      if (!is_request) {  // indications: silence
+      if (!is_request) {  // indications (Send: data): silence, counted as data not relayed
+        ctx.counters.relay_dropped_no_allocation.add();
         HandleResult silence;
         silence.method = route.method;
         return silence;

@@ -80,9 +80,13 @@ HandleResult TurnServer::handle(ByteSpan bytes, const FiveTuple& five_tuple, std
 std::optional<ToClient> TurnServer::on_peer_datagram(AllocationId id, const Endpoint& peer, MutableByteSpan buffer,
                                                      std::size_t size, TimePoint now) {
   Allocation* allocation = table_.find_by_id(id);
-  if (allocation == nullptr) return std::nullopt;
+  if (allocation == nullptr) {  // ended while the datagram waited in its relay socket
+    counters_.relay_dropped_no_allocation.add();
+    return std::nullopt;
+  }
   if (allocation->detached) {  // no client to give it to until one takes the allocation over
     ++allocation->counters.dropped;
+    counters_.relay_dropped_detached.add();
     return std::nullopt;
   }
   return relay_to_client(*allocation, peer, buffer, size, now, counters_);

@@ -35,6 +35,9 @@ inline void bump_all(turn::TurnCounters& counters, std::uint64_t step) {
   bump(counters.relay_packets, step);
   bump(counters.relay_dropped_no_permission, step);
   bump(counters.relay_dropped_bandwidth, step);
+  bump(counters.relay_dropped_no_allocation, step);
+  bump(counters.relay_dropped_detached, step);
+  bump(counters.relay_dropped_malformed, step);
   bump(counters.permissions_active, step);
   bump(counters.channels_active, step);
   bump(counters.peer_denied, step);

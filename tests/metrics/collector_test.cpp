@@ -119,7 +119,7 @@ TEST(Collector, FixedLabelSetsStartAtZero) {
       {"iceway_turn_allocations_total", 1 + 14 + 1},     // success, each error code, challenge
       {"iceway_turn_relay_bytes_total", 2},
       {"iceway_turn_relay_packets_total", 2},
-      {"iceway_turn_relay_dropped_packets_total", 2},    // no_permission, bandwidth
+      {"iceway_turn_relay_dropped_packets_total", 5},    // no_permission, bandwidth, no_allocation, detached, malformed
       {"iceway_turn_peer_denied_total", 5},              // the denial reasons only
       {"iceway_auth_failures_total", 8},                 // with password_algorithm_mismatch (RFC 8489)
       {"iceway_turn_stale_nonces_total", 1},
@@ -399,7 +399,7 @@ TEST(Collector, EveryLabelValueComesFromAFixedSet) {
   allowed["result"] = {"success", "error", "rate_limited", "challenge"};
   for (const auto code : turn::kTurnErrorCodes) allowed["result"].insert(std::string(stun::metric_label(code)));
   allowed["reason"] = as_set(turn::kAuthFailureLabels);
-  allowed["reason"].insert({"no_permission", "bandwidth"});
+  for (const auto reason : kDropReasonLabels) allowed["reason"].insert(std::string(reason));
   for (const auto reason : turn::kStreamCloseLabels) allowed["reason"].insert(std::string(reason));
   for (std::size_t i = 0; i < turn::kPeerReasonCount; ++i) {
     allowed["reason"].insert(std::string(turn::label(static_cast<turn::PeerReason>(i))));

@@ -241,6 +241,7 @@ TEST_F(Mobility, AMobileAllocationOutlivesItsConnectionUntilItsClientComesBack) 
   EXPECT_EQ(server->table().find(connection), nullptr);
   EXPECT_FALSE(from_peer(id, "nobody to give it to"));
   EXPECT_EQ(server->table().find_by_id(id)->counters.dropped, 1u);
+  EXPECT_EQ(server->counters().relay_dropped_detached.value(), 1u);
 
   const FiveTuple reconnected{*Endpoint::parse("203.0.113.9:41000"), kServer, Transport::tcp};
   const Answer answer = refresh_with(reconnected, alice(), ticket);

@@ -158,14 +158,34 @@ TEST_F(Relay, ChannelDataThatMustBeDiscarded) {
   const FiveTuple tuple = client_tuple();
   ASSERT_EQ(allocate(tuple, alice()).message_class(), stun::Class::success);
   ASSERT_EQ(channel_bind(tuple, alice(), 0x4001, kPeer).message_class(), stun::Class::success);
+  const auto& counters = server->counters();
   EXPECT_FALSE(deliver(channel_data(0x4002, "unbound"), tuple).result.to_peer);
+  EXPECT_EQ(counters.relay_dropped_no_permission.value(), 1u);
   EXPECT_FALSE(deliver(channel_data(0x4001, "no allocation"), client_tuple(40001)).result.to_peer);
+  EXPECT_EQ(counters.relay_dropped_no_allocation.value(), 1u);
   auto truncated = channel_data(0x4001, "truncated");
   truncated.resize(6);
   EXPECT_FALSE(deliver(truncated, tuple).result.to_peer);
+  EXPECT_EQ(counters.relay_dropped_malformed.value(), 1u);
+  // RFC 5766's numbers above 0x4FFF decode (channel_data.hpp) but were never bound.
+  EXPECT_FALSE(deliver(channel_data(0x5000, "legacy number"), tuple).result.to_peer);
+  EXPECT_EQ(counters.relay_dropped_no_permission.value(), 2u);
   // The permission (300 s) lapses before the channel (600 s) unless the client refreshes.
   now += Seconds(300);
   EXPECT_FALSE(deliver(channel_data(0x4001, "late"), tuple).result.to_peer);
+  EXPECT_EQ(counters.relay_dropped_no_permission.value(), 3u);
+  EXPECT_EQ(counters.relay_dropped_malformed.value(), 1u);
+  // Every discarded frame was counted once, under one reason.
+  EXPECT_EQ(counters.relay_dropped_bandwidth.value() + counters.relay_dropped_detached.value(), 0u);
+  EXPECT_EQ(counters.relay_packets[0].value() + counters.relay_packets[1].value(), 0u);
+}
+
+TEST_F(Relay, SendIndicationsWithoutAnAllocationAreCountedAsDropped) {
+  const Answer answer = deliver(send_indication(kPeer, "nobody allocated"), client_tuple(40002));
+  EXPECT_FALSE(answer.result.to_peer);
+  EXPECT_TRUE(answer.empty()) << "indications are never answered";
+  EXPECT_EQ(server->counters().relay_dropped_no_allocation.value(), 1u);
+  EXPECT_EQ(server->counters().relay_dropped_no_permission.value(), 0u);
 }
 
 TEST_F(Relay, PeerDataBecomesChannelDataWhenAChannelIsBound) {
@@ -241,6 +261,8 @@ TEST_F(Relay, PeersWithoutPermissionAndGoneAllocationsAreDropped) {
   EXPECT_FALSE(from_peer(id, kPeer, "no permission"));
   EXPECT_EQ(server->counters().relay_dropped_no_permission.value(), 1u);
   EXPECT_FALSE(from_peer(id + 100, kPeer, "no allocation"));
+  EXPECT_EQ(server->counters().relay_dropped_no_allocation.value(), 1u);
+  EXPECT_EQ(server->counters().relay_dropped_no_permission.value(), 1u);
 }
 
 TEST_F(Relay, TheBandwidthCapDropsWhatExceedsIt) {

@@ -25,10 +25,17 @@ HandleResult relay_channel_data(ByteSpan bytes, Context& ctx) {
   result.method = stun::Method::data;  // not a STUN method: ChannelData carries data
   const auto frame = stun::parse_channel_data(bytes);
   // §12.6: reserved or malformed numbers and truncated frames are discarded.
-  if (!frame) return result;
-  // §5: ChannelData on a 5-tuple without an allocation is ignored.
+  if (!frame) {
+    ctx.counters.relay_dropped_malformed.add();
+    return result;
+  }
+  // §5: ChannelData on a 5-tuple without an allocation is ignored (a client's last frames
+  // can arrive after its Refresh with lifetime 0).
   Allocation* allocation = ctx.table.find(ctx.five_tuple);
-  if (allocation == nullptr) return result;
+  if (allocation == nullptr) {
+    ctx.counters.relay_dropped_no_allocation.add();
+    return result;
+  }
   // §12.6: a channel that is not bound discards; receiving data refreshes nothing. The peer
   // must still hold a permission (it lasts 300 s, the channel 600 s; ChannelBind refreshes
   // both, so a client that keeps its channel keeps its permission).
