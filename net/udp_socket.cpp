@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -247,11 +248,30 @@ std::optional<BoundUdpPort> UdpSocket::release() {
   return BoundUdpPort(std::exchange(fd_, -1), local_);
 }
 
-void UdpSocket::close() {
-  if (fd_ < 0) return;
+std::size_t UdpSocket::discard_queued(std::size_t at_most) {
+  if (fd_ < 0) return 0;
+  // No buffers: each datagram is taken whole and truncated to nothing.
+  std::array<mmsghdr, 64> messages{};
+  std::size_t discarded = 0;
+  while (discarded < at_most) {
+    const auto want = static_cast<unsigned>(std::min(messages.size(), at_most - discarded));
+    const int count = ::recvmmsg(fd_, messages.data(), want, MSG_DONTWAIT, nullptr);
+    if (count <= 0) break;
+    discarded += static_cast<std::size_t>(count);
+    if (static_cast<unsigned>(count) < want) break;
+  }
+  return discarded;
+}
+
+std::size_t UdpSocket::close() {
+  if (fd_ < 0) return 0;
   count_drops();
   unregister();
+  // After unregister(): its flush may have sent datagrams to this very socket (one relay of
+  // the worker to another), and on loopback they arrive before the send returns.
+  const std::size_t unread = discard_queued();
   ::close(std::exchange(fd_, -1));
+  return unread;
 }
 
 std::optional<std::uint32_t> UdpSocket::kernel_drops() const {

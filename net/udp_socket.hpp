@@ -152,7 +152,14 @@ class UdpSocket final : public std::enable_shared_from_this<UdpSocket>, private 
   void send_copied(ByteSpan data, const Endpoint& destination, const IpAddress* source = nullptr);
   // Sets the DF bit on everything sent (RFC 8656 DONT-FRAGMENT); false when the OS refuses.
   bool set_dont_fragment();
-  void close();
+  // Sends what the worker's batch still holds for this socket, then closes it. Returns how many
+  // datagrams the kernel still had queued for it, unread, which go with it (at most
+  // kMaxDiscarded are counted), so that the caller can count them as lost.
+  std::size_t close();
+  // Takes what the kernel has queued for this socket and throws it away unread; returns how
+  // many datagrams that was (at most `at_most`, so a flood cannot hold the caller).
+  static constexpr std::size_t kMaxDiscarded = 8192;
+  std::size_t discard_queued(std::size_t at_most = kMaxDiscarded);
   // Stops delivering and gives the descriptor up, still bound, with whatever the kernel has
   // queued for it, for another worker to adopt(). Nothing when the socket is not open.
   std::optional<BoundUdpPort> release();

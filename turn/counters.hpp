@@ -116,7 +116,8 @@ struct TurnCounters {
   std::array<Counter, 2> relay_bytes;
   std::array<Counter, 2> relay_packets;
   // Data not relayed, by reason: no permission or channel for the peer; over the bandwidth
-  // cap; from a client 5-tuple without an allocation (or for an allocation just ended); for
+  // cap; from a client 5-tuple without an allocation (or for an allocation just ended, also
+  // those still queued in its relay socket when it closed: RelayPorts::close); for
   // an allocation whose client is away (mobility, until one takes it over); ChannelData whose
   // channel number or length is malformed. With these, every datagram of data that reaches a
   // worker is relayed or counted here.

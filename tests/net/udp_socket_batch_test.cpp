@@ -203,6 +203,35 @@ TEST(UdpSocketReceiveDrops, DropsAreCountedWhenThePortIsReleasedAndNotAgainByIts
   EXPECT_EQ(f.batch->receives.overflowed(), counted) << "the adopter counted the same drops again";
 }
 
+// What a socket still holds unread when it is about to close is taken and counted, at most
+// the number asked for per call; the rest stays for the next call.
+TEST(UdpSocketReceiveDrops, DatagramsQueuedAtCloseAreDiscardedAndCountedUpToTheLimit) {
+  Fixture f;
+  Client client;
+  for (const char* text : {"a", "b", "c", "d", "e"}) client.send(text, f.socket->local_endpoint());  // nobody reads
+  EXPECT_EQ(f.socket->discard_queued(2), 2u);
+  EXPECT_EQ(f.socket->discard_queued(), 3u);
+  EXPECT_EQ(f.socket->discard_queued(), 0u);
+  client.send("f", f.socket->local_endpoint());
+  f.run_until_received(1);
+  EXPECT_EQ(f.echo.received, 1) << "only the one sent after the discards is delivered";
+  client.send("g", f.socket->local_endpoint());
+  EXPECT_EQ(f.socket->close(), 1u) << "close() returns what it threw away unread";
+  EXPECT_EQ(f.socket->discard_queued(), 0u) << "a closed socket has nothing";
+  EXPECT_EQ(f.socket->close(), 0u);
+}
+
+// close() first sends what the worker's batch holds for the socket; on loopback what it sends
+// to itself (as one relay of a worker to another) arrives at once, and is counted with the rest.
+TEST(UdpSocketReceiveDrops, WhatItsOwnCloseSendsToItIsCountedToo) {
+  Fixture f;
+  const std::string text = "to itself";
+  f.batch->sends.open_round();  // as while a receive round is being handled
+  f.socket->send_batched(as_byte_span(text), f.socket->local_endpoint());
+  EXPECT_EQ(f.socket->close(), 1u);
+  f.batch->sends.close_round();
+}
+
 TEST(UdpSocketReceiveDrops, NothingIsCountedWhenNothingWasDropped) {
   Fixture f;
   Client client;

@@ -90,6 +90,21 @@ TEST(RelayPorts, AClosedSocketIsFoundNeitherInTheRangeNorAfterItChanged) {
   EXPECT_EQ(f.ports.size(), 0u);
 }
 
+// A peer's datagrams that arrived after the worker last read the relay socket go with it when
+// its allocation ends: counted as data not relayed.
+TEST(RelayPorts, DatagramsUnreadWhenARelayClosesAreCounted) {
+  Fixture f;
+  Counter discarded;
+  f.ports.count_discarded_in(discarded);
+  for (const char* text : {"late 1", "late 2", "late 3"}) f.peer.send(text, f.relayed);  // the worker does not run
+  f.ports.close(f.relayed);
+  EXPECT_EQ(discarded.value(), 3u);
+  EXPECT_EQ(f.received_for, 0u);
+  // Nothing more to count once it is gone.
+  f.ports.close(f.relayed);
+  EXPECT_EQ(discarded.value(), 3u);
+}
+
 TEST(RelayPorts, ASocketGivenAwayIsNoLongerThisWorkers) {
   Fixture f;
   auto port = f.ports.give_away(f.relayed);

@@ -145,7 +145,10 @@ void RelayPorts::close(const Endpoint& relayed) {
   if (tcp_.contains(relayed)) return tcp_.close(relayed);
   auto it = sockets_.find(relayed);
   if (it == sockets_.end()) return;
-  it->second->socket->close();
+  // Datagrams that arrived after the last read go with the socket: counted, not lost silently
+  // (a peer still sending while its client deletes the allocation).
+  const std::size_t unread = it->second->socket->close();
+  if (discarded_ != nullptr && unread > 0) discarded_->add(unread);
   index(relayed, nullptr);
   sockets_.erase(it);
 }

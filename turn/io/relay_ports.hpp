@@ -15,6 +15,7 @@
 #include "net/udp_socket.hpp"
 #include "net/worker.hpp"
 #include "turn/allocation.hpp"
+#include "turn/counters.hpp"
 #include "turn/io/tcp_relays.hpp"
 #include "turn/random_source.hpp"
 #include "turn/relay_port_allocator.hpp"
@@ -33,6 +34,9 @@ class RelayPorts final : public RelayPortAllocator {
   ~RelayPorts() override;
 
   void apply_settings(std::shared_ptr<const Settings> settings);
+  // Where close() counts the datagrams a relay socket still held unread (its allocation has
+  // ended, so they are data not relayed: relay_dropped_no_allocation).
+  void count_discarded_in(Counter& counter) { discarded_ = &counter; }
   // While draining, open() refuses (300 to server.alternate or 508) so no new allocation starts.
   void set_draining(bool draining) { draining_ = draining; }
 
@@ -90,6 +94,7 @@ class RelayPorts final : public RelayPortAllocator {
   std::shared_ptr<const Settings> settings_;
   SystemRandom random_;
   bool draining_ = false;
+  Counter* discarded_ = nullptr;
   std::unordered_map<Endpoint, std::unique_ptr<Relay>> sockets_;  // by local (relayed) address
   // The same sockets, for each configured relay address, in an array by port over the
   // configured range: every relayed packet from a client finds its socket by index instead of

@@ -53,6 +53,7 @@ TurnWorker::TurnWorker(net::Worker& worker, SharedTurnState shared, Quota& quota
       expiry_timer_(worker.context()),
       dtls_cookies_(random_cookies()) {
   relay_ports_.apply_settings(shared.settings);
+  relay_ports_.count_discarded_in(server_.counters().relay_dropped_no_allocation);
 }
 
 TurnWorker::~TurnWorker() { close_all(); }
