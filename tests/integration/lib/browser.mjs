@@ -23,6 +23,13 @@ const DISABLED_FEATURES = [
   'Translate',
 ];
 
+// Every name and address a page asks for resolves to nothing, except loopback and `reachable`
+// (IP addresses of the test's own network namespaces). The rules map IP literals too, so a
+// WebSocket to a namespace's address needs its EXCLUDE.
+function hostResolverRules(reachable = []) {
+  return `--host-resolver-rules=${['MAP * ~NOTFOUND', ...['localhost', '127.0.0.1', ...reachable].map((h) => `EXCLUDE ${h}`)].join(' , ')}`;
+}
+
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -32,7 +39,6 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
   `--disable-features=${DISABLED_FEATURES.join(',')}`,
 ];
 
@@ -42,8 +48,9 @@ export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fak
 // ends the browser and removes the profile. `fakeMedia` gives it a camera and microphone; `args`
 // are more Chromium flags (e.g. --ignore-certificate-errors for a throwaway turns: certificate).
 // With `netns` Chromium runs inside that network namespace (through a small wrapper script, as
-// Playwright needs one executable path).
-export async function launchBrowser({ fakeMedia = false, args = [], netns } = {}) {
+// Playwright needs one executable path). `reachable`: addresses outside loopback that pages may
+// connect to by IP (the browser's resolver rules refuse all others).
+export async function launchBrowser({ fakeMedia = false, args = [], netns, reachable = [] } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'iceway-chromium-'));
   let executablePath = CHROMIUM_PATH;
   if (netns) {
@@ -55,7 +62,7 @@ export async function launchBrowser({ fakeMedia = false, args = [], netns } = {}
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath,
       headless: true,
-      args: [...CHROMIUM_ARGS, ...(fakeMedia ? FAKE_MEDIA_ARGS : []), ...args],
+      args: [...CHROMIUM_ARGS, hostResolverRules(reachable), ...(fakeMedia ? FAKE_MEDIA_ARGS : []), ...args],
       permissions: fakeMedia ? ['camera', 'microphone'] : [],
     });
   } catch (error) {
