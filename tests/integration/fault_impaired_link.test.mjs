@@ -12,7 +12,6 @@
 // clients is what the link saw leaving it; iceway exits 0.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
@@ -20,8 +19,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { startIceway, stopIceway, run } from './lib/iceway.mjs';
-import { launchBrowser, testOutputDir } from './lib/browser.mjs';
-import { parseExposition, total, until } from './lib/ops.mjs';
+import { launchBrowser, serveFiles, testOutputDir } from './lib/browser.mjs';
+import { parseExposition, relayCounters, total, until } from './lib/ops.mjs';
 import { turnArgs } from './lib/turn.mjs';
 import { PEERJS_CALL_PAGE } from './lib/peerjs_call_page.mjs';
 
@@ -108,12 +107,7 @@ async function metrics() {
   assert.equal(result.code, 0, result.stderr);
   const families = parseExposition(result.stdout.trim() + '\n');
   return {
-    clientToPeer: total(families, 'iceway_turn_relay_packets_total', { direction: 'client_to_peer' }),
-    peerToClient: total(families, 'iceway_turn_relay_packets_total', { direction: 'peer_to_client' }),
-    dropped: Object.fromEntries((families.get('iceway_turn_relay_dropped_packets_total')?.samples ?? [])
-      .map((s) => [s.labels.reason, s.value])),
-    refused: total(families, 'iceway_turn_udp_send_dropped_total'),
-    overflowed: total(families, 'iceway_turn_udp_receive_dropped_total'),
+    ...relayCounters(families),
     signals: total(families, 'iceway_signal_messages_total', { protocol: 'native', type: 'signal' }),
     broadcasts: total(families, 'iceway_signal_messages_total', { protocol: 'native', type: 'broadcast' }),
     allocations: total(families, 'iceway_turn_allocations_total', { result: 'success' }),
@@ -167,20 +161,12 @@ window.sig = {
 window.ready = true;
 </script>`;
 
-async function startWeb(sdk) {
-  const files = {
+function startWeb(sdk) {
+  return serveFiles({
     '/': ['text/html', PAGE],
     '/peerjs.js': ['text/javascript', readFileSync(join(HERE, 'node_modules/peerjs/dist/peerjs.js'))],
     '/sdk/iceway.js': ['text/javascript', sdk],
-  };
-  const webServer = http.createServer((request, response) => {
-    const file = files[request.url];
-    if (!file) { response.statusCode = 404; return response.end(); }
-    response.setHeader('content-type', file[0]);
-    return response.end(file[1]);
   });
-  await new Promise((resolve) => webServer.listen(0, '127.0.0.1', resolve));
-  return webServer;
 }
 
 // Numbered messages arrived once each and in order.

@@ -7,7 +7,6 @@
 // DataConnection through the server's TURN and exchange messages both ways.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
@@ -16,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { startIceway, stopIceway } from './lib/iceway.mjs';
 import { turnArgs } from './lib/turn.mjs';
-import { launchBrowser, testOutputDir } from './lib/browser.mjs';
+import { launchBrowser, serveFiles, testOutputDir } from './lib/browser.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const KEY = 'fault-kill-key';
@@ -146,17 +145,9 @@ window.t = {
 window.ready = true;
 </script>`;
 
-async function startWeb(sdk) {
+function startWeb(sdk) {
   const bundle = readFileSync(join(HERE, 'node_modules/peerjs/dist/peerjs.js'));
-  const files = { '/': ['text/html', PAGE], '/peerjs.js': ['text/javascript', bundle], '/sdk/iceway.js': ['text/javascript', sdk] };
-  const webServer = http.createServer((request, response) => {
-    const file = files[request.url];
-    if (!file) { response.statusCode = 404; return response.end(); }
-    response.setHeader('content-type', file[0]);
-    return response.end(file[1]);
-  });
-  await new Promise((resolve) => webServer.listen(0, '127.0.0.1', resolve));
-  return webServer;
+  return serveFiles({ '/': ['text/html', PAGE], '/peerjs.js': ['text/javascript', bundle], '/sdk/iceway.js': ['text/javascript', sdk] });
 }
 
 // Signals, broadcasts and a relayed DataConnection between a and b; `tag` makes each round's

@@ -32,7 +32,7 @@ import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { startIceway, stopIceway, makeCertificate, waitForOutput, run } from '../integration/lib/iceway.mjs';
 import { TurnClient, restCredentials, nowUnix } from '../integration/lib/turn.mjs';
-import { scrape, total, until, WsClient, wsUrl } from '../integration/lib/ops.mjs';
+import { scrape, total, until, WsClient, wsUrl, relayCounters } from '../integration/lib/ops.mjs';
 import { COLUMNS, toCsvRow, judgeRss, judgeFds, judgeRelay, judgeSignal } from './criteria.mjs';
 
 const { values: args } = parseArgs({
@@ -495,12 +495,7 @@ function makeSampler(server, csvPath) {
 
 function counters(families) {
   return {
-    clientToPeer: total(families, 'iceway_turn_relay_packets_total', { direction: 'client_to_peer' }),
-    peerToClient: total(families, 'iceway_turn_relay_packets_total', { direction: 'peer_to_client' }),
-    dropped: Object.fromEntries((families.get('iceway_turn_relay_dropped_packets_total')?.samples ?? [])
-      .map((s) => [s.labels.reason, s.value])),
-    refused: total(families, 'iceway_turn_udp_send_dropped_total'),
-    overflowed: total(families, 'iceway_turn_udp_receive_dropped_total'),
+    ...relayCounters(families),
     messages: Object.fromEntries(Object.keys(tally.frames)
       .map((protocol) => [protocol, total(families, 'iceway_signal_messages_total', { protocol })])),
   };

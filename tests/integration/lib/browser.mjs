@@ -1,6 +1,7 @@
 // Headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core, with the flags that
 // keep it on loopback and off the network. Every test that needs a browser starts it here, so
 // the flags live in one place.
+import http from 'node:http';
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,6 +78,19 @@ export async function launchBrowser({ fakeMedia = false, args = [], netns, reach
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+// A web server on 127.0.0.1 (a free port) for a test's pages: `files` maps each path to
+// [content type, body]; anything else is 404. Returns the node:http server.
+export async function serveFiles(files) {
+  const server = http.createServer((request, response) => {
+    const file = files[request.url];
+    if (!file) { response.statusCode = 404; return response.end(); }
+    response.setHeader('content-type', file[0]);
+    return response.end(file[1]);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }
 
 // The folder a test writes screenshots and other artefacts to (build/test-output/NAME under

@@ -56,6 +56,20 @@ export function total(families, name, match = {}) {
     .reduce((sum, s) => sum + s.value, 0);
 }
 
+// What became of relayed datagrams, from a scrape's families: relayed each way, dropped by
+// reason, refused by the kernel on send, lost at full receive buffers. The soak and the fault
+// tests reconcile these against what their clients sent and received.
+export function relayCounters(families) {
+  return {
+    clientToPeer: total(families, 'iceway_turn_relay_packets_total', { direction: 'client_to_peer' }),
+    peerToClient: total(families, 'iceway_turn_relay_packets_total', { direction: 'peer_to_client' }),
+    dropped: Object.fromEntries((families.get('iceway_turn_relay_dropped_packets_total')?.samples ?? [])
+      .map((s) => [s.labels.reason, s.value])),
+    refused: total(families, 'iceway_turn_udp_send_dropped_total'),
+    overflowed: total(families, 'iceway_turn_udp_receive_dropped_total'),
+  };
+}
+
 // Runs `promtool ARGS` with `input` on stdin; resolves { code, output }.
 export function promtool(args, input) {
   return new Promise((resolve, reject) => {
