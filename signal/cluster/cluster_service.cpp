@@ -70,7 +70,7 @@ void ClusterService::stop() {
 }
 
 void ClusterService::link_up() {
-  if (up_ || !publisher_.connected() || !subscribed_) return send_pending();
+  if (up_ || !publisher_.connected() || !subscribed_) return;
   up_ = true;
   counters_.redis_connected.set(1);
   if (down_logged_) spdlog::info("cluster: Redis at {} is reachable again; resynchronising presence", settings_.redis);
@@ -144,7 +144,10 @@ void ClusterService::flush() {
 }
 
 void ClusterService::send_pending() {
-  while (!pending_.empty() && publisher_.connected()) {
+  // Only while this node also listens: an answer to what it publishes (a y-webrtc offer to a
+  // peer that just announced itself here) comes back on its own channel, and one published
+  // before its SUBSCRIBE is in place would be lost. Until then publishes wait in the buffer.
+  while (!pending_.empty() && up_ && publisher_.connected()) {
     Publish& next = pending_.front();
     const std::size_t size = next.channel.size() + next.payload.size();
     const bool sent = publisher_.command({"PUBLISH", next.channel, next.payload}, [this](const redisReply*) {
