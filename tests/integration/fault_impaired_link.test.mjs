@@ -274,6 +274,7 @@ test('a relayed PeerJS media call and native signaling survive loss, delay, reor
       assert.ok(c.dropped > 0 && c.duplicated > 0 && c.reordered > 0, `${direction}: ${JSON.stringify(c)}`);
       assert.equal(c.read - c.dropped + c.duplicated, c.written + c.write_failed + c.pending, `${direction}: ${JSON.stringify(c)}`);
       assert.equal(c.pending, 0);
+      assert.equal(c.fragments, 0, 'a fragmented datagram would be counted as data by its first fragment only');
     }
     // iceway's counters explain every datagram of relayed data the link delivered to it. Both
     // peers are iceway's own relayed addresses, so what arrived is the clients' ChannelData and
