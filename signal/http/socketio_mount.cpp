@@ -182,6 +182,11 @@ std::optional<HttpResponse> SocketIoMount::open_websocket(const HttpRequest& req
     apply(*client, std::move(out), nullptr);
     return refusal;
   }
+  if (out.close_new_websocket) {
+    // Not the session's socket: no sid, so none of its frames or its close reach the session.
+    if (auto extra = socket.lock()) extra->close();
+    return std::nullopt;
+  }
   if (auto previous = client->socket.lock(); previous && client->socket_ptr != socket.lock().get()) previous->close();
   client->socket_ptr = socket.lock().get();
   client->socket = std::move(socket);

@@ -66,7 +66,8 @@ class SocketIoMount : public std::enable_shared_from_this<SocketIoMount>, public
   // empty function otherwise.
   std::function<void()> http(const HttpRequest& request, HttpResponder respond);
   // A WebSocket upgrade: a refusal to answer instead of upgrading, or none, after which `socket`
-  // carries the session named `sid` (set here).
+  // carries the session named `sid` (set here); or, with `sid` left empty, `socket` has been told
+  // to close once open (its session has a WebSocket already).
   std::optional<HttpResponse> open_websocket(const HttpRequest& request, std::weak_ptr<EngineSocket> socket,
                                              std::string& sid);
   void websocket_frame(const std::string& sid, const EngineSocket* socket, std::string_view data, bool binary);

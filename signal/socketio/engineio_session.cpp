@@ -207,10 +207,10 @@ EngineOutput EngineSession::on_websocket_open(TimePoint now) {
   // v4-current.md "WebSocket": one WebSocket per session; more are closed, the session stays.
   if (closed_) {
     out.reply = bad_request("Session ID unknown");
-  } else if (transport_ != EngineTransport::polling || !settings_.allow_upgrades) {
+  } else if (transport_ != EngineTransport::polling || probe_ != Probe::none) {
+    out.close_new_websocket = true;
+  } else if (!settings_.allow_upgrades) {
     out.reply = bad_request("Bad request");
-  } else if (probe_ != Probe::none) {
-    out.reply = bad_request("transport upgrading");
   } else {
     probe_ = Probe::opened;
     upgrade_deadline_ = now + settings_.upgrade_timeout;

@@ -85,6 +85,10 @@ struct EngineOutput {
   // passed to this call: valid as long as the caller keeps that text.
   std::vector<EnginePacket> messages;
   bool close_websocket = false;       // close the session's WebSocket (probe or main)
+  // on_websocket_open(): complete this new WebSocket's handshake, then close it; the session
+  // already has one (upgraded or probing) and keeps it. The reference server does the same, and
+  // both protocol suites' clients treat an HTTP refusal here as an error.
+  bool close_new_websocket = false;
   std::optional<CloseReason> closed;  // the session has ended: forget its sid
   // Messages send() could not buffer for polling: text containing \x1e would split into packets
   // its sender never wrote (v4-current.md assumes the separator is not in the data).

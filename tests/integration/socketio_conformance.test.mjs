@@ -169,6 +169,11 @@ for (const path of ['/engine.io/', '/socket.io/']) {
       const sid = await pollingSession(path);
       const socket = openSocket(path, `EIO=4&transport=websocket&sid=${sid}`);
       await socket.opened();
+      // A second WebSocket while this one probes is opened and closed (a refused upgrade would
+      // be an error to the suites' clients); the probe goes on.
+      const extra = openSocket(path, `EIO=4&transport=websocket&sid=${sid}`);
+      await extra.opened();
+      await extra.closed();
       socket.send('2probe');
       assert.equal(await socket.next(), '3probe');
       const poll = await get(path, sid);
@@ -179,10 +184,11 @@ for (const path of ['/engine.io/', '/socket.io/']) {
         socket.send('4hello');
         assert.equal(await socket.next({ skipPings: true }), '4hello');
       }
-      // After the upgrade, polling with that sid and a second WebSocket for it are refused,
+      // After the upgrade, polling with that sid is refused, a second WebSocket for it closed,
       // and the upgraded socket goes on.
       assert.equal((await get(path, sid)).status, 400);
       const second = openSocket(path, `EIO=4&transport=websocket&sid=${sid}`);
+      await second.opened();
       await second.closed();
       if (path === '/engine.io/') {
         socket.send('4again');
