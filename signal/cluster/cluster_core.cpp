@@ -164,10 +164,16 @@ void ClusterCore::receive(std::string_view payload, TimePoint now, std::vector<R
   BusMessage& message = decoded.value();
   if (message.node == node_id_) return;  // our own presence, echoed by the presence channel
   auto it = nodes_.find(message.node);
-  if (it == nodes_.end()) it = nodes_.emplace(message.node, RemoteNode{now, heartbeat_, {}}).first;
+  const bool new_node = it == nodes_.end();
+  if (new_node) it = nodes_.emplace(message.node, RemoteNode{now, heartbeat_, {}}).first;
   it->second.last_seen = now;  // any message shows the node is alive
   apply(message, it->second, events);
   if (message.type != BusType::peer && message.type != BusType::room) update_gauges();
+  // A node just started (or back after being dropped) knows nothing of this one until our next
+  // heartbeat; until then it would send its peers' room messages (a y-webrtc announce) nowhere
+  // and let in ids held here. Our state at once closes that window to one round trip. It ends:
+  // the new node knows us after this, so our state is not new to it.
+  if (new_node) publish_state();
 }
 
 void ClusterCore::check_conflict(Protocol protocol, std::string_view remote_node, std::string_view peer_id,

@@ -16,7 +16,7 @@ import { turnArgs } from './lib/turn.mjs';
 import { launchBrowser, testOutputDir } from './lib/browser.mjs';
 import { until } from './lib/ops.mjs';
 import { startRedis, stopRedis } from './lib/redis.mjs';
-import { untilRemotePeers } from './lib/cluster.mjs';
+import { untilNodes, untilRemotePeers } from './lib/cluster.mjs';
 import { SignalClient, signalUrl } from './lib/signal.mjs';
 import { PEERJS_CALL_PAGE } from './lib/peerjs_call_page.mjs';
 import { bundle, startWeb } from './lib/yjs_page.mjs';
@@ -135,6 +135,9 @@ test('a PeerJS video call between tabs on two nodes, relay-only; killing the cal
 test('two y-webrtc providers, one on each node\'s /yjs, sync a document through the cluster', { timeout: 180000 }, async () => {
   // Node B was killed by the test above: start a fresh one in its place.
   if (nodes.b.child.exitCode !== null || nodes.b.child.signalCode !== null) nodes.b = await startIceway(nodeArgs('browser-b2'));
+  // The providers' announces cross only between nodes that know each other (a node just started
+  // learns the others within a round trip of reaching Redis, not at once).
+  await Promise.all([untilNodes(nodes.a, 1), untilNodes(nodes.b, 1)]);
   const room = 'iceway-cluster-yjs-room';
   const pages = {};
   for (const [name, server] of [['alice', nodes.a], ['bob', nodes.b]]) {

@@ -143,6 +143,16 @@ struct Bus {
     }
     return events;
   }
+  // Pumps every node until nothing is left to publish (the states nodes answer a new node with).
+  void settle(TimePoint now) {
+    for (bool any = true; any;) {
+      any = false;
+      for (auto& [id, node] : nodes) {
+        auto events = pump(*node, now);
+        any = any || !events.empty();  // an entry per receiver of anything published
+      }
+    }
+  }
 };
 
 struct Node {
@@ -176,6 +186,7 @@ TEST(ClusterCore, AFrameForARemotePeerIsOnePublishToItsNodeOnly) {
   const TimePoint now{};
   b.core.claimed(Protocol::native, "bob");
   bus.pump(b.core, now);
+  bus.settle(now);
   bus.published.clear();
   EXPECT_TRUE(a.core.send_to_peer(Protocol::native, "bob", R"({"type":"signal"})"));
   auto events = bus.pump(a.core, now);
@@ -202,6 +213,7 @@ TEST(ClusterCore, ARoomFrameGoesOnlyToNodesWithMembers) {
   ASSERT_EQ(joined["a"].size(), 1u);
   EXPECT_EQ(joined["a"][0].kind, RemoteEvent::Kind::peer_joined);
   EXPECT_EQ(a.core.remote_members(Protocol::native, "r"), std::vector<std::string>{"bob"});
+  bus.settle(now);  // a and c answered b, new to them, with their states
   bus.published.clear();
   a.core.send_to_room(Protocol::native, "r", "frame");
   auto events = bus.pump(a.core, now);
@@ -274,6 +286,33 @@ TEST(ClusterCore, AStateAfterMissedDeltasResynchronisesJoinsAndDepartures) {
   // The same state again changes nothing.
   b.core.publish_state();
   EXPECT_TRUE(bus.pump(b.core, now)["a"].empty());
+}
+
+TEST(ClusterCore, ANodeThatStartsLearnsTheOthersWithinARoundTripNotAHeartbeat) {
+  Node a("a"), b("b");
+  Bus bus;
+  bus.add(a.core);
+  const TimePoint now{};
+  a.core.claimed(Protocol::yjs, "alice");
+  a.core.joined(Protocol::yjs, "topic", "alice");
+  bus.pump(a.core, now);  // before b existed
+  // b starts: its state reaches a, which answers with its own at once.
+  bus.add(b.core);
+  b.core.publish_state();
+  bus.pump(b.core, now);
+  EXPECT_FALSE(b.core.held_elsewhere(Protocol::yjs, "alice"));
+  bus.pump(a.core, now);
+  EXPECT_TRUE(b.core.held_elsewhere(Protocol::yjs, "alice"));
+  EXPECT_EQ(b.core.remote_members(Protocol::yjs, "topic"), std::vector<std::string>{"alice"});
+  EXPECT_EQ(b.counters.nodes.value(), 1);
+  // a was new to b too, so b answers once more; a knows b already, and it ends there.
+  bus.pump(b.core, now);
+  EXPECT_TRUE(a.core.take_outgoing().empty());
+  EXPECT_TRUE(b.core.take_outgoing().empty());
+  // A node already known gets no extra state: only heartbeats and deltas.
+  b.core.claimed(Protocol::yjs, "bob");
+  bus.pump(b.core, now);
+  EXPECT_TRUE(a.core.take_outgoing().empty());
 }
 
 TEST(ClusterCore, AnIdLetInOnTwoNodesAtOnceStaysWithTheNodeThatSortsFirst) {

@@ -12,3 +12,9 @@ export async function untilRemotePeers(server, count, timeoutMs = 10000) {
   await until(async () => (await scrape(server)).get('iceway_cluster_remote_peers') === count, timeoutMs,
     `the node to know ${count} ids held on other nodes`);
 }
+
+// Waits until `server` sees exactly `count` other nodes.
+export async function untilNodes(server, count, timeoutMs = 10000) {
+  await until(async () => (await scrape(server)).get('iceway_cluster_nodes') === count, timeoutMs,
+    `the node to see ${count} other nodes`);
+}
