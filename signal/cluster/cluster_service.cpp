@@ -4,7 +4,6 @@
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
-#include "signal/http/hub.hpp"
 
 namespace iceway::signaling::cluster {
 namespace {
@@ -17,11 +16,10 @@ RedisAddress address_of(const ClusterSettings& settings) { return {settings.redi
 
 }  // namespace
 
-ClusterService::ClusterService(boost::asio::io_context& context, const ClusterSettings& settings, Hub& hub,
+ClusterService::ClusterService(boost::asio::io_context& context, const ClusterSettings& settings,
                                ClusterCounters& counters)
     : io_(context),
       settings_(settings),
-      hub_(hub),
       counters_(counters),
       core_(settings.node_id, settings.heartbeat, counters),
       publisher_(context, address_of(settings), settings.password, "publish",
@@ -52,7 +50,6 @@ void ClusterService::start() {
       flush();
     });
   });
-  hub_.attach_cluster(core_);
   for (ClusterMember* member : members_) member->attach_cluster(core_);
   spdlog::info("cluster: node {} joining through Redis at {}", core_.node_id(), settings_.redis);
   publisher_.start();
@@ -114,7 +111,6 @@ void ClusterService::on_bus_reply(const redisReply* reply) {
 
 void ClusterService::deliver() {
   if (events_.empty()) return;
-  hub_.remote(events_);
   for (ClusterMember* member : members_) member->remote(events_);
 }
 

@@ -24,23 +24,19 @@
 #include "signal/cluster/cluster_settings.hpp"
 #include "signal/cluster/redis_connection.hpp"
 
-namespace iceway::signaling {
-class Hub;
-}
-
 namespace iceway::signaling::cluster {
 
 class ClusterService {
  public:
-  // `settings.node_id` must be set (SignalServer fills the default). `hub` and `counters` must
-  // outlive the service.
-  ClusterService(boost::asio::io_context& context, const ClusterSettings& settings, Hub& hub,
-                 ClusterCounters& counters);
+  // `settings.node_id` must be set (SignalServer fills the default). `counters` must outlive
+  // the service.
+  ClusterService(boost::asio::io_context& context, const ClusterSettings& settings, ClusterCounters& counters);
   ~ClusterService();
   ClusterService(const ClusterService&) = delete;
   ClusterService& operator=(const ClusterService&) = delete;
 
-  // Before start(): `member` (which must outlive the service) spans the nodes too.
+  // Before start(): `member` (the Hub, the Socket.IO mounts; it must outlive the service) spans
+  // the nodes. Members get other nodes' events in the order they were added.
   void add_member(ClusterMember& member) { members_.push_back(&member); }
 
   // On the Hub's thread (post there first).
@@ -54,11 +50,10 @@ class ClusterService {
   void tick();
   void link_up();
   void link_lost(const std::string& why);
-  void deliver();  // events_ to the Hub and every member
+  void deliver();  // events_ to every member
 
   boost::asio::io_context& io_;
   ClusterSettings settings_;
-  Hub& hub_;
   std::vector<ClusterMember*> members_;
   ClusterCounters& counters_;
   ClusterCore core_;

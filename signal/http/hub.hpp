@@ -27,6 +27,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "signal/cluster/cluster_port.hpp"
 #include "signal/dispatcher.hpp"
 #include "signal/http_reply.hpp"
 
@@ -43,7 +44,7 @@ class WebSocketSink {
   virtual void close(std::uint16_t code, std::string reason) = 0;
 };
 
-class Hub : public std::enable_shared_from_this<Hub> {
+class Hub : public std::enable_shared_from_this<Hub>, public cluster::ClusterMember {
  public:
   using Executor = boost::asio::io_context::executor_type;
 
@@ -77,8 +78,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
 
   // [cluster] (signal/cluster/cluster_service.hpp), on the Hub's thread only: the protocols
   // consult `cluster`, which must outlive the Hub, and other nodes' events are carried out here.
-  void attach_cluster(cluster::ClusterPort& cluster) { dispatcher_.attach_cluster(cluster); }
-  void remote(std::span<const cluster::RemoteEvent> events);
+  void attach_cluster(cluster::ClusterPort& cluster) override { dispatcher_.attach_cluster(cluster); }
+  void remote(std::span<const cluster::RemoteEvent> events) override;
 
   const Executor& executor() const { return executor_; }
 

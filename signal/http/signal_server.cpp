@@ -181,7 +181,8 @@ void SignalServer::stop() {
 }
 
 void SignalServer::start_cluster(const cluster::ClusterSettings& settings) {
-  cluster_ = std::make_unique<cluster::ClusterService>(registry_context_, settings, *hub_, counters_.cluster);
+  cluster_ = std::make_unique<cluster::ClusterService>(registry_context_, settings, counters_.cluster);
+  cluster_->add_member(*hub_);
   for (const auto& mount : socketio_mounts_) cluster_->add_member(*mount);
   boost::asio::post(registry_context_, [this] { cluster_->start(); });
 }
