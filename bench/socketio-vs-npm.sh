@@ -128,17 +128,26 @@ def median(server, transport, key, idle=False):
 lines = []
 for transport in ("websocket", "polling"):
     for key, name in (("delivered_per_second", "events/s"), ("messages_per_cpu_second", "events per server CPU-s"),
+                      ("server_user_us_per_message", "server user-space us per event"),
+                      ("server_kernel_us_per_message", "server kernel us per event"),
                       ("p50_us", "p50 latency us"), ("p99_us", "p99 latency us"), ("lost", "lost")):
         lines.append((f"{transport}: {name}", median("iceway", transport, key), median("reference", transport, key)))
+    # With iceway's user space at zero an event would still cost its kernel time: the most
+    # events per CPU-second it could relay against the reference's.
+    ref_rate = median("reference", transport, "messages_per_cpu_second")
+    kernel = median("iceway", transport, "server_kernel_us_per_message")
+    if ref_rate and kernel:
+        lines.append((f"{transport}: ceiling of the ratio (reference us per event / iceway kernel us)", None, None,
+                      (1e6 / ref_rate) / kernel))
 lines.append(("idle WebSocket: bytes per connection", median("iceway", "websocket", "rss_bytes_per_connection", True),
               median("reference", "websocket", "rss_bytes_per_connection", True)))
 print()
 if markdown:
     print("| median | iceway | socket.io (reference) | iceway/reference |")
     print("|---|---:|---:|---:|")
-for name, i, r in lines:
-    ratio = f"{i / r:.2f}" if i is not None and r else ""
-    fmt = lambda v: "-" if v is None else f"{v:.0f}"
+for name, i, r, *given in lines:
+    ratio = f"{given[0]:.2f}" if given else f"{i / r:.2f}" if i is not None and r else ""
+    fmt = lambda v: "-" if v is None else f"{v:.1f}" if 0 < abs(v) < 100 else f"{v:.0f}"
     if markdown:
         print(f"| {name} | {fmt(i)} | {fmt(r)} | {ratio} |")
     else:

@@ -7,7 +7,8 @@
 // event received is answered with one new event, so each pair keeps 2 x window in flight. The
 // receiver checks the sequence (in order, nothing skipped) and records the latency. Sending stops
 // after --duration seconds; the events in flight then get --drain seconds. With --server-pid the
-// report has the server's CPU time over the message phase (utime + stime, /proc/PID/stat).
+// report has the server's CPU time over the message phase (utime + stime, /proc/PID/stat), and
+// both per delivered event.
 //
 // Idle mode (--idle N): N connected sockets doing nothing but Engine.IO's pings; with
 // --server-pid the server's VmRSS before and --settle seconds after, per connection.
@@ -38,10 +39,11 @@ if (!['websocket', 'polling'].includes(o.transport)) throw new Error('--transpor
 if (!(o.duration > 0 && o.duration <= 60 && o.drain > 0 && o.drain <= 60)) throw new Error('--duration/--drain: 0..60');
 if (!(o.pairs >= 1 && o.pairs <= 2000 && o.window >= 1 && o.window <= 100 && o.idle <= 20000)) throw new Error('bounds');
 
-const cpuSeconds = (pid) => {
+// [user, kernel] CPU seconds of the whole process (utime, stime).
+const cpuTimes = (pid) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
+  return [Number(f[11]) / 100, Number(f[12]) / 100];
 };
 const rssKib = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,7 +97,7 @@ if (o.idle) {
     sent++;
     state.socket.emit('signal', { room: state.room, seq: state.sendSeq++, t: performance.now(), sdp: SDP });
   };
-  const cpuBefore = o.serverPid ? cpuSeconds(o.serverPid) : 0;
+  const cpuBefore = o.serverPid ? cpuTimes(o.serverPid) : [0, 0];
   const start = performance.now();
   sending = true;
   for (let k = 0; k < o.window; k++) for (const state of pairs) send(state);
@@ -105,13 +107,23 @@ if (o.idle) {
   const deliveredInWindow = delivered;
   const drainEnd = performance.now() + o.drain * 1000;
   while (delivered < sent && performance.now() < drainEnd) await sleep(20);
-  if (o.serverPid) report.server_cpu_seconds = cpuSeconds(o.serverPid) - cpuBefore;
+  if (o.serverPid) {
+    const [user, kernel] = cpuTimes(o.serverPid);
+    report.server_user_seconds = user - cpuBefore[0];
+    report.server_kernel_seconds = kernel - cpuBefore[1];
+    report.server_cpu_seconds = report.server_user_seconds + report.server_kernel_seconds;
+  }
   latencies.sort((x, y) => x - y);
   const pct = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 1000 : 0);
   Object.assign(report, {
     pairs: o.pairs, window: o.window, sent, delivered, lost: sent - delivered, out_of_order: outOfOrder,
     delivered_per_second: deliveredInWindow / sendSeconds, p50_us: pct(0.5), p99_us: pct(0.99),
     messages_per_cpu_second: report.server_cpu_seconds ? delivered / report.server_cpu_seconds : null,
+    // Where a relayed event's CPU goes: the kernel's share is mostly the send and receive system
+    // calls (on loopback the sender's send also runs the receiver's TCP input), which any server
+    // pays once per frame; it bounds how far user-space work can take the ratio.
+    server_kernel_us_per_message: o.serverPid && delivered ? (report.server_kernel_seconds * 1e6) / delivered : null,
+    server_user_us_per_message: o.serverPid && delivered ? (report.server_user_seconds * 1e6) / delivered : null,
   });
   for (const s of sockets) s.close();
 }
