@@ -122,6 +122,17 @@ describe('socket.io-client against the tutorial server', () => {
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://app.example');
     assert.match(preflight.headers.get('access-control-allow-methods'), /POST/);
     assert.match(preflight.headers.get('access-control-allow-headers'), /content-type/);
+    // A wrong method passes the preflight (the reference's list) and gets the protocol's 400,
+    // with CORS headers so that a page can read it.
+    const putPreflight = await fetch(`${base}/socket.io/?EIO=4&transport=polling`, {
+      method: 'OPTIONS', headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'PUT' },
+    });
+    assert.equal(putPreflight.status, 204);
+    assert.ok(putPreflight.headers.get('access-control-allow-methods').split(/,\s*/).includes('PUT'));
+    const put = await fetch(`${base}/socket.io/?EIO=4&transport=polling`, { method: 'PUT', headers: { Origin: 'https://app.example' } });
+    assert.equal(put.status, 400);
+    assert.equal(put.headers.get('access-control-allow-origin'), 'https://app.example');
+    assert.deepEqual(await put.json(), { code: 2, message: 'Bad handshake method' });
   });
 
   test('wrong, expired or malformed requests get the reference errors and touch no other client', async () => {
