@@ -139,6 +139,7 @@ void ClusterCore::publish_state() {
     for (const auto& [room, members] : held.rooms) out.rooms.push_back({room, members});
   }
   publish(std::string(kPresenceChannel), state);
+  state_queued_ = true;
 }
 
 void ClusterCore::publish(std::string channel, const BusMessage& message) {
@@ -150,6 +151,7 @@ void ClusterCore::publish(std::string channel, const BusMessage& message) {
 std::vector<Publish> ClusterCore::take_outgoing() {
   std::vector<Publish> out;
   out.swap(outgoing_);
+  state_queued_ = false;
   return out;
 }
 
@@ -172,8 +174,9 @@ void ClusterCore::receive(std::string_view payload, TimePoint now, std::vector<R
   // A node just started (or back after being dropped) knows nothing of this one until our next
   // heartbeat; until then it would send its peers' room messages (a y-webrtc announce) nowhere
   // and let in ids held here. Our state at once closes that window to one round trip. It ends:
-  // the new node knows us after this, so our state is not new to it.
-  if (new_node) publish_state();
+  // the new node knows us after this, so our state is not new to it. One state not yet taken
+  // serves every newcomer heard from meanwhile (nodes that start together).
+  if (new_node && !state_queued_) publish_state();
 }
 
 void ClusterCore::check_conflict(Protocol protocol, std::string_view remote_node, std::string_view peer_id,

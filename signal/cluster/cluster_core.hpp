@@ -106,6 +106,7 @@ class ClusterCore final : public ClusterPort {
   std::array<Held, kProtocolCount> local_;
   std::map<std::string, RemoteNode, std::less<>> nodes_;  // by node id
   std::vector<Publish> outgoing_;
+  bool state_queued_ = false;  // outgoing_ holds a state message
   std::function<void()> wake_;
   ClusterCounters& counters_;
 };

@@ -315,6 +315,22 @@ TEST(ClusterCore, ANodeThatStartsLearnsTheOthersWithinARoundTripNotAHeartbeat) {
   EXPECT_TRUE(a.core.take_outgoing().empty());
 }
 
+TEST(ClusterCore, NodesThatStartTogetherGetOneStateNotOneEach) {
+  Node a("a"), b("b"), c("c");
+  Bus bus;
+  bus.add(a.core);
+  const TimePoint now{};
+  std::vector<RemoteEvent> events;
+  b.core.publish_state();
+  c.core.publish_state();
+  for (Node* node : {&b, &c})
+    for (auto& publish : node->core.take_outgoing()) a.core.receive(publish.payload, now, events);
+  const auto out = a.core.take_outgoing();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].channel, cluster::kPresenceChannel);
+  EXPECT_EQ(a.counters.nodes.value(), 2);
+}
+
 TEST(ClusterCore, AnIdLetInOnTwoNodesAtOnceStaysWithTheNodeThatSortsFirst) {
   Node a("a"), b("b");
   Bus bus;
