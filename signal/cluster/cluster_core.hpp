@@ -6,8 +6,9 @@
 //
 // Presence is soft state. Each node publishes its whole holdings every heartbeat (plus a delta
 // at every change, so peers learn at once, and once more as soon as it hears from a node it did
-// not know, so a node that starts learns everyone's within a round trip); a node not heard from for kMissedHeartbeats of its
-// own heartbeats is dropped, and each of its room members is announced as gone. After Redis
+// not know, so a node that starts learns everyone's within a round trip); a node not heard from
+// for kMissedHeartbeats of its own heartbeats is dropped, and each of its room members is
+// announced as gone. After Redis
 // returns, the next state from each node restores what was missed, with joins and departures
 // found by comparing it with what was known.
 //

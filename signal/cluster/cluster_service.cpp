@@ -4,7 +4,6 @@
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
-
 namespace iceway::signaling::cluster {
 namespace {
 

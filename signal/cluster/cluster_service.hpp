@@ -9,8 +9,8 @@
 // at most settings.publish_buffer_bytes (counting those written but not yet acknowledged);
 // what does not fit is dropped and counted. Other nodes fall out of presence after
 // kMissedHeartbeats; when Redis is back, this node's state goes out at once and the others'
-// comes with their next heartbeat, or at once from those that had dropped this node. /readyz does not depend on Redis: TURN and local signaling
-// still work.
+// comes with their next heartbeat, or at once from those that had dropped this node. /readyz
+// does not depend on Redis: TURN and local signaling still work.
 #include <cstddef>
 #include <deque>
 #include <memory>

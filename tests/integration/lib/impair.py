@@ -18,8 +18,8 @@ prints its counters as one JSON line and exits 0. A line "stats" on stdin prints
 at once. Counters per direction ("in": towards NETNS, "out": from it): packets read, dropped,
 duplicated, written, failed to write, still waiting, written out of order (after a packet
 read later), and IPv4 fragments read (the data counts below look at whole datagrams only, so
-a test reading them should expect none: TURN over UDP keeps its datagrams under the MTU). With --port, the
-UDP datagrams to or from that port that carry relayed data (TURN ChannelData, Send and Data
+a test reading them should expect none: TURN over UDP keeps its datagrams under the MTU).
+With --port, the UDP datagrams to or from that port that carry relayed data (TURN ChannelData, Send and Data
 indications) are counted too, as "data_read" and "data_written", so the server's counters can
 be checked against what the link really delivered.
 """
