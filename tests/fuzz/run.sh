@@ -5,7 +5,7 @@
 #     What `make test` runs; its verdict depends on the commit, not on luck. Each target first
 #     replays its checked-in corpus (tests/fuzz/corpus/NAME/, every input once), then explores
 #     from it with a fixed seed for a fixed number of executions (tests/fuzz/budget.txt, sized
-#     to about 30 s a target on one core of the 2-core CI machine), so the same commit makes
+#     to about 15 s a target on one core of the 2-core CI machine), so the same commit makes
 #     the same inputs every time. Targets run one per core (FUZZ_JOBS to change that). The
 #     exploration also stops after FUZZ_MAX_SECONDS (default 120) so a slow machine cannot
 #     stall the suite; that is said, not failed.
