@@ -27,16 +27,18 @@ run: build
 	$(BUILD)/app/iceway
 
 # The full suite: every fuzzer replays its corpus and explores a fixed number of inputs from a
-# fixed seed (so the verdict depends on the commit), the unit tests under ASan/UBSan, then a
-# -Werror build with every test (unit, and integration with real clients); ctest's summary
-# of that last run is the final word.
+# fixed seed (so the verdict depends on the commit), the pure libraries' unit tests under
+# ASan/UBSan, then an optimised -Werror build with the rest (the I/O libraries' unit tests,
+# ops checks, integration with real clients); ctest's summary of that last run is the final
+# word. Its integration tests run one at a time (tests/integration/CMakeLists.txt), the other
+# tests beside them.
 test: test-deps
 	$(MAKE) fuzz
 	$(MAKE) unit-asan
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=ON -DICEWAY_WERROR=ON $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=ON -DICEWAY_WERROR=ON -DICEWAY_PURE_UNIT_TESTS=OFF $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 	tests/integration/setup.sh
-	cd $(BUILD) && ctest --output-on-failure
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 unit-asan:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DICEWAY_TESTS=ON -DICEWAY_IO=OFF -DICEWAY_SANITIZE=ON -DICEWAY_WERROR=ON $(CMAKE_FLAGS)
@@ -45,14 +47,14 @@ unit-asan:
 
 # The unit tests alone, for the edit-and-test loop (seconds once built).
 unit: test-deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=ON -DICEWAY_WERROR=ON $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=ON -DICEWAY_WERROR=ON -DICEWAY_PURE_UNIT_TESTS=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -L unit -j $(JOBS)
 
 # After a change to the key table (app/config_keys.cpp): rewrite docs/configuration.md's key
 # tables and deploy/iceway.toml from it (the unit tests fail while they differ).
 config-docs: test-deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=ON $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DICEWAY_TESTS=ON -DICEWAY_PURE_UNIT_TESTS=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS) --target config_test
 	ICEWAY_WRITE_CONFIG_DOCS=1 $(BUILD)/tests/app/config_test --gtest_filter='ConfigReference.*Rendered'
 
