@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   turn_command->add_option("--secret", turn.secret, "The server's REST-API secret")->required();
   turn_command->add_option("--allocations", turn.allocations, "Allocations, each its own socket")->capture_default_str();
   turn_command->add_option("--size", turn.size, "Payload bytes per frame")->capture_default_str();
-  turn_command->add_option("--idle", turn.idle, "More allocations, set up alike, that carry nothing")->capture_default_str();
+  turn_command->add_option("--idle", turn.idle, "More allocations, set up alike, that carry nothing (--bare: clients that send one frame)")->capture_default_str();
   turn_command->add_option("--window", turn.window, "Frames in flight per allocation")->capture_default_str();
   turn_command->add_option("--duration", turn.duration_seconds, "Seconds of sending (at most 600)")->capture_default_str();
   turn_command->add_flag("--json", turn_json, "Print one JSON line on stdout (the text goes to stderr)");

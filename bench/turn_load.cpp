@@ -219,6 +219,24 @@ void echo(int fd, const std::atomic<bool>& stop) {
   }
 }
 
+// An idle client of the bare relay, the counterpart of an idle allocation: one ChannelData
+// frame makes the relay open this client's relay socket, its echo says the socket is there,
+// and then the client says nothing more.
+Result<Allocation, std::string> set_up_bare_idle(const TurnLoadOptions& options) {
+  Allocation idle;
+  idle.fd = open_udp(Endpoint{options.server.address, 0}, &options.server);
+  if (idle.fd < 0) return failure(errno_text("socket"));
+  std::array<std::byte, kFrameBytes> buffer;
+  const std::vector<std::byte> payload(options.size, std::byte{0x5a});
+  auto frame = stun::encode_channel_data(buffer, kChannel, payload, stun::Framing::datagram);
+  auto echoed = exchange(idle.fd, frame.value(), options.timeout);
+  if (!echoed) {
+    ::close(idle.fd);
+    return failure("no echo through the bare relay: " + echoed.error());
+  }
+  return idle;
+}
+
 }  // namespace
 
 std::vector<std::string> TurnLoadOptions::problems() const {
@@ -226,7 +244,6 @@ std::vector<std::string> TurnLoadOptions::problems() const {
   if (secret.empty()) out.emplace_back("--secret: the server's REST-API secret is needed");
   if (allocations == 0 || allocations > 10000) out.emplace_back("--allocations: 1 to 10000");
   if (idle > 20000) out.emplace_back("--idle: 0 to 20000");
-  if (bare && idle > 0) out.emplace_back("--idle: the bare relay has no allocations to keep idle");
   if (size < 16 || size > 1400) out.emplace_back("--size: 16 to 1400 bytes");
   if (window == 0 || window > 1024) out.emplace_back("--window: 1 to 1024");
   if (!(duration_seconds > 0 && duration_seconds <= 600)) out.emplace_back("--duration: more than 0, at most 600 seconds");
@@ -275,7 +292,7 @@ Result<TurnLoadReport, std::string> run_turn_load(const TurnLoadOptions& options
     allocations.push_back(allocation.value());
   }
   for (std::uint32_t i = 0; i < options.idle; ++i) {
-    auto allocation = set_up(options, options.allocations + i, peer);
+    auto allocation = options.bare ? set_up_bare_idle(options) : set_up(options, options.allocations + i, peer);
     if (!allocation) return failure("idle allocation " + std::to_string(i) + ": " + allocation.error());
     idle.push_back(allocation.value());
   }

@@ -27,6 +27,8 @@ struct TurnLoadOptions {
   std::uint32_t allocations = 10;
   // Allocations set up like the others (Allocate, ChannelBind to the echo peer) that then carry
   // nothing: the idle majority of a busy server's allocations. They stay open until the run ends.
+  // With `bare`, clients that send one frame (so the bare relay opens their relay socket) and
+  // then nothing.
   std::uint32_t idle = 0;
   std::uint32_t size = 100;   // payload bytes per frame (at least 16: sequence and time)
   std::uint32_t window = 8;   // frames in flight per allocation
