@@ -223,7 +223,11 @@ function reject() {
 
 function createPeerConnection(peer) {
   const policy = ui.relayOnly.checked ? "relay" : "all";
-  const pc = new RTCPeerConnection({ iceServers: client.iceServers, iceTransportPolicy: policy });
+  // max-bundle: audio and video share one transport from the first offer. Without it the caller
+  // gathers, and allocates on the TURN server, for each media section until the answer accepts
+  // BUNDLE; the browser then drops the extra transport, and an allocation still being set up at
+  // that moment is never deleted: it stays on the server until its lifetime ends.
+  const pc = new RTCPeerConnection({ iceServers: client.iceServers, iceTransportPolicy: policy, bundlePolicy: "max-bundle" });
   ui.status.policy.textContent = policy === "relay" ? "relay only (TURN)" : "all (direct when possible)";
   const remoteStream = new MediaStream();
   ui.remoteVideo.srcObject = remoteStream;
