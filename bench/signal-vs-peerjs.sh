@@ -181,6 +181,8 @@ def table(title, names, medians, ratio_of, fmt):
 def fmt(n, v):
     if v is None:
         return "-"
+    if "per msg" in n:
+        return f"{v:.1f}"
     return f"{v:.2f}" if n.endswith(" s") or "MiB" in n else f"{v:.0f}"
 
 summary = {}
@@ -198,6 +200,10 @@ if pairs:
             # Well under 100 % of a core means the client or the machine, not the server, set msg/s.
             "server busy % of one core": 100 * s["cpu_seconds"] / (l["send_seconds"] + l["drain_seconds"]),
             "msg per server CPU-s": s["messages_per_cpu_second"],
+            # The kernel's part (system calls) is a floor: a ratio above reference/kernel-part
+            # cannot come from user-space work alone.
+            "server kernel us per msg": 1e6 * s["system_cpu_seconds"] / max(1, l["delivered"]),
+            "server user us per msg": 1e6 * (s["cpu_seconds"] - s["system_cpu_seconds"]) / max(1, l["delivered"]),
             "load generator CPU s": l["load_cpu_seconds"],
             "server RSS MiB": s["rss_kib_after"] / 1024,
         }
@@ -209,7 +215,8 @@ if pairs:
     summary["pairs"] = medians
     table(f"Messages: {pairs[0]['load']['pairs']} pairs x window {pairs[0]['load']['window']}, medians of "
           f"{len(pairs) // 2} rounds", names, medians,
-          {"delivered msg/s", "p50 latency us", "p99 latency us", "server CPU s", "msg per server CPU-s"}, fmt)
+          {"delivered msg/s", "p50 latency us", "p99 latency us", "server CPU s", "msg per server CPU-s",
+           "server kernel us per msg", "server user us per msg"}, fmt)
 
 idle = [r for r in rows if r["load"]["mode"] == "idle"]
 if idle:

@@ -106,10 +106,17 @@ function parseOptions(argv) {
 
 const CLK_TCK = 100;  // USER_HZ; the same on every Linux ABI Node runs on
 
-function cpuSeconds(pid) {
+// User and kernel (system) CPU seconds of all the process's threads. The kernel share matters:
+// it is what a server pays for its system calls, the floor no user-space work removes.
+function cpuTimes(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;  // utime, stime
+  return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };  // utime, stime
+}
+
+function cpuSeconds(pid) {
+  const t = cpuTimes(pid);
+  return t.user + t.system;
 }
 
 function rssKib(pid) {
@@ -206,7 +213,7 @@ async function main() {
       report.idle.unexpected = sumCounts(stopped.map((m) => m.unexpected));
       report.idle.closed_early = stopped.reduce((s, m) => s + m.closedEarly, 0);
     } else {
-      const cpuBefore = server ? cpuSeconds(o.serverPid) : 0;
+      const cpuBefore = server ? cpuTimes(o.serverPid) : null;
       const othersBefore = o.alsoPids.map(cpuSeconds);
       const ownBefore = ownCpuSeconds();
       broadcast({ type: 'go' });
@@ -240,7 +247,9 @@ async function main() {
         report.other_cpu_seconds = Object.fromEntries(o.alsoPids.map((pid, i) => [pid, cpuSeconds(pid) - othersBefore[i]]));
       }
       if (server) {
-        server.cpu_seconds = cpuSeconds(o.serverPid) - cpuBefore;
+        const cpuAfter = cpuTimes(o.serverPid);
+        server.system_cpu_seconds = cpuAfter.system - cpuBefore.system;
+        server.cpu_seconds = cpuAfter.user - cpuBefore.user + server.system_cpu_seconds;
         server.rss_kib_after = rssKib(o.serverPid);
         server.messages_per_cpu_second = server.cpu_seconds > 0 ? delivered / server.cpu_seconds : null;
       }
