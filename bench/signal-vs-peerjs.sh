@@ -213,10 +213,18 @@ if pairs:
         runs = [metrics(r) for r in pairs if r["server"] == server]
         medians[server] = {n: statistics.median(m[n] for m in runs) for n in names}
     summary["pairs"] = medians
+    # What iceway/reference would be with iceway's user space at zero: the reference's whole cost
+    # per message over iceway's kernel cost alone.
+    reference_us = 1e6 / medians["peerjs"]["msg per server CPU-s"]
+    kernel_us = medians["iceway"]["server kernel us per msg"]
+    summary["ceiling"] = reference_us / kernel_us if kernel_us else None
     table(f"Messages: {pairs[0]['load']['pairs']} pairs x window {pairs[0]['load']['window']}, medians of "
           f"{len(pairs) // 2} rounds", names, medians,
           {"delivered msg/s", "p50 latency us", "p99 latency us", "server CPU s", "msg per server CPU-s",
            "server kernel us per msg", "server user us per msg"}, fmt)
+    if summary["ceiling"]:
+        line = "ceiling of the ratio (reference us per msg / iceway kernel us per msg)"
+        print(f"| {line} | | | {summary['ceiling']:.2f} |" if markdown else f"  {line}: {summary['ceiling']:.2f}")
 
 idle = [r for r in rows if r["load"]["mode"] == "idle"]
 if idle:

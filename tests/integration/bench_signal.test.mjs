@@ -59,6 +59,10 @@ test('pairs exchange frames through iceway: every one delivered, in order, with 
   assert.ok(report.send_seconds >= 0.9 && report.send_seconds < 30, `send_seconds ${report.send_seconds}`);
   assert.ok(report.bytes_per_message > 100, `bytes_per_message ${report.bytes_per_message}`);
   assert.ok(report.server.cpu_seconds >= 0 && report.server.rss_kib_after > 0, JSON.stringify(report.server));
+  // The kernel's part is one of the two parts of the whole, at a tick's resolution (10 ms).
+  const s = report.server;
+  assert.ok(Number.isFinite(s.system_cpu_seconds) && s.system_cpu_seconds >= 0 &&
+    s.system_cpu_seconds <= s.cpu_seconds + 1e-9, JSON.stringify(s));
 });
 
 test('the same load through native /ws and /relay: every frame delivered from the partner, in order', async () => {
