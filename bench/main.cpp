@@ -1,7 +1,7 @@
 // iceway-bench: load tools for iceway (and, for comparison, any other STUN server).
 //
 //   iceway-bench stun --server 127.0.0.1:3478 --sockets 16 --window 16 --duration 10 [--rate R] [--json]
-//   iceway-bench turn --server 127.0.0.1:3478 --secret S --allocations 10 [--idle 9000] --size 100 --window 8 [--bare] [--json]
+//   iceway-bench turn --server 127.0.0.1:3478 --secret S --allocations 10 [--idle 9000] --size 100 --window 8 [--bare] [--timeout 1000] [--json]
 //   iceway-bench bare-relay --listen 127.0.0.1:3479 --peer 127.0.0.1:40000 [--duration 60]
 //
 // Text goes to stdout; with --json the one JSON line goes to stdout and the text to stderr,
@@ -79,6 +79,10 @@ int main(int argc, char** argv) {
   turn_command->add_flag("--json", turn_json, "Print one JSON line on stdout (the text goes to stderr)");
   turn_command->add_flag("--bare", turn.bare, "The server is iceway-bench bare-relay: no Allocate, no ChannelBind");
   turn_command->add_option("--peer-port", turn.peer_port, "Bind the echo peer to this port (0: any)")->capture_default_str();
+  long long turn_timeout_ms = turn.timeout.count();
+  turn_command->add_option("--timeout", turn_timeout_ms,
+                           "Milliseconds to wait for a setup answer, and after which frames in flight count as lost")
+      ->capture_default_str();
 
   iceway::bench::BareRelayOptions bare;
   std::string bare_listen;
@@ -132,6 +136,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     turn.server = *endpoint;
+    turn.timeout = std::chrono::milliseconds(turn_timeout_ms);
     const auto problems = turn.problems();
     for (const auto& problem : problems) std::cerr << "iceway-bench turn: " << problem << '\n';
     if (!problems.empty()) return 2;

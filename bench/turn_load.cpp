@@ -247,6 +247,7 @@ std::vector<std::string> TurnLoadOptions::problems() const {
   if (size < 16 || size > 1400) out.emplace_back("--size: 16 to 1400 bytes");
   if (window == 0 || window > 1024) out.emplace_back("--window: 1 to 1024");
   if (!(duration_seconds > 0 && duration_seconds <= 600)) out.emplace_back("--duration: more than 0, at most 600 seconds");
+  if (timeout.count() < 1 || timeout.count() > 60000) out.emplace_back("--timeout: 1 to 60000 milliseconds");
   return out;
 }
 
