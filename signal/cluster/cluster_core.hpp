@@ -8,9 +8,8 @@
 // at every change, so peers learn at once, and once more as soon as it hears from a node it did
 // not know, so a node that starts learns everyone's within a round trip); a node not heard from
 // for kMissedHeartbeats of its own heartbeats is dropped, and each of its room members is
-// announced as gone. After Redis
-// returns, the next state from each node restores what was missed, with joins and departures
-// found by comparing it with what was known.
+// announced as gone. After Redis returns, the next state from each node restores what was
+// missed, with joins and departures found by comparing it with what was known.
 //
 // Id ownership: a node refuses an id another node is known to hold. Two nodes that let the same
 // id in at once (neither had heard of the other's yet) learn it from each other's claim or state;

@@ -19,9 +19,9 @@ at once. Counters per direction ("in": towards NETNS, "out": from it): packets r
 duplicated, written, failed to write, still waiting, written out of order (after a packet
 read later), and IPv4 fragments read (the data counts below look at whole datagrams only, so
 a test reading them should expect none: TURN over UDP keeps its datagrams under the MTU).
-With --port, the UDP datagrams to or from that port that carry relayed data (TURN ChannelData, Send and Data
-indications) are counted too, as "data_read" and "data_written", so the server's counters can
-be checked against what the link really delivered.
+With --port, the UDP datagrams to or from that port that carry relayed data (TURN ChannelData,
+Send and Data indications) are counted too, as "data_read" and "data_written", so the server's
+counters can be checked against what the link really delivered.
 """
 import argparse
 import ctypes
