@@ -8,7 +8,9 @@
 #   pairs  --pairs P pairs exchanging OFFER/ANSWER/CANDIDATE frames in a closed loop (--window
 #          frames in flight per direction) for --seconds, alternating which server goes first,
 #          --rounds times: delivered messages/s, p50/p99 latency, and the server's CPU time over
-#          the message phase (utime + stime of all its threads, /proc/PID/stat)
+#          the message phase (utime + stime of all its threads, /proc/PID/stat), also per
+#          message as kernel and user time, and the ratio's ceiling (the reference's cost per
+#          message over iceway's kernel part: iceway/reference with iceway's own code at zero)
 # and prints every round, the medians and the ratios iceway/reference. "Messages per server
 # CPU-second" is the number that survives a busy machine and a client-bound run best (see
 # docs/BENCHMARKS.md). Everything stops by itself: each load run is capped in time and in frames,
@@ -33,7 +35,7 @@ keep=""
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build"
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rounds) rounds=$2; shift 2 ;;
