@@ -7,16 +7,8 @@
 #   bare_relay_smoke.sh ICEWAY_BENCH
 set -euo pipefail
 bench=$1
-work=$(mktemp -d)
-relay_pid=""
-cleanup() {
-  if [[ -n $relay_pid ]]; then kill "$relay_pid" 2>/dev/null || true; wait "$relay_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-field() { grep -o "\"$1\":[0-9.e+-]*" "$2" | head -1 | cut -d: -f2; }
-fail() { echo "FAIL: $*" >&2; cat "$work"/*.json "$work"/*.err >&2 2>/dev/null || true; exit 1; }
+# shellcheck source=bench/tests/smoke_lib.sh
+source "$(dirname "$0")/smoke_lib.sh"
 free_udp_port() { python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 active=2
@@ -30,9 +22,9 @@ for _ in 1 2 3 4 5; do
   [[ $listen != "$peer" ]] || continue
   "$bench" bare-relay --listen "127.0.0.1:$listen" --peer "127.0.0.1:$peer" --duration 60 \
     >"$work/relay.out" 2>"$work/relay.err" &
-  relay_pid=$!
+  pid=$!
   sleep 0.2
-  if ! kill -0 "$relay_pid" 2>/dev/null; then wait "$relay_pid" 2>/dev/null || true; relay_pid=""; continue; fi
+  if ! kill -0 "$pid" 2>/dev/null; then stop_started; continue; fi
   if timeout 60 "$bench" turn --server "127.0.0.1:$listen" --secret unused --bare --peer-port "$peer" \
       --allocations "$active" --idle "$idle" --window 4 --duration 1 --timeout 5000 --json \
       >"$work/turn.json" 2>"$work/turn.err"; then
@@ -40,7 +32,7 @@ for _ in 1 2 3 4 5; do
     break
   fi
   grep -q "echo peer socket" "$work/turn.err" || fail "iceway-bench turn --bare failed: $(cat "$work/turn.err")"
-  kill "$relay_pid"; wait "$relay_pid" 2>/dev/null || true; relay_pid=""
+  stop_started
 done
 (( ran )) || fail "no free pair of UDP ports in 5 tries"
 
@@ -52,9 +44,9 @@ echoed=$(field echoed "$work/turn.json")
 [[ $(field lost "$work/turn.json") == 0 && $echoed == "$sent" ]] || fail "sent $sent, echoed $echoed"
 
 # The relay counts both ways of every frame: the active clients' and each idle client's one.
-kill -TERM "$relay_pid"
-wait "$relay_pid" || fail "bare-relay exited non-zero: $(cat "$work/relay.err")"
-relay_pid=""
+kill -TERM "$pid"
+wait "$pid" || fail "bare-relay exited non-zero: $(cat "$work/relay.err")"
+pid=""
 relayed=$(grep -o '[0-9]* datagrams relayed' "$work/relay.err" | cut -d' ' -f1)
 [[ $relayed == $(( 2 * (echoed + idle) )) ]] || fail "relay counted $relayed datagrams, expected 2 x ($echoed + $idle)"
 

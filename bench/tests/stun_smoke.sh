@@ -6,16 +6,8 @@
 set -euo pipefail
 bench=$1
 iceway=$2
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-field() { grep -o "\"$1\":[0-9.e+-]*" "$2" | head -1 | cut -d: -f2; }
-fail() { echo "FAIL: $*" >&2; cat "$work"/*.json >&2 2>/dev/null || true; exit 1; }
+# shellcheck source=bench/tests/smoke_lib.sh
+source "$(dirname "$0")/smoke_lib.sh"
 
 # iceway reserves one kernel-picked port for UDP and TCP together (net/port_pair.hpp); the
 # retries only keep a start that fails for another reason on a busy machine from failing here.
@@ -24,14 +16,14 @@ for _ in 1 2 3 4 5; do
   "$iceway" --listen 127.0.0.1:0 --threads 1 --relay-ip 127.0.0.1 --signal-listen 127.0.0.1:0 \
     --admin-listen 127.0.0.1:0 --log-level warn --set turn.unauthenticated_bytes_per_second=0 \
     >"$work/banner" 2>"$work/log" &
-  server_pid=$!
+  pid=$!
   for _ in $(seq 100); do
     port=$(grep -o 'udp 127\.0\.0\.1:[0-9]*' "$work/banner" 2>/dev/null | head -1 | cut -d: -f2 || true)
     [[ -n $port ]] && break 2
-    kill -0 "$server_pid" 2>/dev/null || break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  stop_started
 done
 [[ -n $port ]] || fail "iceway printed no UDP port: $(cat "$work/banner" "$work/log")"
 
@@ -52,7 +44,7 @@ sent=$(field sent "$work/open.json")
 [[ $sent -ge 1000 && $sent -le 2000 ]] || fail "open loop: sent $sent, expected about 2000"
 [[ $(field lost "$work/open.json") == 0 ]] || fail "open loop: lost is not 0"
 
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+stop_started
 
 # Nobody listens now (the port was just freed): every request is lost, nothing hangs.
 "$bench" stun --server "127.0.0.1:$port" --sockets 2 --window 2 --duration 0.5 --timeout 200 --json >"$work/none.json"
