@@ -9,7 +9,6 @@ set -euo pipefail
 bench=$1
 # shellcheck source=bench/tests/smoke_lib.sh
 source "$(dirname "$0")/smoke_lib.sh"
-free_udp_port() { python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 active=2
 idle=20
